@@ -1,0 +1,82 @@
+"""`recon`: the command sales-ops run. `recon run` is the nightly job."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+DEFAULT_SOURCES = Path("config/sources.yaml")
+DEFAULT_WAREHOUSE = Path("var/warehouse.duckdb")
+
+
+def _as_of(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"--as-of must be YYYY-MM-DD, not {text!r}") from exc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="recon", description="Customer registration reconciliation")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the nightly job once")
+    run.add_argument("--sources", type=Path, default=DEFAULT_SOURCES, help="sources.yaml (default %(default)s)")
+    run.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="DuckDB file (default %(default)s)")
+    run.add_argument("--as-of", type=_as_of, default=date.today(), help="the business date; fixes 'now' (default today)")
+
+    samples = commands.add_parser("generate-samples", help="write seeded sample input files")
+    samples.add_argument("--out", type=Path, default=Path("data/samples"))
+    samples.add_argument("--claims", type=int, default=400)
+    samples.add_argument("--seed", type=int, default=20261126)
+    samples.add_argument("--end-date", type=_as_of, default=date(2026, 11, 25))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    console = Console()
+    if args.command == "run":
+        return _run(args, console)
+    if args.command == "generate-samples":
+        from flows.samplegen import generate
+
+        written = generate(args.out, args.claims, args.seed, args.end_date)
+        for what, path in written.items():
+            console.print(f"{what}: {path}")
+        return 0
+    return 2
+
+
+def _run(args: argparse.Namespace, console: Console) -> int:
+    from flows.config import ConfigError
+    from flows.nightly import RunCheckError, nightly
+    from flows.readers import SourceFileError
+    from flows.warehouse import WarehouseBusyError
+
+    try:
+        summary = nightly(args.sources, args.warehouse, args.as_of)
+    except (ConfigError, SourceFileError, WarehouseBusyError, RunCheckError) as exc:
+        console.print(f"[bold red]The run stopped; the published warehouse is unchanged.[/bold red]\n{exc}")
+        return 1
+    table = Table(title=f"Run {summary.run_id} (as of {summary.as_of})")
+    for column in ("source", "file", "read", "accepted", "quarantined", "superseded"):
+        table.add_column(column, justify="right" if column not in ("source", "file") else "left")
+    current = summary.audit
+    for row in current.iter_rows(named=True):
+        table.add_row(row["source"], row["file_name"], *(f"{row[k]:,}" for k in (
+            "rows_read", "accepted", "quarantined", "superseded")))
+    console.print(table)
+    console.print(f"new files tonight: {summary.files_new}")
+    for what, path in summary.outputs.items():
+        console.print(f"{what}: [bold]{path}[/bold]")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

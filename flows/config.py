@@ -1,0 +1,172 @@
+"""Typed loading of `sources.yaml` (deployment: where inputs are and how their columns map).
+
+Every mistake is reported as a `ConfigError` naming the file and the key, e.g.
+`sources.yaml: sources[1].columns.Rating: 'categroy' is not a claim field`.
+"""
+
+from __future__ import annotations
+
+import glob
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from transforms.schema import CATEGORIES, CLAIM_FIELDS, REQUIRED_FIELDS
+
+TIMESTAMP_KEYWORDS = ("iso", "excel_serial")
+
+
+class ConfigError(ValueError):
+    """A configuration file is missing, unreadable or wrong; the message names the key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FileRef(_Strict):
+    path: str
+
+
+class SourceConfig(_Strict):
+    """One kind of input file: where it is, how to read it, how its columns map to a claim."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    kind: Literal["form", "crm", "sheet"]
+    path: str
+    format: Literal["csv", "xlsx", "json"]
+    encoding: Literal["auto", "utf-8", "utf-8-sig", "gb18030"] = "auto"
+    header_row: int = Field(default=1, ge=1)
+    sheet_name: str | None = None
+    columns: dict[str, str]
+    values: dict[str, dict[str, str]] = Field(default_factory=dict)
+    timestamp_formats: list[str] = Field(default_factory=lambda: ["iso"], min_length=1)
+    timezone: str | None = None
+
+    @field_validator("columns")
+    @classmethod
+    def _columns_map_to_claim_fields(cls, columns: dict[str, str]) -> dict[str, str]:
+        for header, field in columns.items():
+            if field not in CLAIM_FIELDS:
+                raise ValueError(
+                    f"column {header!r} maps to {field!r}, which is not a claim field "
+                    f"(expected one of {', '.join(CLAIM_FIELDS)})"
+                )
+        targets = list(columns.values())
+        doubled = sorted({f for f in targets if targets.count(f) > 1})
+        if doubled:
+            raise ValueError(f"several columns map to {', '.join(doubled)}")
+        missing = [f for f in REQUIRED_FIELDS if f not in targets]
+        if missing:
+            raise ValueError(f"no column maps to the required field(s) {', '.join(missing)}")
+        return columns
+
+    @field_validator("values")
+    @classmethod
+    def _value_maps_name_claim_fields(cls, values: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        for field, mapping in values.items():
+            if field not in CLAIM_FIELDS:
+                raise ValueError(f"{field!r} is not a claim field")
+            if field == "category":
+                bad = sorted({v for v in mapping.values() if v not in CATEGORIES})
+                if bad:
+                    raise ValueError(f"category values must map to A-D, not {', '.join(bad)}")
+        return values
+
+    @field_validator("timestamp_formats")
+    @classmethod
+    def _formats_are_known(cls, formats: list[str]) -> list[str]:
+        for fmt in formats:
+            if fmt not in TIMESTAMP_KEYWORDS and "%" not in fmt:
+                raise ValueError(
+                    f"{fmt!r} is neither a strftime pattern nor one of {', '.join(TIMESTAMP_KEYWORDS)}"
+                )
+        return formats
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone_exists(cls, zone: str | None) -> str | None:
+        if zone is not None:
+            _check_zone(zone)
+        return zone
+
+    @model_validator(mode="after")
+    def _sheet_only_for_xlsx(self) -> SourceConfig:
+        if self.sheet_name is not None and self.format != "xlsx":
+            raise ValueError("sheet_name is only meaningful for format xlsx")
+        return self
+
+
+class SourcesConfig(_Strict):
+    """The whole of sources.yaml; paths are resolved against the file's folder."""
+
+    timezone: str = "Asia/Shanghai"
+    roster: FileRef
+    followups: FileRef | None = None
+    decisions: FileRef | None = None
+    sources: list[SourceConfig] = Field(min_length=1)
+    base_dir: Path = Path(".")
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone_exists(cls, zone: str) -> str:
+        return _check_zone(zone)
+
+    @field_validator("sources")
+    @classmethod
+    def _names_unique(cls, sources: list[SourceConfig]) -> list[SourceConfig]:
+        names = [s.name for s in sources]
+        doubled = sorted({n for n in names if names.count(n) > 1})
+        if doubled:
+            raise ValueError(f"source names must be unique; repeated: {', '.join(doubled)}")
+        return sources
+
+    def resolve(self, relative: str) -> Path:
+        return (self.base_dir / relative).resolve()
+
+    def source_zone(self, source: SourceConfig) -> str:
+        return source.timezone or self.timezone
+
+    def files_of(self, source: SourceConfig) -> list[Path]:
+        """The files a source's path or glob matches today, in a stable order."""
+        pattern = str(self.base_dir / source.path)
+        return sorted(Path(p).resolve() for p in glob.glob(pattern) if Path(p).is_file())
+
+
+def _check_zone(zone: str) -> str:
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {zone!r}") from exc
+    return zone
+
+
+def load_sources(path: Path) -> SourcesConfig:
+    """Read and validate sources.yaml, or raise ConfigError naming the offending key."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: file not found") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level")
+    try:
+        return SourcesConfig(**raw, base_dir=path.parent.resolve())
+    except ValidationError as exc:
+        raise ConfigError(_describe(path, exc)) from exc
+
+
+def _describe(path: Path, exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors():
+        key = ""
+        for part in err["loc"]:
+            key += f"[{part}]" if isinstance(part, int) else (f".{part}" if key else str(part))
+        message = err["msg"].removeprefix("Value error, ")
+        lines.append(f"{path.name}: {key or '(top level)'}: {message}")
+    return "\n".join(lines)

@@ -1,0 +1,36 @@
+"""Files written next to the warehouse after a run, for people rather than SQL clients."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from transforms.export_safety import formulas_neutralised
+
+
+def write_run_outputs(
+    out_dir: Path, *, as_of: date, quarantine: pl.DataFrame, validation_html: str
+) -> dict[str, Path]:
+    """The validation page and the quarantine list (CSV that Excel opens with Chinese intact)."""
+    validation_dir = out_dir / "validation"
+    validation_dir.mkdir(parents=True, exist_ok=True)
+    page = validation_dir / "index.html"
+    _write_atomically(page, validation_html.encode("utf-8"))
+
+    exports_dir = out_dir / "exports"
+    exports_dir.mkdir(parents=True, exist_ok=True)
+    quarantine_csv = exports_dir / f"quarantine_{as_of.isoformat()}.csv"
+    flat = quarantine.with_columns(
+        pl.col("failed_checks").list.join(", "),
+        pl.col("ingested_at").dt.convert_time_zone("Asia/Shanghai").dt.strftime("%Y-%m-%d %H:%M"),
+    )
+    _write_atomically(quarantine_csv, b"\xef\xbb\xbf" + formulas_neutralised(flat).write_csv().encode("utf-8"))
+    return {"validation report": page, "quarantine list": quarantine_csv}
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(data)
+    partial.replace(path)

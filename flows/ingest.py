@@ -1,0 +1,91 @@
+"""Finding and reading input files: which are new tonight, their rows as text with lineage,
+and the side tables (roster, follow-ups, decisions)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+
+from flows.config import SourceConfig, SourcesConfig
+from flows.readers import ROW_NUMBER, SourceFileError, file_sha256, read_source_file, read_table
+from transforms.mapping import MissingColumnsError, raw_claims_from_rows
+
+ROSTER_COLUMNS = ("rep_id", "rep_name", "team", "manager", "manager_email", "quota")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    source: SourceConfig
+    path: Path
+    sha256: str
+
+
+def new_source_files(config: SourcesConfig, known: set[tuple[str, str, str]]) -> list[SourceFile]:
+    """Files the sources match that are not yet ingested in this exact version, in config order."""
+    found = []
+    for source in config.sources:
+        for path in config.files_of(source):
+            sha = file_sha256(path)
+            if (source.name, path.name, sha) not in known:
+                found.append(SourceFile(source, path, sha))
+    return found
+
+
+def read_new_files(
+    files: list[SourceFile], *, first_seq: int, ingested_at: datetime
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(raw claim rows with lineage, one ingested_files row per file). Raises SourceFileError
+    naming the file (and column) when any file cannot be read: then nothing is ingested."""
+    raws, metas = [], []
+    for seq, item in enumerate(files, start=first_seq):
+        read = read_source_file(item.path, item.source)
+        if read.sha256 != item.sha256:
+            raise SourceFileError(item.path, "changed while it was being read; run again")
+        try:
+            mapped = raw_claims_from_rows(read.rows, item.source.columns, row_number_column=ROW_NUMBER)
+        except MissingColumnsError as exc:
+            raise SourceFileError(item.path, str(exc)) from exc
+        lineage = {
+            "source": item.source.name,
+            "source_kind": item.source.kind,
+            "file_name": item.path.name,
+            "file_sha256": item.sha256,
+        }
+        raws.append(
+            mapped.with_columns(
+                *(pl.lit(v).alias(k) for k, v in lineage.items()),
+                pl.lit(ingested_at).alias("ingested_at"),
+                pl.format("{}-{}", pl.lit(seq), pl.col("row_number")).alias("raw_row_id"),
+            )
+        )
+        metas.append(
+            lineage
+            | {
+                "ingest_seq": seq,
+                "file_path": str(item.path),
+                "ingested_at": ingested_at,
+                "rows_read": mapped.height,
+                "blank_rows_skipped": read.blank_rows,
+            }
+        )
+    raw = pl.concat(raws, how="vertical") if raws else pl.DataFrame()
+    return raw, pl.DataFrame(metas)
+
+
+def read_roster(config: SourcesConfig) -> pl.DataFrame:
+    """The reps roster, one row per rep; a duplicate rep_id or a bad quota stops the run."""
+    path = config.resolve(config.roster.path)
+    roster = read_table(path, required=ROSTER_COLUMNS).with_columns(
+        pl.col(c).str.strip_chars() for c in ROSTER_COLUMNS
+    )
+    doubled = roster.filter(pl.col("rep_id").is_duplicated())["rep_id"].unique().sort().to_list()
+    if doubled:
+        raise SourceFileError(path, f"column rep_id: repeated rep id(s) {', '.join(doubled)}")
+    quota = roster["quota"].cast(pl.Int64, strict=False)
+    bad = roster.filter(quota.is_null() | (quota < 0))["rep_id"].to_list()
+    if bad:
+        raise SourceFileError(path, f"column quota: not a whole number >= 0 for rep(s) {', '.join(bad)}")
+    return roster.with_columns(quota.alias("quota")).sort("rep_id")

@@ -1,0 +1,174 @@
+"""The nightly reconciliation flow: ingest → validate → publish.
+
+Each task is named after what it produces and logs its row counts. The flow builds the next
+warehouse beside the live one and swaps it in only when every stage and check has passed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+import polars as pl
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from flows import exports, warehouse
+from flows.config import SourcesConfig, load_sources
+from flows.ingest import new_source_files, read_new_files, read_roster
+from flows.progress import stage
+from flows.validation import SuiteResult, validate_claims, validate_published, validation_report_html
+from transforms.checks import claims_checkable
+from transforms.parsing import claims_parsed
+from transforms.quarantine import claims_accepted, claims_quarantined
+
+
+class RunCheckError(RuntimeError):
+    """A published table failed its checks; the warehouse was not swapped."""
+
+
+@dataclass
+class RunSummary:
+    as_of: date
+    warehouse: Path
+    run_id: str
+    files_new: int
+    audit: pl.DataFrame
+    outputs: dict[str, Path] = field(default_factory=dict)
+
+
+def as_of_end(as_of: date, zone: str) -> datetime:
+    """The instant "now" is fixed at for a run: the end of the as-of day in the business zone."""
+    return datetime.combine(as_of + timedelta(days=1), time(0), ZoneInfo(zone)).astimezone(timezone.utc)
+
+
+@task(cache_policy=NO_CACHE)
+def raw_claims_ingested(con: duckdb.DuckDBPyConnection, config: SourcesConfig, now: datetime) -> int:
+    """Append the rows of new or changed files to raw_claims; returns how many files were new."""
+    logger = get_run_logger()
+    known = set(con.execute("select source, file_name, file_sha256 from ingested_files").fetchall())
+    files = new_source_files(config, known)
+    first_seq = warehouse.scalar(con, "select coalesce(max(ingest_seq), 0) + 1 from ingested_files")
+    raw, metas = read_new_files(files, first_seq=first_seq, ingested_at=now)
+    if files:
+        warehouse.append_rows(con, "raw_claims", raw)
+        warehouse.append_rows(con, "ingested_files", metas)
+    for item in files:
+        logger.info("ingested %s (%s)", item.path, item.source.name)
+    logger.info("raw_claims: %d new rows from %d new file(s)", raw.height, len(files))
+    return len(files)
+
+
+@task(cache_policy=NO_CACHE)
+def claims_validated(
+    con: duckdb.DuckDBPyConnection, config: SourcesConfig, roster: pl.DataFrame, as_of: date
+) -> SuiteResult:
+    """Build `claims` and `quarantine` from the current version of every ingested file."""
+    logger = get_run_logger()
+    current = warehouse.frame(con, """
+        select r.* from raw_claims r
+        join ingested_files f using (source, file_name, file_sha256)
+        qualify f.ingest_seq = max(f.ingest_seq) over (partition by r.source, r.file_name)
+        """
+    )
+    parsed = pl.concat(
+        [
+            claims_parsed(
+                current.filter(pl.col("source") == source.name),
+                value_maps=source.values,
+                timestamp_formats=source.timestamp_formats,
+                zone=config.source_zone(source),
+            )
+            for source in config.sources
+        ],
+        how="vertical",
+    )
+    checkable = claims_checkable(parsed)
+    result = validate_claims(
+        checkable, roster=roster["rep_id"].to_list(), as_of_end=as_of_end(as_of, config.timezone)
+    )
+    claims = claims_accepted(checkable, result.failures)
+    quarantine = claims_quarantined(checkable, result.failures, as_of=as_of.isoformat())
+    warehouse.write_table(con, "claims", claims, "claim_id")
+    warehouse.write_table(con, "quarantine", quarantine, "source, file_name, row_number")
+    warehouse.write_table(con, "reps", roster, "rep_id")
+    logger.info("claims: %d accepted, %d quarantined", claims.height, quarantine.height)
+    return result
+
+
+@task(cache_policy=NO_CACHE)
+def marts_built(con: duckdb.DuckDBPyConnection) -> list[SuiteResult]:
+    """Build the SQL marts and check them with Great Expectations before anything is published."""
+    warehouse.build_model(con, "marts", "ingest_audit")
+    claims = warehouse.frame(con, "select claim_id, category, submitted_at, rep_id from claims")
+    audit = warehouse.frame(con, "select file_sha256 || ':' || file_name as file_key, "
+        "rows_read - accepted - quarantined - superseded as unaccounted from ingest_audit"
+    )
+    checks = [
+        validate_published("claims", claims, key="claim_id", build=lambda e: [
+            e.ExpectColumnValuesToBeUnique(column="claim_id"),
+            e.ExpectColumnValuesToNotBeNull(column="submitted_at"),
+            e.ExpectColumnValuesToBeInSet(column="category", value_set=["A", "B", "C", "D"]),
+        ]),
+        validate_published("ingest_audit", audit, key="file_key", build=lambda e: [
+            e.ExpectColumnValuesToBeInSet(column="unaccounted", value_set=[0]),
+        ]),
+    ]
+    failed = [o for r in checks for o in r.outcomes if not o.success]
+    if failed:
+        raise RunCheckError(
+            "published tables failed their checks, the warehouse was not replaced: "
+            + "; ".join(f"{o.suite}.{o.check} on {o.column} ({o.failed} rows)" for o in failed)
+        )
+    return checks
+
+
+@flow(name="nightly-reconciliation", log_prints=True)
+def nightly(sources_path: Path, warehouse_path: Path, as_of: date) -> RunSummary:
+    """Ingest every source, validate, and publish the next warehouse atomically."""
+    started = datetime.now(timezone.utc)
+    config = load_sources(sources_path)
+    now = as_of_end(as_of, config.timezone)
+    with warehouse.run_lock(warehouse_path):
+        with stage("读取名单 reading the roster"):
+            roster = read_roster(config)
+        con = warehouse.open_next(warehouse_path)
+        try:
+            with stage("读取文件 ingesting new files") as s:
+                files_new = raw_claims_ingested(con, config, now)
+                s["rows"] = warehouse.scalar(con, "select count(*) from raw_claims")
+            with stage("校验 validating claims (Great Expectations)") as s:
+                input_check = claims_validated(con, config, roster, as_of)
+                s["rows"] = warehouse.scalar(con, "select count(*) from claims")
+            with stage("汇总 building marts and checking them"):
+                mart_checks = marts_built(con)
+            run_id = _record_run(con, as_of, started, files_new)
+            audit = warehouse.frame(con, "select * from ingest_audit order by ingest_seq")
+            quarantine = warehouse.frame(con, "select * from quarantine order by source, file_name, row_number")
+            with stage("发布 publishing the warehouse"):
+                warehouse.publish(con, warehouse_path)
+        except BaseException:
+            warehouse.abandon(con, warehouse_path)
+            raise
+    outputs = exports.write_run_outputs(
+        warehouse_path.parent, as_of=as_of, quarantine=quarantine,
+        validation_html=validation_report_html([input_check, *mart_checks], as_of=as_of.isoformat()),
+    )
+    return RunSummary(as_of, warehouse_path, run_id, files_new, audit, {"warehouse": warehouse_path} | outputs)
+
+
+def _record_run(con: duckdb.DuckDBPyConnection, as_of: date, started: datetime, files_new: int) -> str:
+    runs_that_day = warehouse.scalar(con, "select count(*) from run_log where as_of = ?", [as_of])
+    run_id = f"{as_of.isoformat()}-{runs_that_day + 1}"
+    con.execute(
+        """
+        insert into run_log
+        select ?, ?, ?, now(), ?, (select count(*) from raw_claims),
+               (select count(*) from claims), (select count(*) from quarantine)
+        """,
+        [run_id, as_of, started, files_new],
+    )
+    return run_id

@@ -1,0 +1,115 @@
+"""The DuckDB warehouse file: build the next one beside the live one, then swap it in.
+
+A reader with the live file open keeps seeing the previous night until it reconnects; a run that
+dies at any point leaves the live file untouched (the half-built file is removed next time).
+Only one run at a time may build: a lock file beside the warehouse enforces it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+CARRIED_TABLES = ("ingested_files", "raw_claims", "run_log")
+
+
+class WarehouseBusyError(RuntimeError):
+    """Another run is building this warehouse, or a writer holds the live file."""
+
+
+def building_path(live: Path) -> Path:
+    return live.with_name(live.name + ".building")
+
+
+@contextmanager
+def run_lock(live: Path) -> Iterator[None]:
+    """Hold an exclusive lock for the whole run, so two nightly runs never interleave."""
+    live.parent.mkdir(parents=True, exist_ok=True)
+    with open(live.with_name(live.name + ".lock"), "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise WarehouseBusyError(f"another run is already building {live}") from exc
+        yield
+
+
+def open_next(live: Path) -> duckdb.DuckDBPyConnection:
+    """A connection to a fresh `<live>.building` file holding the tables carried from `live`."""
+    building = building_path(live)
+    for leftover in (building, building.with_name(building.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    con = duckdb.connect(str(building))
+    for name in CARRIED_TABLES:
+        con.execute((SQL_DIR / "raw" / f"{name}.sql").read_text(encoding="utf-8"))
+    if live.exists():
+        try:
+            con.execute("attach ? as live (read_only)", [str(live)])
+        except duckdb.IOException as exc:
+            con.close()
+            raise WarehouseBusyError(f"cannot open {live} to carry its history over: {exc}") from exc
+        for name in CARRIED_TABLES:
+            if scalar(con, "select count(*) from duckdb_tables() where database_name = 'live' and table_name = ?",
+                [name],
+            ):
+                con.execute(f"insert into {name} by name select * from live.main.{name}")
+        con.execute("detach live")
+    return con
+
+
+def publish(con: duckdb.DuckDBPyConnection, live: Path) -> None:
+    """Flush and close the building file, then atomically put it in place of the live one."""
+    con.execute("checkpoint")
+    con.close()
+    os.replace(building_path(live), live)
+
+
+def abandon(con: duckdb.DuckDBPyConnection, live: Path) -> None:
+    """Close and delete a half-built warehouse after a failure; the live file is untouched."""
+    try:
+        con.close()
+    finally:
+        building_path(live).unlink(missing_ok=True)
+
+
+
+
+def write_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, order_by: str) -> None:
+    """Create or replace `name` from a polars frame, rows in a stable order."""
+    con.register("_frame", frame)
+    try:
+        con.execute(f"create or replace table {name} as select * from _frame order by {order_by}")
+    finally:
+        con.unregister("_frame")
+
+
+def append_rows(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
+    con.register("_frame", frame)
+    try:
+        con.execute(f"insert into {name} by name select * from _frame")
+    finally:
+        con.unregister("_frame")
+
+
+def build_model(con: duckdb.DuckDBPyConnection, layer: str, name: str) -> int:
+    """Materialise `sql/<layer>/<name>.sql` (a select) as table `name`; returns its row count."""
+    select = (SQL_DIR / layer / f"{name}.sql").read_text(encoding="utf-8")
+    con.execute(f"create or replace table {name} as {select}")
+    return scalar(con, f"select count(*) from {name}")
+
+
+def scalar(con: duckdb.DuckDBPyConnection, query: str, params: list | None = None):
+    """The single value a query returns (fetching all rows: DuckDB 2 refuses new work while a
+    result is only partly fetched)."""
+    return con.execute(query, params or []).fetchall()[0][0]
+
+
+def frame(con: duckdb.DuckDBPyConnection, query: str, params: list | None = None) -> pl.DataFrame:
+    """A query's result as a polars frame (timestamps with a zone come back as UTC)."""
+    return con.sql(query, params=params or None).pl()

@@ -1,0 +1,76 @@
+"""Turn one source's raw claim text into typed values: trimmed text, coded values mapped,
+`submitted_at` as a UTC instant. Nothing is rejected here; checks come later."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from transforms.schema import CLAIM_FIELDS
+
+_UTC = pl.Datetime("us", "UTC")
+_ISO_WITH_OFFSET = ("%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z")
+_ISO_LOCAL = ("%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d")
+# Excel counts days from 1899-12-30; the window keeps stray numbers (phones, amounts) out.
+_EXCEL_EPOCH = pl.datetime(1899, 12, 30)
+_EXCEL_SERIAL_RANGE = (20_000.0, 80_000.0)  # 1954-10-03 .. 2119-01-11
+
+
+def claims_parsed(
+    raw: pl.DataFrame,
+    *,
+    value_maps: dict[str, dict[str, str]],
+    timestamp_formats: list[str],
+    zone: str,
+) -> pl.DataFrame:
+    """The claim fields trimmed (blank → null) and value-mapped, `submitted_at_text` as written,
+    `submitted_at` parsed with the first matching format (null when none matches)."""
+    trimmed = raw.with_columns(
+        pl.col(f).str.strip_chars().replace("", None).alias(f) for f in CLAIM_FIELDS
+    )
+    mapped = trimmed.with_columns(
+        pl.col(field).replace(mapping).alias(field)
+        for field, mapping in value_maps.items()
+    )
+    text = pl.col("submitted_at")
+    return mapped.with_columns(
+        text.alias("submitted_at_text"),
+        pl.coalesce([_parse(text, fmt, zone) for fmt in timestamp_formats]).alias("submitted_at"),
+    )
+
+
+def _parse(text: pl.Expr, fmt: str, zone: str) -> pl.Expr:
+    if fmt == "iso":
+        text = text.str.replace(r"Z$", "+00:00")
+        return pl.coalesce(
+            [_with_offset(text, f) for f in _ISO_WITH_OFFSET]
+            + [_local(text, f, zone) for f in _ISO_LOCAL]
+        )
+    if fmt == "excel_serial":
+        return _excel_serial(text, zone)
+    if "%z" in fmt:
+        return _with_offset(text, fmt)
+    return _local(text, fmt, zone)
+
+
+def _with_offset(text: pl.Expr, fmt: str) -> pl.Expr:
+    return text.str.strptime(_UTC, fmt, strict=False, exact=True)
+
+
+def _local(text: pl.Expr, fmt: str, zone: str) -> pl.Expr:
+    naive = text.str.strptime(pl.Datetime("us"), fmt, strict=False, exact=True)
+    return _localised(naive, zone)
+
+
+def _localised(naive: pl.Expr, zone: str) -> pl.Expr:
+    return naive.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null").dt.convert_time_zone(
+        "UTC"
+    )
+
+
+def _excel_serial(text: pl.Expr, zone: str) -> pl.Expr:
+    days = text.cast(pl.Float64, strict=False)
+    low, high = _EXCEL_SERIAL_RANGE
+    seconds = (days * 86_400).round(0).cast(pl.Int64)
+    naive = _EXCEL_EPOCH + pl.duration(seconds=seconds)
+    in_range = days.is_between(low, high)
+    return _localised(pl.when(in_range).then(naive.cast(pl.Datetime("us"))), zone)

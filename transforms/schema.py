@@ -1,0 +1,30 @@
+"""The canonical claim: the fields every source is mapped onto, and which of them are required."""
+
+CLAIM_FIELDS: tuple[str, ...] = (
+    "claim_id",
+    "submitted_at",
+    "rep_id",
+    "rep_name",
+    "company_name",
+    "contact_name",
+    "phone",
+    "email",
+    "website",
+    "credit_code",
+    "category",
+    "industry",
+    "note",
+)
+
+REQUIRED_FIELDS: tuple[str, ...] = ("claim_id", "submitted_at", "rep_id", "company_name", "category")
+
+CATEGORIES: tuple[str, ...] = ("A", "B", "C", "D")
+
+LINEAGE_COLUMNS: tuple[str, ...] = (
+    "source",
+    "source_kind",
+    "file_name",
+    "file_sha256",
+    "row_number",
+    "ingested_at",
+)
