@@ -21,14 +21,31 @@ def _as_of(text: str) -> date:
         raise argparse.ArgumentTypeError(f"--as-of must be YYYY-MM-DD, not {text!r}") from exc
 
 
+def _add_paths(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sources", type=Path, default=DEFAULT_SOURCES, help="sources.yaml (default %(default)s)")
+    parser.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="DuckDB file (default %(default)s)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="recon", description="Customer registration reconciliation")
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="run the nightly job once")
-    run.add_argument("--sources", type=Path, default=DEFAULT_SOURCES, help="sources.yaml (default %(default)s)")
-    run.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="DuckDB file (default %(default)s)")
-    run.add_argument("--as-of", type=_as_of, default=date.today(), help="the business date; fixes 'now' (default today)")
+    _add_paths(run)
+    run.add_argument(
+        "--as-of", type=_as_of, default=None,
+        help="the business date; fixes 'now' for every time rule (default: today in the business time zone)",
+    )
+
+    serve = commands.add_parser("serve", help="run nightly on a schedule (needs `prefect server start`)")
+    _add_paths(serve)
+    serve.add_argument("--at", default="02:00", help="time of day, HH:MM (default %(default)s)")
+    serve.add_argument("--timezone", default="Asia/Shanghai", help="zone of --at (default %(default)s)")
+
+    cron = commands.add_parser("cron-line", help="print a system crontab line for the nightly run")
+    _add_paths(cron)
+    cron.add_argument("--at", default="02:00", help="time of day, HH:MM (default %(default)s)")
+    cron.add_argument("--timezone", default="Asia/Shanghai", help="zone of --at (default %(default)s)")
 
     samples = commands.add_parser("generate-samples", help="write seeded sample input files")
     samples.add_argument("--out", type=Path, default=Path("data/samples"))
@@ -43,6 +60,16 @@ def main(argv: list[str] | None = None) -> int:
     console = Console()
     if args.command == "run":
         return _run(args, console)
+    if args.command == "serve":
+        from flows.schedule import serve
+
+        serve(args.sources, args.warehouse, at=args.at, timezone=args.timezone)
+        return 0
+    if args.command == "cron-line":
+        from flows.schedule import crontab_line
+
+        print(crontab_line(Path.cwd(), args.sources, args.warehouse, at=args.at, timezone=args.timezone))
+        return 0
     if args.command == "generate-samples":
         from flows.samplegen import generate
 

@@ -127,10 +127,12 @@ def marts_built(con: duckdb.DuckDBPyConnection) -> list[SuiteResult]:
 
 
 @flow(name="nightly-reconciliation", log_prints=True)
-def nightly(sources_path: Path, warehouse_path: Path, as_of: date) -> RunSummary:
-    """Ingest every source, validate, and publish the next warehouse atomically."""
+def nightly(sources_path: Path, warehouse_path: Path, as_of: date | None = None) -> RunSummary:
+    """Ingest every source, validate, and publish the next warehouse atomically.
+    `as_of` defaults to today in the business time zone (what a scheduled run wants)."""
     started = datetime.now(timezone.utc)
     config = load_sources(sources_path)
+    as_of = as_of or started.astimezone(ZoneInfo(config.timezone)).date()
     now = as_of_end(as_of, config.timezone)
     with warehouse.run_lock(warehouse_path):
         with stage("读取名单 reading the roster"):
