@@ -1,0 +1,103 @@
+"""Clustering scored pairs into customers under reviewer constraints.
+
+Edges are joined greedily, strongest first, with a union-find. A reviewer's `different` is a
+cannot-link: no union may put the two claims in one cluster, even through other claims, so a
+chain a–b–c with `a different c` is cut at its weakest admissible point. A reviewer's `same` is a
+must-link, applied before any model edge. Plain connected components is the special case with
+no constraints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """Reviewer decisions as claim pairs (`must_link`, `cannot_link`) and claims to keep alone."""
+
+    must_link: tuple[tuple[str, str], ...] = ()
+    cannot_link: tuple[tuple[str, str], ...] = ()
+    isolated: tuple[str, ...] = ()
+
+
+class _UnionFind:
+    def __init__(self, size: int):
+        self.parent = list(range(size))
+
+    def find(self, x: int) -> int:
+        root = x
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[x] != root:
+            self.parent[x], x = root, self.parent[x]
+        return root
+
+
+def clusters_constrained(
+    claim_ids: list[str], pairs: pl.DataFrame, constraints: Constraints = Constraints()
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(one row per claim: `claim_id`, `cluster_key` = smallest claim_id of its cluster;
+    the must-links that were refused because a cannot-link forbids them).
+
+    `pairs` has `claim_id_l`, `claim_id_r`, `match_probability`: the edges above the threshold.
+    """
+    ids = sorted(set(claim_ids))
+    index = {c: i for i, c in enumerate(ids)}
+    uf = _UnionFind(len(ids))
+    # per root: the claims in it that carry a cannot-link, and whether it holds an isolated claim
+    guarded: dict[int, set[int]] = {}
+    forbidden: set[tuple[int, int]] = set()
+    for a, b in constraints.cannot_link:
+        if a in index and b in index and a != b:
+            i, j = index[a], index[b]
+            forbidden.add((min(i, j), max(i, j)))
+            guarded.setdefault(i, set()).add(i)
+            guarded.setdefault(j, set()).add(j)
+    sealed = {index[c] for c in constraints.isolated if c in index}
+
+    def allowed(ra: int, rb: int) -> bool:
+        members_a, members_b = guarded.get(ra), guarded.get(rb)
+        if not members_a or not members_b:
+            return True
+        return not any((min(x, y), max(x, y)) in forbidden for x in members_a for y in members_b)
+
+    def union(ra: int, rb: int) -> None:
+        keep, gone = min(ra, rb), max(ra, rb)
+        uf.parent[gone] = keep
+        if gone in guarded:
+            guarded.setdefault(keep, set()).update(guarded.pop(gone))
+        if gone in sealed:
+            sealed.add(keep)
+
+    refused = []
+    for a, b in sorted((min(p), max(p)) for p in constraints.must_link):
+        if a not in index or b not in index:
+            continue
+        ra, rb = uf.find(index[a]), uf.find(index[b])
+        if ra == rb:
+            continue
+        if allowed(ra, rb):
+            union(ra, rb)
+        else:
+            refused.append((a, b))
+
+    edges = (
+        pairs.filter(pl.col("claim_id_l").is_in(ids) & pl.col("claim_id_r").is_in(ids))
+        .sort(["match_probability", "claim_id_l", "claim_id_r"], descending=[True, False, False])
+        .select("claim_id_l", "claim_id_r")
+        .iter_rows()
+    )
+    for a, b in edges:
+        ra, rb = uf.find(index[a]), uf.find(index[b])
+        if ra == rb or ra in sealed or rb in sealed:
+            continue
+        if allowed(ra, rb):
+            union(ra, rb)
+
+    keys = [ids[uf.find(i)] for i in range(len(ids))]
+    clusters = pl.DataFrame({"claim_id": ids, "cluster_key": keys}, schema={"claim_id": pl.String, "cluster_key": pl.String})
+    refused_frame = pl.DataFrame(refused, schema={"claim_id_l": pl.String, "claim_id_r": pl.String}, orient="row")
+    return clusters, refused_frame
