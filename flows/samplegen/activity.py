@@ -88,6 +88,7 @@ class DecisionCandidates:
     def observe(
         self, company: int, claim_id: str, moment: int, kind: str, group: str, group_kind: str
     ) -> None:
+        """Note a clean claim; claims must arrive in time order."""
         if company not in self.first_of_company:
             self.first_of_company[company] = (claim_id, moment)
             self.first_kind[company] = kind

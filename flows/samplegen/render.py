@@ -61,6 +61,7 @@ class ClaimRenderer:
         self._variants = NameVariants(universe.phonetics)
 
     def render(self, plan: Plan, i: int) -> Claim:
+        """Claim i of the plan as typed; must be called in plan order for reproducible output."""
         rng = self._rng
         company = self._universe.companies[plan.company[i]]
         rep = self._reps[plan.rep[i]]
@@ -115,6 +116,7 @@ class ClaimIds:
         self._sheet_seq = 0
 
     def next(self, source: int, moment: int) -> str:
+        """The id of the next claim of `source`; claims must arrive in time order."""
         name = SOURCES[source]
         if name == "form":
             day = moment // 86400

@@ -46,7 +46,7 @@ def build_roster(n_claims: int, rng: random.Random, phonetics: Phonetics) -> tup
     used_names: set[str] = set()
     used_emails: set[str] = set()
 
-    def unique_person() -> tuple[str, str]:
+    def _unique_person() -> tuple[str, str]:
         while True:
             person = make_person(rng, phonetics)
             if person.name not in used_names:
@@ -59,7 +59,7 @@ def build_roster(n_claims: int, rng: random.Random, phonetics: Phonetics) -> tup
                 used_emails.add(email)
                 return person.name, f"{email}@example-corp.cn"
 
-    managers = [unique_person() for _ in range(n_teams)]
+    managers = [_unique_person() for _ in range(n_teams)]
     n_heavy = max(2, round(n_reps * 0.07))
     heavy = set(rng.sample(range(n_reps), n_heavy))
     reps = []
@@ -70,7 +70,7 @@ def build_roster(n_claims: int, rng: random.Random, phonetics: Phonetics) -> tup
         else:
             quota = rng.choice((50, 50, 50, 50, 50, 50, 50, 30, 30, 80))
             weight = rng.randint(2, 5)
-        name, _ = unique_person()
+        name, _ = _unique_person()
         manager, manager_email = managers[team]
         rep_id = f"S{i + 1:03d}"
         reps.append(Rep(rep_id, name, TEAM_NAMES[team], manager, manager_email, quota, weight))

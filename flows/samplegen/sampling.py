@@ -55,9 +55,11 @@ class Window:
 
     @staticmethod
     def time_of_day(rng: random.Random) -> int:
+        """Seconds after midnight, drawn from the working-hours profile."""
         return rng.choice(HOUR_POOL) * 3600 + rng.randrange(3600)
 
     def moment_on_day(self, day: int, rng: random.Random) -> int:
+        """A working-hours moment on day `day` of the window."""
         return day * 86400 + self.time_of_day(rng)
 
     def local(self, seconds: int) -> datetime:

@@ -55,6 +55,7 @@ class SheetWriter:
         self._row = 2
 
     def write(self, claim_id: str, claim: Claim) -> None:
+        """Append one data row; empty values stay blank cells."""
         sheet, row = self._sheet, self._row
         sheet.write_string(row, 0, claim_id)
         self._write_time(row, claim)

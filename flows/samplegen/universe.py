@@ -48,6 +48,8 @@ class Company:
 
 @dataclass(frozen=True, slots=True)
 class Universe:
+    """Every true company of a run, with the shared numbers and the run's pinyin memo."""
+
     companies: tuple[Company, ...]
     # switchboards of agencies and 400 hotlines that many unrelated companies give out
     shared_numbers: tuple[str, ...]

@@ -62,7 +62,7 @@ class NameVariants:
         if kind == "former":
             return self._former(spec, rng)
         if kind == "english":
-            return self.english(parts, rng)
+            return self._english(parts, rng)
         if kind == "typo":
             return self._typo(parts, rng)
         if kind == "drop_extra":
@@ -73,7 +73,7 @@ class NameVariants:
             return self._combo(parts, rng)
         raise ValueError(f"unknown variant kind {kind!r}")
 
-    def english(self, parts: NameParts, rng: random.Random) -> str:
+    def _english(self, parts: NameParts, rng: random.Random) -> str:
         """'Zijie Tiaodong Technology Co., Ltd.', sometimes led by the region's pinyin."""
         words = [self._phonetics.romanised(parts.trade)]
         if parts.region and rng.random() < 0.5:

@@ -71,6 +71,7 @@ class ClaimFiles:
         self._sheet = SheetWriter(self.paths["sheet"], title, created, window, rng)
 
     def write(self, source: int, claim_id: str, claim: Claim) -> None:
+        """Append the claim to the file of `source` (an index into SOURCES)."""
         name = SOURCES[source]
         if name == "form":
             self._form.writerow(self._row(claim_id, self._form_time(claim), claim, FORM_CATEGORIES))

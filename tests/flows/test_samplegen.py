@@ -147,7 +147,7 @@ def test_check_character_agrees_with_stdnum() -> None:
         assert check_char(stem) == uscc.calc_check_digit(stem)
 
 
-def test_reviewer_decisions_split_hard_negatives_and_join_variants(samples: dict[str, Path]) -> None:
+def test_reviewer_decisions_split_hard_negatives_join_variants(samples: dict[str, Path]) -> None:
     truth = {t["claim_id"]: t for t in _table(samples["truth"])}
     decisions = _table(samples["decisions"])
     assert 3 <= len(decisions) <= 6
