@@ -1,0 +1,5 @@
+"""python -m flows.samplegen: see cli.py."""
+
+from flows.samplegen.cli import main
+
+raise SystemExit(main())
