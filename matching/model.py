@@ -1,0 +1,89 @@
+"""Training, saving, loading and applying the Splink model, on an in-memory DuckDB.
+
+Training is an explicit step (`train_model`); the nightly run loads the saved JSON and only
+predicts. Splink works in its own in-memory connection so that its `__splink__*` tables never
+reach the warehouse.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+from splink import DuckDBAPI, Linker
+
+from matching.settings import (
+    DETERMINISTIC_RECALL,
+    DETERMINISTIC_RULES,
+    TRAINING_BLOCKS,
+    UNIQUE_ID,
+    settings,
+)
+
+TF_COLUMNS = ("core_name",)
+U_SAMPLE_PAIRS = 5e6
+SEED = 20261126
+
+logging.getLogger("splink").setLevel(logging.WARNING)
+
+
+@dataclass(frozen=True)
+class TrainingReport:
+    records: int
+    u_sample_pairs: float
+    probability_two_random_records_match: float
+
+
+def _linker(prepared: pl.DataFrame, model: dict | object) -> Linker:
+    db_api = DuckDBAPI(connection=duckdb.connect())
+    frame = db_api.register(prepared, dataset_display_name="claims")
+    return Linker(frame, model)
+
+
+def train_model(prepared: pl.DataFrame, *, seed: int = SEED) -> tuple[dict, TrainingReport]:
+    """Estimate λ from deterministic rules, u by seeded random sampling, m by EM; returns the
+    model as a JSON-able dict (what `save_model_to_json` writes)."""
+    linker = _linker(prepared, settings())
+    training = linker.training
+    try:
+        training.estimate_probability_two_random_records_match(
+            list(DETERMINISTIC_RULES), recall=DETERMINISTIC_RECALL
+        )
+    except ValueError:
+        # Too few deterministic matches in a tiny data set: keep the prior from settings.
+        pass
+    pairs = min(U_SAMPLE_PAIRS, max(1.0, prepared.height * (prepared.height - 1) / 2))
+    training.estimate_u_using_random_sampling(max_pairs=pairs, seed=seed)
+    for block in TRAINING_BLOCKS:
+        training.estimate_parameters_using_expectation_maximisation(block, estimate_without_term_frequencies=True)
+    model = linker.misc.save_model_to_json()
+    return model, TrainingReport(prepared.height, pairs, model["probability_two_random_records_match"])
+
+
+def model_json(model: dict) -> str:
+    """A stable, diffable text form of the model."""
+    return json.dumps(model, ensure_ascii=False, indent=2, sort_keys=True)
+
+
+def scored_pairs(prepared: pl.DataFrame, model: dict, *, min_probability: float) -> pl.DataFrame:
+    """Every blocked pair scoring at least `min_probability`, with per-comparison levels and
+    match weights, in a stable order (`claim_id_l` < `claim_id_r`)."""
+    linker = _linker(prepared, model)
+    for column in TF_COLUMNS:
+        linker.table_management.compute_tf_table(column)
+    predictions = linker.inference.predict(threshold_match_probability=min_probability)
+    frame = predictions.as_duckdbpyrelation().pl()
+    left, right = f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r"
+    swapped = frame.filter(pl.col(left) > pl.col(right))
+    if swapped.height:
+        raise AssertionError("Splink returned a pair with claim_id_l > claim_id_r")
+    return frame.sort(left, right)
+
+
+def match_weights_chart_html(prepared: pl.DataFrame, model: dict) -> str:
+    """Splink's match-weights chart for the model, as a standalone HTML page."""
+    chart = _linker(prepared.head(10), model).visualisations.match_weights_chart()
+    return chart.to_html()
