@@ -37,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="the business date; fixes 'now' for every time rule (default: today in the business time zone)",
     )
 
+    train = commands.add_parser("train", help="retrain the matching model on the published claims")
+    train.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="DuckDB file (default %(default)s)")
+
     serve = commands.add_parser("serve", help="run nightly on a schedule (needs `prefect server start`)")
     _add_paths(serve)
     serve.add_argument("--at", default="02:00", help="time of day, HH:MM (default %(default)s)")
@@ -60,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     console = Console()
     if args.command == "run":
         return _run(args, console)
+    if args.command == "train":
+        return _train(args, console)
     if args.command == "serve":
         from flows.schedule import serve
 
@@ -78,6 +83,25 @@ def main(argv: list[str] | None = None) -> int:
             console.print(f"{what}: {path}")
         return 0
     return 2
+
+
+def _train(args: argparse.Namespace, console: Console) -> int:
+    import duckdb
+
+    from flows.matching_stage import CHART_FILE, model_dir, save_model
+    from matching.prepare import claims_for_matching
+
+    if not args.warehouse.exists():
+        console.print(f"[bold red]No warehouse at {args.warehouse}; run `recon run` first.[/bold red]")
+        return 1
+    with duckdb.connect(str(args.warehouse), read_only=True) as con:
+        claims = con.sql("select * from claims").pl()
+    directory = model_dir(args.warehouse)
+    model = save_model(claims_for_matching(claims), directory)
+    console.print(f"trained on {claims.height:,} claims; λ = {model['probability_two_random_records_match']:.2e}")
+    console.print(f"model: [bold]{directory / 'splink_model.json'}[/bold]  chart: [bold]{directory / CHART_FILE}[/bold]")
+    console.print("the next `recon run` uses it")
+    return 0
 
 
 def _run(args: argparse.Namespace, console: Console) -> int:
@@ -100,6 +124,11 @@ def _run(args: argparse.Namespace, console: Console) -> int:
             "rows_read", "accepted", "quarantined", "superseded")))
     console.print(table)
     console.print(f"new files tonight: {summary.files_new}")
+    m = summary.matching
+    console.print(
+        f"customers: {m.customers:,}  links: {m.links:,}  to review: {m.review_items:,}  "
+        f"merges: {m.merges}  splits: {m.splits}" + ("  (model trained tonight)" if m.trained_tonight else "")
+    )
     for what, path in summary.outputs.items():
         console.print(f"{what}: [bold]{path}[/bold]")
     return 0

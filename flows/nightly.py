@@ -18,8 +18,10 @@ from prefect.cache_policies import NO_CACHE
 
 from flows import exports, warehouse
 from flows.config import SourcesConfig, load_sources
-from flows.ingest import new_source_files, read_new_files, read_roster
+from flows.ingest import new_source_files, read_decisions, read_new_files, read_roster
+from flows.matching_stage import MatchSummary, claims_standardised, customers_matched
 from flows.progress import stage
+from matching.links import LinkPolicy
 from flows.validation import SuiteResult, validate_claims, validate_published, validation_report_html
 from transforms.checks import claims_checkable
 from transforms.parsing import claims_parsed
@@ -37,6 +39,7 @@ class RunSummary:
     run_id: str
     files_new: int
     audit: pl.DataFrame
+    matching: MatchSummary
     outputs: dict[str, Path] = field(default_factory=dict)
 
 
@@ -135,19 +138,26 @@ def nightly(sources_path: Path, warehouse_path: Path, as_of: date | None = None)
     as_of = as_of or started.astimezone(ZoneInfo(config.timezone)).date()
     now = as_of_end(as_of, config.timezone)
     with warehouse.run_lock(warehouse_path):
-        with stage("读取名单 reading the roster"):
+        with stage("读取名单 reading the roster and decisions"):
             roster = read_roster(config)
+            decisions = read_decisions(config)
         con = warehouse.open_next(warehouse_path)
         try:
+            run_id = _next_run_id(con, as_of)
             with stage("读取文件 ingesting new files") as s:
                 files_new = raw_claims_ingested(con, config, now)
                 s["rows"] = warehouse.scalar(con, "select count(*) from raw_claims")
             with stage("校验 validating claims (Great Expectations)") as s:
                 input_check = claims_validated(con, config, roster, as_of)
                 s["rows"] = warehouse.scalar(con, "select count(*) from claims")
+            with stage("标准化 standardising names, phones, e-mails, sites, codes") as s:
+                s["rows"] = claims_standardised(con)
+            with stage("归并 matching claims into customers (Splink)") as s:
+                matching = customers_matched(con, warehouse_path, decisions, run_id, LinkPolicy())
+                s["rows"] = matching.customers
             with stage("汇总 building marts and checking them"):
                 mart_checks = marts_built(con)
-            run_id = _record_run(con, as_of, started, files_new)
+            _record_run(con, run_id, as_of, started, files_new)
             audit = warehouse.frame(con, "select * from ingest_audit order by ingest_seq")
             quarantine = warehouse.frame(con, "select * from quarantine order by source, file_name, row_number")
             with stage("发布 publishing the warehouse"):
@@ -159,12 +169,17 @@ def nightly(sources_path: Path, warehouse_path: Path, as_of: date | None = None)
         warehouse_path.parent, as_of=as_of, quarantine=quarantine,
         validation_html=validation_report_html([input_check, *mart_checks], as_of=as_of.isoformat()),
     )
-    return RunSummary(as_of, warehouse_path, run_id, files_new, audit, {"warehouse": warehouse_path} | outputs)
+    outputs |= {"matching model": matching.model_path}
+    return RunSummary(as_of, warehouse_path, run_id, files_new, audit, matching, {"warehouse": warehouse_path} | outputs)
 
 
-def _record_run(con: duckdb.DuckDBPyConnection, as_of: date, started: datetime, files_new: int) -> str:
+def _next_run_id(con: duckdb.DuckDBPyConnection, as_of: date) -> str:
+    """`<as-of>-<n>`: the n-th run for this business date in this warehouse's history."""
     runs_that_day = warehouse.scalar(con, "select count(*) from run_log where as_of = ?", [as_of])
-    run_id = f"{as_of.isoformat()}-{runs_that_day + 1}"
+    return f"{as_of.isoformat()}-{runs_that_day + 1}"
+
+
+def _record_run(con: duckdb.DuckDBPyConnection, run_id: str, as_of: date, started: datetime, files_new: int) -> None:
     con.execute(
         """
         insert into run_log
@@ -173,4 +188,3 @@ def _record_run(con: duckdb.DuckDBPyConnection, as_of: date, started: datetime, 
         """,
         [run_id, as_of, started, files_new],
     )
-    return run_id

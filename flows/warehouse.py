@@ -17,7 +17,9 @@ import duckdb
 import polars as pl
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
-CARRIED_TABLES = ("ingested_files", "raw_claims", "run_log")
+CARRIED_TABLES = ("ingested_files", "raw_claims", "run_log", "customer_lineage", "review_decisions")
+# live table → the name its copy takes in the next warehouse, for tables rebuilt every night
+SNAPSHOTS = {"claim_customer": "previous_claim_customer"}
 
 
 class WarehouseBusyError(RuntimeError):
@@ -46,7 +48,7 @@ def open_next(live: Path) -> duckdb.DuckDBPyConnection:
     for leftover in (building, building.with_name(building.name + ".wal")):
         leftover.unlink(missing_ok=True)
     con = duckdb.connect(str(building))
-    for name in CARRIED_TABLES:
+    for name in (*CARRIED_TABLES, *SNAPSHOTS.values()):
         con.execute((SQL_DIR / "raw" / f"{name}.sql").read_text(encoding="utf-8"))
     if live.exists():
         try:
@@ -54,17 +56,19 @@ def open_next(live: Path) -> duckdb.DuckDBPyConnection:
         except duckdb.IOException as exc:
             con.close()
             raise WarehouseBusyError(f"cannot open {live} to carry its history over: {exc}") from exc
-        for name in CARRIED_TABLES:
+        copies = {name: name for name in CARRIED_TABLES} | SNAPSHOTS
+        for source, target in copies.items():
             if scalar(con, "select count(*) from duckdb_tables() where database_name = 'live' and table_name = ?",
-                [name],
-            ):
-                con.execute(f"insert into {name} by name select * from live.main.{name}")
+                      [source]):
+                con.execute(f"insert into {target} by name select * from live.main.{source}")
         con.execute("detach live")
     return con
 
 
 def publish(con: duckdb.DuckDBPyConnection, live: Path) -> None:
     """Flush and close the building file, then atomically put it in place of the live one."""
+    for snapshot in SNAPSHOTS.values():
+        con.execute(f"drop table if exists {snapshot}")
     con.execute("checkpoint")
     con.close()
     os.replace(building_path(live), live)

@@ -1,0 +1,121 @@
+"""Nightly tasks for standardising claims and clustering them into customers, and `recon train`."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from flows import warehouse
+from matching.clustering import clusters_constrained
+from matching.constraints import constraints_from_decisions, decisions_latest
+from matching.ids import customer_ids_assigned, customer_number
+from matching.links import LinkPolicy, pairs_classified
+from matching.model import match_weights_chart_html, model_json, scored_pairs, train_model
+from matching.prepare import claims_for_matching
+from matching.review import pairs_with_evidence, review_queue
+from transforms.standardise import standardise_claims
+
+MODEL_FILE = "splink_model.json"
+CHART_FILE = "match_weights.html"
+
+
+@dataclass(frozen=True)
+class MatchSummary:
+    customers: int
+    links: int
+    review_items: int
+    merges: int
+    splits: int
+    model_path: Path
+    trained_tonight: bool
+
+
+def model_dir(warehouse_path: Path) -> Path:
+    return warehouse_path.parent / "model"
+
+
+def save_model(prepared: pl.DataFrame, directory: Path) -> dict:
+    """Train on `prepared`, write the model JSON and its match-weights chart; returns the model."""
+    model, _ = train_model(prepared)
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, text in ((MODEL_FILE, model_json(model)), (CHART_FILE, match_weights_chart_html(prepared, model))):
+        partial = directory / f"{name}.partial"
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(directory / name)
+    return model
+
+
+@task(cache_policy=NO_CACHE)
+def claims_standardised(con: duckdb.DuckDBPyConnection) -> int:
+    """Replace `claims` with itself plus the standardised name, phone, e-mail, site and code parts."""
+    claims = warehouse.frame(con, "select * from claims")
+    warehouse.write_table(con, "claims", standardise_claims(claims), "claim_id")
+    get_run_logger().info("claims standardised: %d rows", claims.height)
+    return claims.height
+
+
+@task(cache_policy=NO_CACHE)
+def customers_matched(
+    con: duckdb.DuckDBPyConnection, warehouse_path: Path, decisions: pl.DataFrame, run_id: str,
+    policy: LinkPolicy,
+) -> MatchSummary:
+    """Score, link and cluster claims into customers with stable ids; publish the matching tables."""
+    logger = get_run_logger()
+    claims = warehouse.frame(con, "select * from claims")
+    prepared = claims_for_matching(claims)
+    path = model_dir(warehouse_path) / MODEL_FILE
+    trained = not path.exists()
+    model = save_model(prepared, path.parent) if trained else json.loads(path.read_text(encoding="utf-8"))
+
+    _store_decisions(con, decisions, run_id)
+    all_decisions = warehouse.frame(con, "select * exclude (first_read_run_id) from review_decisions")
+    classified = pairs_with_evidence(
+        pairs_classified(scored_pairs(prepared, model, min_probability=policy.review_floor), model, policy), model
+    )
+    clusters, refused = clusters_constrained(
+        claims["claim_id"].to_list(), classified.filter("is_link"), constraints_from_decisions(all_decisions)
+    )
+    for a, b in refused.rows():
+        logger.warning("reviewer 'same' on %s / %s contradicts a 'different' decision; not applied", a, b)
+
+    previous = warehouse.frame(con, "select claim_id, customer_id from previous_claim_customer")
+    issued = warehouse.frame(
+        con, "select customer_id from previous_claim_customer union select new_customer_id from customer_lineage "
+             "where new_customer_id is not null"
+    )["customer_id"]
+    next_number = max((customer_number(c) for c in issued), default=0) + 1
+    claim_customer, lineage = customer_ids_assigned(
+        clusters.join(claims.select("claim_id", "submitted_at"), on="claim_id"), previous, next_number=next_number
+    )
+    warehouse.write_table(con, "claim_customer", claim_customer, "claim_id")
+    warehouse.append_rows(con, "customer_lineage", lineage.with_columns(pl.lit(run_id).alias("run_id")))
+    match_pairs = classified.filter(pl.col("decision_basis") != "below").select(
+        "claim_id_l", "claim_id_r", "match_probability", "match_weight", "decision_basis", "is_link", "evidence",
+        pl.col("^level_.*$"), pl.col("^mw_.*$"),
+    )
+    warehouse.write_table(con, "match_pairs", match_pairs, "claim_id_l, claim_id_r")
+    queue = review_queue(classified, claims, claim_customer, decisions_latest(all_decisions))
+    warehouse.write_table(con, "review_queue", queue, "match_probability desc, review_id")
+    customers = warehouse.build_model(con, "marts", "customers")
+    summary = MatchSummary(
+        customers=customers, links=int(classified["is_link"].sum()), review_items=queue.height,
+        merges=lineage.filter(pl.col("reason") == "merged").height,
+        splits=lineage.filter(pl.col("reason") == "split").height, model_path=path, trained_tonight=trained,
+    )
+    logger.info("customers: %d from %d claims, %d links, %d to review", customers, claims.height,
+                summary.links, queue.height)
+    return summary
+
+
+def _store_decisions(con: duckdb.DuckDBPyConnection, decisions: pl.DataFrame, run_id: str) -> None:
+    """Add decisions not seen before to the carried `review_decisions` table."""
+    known = set(warehouse.frame(con, "select decision_id from review_decisions")["decision_id"])
+    new = decisions.filter(~pl.col("decision_id").is_in(list(known)))
+    if new.height:
+        warehouse.append_rows(con, "review_decisions", new.with_columns(pl.lit(run_id).alias("first_read_run_id")))
