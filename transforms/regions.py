@@ -1,0 +1,195 @@
+"""Administrative regions written in company names (北京, 广东省深圳市, （浦东）).
+
+Built once from the vendored modood division list; short forms are derived by rule
+(name_rules.ADMIN_SUFFIXES, ethnic groups), never typed by hand. A region is reported by
+its canonical short form (深圳, 内蒙古, 浦东) or its full name when no short form exists.
+"""
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from transforms.name_rules import (
+    ADMIN_SUFFIXES,
+    AUTONOMOUS_SUFFIXES,
+    LEADING_SHORT_FORM_OF,
+    MIN_CORE_CHARS,
+    PLACEHOLDER_CITY,
+    ethnic_group_names,
+)
+from transforms.reference import read_reference_csv
+
+_PROVINCE, _CITY, _AREA = 1, 2, 3
+
+
+@dataclass(frozen=True, slots=True)
+class Division:
+    """One province, prefecture-level city or county-level area of the division list."""
+
+    code: str
+    name: str
+    short: str | None
+    level: int
+    parent_code: str | None
+
+    @property
+    def canonical(self) -> str:
+        return self.short or self.name
+
+
+@dataclass(frozen=True, slots=True)
+class _Surfaces:
+    """Spellings a region may take in one context: at the top of a chain, and after a parent.
+
+    ``lengths`` maps the first two characters of every spelling to the spelling lengths
+    that start with them, longest first, so most positions cost a single lookup.
+    """
+
+    top: Mapping[str, tuple[Division, ...]]
+    children: Mapping[tuple[str, str], tuple[Division, ...]]
+    lengths: Mapping[str, tuple[int, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class RegionIndex:
+    """Lookup tables for region chains.
+
+    ``prefix`` governs the start of a name, where only full names and the short forms of
+    provinces and cities proper count (name_rules.LEADING_SHORT_FORM_OF); ``whole`` governs
+    a text that is entirely a region, e.g. a bracket, where any short form counts.
+    """
+
+    prefix: _Surfaces
+    whole: _Surfaces
+
+
+def short_form(name: str, ethnic_names: Sequence[str]) -> str | None:
+    """Short form of a division name (内蒙古自治区 -> 内蒙古, 浦东新区 -> 浦东), or None."""
+    for suffix in AUTONOMOUS_SUFFIXES:
+        if name.endswith(suffix):
+            stem = name.removesuffix(suffix)
+            while True:
+                ethnic = next((e for e in ethnic_names if _cuttable(stem, e)), None)
+                if ethnic is None:
+                    break
+                stem = stem.removesuffix(ethnic)
+            return stem if len(stem) >= MIN_CORE_CHARS else None
+    suffix = next((s for s in ADMIN_SUFFIXES if _cuttable(name, s)), None)
+    return name.removesuffix(suffix) if suffix else None
+
+
+def _cuttable(text: str, suffix: str) -> bool:
+    return text.endswith(suffix) and len(text) - len(suffix) >= MIN_CORE_CHARS
+
+
+def _load_divisions() -> tuple[Division, ...]:
+    ethnic = ethnic_group_names()
+    provinces = read_reference_csv("divisions/provinces.csv")
+    cities = read_reference_csv("divisions/cities.csv")
+    areas = read_reference_csv("divisions/areas.csv")
+    placeholders = {c["code"] for c in cities if PLACEHOLDER_CITY.match(c["name"])}
+
+    def division(row: dict[str, str], level: int, parent: str | None) -> Division:
+        short = short_form(row["name"], ethnic)
+        return Division(row["code"], row["name"], short, level, parent)
+
+    return (
+        *(division(p, _PROVINCE, None) for p in provinces),
+        *(division(c, _CITY, c["provinceCode"]) for c in cities if c["code"] not in placeholders),
+        *(
+            division(a, _AREA, _area_parent(a, placeholders))
+            for a in areas
+        ),
+    )
+
+
+def _area_parent(area: dict[str, str], placeholder_cities: set[str]) -> str:
+    """An area's city, or its province when the city row is only a placeholder (市辖区)."""
+    city = area["cityCode"]
+    return area["provinceCode"] if city in placeholder_cities else city
+
+
+def _surfaces(divisions: tuple[Division, ...], every_short_form: bool) -> _Surfaces:
+    top: dict[str, list[Division]] = defaultdict(list)
+    children: dict[tuple[str, str], list[Division]] = defaultdict(list)
+    for div in divisions:
+        spellings = {div.name}
+        leading = div.level != _AREA and div.name.endswith(LEADING_SHORT_FORM_OF)
+        if div.short and (every_short_form or leading):
+            spellings.add(div.short)
+        for spelling in spellings:
+            top[spelling].append(div)
+            if div.parent_code:
+                children[(div.parent_code, spelling)].append(div)
+
+    def frozen(table: dict) -> Mapping:
+        def ordered(divs: list[Division]) -> tuple[Division, ...]:
+            return tuple(sorted(divs, key=lambda d: (d.level, d.code)))
+
+        return MappingProxyType({key: ordered(divs) for key, divs in table.items()})
+
+    lengths: dict[str, set[int]] = defaultdict(set)
+    for spelling in top:
+        lengths[spelling[:2]].add(len(spelling))
+    return _Surfaces(
+        top=frozen(top),
+        children=frozen(children),
+        lengths=MappingProxyType({k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()}),
+    )
+
+
+_DIVISIONS = _load_divisions()
+INDEX = RegionIndex(
+    prefix=_surfaces(_DIVISIONS, every_short_form=False),
+    whole=_surfaces(_DIVISIONS, every_short_form=True),
+)
+
+
+def _chain(text: str, surfaces: _Surfaces) -> list[tuple[int, str]]:
+    """Each step of the longest region chain at the start of ``text``: (end, canonical)."""
+    steps: list[tuple[int, str]] = []
+    position, parents = 0, ()
+    while True:
+        found = None
+        for length in surfaces.lengths.get(text[position : position + 2], ()):
+            end = position + length
+            if end > len(text):
+                continue
+            spelling = text[position:end]
+            if not parents:
+                found = surfaces.top.get(spelling)
+            else:
+                found = tuple(
+                    div for code in parents for div in surfaces.children.get((code, spelling), ())
+                )
+            if found:
+                break
+        if not found:
+            return steps
+        position = end
+        parents = tuple(div.code for div in found)
+        steps.append((position, found[0].canonical))
+
+
+def leading_regions(text: str) -> list[tuple[int, str]]:
+    """Cut points of the region chain opening a name, shortest first: (end, region).
+
+    广东省深圳市腾讯 -> [(3, '广东'), (6, '深圳')]; the caller picks the longest cut that
+    leaves a real core.
+    """
+    return _chain(text, INDEX.prefix)
+
+
+def whole_region(text: str) -> str | None:
+    """The most specific region when ``text`` is only a region chain (北京朝阳 -> 朝阳)."""
+    steps = _chain(text, INDEX.whole)
+    return steps[-1][1] if steps and steps[-1][0] == len(text) else None
+
+
+def trailing_region_start(text: str) -> int | None:
+    """Start of the region chain ending ``text`` (中国银行北京 -> 4), keeping a 2-char head."""
+    for start in range(MIN_CORE_CHARS, len(text) - 1):
+        if whole_region(text[start:]):
+            return start
+    return None
