@@ -27,7 +27,7 @@ TF_COLUMNS = ("core_name",)
 U_SAMPLE_PAIRS = 5e6
 SEED = 20261126
 
-logging.getLogger("splink").setLevel(logging.WARNING)
+logging.getLogger("splink").setLevel(logging.ERROR)
 
 
 @dataclass(frozen=True)

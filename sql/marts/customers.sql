@@ -19,18 +19,18 @@ joined as (
 display_names as (
     select customer_id, company_name as display_name
     from joined
+    group by customer_id, company_name
     qualify row_number() over (
-        partition by customer_id
-        order by count(*) over (partition by customer_id, company_name) desc, submitted_at, claim_id
+        partition by customer_id order by count(*) desc, min(submitted_at), min(claim_id)
     ) = 1
 ),
 
 canonical_names as (
     select customer_id, name_norm as canonical_name
     from joined
+    group by customer_id, name_norm
     qualify row_number() over (
-        partition by customer_id
-        order by count(*) over (partition by customer_id, name_norm) desc, submitted_at, claim_id
+        partition by customer_id order by count(*) desc, min(submitted_at), min(claim_id)
     ) = 1
 ),
 
@@ -38,20 +38,16 @@ credit_codes as (
     select customer_id, credit_code_norm as credit_code
     from joined
     where credit_code_norm is not null
-    qualify row_number() over (
-        partition by customer_id
-        order by count(*) over (partition by customer_id, credit_code_norm) desc, credit_code_norm
-    ) = 1
+    group by customer_id, credit_code_norm
+    qualify row_number() over (partition by customer_id order by count(*) desc, credit_code_norm) = 1
 ),
 
 regions as (
     select customer_id, region
     from joined
     where region is not null
-    qualify row_number() over (
-        partition by customer_id
-        order by count(*) over (partition by customer_id, region) desc, region
-    ) = 1
+    group by customer_id, region
+    qualify row_number() over (partition by customer_id order by count(*) desc, region) = 1
 ),
 
 stats as (
