@@ -20,3 +20,27 @@ def prefect_harness():
 
     with prefect_test_harness(server_startup_timeout=90):
         yield
+
+
+@pytest.fixture(scope="session")
+def samples_run(tmp_path_factory, prefect_harness):
+    """The nightly flow run once on the bundled samples: (RunSummary, warehouse path).
+    Its trained model (`<dir>/model/splink_model.json`) serves the matching tests too."""
+    from datetime import date
+    from pathlib import Path
+
+    from flows.nightly import nightly
+
+    repo = Path(__file__).resolve().parents[1]
+    warehouse = tmp_path_factory.mktemp("samples") / "warehouse.duckdb"
+    summary = nightly(repo / "config" / "sources.yaml", warehouse, date(2026, 11, 26))
+    return summary, warehouse
+
+
+@pytest.fixture
+def sample_model(samples_run):
+    """The model trained on the bundled samples, as a dict."""
+    import json
+
+    _, warehouse = samples_run
+    return json.loads((warehouse.parent / "model" / "splink_model.json").read_text(encoding="utf-8"))

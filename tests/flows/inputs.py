@@ -41,8 +41,12 @@ SHEET_HEADER = ["报备编号", "报备时间", "工号", "销售", "客户名�
                 "信用代码", "类别", "行业", "备注"]
 
 
-def write_inputs(root: Path, *, form_rows=None, crm_rows=None, sheet_rows=None, roster=None) -> Path:
-    """Write every input under `root` and return the path of its sources.yaml."""
+DECISION_HEADER = ["decision_id", "kind", "claim_id_a", "claim_id_b", "decision", "reviewer", "decided_at", "note"]
+
+
+def write_inputs(root: Path, *, form_rows=None, crm_rows=None, sheet_rows=None, roster=None, decisions=None) -> Path:
+    """Write every input under `root` and return the path of its sources.yaml.
+    `decisions`: rows of DECISION_HEADER, written to decisions.csv (none: no decisions file)."""
     samples = root / "inputs"
     for sub in ("form", "crm", "sheet"):
         (samples / sub).mkdir(parents=True, exist_ok=True)
@@ -57,6 +61,9 @@ def write_inputs(root: Path, *, form_rows=None, crm_rows=None, sheet_rows=None, 
     config["roster"] = {"path": "inputs/reps.csv"}
     config.pop("followups", None)
     config.pop("decisions", None)
+    if decisions is not None:
+        write_csv(samples / "decisions.csv", DECISION_HEADER, decisions, encoding="utf-8")
+        config["decisions"] = {"path": "inputs/decisions.csv"}
     for source, pattern in zip(config["sources"], ("inputs/form/*.csv", "inputs/crm/*.csv", "inputs/sheet/*.xlsx")):
         source["path"] = pattern
     path = root / "sources.yaml"
@@ -99,3 +106,13 @@ def write_sheet(path: Path, rows: list[list]) -> None:
             elif value:
                 sheet.write_string(r, c, value)
     workbook.close()
+
+
+def place_model(root: Path, model: dict) -> None:
+    """Put a trained matching model where a warehouse at `root/var/warehouse.duckdb` looks for it,
+    so a test's tiny input is scored by a model trained on realistic data."""
+    import json
+
+    directory = root / "var" / "model"
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "splink_model.json").write_text(json.dumps(model, ensure_ascii=False), encoding="utf-8")

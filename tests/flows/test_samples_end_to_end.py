@@ -1,12 +1,9 @@
 """The nightly flow on the bundled samples, into a warehouse in tmp_path."""
 
-from datetime import date
-
 import duckdb
 import polars as pl
 import pytest
 
-from flows.nightly import nightly
 from tests.flows.inputs import REPO
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -28,11 +25,9 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(scope="module")
-def sample_warehouse(tmp_path_factory, prefect_harness):
-    warehouse = tmp_path_factory.mktemp("samples") / "warehouse.duckdb"
-    summary = nightly(REPO / "config" / "sources.yaml", warehouse, date(2026, 11, 26))
-    return summary, warehouse
+@pytest.fixture
+def sample_warehouse(samples_run):
+    return samples_run
 
 
 def _q(warehouse, sql: str) -> pl.DataFrame:
@@ -74,3 +69,32 @@ def test_sample_values_are_stored_verbatim(sample_warehouse):
     notes = _q(warehouse, "select note from claims where note like '=%'")["note"].to_list()
     assert notes and all(n.startswith("=HYPERLINK(") for n in notes)
     assert _q(warehouse, "select count(*) as n from claims where company_name like '%<script>%'")["n"][0] == 1
+
+
+def test_every_accepted_claim_belongs_to_one_customer_and_decisions_hold(sample_warehouse):
+    _, warehouse = sample_warehouse
+    assignment = _q(warehouse, "select claim_id, customer_id from claim_customer")
+    claims = _q(warehouse, "select claim_id from claims")
+    assert sorted(assignment["claim_id"]) == sorted(claims["claim_id"])
+    customer = dict(zip(assignment["claim_id"], assignment["customer_id"]))
+    decisions = pl.read_csv(REPO / "data" / "samples" / "decisions.csv")
+    for row in decisions.iter_rows(named=True):
+        same = customer[row["claim_id_a"]] == customer[row["claim_id_b"]]
+        assert same == (row["decision"] == "same"), row
+    customers = _q(warehouse, "select * from customers")
+    assert customers["claim_count"].sum() == claims.height
+    assert customers["customer_id"].str.contains(r"^C\d{7}$").all()
+
+
+def test_review_queue_shows_evidence_and_both_claims(sample_warehouse):
+    _, warehouse = sample_warehouse
+    queue = _q(warehouse, "select * from review_queue")
+    assert queue.height > 0
+    row = queue.row(0, named=True)
+    assert row["company_name_l"] and row["company_name_r"] and row["rep_id_l"]
+    assert any(line.startswith("company_name: ") for line in row["evidence"])
+    decided = {tuple(sorted(p)) for p in pl.read_csv(REPO / "data" / "samples" / "decisions.csv")
+               .select("claim_id_a", "claim_id_b").rows()}
+    assert not decided & set(zip(queue["claim_id_l"], queue["claim_id_r"]))
+    pairs = _q(warehouse, "select decision_basis, is_link from match_pairs")
+    assert set(pairs["decision_basis"]) <= {"sure_link", "model_link", "sister_guard", "review"}
