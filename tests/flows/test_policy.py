@@ -1,10 +1,12 @@
 from pathlib import Path
+from typing import get_args
 
 import pytest
 import yaml
 
-from flows.policy import PolicyError, load_policy
+from flows.policy import PolicyError, TemplateField, load_policy
 from transforms.ownership import ExtensionRule
+from transforms.ownership.policy import TEMPLATE_FIELDS
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -74,3 +76,7 @@ def test_a_file_that_is_not_a_mapping_is_rejected(tmp_path):
     path.write_text("- A: 90\n", encoding="utf-8")
     with pytest.raises(PolicyError, match="policy.yaml: expected a mapping at the top level"):
         load_policy(path)
+
+
+def test_templates_may_name_exactly_the_fields_the_replay_checks():
+    assert get_args(TemplateField) == TEMPLATE_FIELDS

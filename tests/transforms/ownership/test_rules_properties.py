@@ -79,7 +79,8 @@ def _max_overlap(intervals: list[tuple]) -> int:
     return best
 
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=250, deadline=None, database=None,
+                    suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS

@@ -136,6 +136,16 @@ TIMELINES: dict[str, Timeline] = {
         intervals=[("X", "r2", 0, 30, None, "k-a", None)],
         as_of_day=1,
     ),
+    "at one instant a decision, then an extension, then a claim take effect": Timeline(
+        claims=[claim("c1", "X", "r1", 0), claim("c2", "X", "r2", 1), claim("c3", "X", "r3", 3)],
+        decisions=[decision("d1", "c2", "overturn", 3)],
+        extensions=[extension("e1", "c2", "r2", 3)],
+        outcomes=[("c1", "granted", "r1", 30, None), ("c2", "granted", "r2", 33, "d1"),
+                  ("c3", "conflict", "r2", 63, None)],
+        intervals=[("X", "r1", 0, 3, "released_on_appeal", "c1", None),
+                   ("X", "r2", 3, 63, None, "c2", "d1")],
+        as_of_day=10,
+    ),
     "an overturned appeal releases the owner and grants the appellant from the decision": Timeline(
         claims=[claim("c1", "X", "r1", 0), claim("c2", "X", "r2", 1), claim("c3", "X", "r1", 5)],
         decisions=[decision("d1", "c2", "overturn", 3)],
