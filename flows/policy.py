@@ -1,0 +1,125 @@
+"""Typed loading of `policy.yaml` (business rules: protection, quotas, templates, cooldown).
+
+Every mistake is reported as a `PolicyError` naming the file and the key, e.g.
+`policy.yaml: protection_days.E: Extra inputs are not permitted`. The result is the
+`transforms.ownership.OwnershipPolicy` the replay takes; transforms never read the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from flows.config import _describe  # one format for every config error
+from transforms.ownership.policy import DEFAULT_TEMPLATE, ExtensionRule, OwnershipPolicy
+
+Days = Annotated[int, Field(ge=1)]
+Count = Annotated[int, Field(ge=0)]
+Positive = Annotated[int, Field(ge=1)]
+TemplateField = Literal["company_name", "contact_name", "phone", "email", "website", "credit_code"]
+
+
+class PolicyError(ValueError):
+    """policy.yaml is missing, unreadable or wrong; the message names the key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class ProtectionDays(_Strict):
+    """Days of protection a registration gives, per category; categories are A-D only."""
+
+    A: Days = 90
+    B: Days = 60
+    C: Days = 30
+    D: Days = 30
+
+
+class CategoryCaps(_Strict):
+    """Optional caps on a rep's active protections of one category."""
+
+    A: Count | None = None
+    B: Count | None = None
+    C: Count | None = None
+    D: Count | None = None
+
+
+class Extension(_Strict):
+    max_count: Count = 1
+    days: Days = 30
+    requires_approval: bool = True
+
+
+class Quota(_Strict):
+    default: Count = 50
+    per_category: CategoryCaps = CategoryCaps()
+
+
+class PolicyFile(_Strict):
+    """The whole of policy.yaml, as written; `ownership_policy()` gives what the replay takes."""
+
+    protection_days: ProtectionDays = ProtectionDays()
+    idle_release_days: Days | None = 30
+    extension: Extension = Extension()
+    quota: Quota = Quota()
+    templates: dict[str, list[TemplateField]] = Field(
+        default_factory=lambda: {DEFAULT_TEMPLATE: ["company_name"]})
+    group_as_one_customer: bool = False
+    cooldown_days: Count = 7
+    daily_cap: Positive | None = None
+    business_timezone: str = "Asia/Shanghai"
+
+    @field_validator("templates")
+    @classmethod
+    def _has_default(cls, templates: dict[str, list[str]]) -> dict[str, list[str]]:
+        if DEFAULT_TEMPLATE not in templates:
+            raise ValueError("a 'default' template is required (industries not listed use it)")
+        return templates
+
+    @field_validator("business_timezone")
+    @classmethod
+    def _zone_exists(cls, zone: str) -> str:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {zone!r}") from exc
+        return zone
+
+    def ownership_policy(self) -> OwnershipPolicy:
+        """The immutable policy object the ownership replay reads."""
+        caps = {k: v for k, v in self.quota.per_category.model_dump().items() if v is not None}
+        return OwnershipPolicy(
+            protection_days=self.protection_days.model_dump(),
+            idle_release_days=self.idle_release_days,
+            extension=ExtensionRule(**self.extension.model_dump()),
+            default_quota=self.quota.default,
+            category_caps=caps,
+            templates={k: tuple(v) for k, v in self.templates.items()},
+            cooldown_days=self.cooldown_days,
+            daily_cap=self.daily_cap,
+            business_timezone=self.business_timezone,
+            group_as_one_customer=self.group_as_one_customer,
+        )
+
+
+def load_policy(path: Path) -> OwnershipPolicy:
+    """The OwnershipPolicy in policy.yaml, validated; PolicyError names any bad key."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise PolicyError(f"{path.name}: file not found") from exc
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"{path.name}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise PolicyError(f"{path.name}: expected a mapping at the top level")
+    try:
+        return PolicyFile(**raw).ownership_policy()
+    except ValidationError as exc:
+        raise PolicyError(_describe(path, exc)) from exc
+

@@ -1,0 +1,68 @@
+"""The ownership rules as one typed, immutable object.
+
+`flows/policy.py` builds it from `config/policy.yaml` and checks every value; transforms only
+read it. Durations are whole days; a `None` turns the rule off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+TEMPLATE_FIELDS: tuple[str, ...] = (
+    "company_name",
+    "contact_name",
+    "phone",
+    "email",
+    "website",
+    "credit_code",
+)
+DEFAULT_TEMPLATE = "default"
+
+
+def _frozen(mapping: Mapping) -> Mapping:
+    return MappingProxyType(dict(mapping))
+
+
+@dataclass(frozen=True)
+class ExtensionRule:
+    """延期: an active protection may be extended `max_count` times by `days` each."""
+
+    max_count: int = 1
+    days: int = 30
+    requires_approval: bool = True
+
+
+@dataclass(frozen=True)
+class OwnershipPolicy:
+    """Everything `replay` needs to decide ownership.
+
+    `templates` maps an industry to the claim fields it requires; `default` covers the rest.
+    `group_as_one_customer` is read by the matching stage; the replay ignores it.
+    """
+
+    protection_days: Mapping[str, int] = field(
+        default_factory=lambda: _frozen({"A": 90, "B": 60, "C": 30, "D": 30})
+    )
+    idle_release_days: int | None = 30
+    extension: ExtensionRule = ExtensionRule()
+    default_quota: int = 50
+    category_caps: Mapping[str, int] = field(default_factory=lambda: _frozen({}))
+    templates: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: _frozen({DEFAULT_TEMPLATE: ("company_name",)})
+    )
+    cooldown_days: int = 7
+    daily_cap: int | None = None
+    business_timezone: str = "Asia/Shanghai"
+    group_as_one_customer: bool = False
+
+    def __post_init__(self) -> None:
+        # Callers may pass plain dicts; freeze them so the policy cannot change under a replay.
+        object.__setattr__(self, "protection_days", _frozen(self.protection_days))
+        object.__setattr__(self, "category_caps", _frozen(self.category_caps))
+        object.__setattr__(
+            self, "templates", _frozen({k: tuple(v) for k, v in self.templates.items()})
+        )
+        if DEFAULT_TEMPLATE not in self.templates:
+            raise ValueError("templates must include a 'default' template")
