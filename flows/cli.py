@@ -12,6 +12,7 @@ from rich.table import Table
 
 DEFAULT_SOURCES = Path("config/sources.yaml")
 DEFAULT_WAREHOUSE = Path("var/warehouse.duckdb")
+DEFAULT_POLICY = Path("config/policy.yaml")
 
 
 def _as_of(text: str) -> date:
@@ -23,6 +24,7 @@ def _as_of(text: str) -> date:
 
 def _add_paths(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sources", type=Path, default=DEFAULT_SOURCES, help="sources.yaml (default %(default)s)")
+    parser.add_argument("--policy", type=Path, default=DEFAULT_POLICY, help="policy.yaml (default %(default)s)")
     parser.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="DuckDB file (default %(default)s)")
 
 
@@ -68,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         from flows.schedule import serve
 
-        serve(args.sources, args.warehouse, at=args.at, timezone=args.timezone)
+        serve(args.sources, args.warehouse, args.policy, at=args.at, timezone=args.timezone)
         return 0
     if args.command == "cron-line":
         from flows.schedule import crontab_line
@@ -107,12 +109,13 @@ def _train(args: argparse.Namespace, console: Console) -> int:
 def _run(args: argparse.Namespace, console: Console) -> int:
     from flows.config import ConfigError
     from flows.nightly import RunCheckError, nightly
+    from flows.policy import PolicyError
     from flows.readers import SourceFileError
     from flows.warehouse import WarehouseBusyError
 
     try:
-        summary = nightly(args.sources, args.warehouse, args.as_of)
-    except (ConfigError, SourceFileError, WarehouseBusyError, RunCheckError) as exc:
+        summary = nightly(args.sources, args.warehouse, args.as_of, args.policy)
+    except (ConfigError, PolicyError, SourceFileError, WarehouseBusyError, RunCheckError) as exc:
         console.print(f"[bold red]The run stopped; the published warehouse is unchanged.[/bold red]\n{exc}")
         return 1
     table = Table(title=f"Run {summary.run_id} (as of {summary.as_of})")
@@ -129,6 +132,9 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         f"customers: {m.customers:,}  links: {m.links:,}  to review: {m.review_items:,}  "
         f"merges: {m.merges}  splits: {m.splits}" + ("  (model trained tonight)" if m.trained_tonight else "")
     )
+    o = summary.ownership
+    console.print("outcomes: " + ", ".join(f"{k} {v:,}" for k, v in o.outcomes.items()))
+    console.print(f"protected customers: {o.protected:,}  public pool: {o.public_pool:,}  open appeals: {o.open_appeals}")
     for what, path in summary.outputs.items():
         console.print(f"{what}: [bold]{path}[/bold]")
     return 0

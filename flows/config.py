@@ -106,6 +106,8 @@ class SourcesConfig(_Strict):
     timezone: str = "Asia/Shanghai"
     roster: FileRef
     followups: FileRef | None = None
+    extensions: FileRef | None = None
+    appeals: FileRef | None = None
     decisions: FileRef | None = None
     sources: list[SourceConfig] = Field(min_length=1)
     base_dir: Path = Path(".")
@@ -158,10 +160,11 @@ def load_sources(path: Path) -> SourcesConfig:
     try:
         return SourcesConfig(**raw, base_dir=path.parent.resolve())
     except ValidationError as exc:
-        raise ConfigError(_describe(path, exc)) from exc
+        raise ConfigError(describe_validation_error(path, exc)) from exc
 
 
-def _describe(path: Path, exc: ValidationError) -> str:
+def describe_validation_error(path: Path, exc: ValidationError) -> str:
+    """`<file>: <key.path>: <message>` per error, the one format of every config error."""
     lines = []
     for err in exc.errors():
         key = ""

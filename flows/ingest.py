@@ -95,7 +95,6 @@ DECISION_COLUMNS = ("decision_id", "kind", "claim_id_a", "claim_id_b", "decision
 DECISION_VALUES = {
     "pair": ("same", "different"),
     "claim": ("same", "different"),
-    "appeal": ("uphold", "overturn"),
 }
 
 

@@ -20,12 +20,17 @@ from flows import exports, warehouse
 from flows.config import SourcesConfig, load_sources
 from flows.ingest import new_source_files, read_decisions, read_new_files, read_roster
 from flows.matching_stage import MatchSummary, claims_standardised, customers_matched
+from flows.ownership_stage import OwnershipSummary, ownership_replayed
+from flows.policy import read_policy_file
+from flows.side_inputs import appeal_rulings_on_customers, read_appeals, read_extensions, read_followups
 from flows.progress import stage
-from matching.links import LinkPolicy
 from flows.validation import SuiteResult, validate_claims, validate_published, validation_report_html
 from transforms.checks import claims_checkable
 from transforms.parsing import claims_parsed
 from transforms.quarantine import claims_accepted, claims_quarantined
+
+
+DEFAULT_POLICY = Path(__file__).resolve().parent.parent / "config" / "policy.yaml"
 
 
 class RunCheckError(RuntimeError):
@@ -40,6 +45,7 @@ class RunSummary:
     files_new: int
     audit: pl.DataFrame
     matching: MatchSummary
+    ownership: OwnershipSummary
     outputs: dict[str, Path] = field(default_factory=dict)
 
 
@@ -130,17 +136,22 @@ def marts_built(con: duckdb.DuckDBPyConnection) -> list[SuiteResult]:
 
 
 @flow(name="nightly-reconciliation", log_prints=True)
-def nightly(sources_path: Path, warehouse_path: Path, as_of: date | None = None) -> RunSummary:
-    """Ingest every source, validate, and publish the next warehouse atomically.
-    `as_of` defaults to today in the business time zone (what a scheduled run wants)."""
+def nightly(
+    sources_path: Path, warehouse_path: Path, as_of: date | None = None, policy_path: Path = DEFAULT_POLICY
+) -> RunSummary:
+    """Ingest, validate, standardise, match, apply the ownership rules, and publish the next
+    warehouse atomically. `as_of` defaults to today in the business time zone."""
     started = datetime.now(timezone.utc)
     config = load_sources(sources_path)
+    policy = read_policy_file(policy_path)
     as_of = as_of or started.astimezone(ZoneInfo(config.timezone)).date()
     now = as_of_end(as_of, config.timezone)
     with warehouse.run_lock(warehouse_path):
         with stage("读取名单 reading the roster and decisions"):
             roster = read_roster(config)
-            decisions = read_decisions(config)
+            appeals = read_appeals(config)
+            decisions = pl.concat([read_decisions(config), appeal_rulings_on_customers(appeals)])
+            followups, extensions = read_followups(config), read_extensions(config)
         con = warehouse.open_next(warehouse_path)
         try:
             run_id = _next_run_id(con, as_of)
@@ -153,8 +164,13 @@ def nightly(sources_path: Path, warehouse_path: Path, as_of: date | None = None)
             with stage("标准化 standardising names, phones, e-mails, sites, codes") as s:
                 s["rows"] = claims_standardised(con)
             with stage("归并 matching claims into customers (Splink)") as s:
-                matching = customers_matched(con, warehouse_path, decisions, run_id, LinkPolicy())
+                matching = customers_matched(con, warehouse_path, decisions, run_id, policy.link_policy())
                 s["rows"] = matching.customers
+            with stage("归属 applying the ownership rules (replay)") as s:
+                ownership = ownership_replayed(
+                    con, followups, extensions, appeals, policy.ownership_policy(), now
+                )
+                s["rows"] = sum(ownership.outcomes.values())
             with stage("汇总 building marts and checking them"):
                 mart_checks = marts_built(con)
             _record_run(con, run_id, as_of, started, files_new)
@@ -170,7 +186,9 @@ def nightly(sources_path: Path, warehouse_path: Path, as_of: date | None = None)
         validation_html=validation_report_html([input_check, *mart_checks], as_of=as_of.isoformat()),
     )
     outputs |= {"matching model": matching.model_path}
-    return RunSummary(as_of, warehouse_path, run_id, files_new, audit, matching, {"warehouse": warehouse_path} | outputs)
+    return RunSummary(
+        as_of, warehouse_path, run_id, files_new, audit, matching, ownership, {"warehouse": warehouse_path} | outputs
+    )
 
 
 def _next_run_id(con: duckdb.DuckDBPyConnection, as_of: date) -> str:

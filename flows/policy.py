@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from flows.config import _describe  # one format for every config error
+from flows.config import describe_validation_error
+from matching.links import LinkPolicy
 from transforms.ownership.policy import DEFAULT_TEMPLATE, ExtensionRule, OwnershipPolicy
 
 Days = Annotated[int, Field(ge=1)]
@@ -60,6 +61,24 @@ class Quota(_Strict):
     per_category: CategoryCaps = CategoryCaps()
 
 
+Probability = Annotated[float, Field(gt=0, lt=1)]
+
+
+class Matching(_Strict):
+    """When two claims count as one customer, and which pairs a person should look at."""
+
+    match_threshold: Probability = 0.8
+    review_floor: Probability = 0.5
+
+    @field_validator("review_floor")
+    @classmethod
+    def _floor_below_threshold(cls, floor: float, info) -> float:
+        threshold = info.data.get("match_threshold", 0.8)
+        if floor > threshold:
+            raise ValueError(f"review_floor {floor} must not exceed match_threshold {threshold}")
+        return floor
+
+
 class PolicyFile(_Strict):
     """The whole of policy.yaml, as written; `ownership_policy()` gives what the replay takes."""
 
@@ -73,6 +92,7 @@ class PolicyFile(_Strict):
     cooldown_days: Count = 7
     daily_cap: Positive | None = None
     business_timezone: str = "Asia/Shanghai"
+    matching: Matching = Matching()
 
     @field_validator("templates")
     @classmethod
@@ -107,8 +127,22 @@ class PolicyFile(_Strict):
         )
 
 
+    def link_policy(self) -> LinkPolicy:
+        """The thresholds and group rule the matching stage reads."""
+        return LinkPolicy(
+            match_threshold=self.matching.match_threshold,
+            review_floor=self.matching.review_floor,
+            group_counts_as_one_customer=self.group_as_one_customer,
+        )
+
+
 def load_policy(path: Path) -> OwnershipPolicy:
     """The OwnershipPolicy in policy.yaml, validated; PolicyError names any bad key."""
+    return read_policy_file(path).ownership_policy()
+
+
+def read_policy_file(path: Path) -> PolicyFile:
+    """policy.yaml validated as a whole; PolicyError names any bad key."""
     path = Path(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -119,7 +153,7 @@ def load_policy(path: Path) -> OwnershipPolicy:
     if not isinstance(raw, dict):
         raise PolicyError(f"{path.name}: expected a mapping at the top level")
     try:
-        return PolicyFile(**raw).ownership_policy()
+        return PolicyFile(**raw)
     except ValidationError as exc:
-        raise PolicyError(_describe(path, exc)) from exc
+        raise PolicyError(describe_validation_error(path, exc)) from exc
 

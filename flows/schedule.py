@@ -31,14 +31,18 @@ def nightly_schedule(at: str, timezone: str):
     return Cron(cron_expression(at), timezone=timezone)
 
 
-def serve(sources: Path, warehouse: Path, *, at: str, timezone: str) -> None:
+def serve(sources: Path, warehouse: Path, policy: Path, *, at: str, timezone: str) -> None:
     """Register the nightly deployment with its schedule and run it when due (blocks)."""
     from flows.nightly import nightly
 
     nightly.serve(
         name=DEPLOYMENT_NAME,
         schedules=[nightly_schedule(at, timezone)],
-        parameters={"sources_path": str(sources.resolve()), "warehouse_path": str(warehouse.resolve())},
+        parameters={
+            "sources_path": str(sources.resolve()),
+            "warehouse_path": str(warehouse.resolve()),
+            "policy_path": str(policy.resolve()),
+        },
         description=f"Customer registration reconciliation, daily at {at} {timezone}",
     )
 

@@ -1,0 +1,76 @@
+"""Nightly task applying the ownership rules: the replay, its tables, the owner_on macro."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+
+import duckdb
+import polars as pl
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from flows import warehouse
+from flows.side_inputs import appeal_rulings_on_conflicts
+from transforms.ownership import OwnershipPolicy, OwnershipResult, replay
+
+
+@dataclass(frozen=True)
+class OwnershipSummary:
+    outcomes: dict[str, int]
+    protected: int
+    public_pool: int
+    open_appeals: int
+
+
+def ownership_result(
+    con: duckdb.DuckDBPyConnection, followups: pl.DataFrame, extensions: pl.DataFrame, appeals: pl.DataFrame,
+    policy: OwnershipPolicy, now: datetime,
+) -> OwnershipResult:
+    """Replay the warehouse's claims (with their customers) under `policy` up to `now`."""
+    claims = warehouse.frame(
+        con, "select claims.*, customer_id from claims join claim_customer using (claim_id) order by claim_id"
+    )
+    roster = warehouse.frame(con, "select rep_id, rep_name, team, quota from reps order by rep_id")
+    return replay(claims, followups, extensions, appeal_rulings_on_conflicts(appeals), roster, policy, now)
+
+
+@task(cache_policy=NO_CACHE)
+def ownership_replayed(
+    con: duckdb.DuckDBPyConnection, followups: pl.DataFrame, extensions: pl.DataFrame, appeals: pl.DataFrame,
+    policy: OwnershipPolicy, now: datetime,
+) -> OwnershipSummary:
+    """Publish claim_outcomes, ownership_history / _current, quota_usage, extension_outcomes,
+    appeals, public_pool and conflicts, and the `owner_on(customer_id, ts)` macro."""
+    result = ownership_result(con, followups, extensions, appeals, policy, now)
+    tables = {
+        "claim_outcomes": (result.claim_outcomes, "submitted_at, claim_id"),
+        "ownership_history": (result.ownership_history, "customer_id, valid_from, rep_id"),
+        "ownership_current": (result.ownership_current, "customer_id"),
+        "quota_usage": (result.quota_usage, "rep_id"),
+        "extension_outcomes": (result.extension_outcomes, "request_id"),
+    }
+    for name, (frame, order) in tables.items():
+        warehouse.write_table(con, name, frame, order)
+    warehouse.write_table(con, "appeals", _appeals_with_status(appeals, result.claim_outcomes), "appeal_id")
+    con.execute(resources.files("transforms.ownership").joinpath("owner_on.sql").read_text(encoding="utf-8"))
+    pool = warehouse.build_model(con, "marts", "public_pool")
+    warehouse.build_model(con, "marts", "conflicts")
+    counts = dict(result.claim_outcomes.group_by("outcome").len().sort("outcome").iter_rows())
+    summary = OwnershipSummary(counts, result.ownership_current.height, pool,
+                               appeals.filter(pl.col("decision").is_null()).height)
+    get_run_logger().info("outcomes %s; %d customers protected, %d in the public pool",
+                          counts, summary.protected, pool)
+    return summary
+
+
+def _appeals_with_status(appeals: pl.DataFrame, outcomes: pl.DataFrame) -> pl.DataFrame:
+    """Each appeal with `status` (open / upheld / overturned / same / different) and, for a
+    conflict appeal, the claim's outcome tonight."""
+    status = pl.when(pl.col("decision").is_null()).then(pl.lit("open")).otherwise(
+        pl.col("decision").replace({"uphold": "upheld", "overturn": "overturned"})
+    )
+    return appeals.with_columns(status.alias("status")).join(
+        outcomes.select("claim_id", pl.col("outcome").alias("claim_outcome_now")), on="claim_id", how="left"
+    )
