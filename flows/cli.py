@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="retrain the matching model on the published claims")
     train.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="DuckDB file (default %(default)s)")
+    train.add_argument("--output", type=Path, help="model folder (default: model/ beside the warehouse)")
 
     serve = commands.add_parser("serve", help="run nightly on a schedule (needs `prefect server start`)")
     _add_paths(serve)
@@ -90,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
 def _train(args: argparse.Namespace, console: Console) -> int:
     import duckdb
 
-    from flows.matching_stage import CHART_FILE, model_dir, save_model
+    from flows.matching_stage import CHART_FILE, TrainingError, model_dir, save_model
     from matching.prepare import claims_for_matching
 
     if not args.warehouse.exists():
@@ -98,8 +99,12 @@ def _train(args: argparse.Namespace, console: Console) -> int:
         return 1
     with duckdb.connect(str(args.warehouse), read_only=True) as con:
         claims = con.sql("select * from claims").pl()
-    directory = model_dir(args.warehouse)
-    model = save_model(claims_for_matching(claims), directory)
+    directory = args.output or model_dir(args.warehouse)
+    try:
+        model = save_model(claims_for_matching(claims), directory)
+    except TrainingError as exc:
+        console.print(f"[bold red]{exc}[/bold red]; the current model stays in use.")
+        return 1
     console.print(f"trained on {claims.height:,} claims; λ = {model['probability_two_random_records_match']:.2e}")
     console.print(f"model: [bold]{directory / 'splink_model.json'}[/bold]  chart: [bold]{directory / CHART_FILE}[/bold]")
     console.print("the next `recon run` uses it")
@@ -130,7 +135,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     m = summary.matching
     console.print(
         f"customers: {m.customers:,}  links: {m.links:,}  to review: {m.review_items:,}  "
-        f"merges: {m.merges}  splits: {m.splits}" + ("  (model trained tonight)" if m.trained_tonight else "")
+        f"merges: {m.merges}  splits: {m.splits}" + f"  (model: {m.model_source})"
     )
     o = summary.ownership
     console.print("outcomes: " + ", ".join(f"{k} {v:,}" for k, v in o.outcomes.items()))

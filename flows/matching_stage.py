@@ -23,6 +23,14 @@ from transforms.standardise import standardise_claims
 
 MODEL_FILE = "splink_model.json"
 CHART_FILE = "match_weights.html"
+# Fewer claims than this cannot train a model (EM and λ need many true pairs): the first nights
+# then use the packaged model, trained on 20,000 generated claims (see README, "Matching").
+MIN_TRAINING_CLAIMS = 2_000
+DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "matching" / "default_model.json"
+
+
+class TrainingError(RuntimeError):
+    """Too few claims to train a matching model."""
 
 
 @dataclass(frozen=True)
@@ -33,7 +41,7 @@ class MatchSummary:
     merges: int
     splits: int
     model_path: Path
-    trained_tonight: bool
+    model_source: str
 
 
 def model_dir(warehouse_path: Path) -> Path:
@@ -42,13 +50,35 @@ def model_dir(warehouse_path: Path) -> Path:
 
 def save_model(prepared: pl.DataFrame, directory: Path) -> dict:
     """Train on `prepared`, write the model JSON and its match-weights chart; returns the model."""
+    if prepared.height < MIN_TRAINING_CLAIMS:
+        raise TrainingError(
+            f"{prepared.height:,} claims are too few to train a matching model (at least {MIN_TRAINING_CLAIMS:,})"
+        )
     model, _ = train_model(prepared)
+    write_model(model, prepared, directory)
+    return model
+
+
+def write_model(model: dict, prepared: pl.DataFrame, directory: Path) -> None:
+    """The model JSON and its match-weights chart, written atomically into `directory`."""
     directory.mkdir(parents=True, exist_ok=True)
     for name, text in ((MODEL_FILE, model_json(model)), (CHART_FILE, match_weights_chart_html(prepared, model))):
         partial = directory / f"{name}.partial"
         partial.write_text(text, encoding="utf-8")
         partial.replace(directory / name)
-    return model
+
+
+def model_for_tonight(prepared: pl.DataFrame, directory: Path) -> tuple[dict, str]:
+    """The saved model if there is one; else a model trained now on enough claims; else the
+    packaged default model (copied beside the warehouse). Returns (model, where it came from)."""
+    path = directory / MODEL_FILE
+    if path.exists():
+        return json.loads(path.read_text(encoding="utf-8")), "saved"
+    if prepared.height >= MIN_TRAINING_CLAIMS:
+        return save_model(prepared, directory), "trained tonight"
+    model = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
+    write_model(model, prepared, directory)
+    return model, "packaged default"
 
 
 @task(cache_policy=NO_CACHE)
@@ -70,8 +100,7 @@ def customers_matched(
     claims = warehouse.frame(con, "select * from claims")
     prepared = claims_for_matching(claims)
     path = model_dir(warehouse_path) / MODEL_FILE
-    trained = not path.exists()
-    model = save_model(prepared, path.parent) if trained else json.loads(path.read_text(encoding="utf-8"))
+    model, model_source = model_for_tonight(prepared, path.parent)
 
     _store_decisions(con, decisions, run_id)
     all_decisions = warehouse.frame(con, "select * exclude (first_read_run_id) from review_decisions")
@@ -106,7 +135,7 @@ def customers_matched(
     summary = MatchSummary(
         customers=customers, links=int(classified["is_link"].sum()), review_items=queue.height,
         merges=lineage.filter(pl.col("reason") == "merged").height,
-        splits=lineage.filter(pl.col("reason") == "split").height, model_path=path, trained_tonight=trained,
+        splits=lineage.filter(pl.col("reason") == "split").height, model_path=path, model_source=model_source,
     )
     logger.info("customers: %d from %d claims, %d links, %d to review", customers, claims.height,
                 summary.links, queue.height)

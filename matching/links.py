@@ -1,8 +1,10 @@
 """From scored pairs to the links that make customers, and the pairs a person should review.
 
-Three rules sit on top of the model's probability, each written for a reviewer to defend:
+Rules sit on top of the model's probability, each written for a reviewer to defend:
 - *sure links*: the same valid credit code, or the same full registered name (with its legal
   form), are the same legal entity whatever else differs;
+- *different credit codes*: two different valid codes are two legal entities, never linked by
+  the model (only a reviewer's `same` can join them);
 - *sister-company guard*: the same trade name with another industry word (光华医药 / 光华网络科技)
   is a different legal entity of one group unless credit code or phone agree, because group
   companies share web and mail domains; policy can count a group as one customer instead;
@@ -40,9 +42,10 @@ def level_value(model: dict, comparison: str, label: str) -> int:
 
 
 def pairs_classified(pairs: pl.DataFrame, model: dict, policy: LinkPolicy) -> pl.DataFrame:
-    """Every scored pair with `decision_basis` (sure_link / model_link / sister_guard / review /
-    below) and `is_link` (whether it joins two claims into one customer)."""
+    """Every scored pair with `decision_basis` (sure_link / credit_codes_differ / model_link /
+    sister_guard / review / below) and `is_link` (whether it joins two claims into one customer)."""
     same_code = pl.col("gamma_credit_code_norm") == 1
+    codes_differ = pl.col("gamma_credit_code_norm") == 0
     full_name = (pl.col("gamma_company_name") == level_value(model, "company_name", FULL_NAME_LEVEL)) & (
         pl.col("legal_form_l").is_not_null()
     )
@@ -54,6 +57,7 @@ def pairs_classified(pairs: pl.DataFrame, model: dict, policy: LinkPolicy) -> pl
     probability = pl.col("match_probability")
     basis = (
         pl.when(same_code | full_name).then(pl.lit("sure_link"))
+        .when(codes_differ).then(pl.lit("credit_codes_differ"))
         .when(probability < policy.review_floor).then(pl.lit("below"))
         .when(sister).then(pl.lit("sister_guard"))
         .when(probability >= policy.match_threshold).then(pl.lit("model_link"))

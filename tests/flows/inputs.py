@@ -59,8 +59,8 @@ def write_inputs(root: Path, *, form_rows=None, crm_rows=None, sheet_rows=None, 
     write_sheet(samples / "sheet" / "报备登记表.xlsx", sheet_rows if sheet_rows is not None else default_sheet_rows())
     config = yaml.safe_load((REPO / "config" / "sources.yaml").read_text(encoding="utf-8"))
     config["roster"] = {"path": "inputs/reps.csv"}
-    config.pop("followups", None)
-    config.pop("decisions", None)
+    for side_input in ("followups", "extensions", "appeals", "decisions"):
+        config.pop(side_input, None)
     if decisions is not None:
         write_csv(samples / "decisions.csv", DECISION_HEADER, decisions, encoding="utf-8")
         config["decisions"] = {"path": "inputs/decisions.csv"}

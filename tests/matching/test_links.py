@@ -37,12 +37,14 @@ def test_each_rule_decides_its_pairs():
         ("k", "l", 0.60, 2, -1, -1, None),         # review band
         ("m", "n", 0.30, 2, -1, -1, None),         # below
         ("o", "p", 0.30, 3, -1, -1, None),         # same short name without legal form: not sure
+        ("q", "r", 0.99, 2, 0, 1, None),           # two different valid credit codes: two entities
     ])
     out = pairs_classified(pairs, MODEL, LinkPolicy(match_threshold=0.8, review_floor=0.5))
     assert out["decision_basis"].to_list() == [
-        "sure_link", "sure_link", "sister_guard", "model_link", "model_link", "review", "below", "below"
+        "sure_link", "sure_link", "sister_guard", "model_link", "model_link", "review", "below", "below",
+        "credit_codes_differ",
     ]
-    assert out["is_link"].to_list() == [True, True, False, True, True, False, False, False]
+    assert out["is_link"].to_list() == [True, True, False, True, True, False, False, False, False]
 
 
 def test_policy_can_count_a_group_as_one_customer():

@@ -23,7 +23,7 @@ TINY = [
     ("t03", "字節跳動（北京）科技有限公司", None, "li@qq.com", None, None, "李娜", "bytedance"),
     ("t04", "华为技术有限公司", "0755-28780808", "a@huawei.com", "huawei.com", "914403001922038216", "王强", "huawei-tech"),
     ("t05", "華為技術有限公司", None, None, None, "914403001922038216", None, "huawei-tech"),
-    ("t06", "华为终端有限公司", "0769-23839999", "b@huawei.com", "huawei.com", "91441900MA4UH4W23N", "赵敏", "huawei-device"),
+    ("t06", "华为终端有限公司", "0769-23839999", "b@huawei.com", "huawei.com", "91441900MA4UH4W236", "赵敏", "huawei-device"),
     ("t07", "深圳市腾讯计算机系统有限公司", "0755-86013388", "c@tencent.com", "tencent.com", None, "周杰", "tencent"),
     ("t08", "腾讯计算机系统（深圳）有限公司", "0755 8601 3388", None, None, None, None, "tencent"),
     ("t09", "上海浦东发展银行股份有限公司", "021-61618888", None, "spdb.com.cn", None, None, "spdb"),
