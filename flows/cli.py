@@ -43,6 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="DuckDB file (default %(default)s)")
     train.add_argument("--output", type=Path, help="model folder (default: model/ beside the warehouse)")
 
+    simulate = commands.add_parser("simulate", help="replay the published history under another policy")
+    _add_paths(simulate)
+    simulate.add_argument("--other", type=Path, required=True, help="the policy.yaml to compare with --policy")
+    simulate.add_argument("--as-of", type=_as_of, default=None, help="default: the date of the last run")
+
     serve = commands.add_parser("serve", help="run nightly on a schedule (needs `prefect server start`)")
     _add_paths(serve)
     serve.add_argument("--at", default="02:00", help="time of day, HH:MM (default %(default)s)")
@@ -66,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     console = Console()
     if args.command == "run":
         return _run(args, console)
+    if args.command == "simulate":
+        return _simulate(args, console)
     if args.command == "train":
         return _train(args, console)
     if args.command == "serve":
@@ -86,6 +93,29 @@ def main(argv: list[str] | None = None) -> int:
             console.print(f"{what}: {path}")
         return 0
     return 2
+
+
+def _simulate(args: argparse.Namespace, console: Console) -> int:
+    from flows.config import ConfigError
+    from flows.policy import PolicyError
+    from flows.readers import SourceFileError
+    from flows.simulate import simulate
+
+    if not args.warehouse.exists():
+        console.print(f"[bold red]No warehouse at {args.warehouse}; run `recon run` first.[/bold red]")
+        return 1
+    try:
+        as_of, comparison = simulate(args.sources, args.warehouse, args.policy, args.other, args.as_of)
+    except (ConfigError, PolicyError, SourceFileError) as exc:
+        console.print(f"[bold red]Cannot simulate:[/bold red] {exc}")
+        return 1
+    table = Table(title=f"Policy simulation as of {as_of}: {args.policy} vs {args.other}")
+    for column in ("metric", "指标", str(args.policy), str(args.other), "difference"):
+        table.add_column(column, justify="left" if column in ("metric", "指标") else "right")
+    for row in comparison.iter_rows():
+        table.add_row(*(f"{v:,}" if isinstance(v, int) else str(v) for v in row))
+    console.print(table)
+    return 0
 
 
 def _train(args: argparse.Namespace, console: Console) -> int:
