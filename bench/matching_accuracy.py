@@ -83,9 +83,10 @@ def main() -> int:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
+    from ingest_bench import _sources_for
+
     from flows.nightly import nightly
     from flows.samplegen import generate
-    from ingest_bench import _sources_for
 
     generate(scratch / "samples", args.claims, args.seed, date(2026, 11, 25))
     warehouse = scratch / "warehouse.duckdb"

@@ -21,7 +21,7 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from transforms.ownership import OwnershipPolicy, replay  # noqa: E402
+from transforms.ownership import OwnershipPolicy, replay
 
 START = datetime(2025, 1, 1, tzinfo=UTC)
 YEAR_US = 365 * 86_400_000_000

@@ -7,7 +7,7 @@ warehouse beside the live one and swaps it in only when every stage and check ha
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -22,13 +22,22 @@ from flows.ingest import new_source_files, read_decisions, read_new_files, read_
 from flows.matching_stage import MatchSummary, claims_standardised, customers_matched
 from flows.ownership_stage import OwnershipSummary, ownership_replayed
 from flows.policy import read_policy_file
-from flows.side_inputs import appeal_rulings_on_customers, read_appeals, read_extensions, read_followups
 from flows.progress import stage
-from flows.validation import SuiteResult, validate_claims, validate_published, validation_report_html
+from flows.side_inputs import (
+    appeal_rulings_on_customers,
+    read_appeals,
+    read_extensions,
+    read_followups,
+)
+from flows.validation import (
+    SuiteResult,
+    validate_claims,
+    validate_published,
+    validation_report_html,
+)
 from transforms.checks import claims_checkable
 from transforms.parsing import claims_parsed
 from transforms.quarantine import claims_accepted, claims_quarantined
-
 
 DEFAULT_POLICY = Path(__file__).resolve().parent.parent / "config" / "policy.yaml"
 
@@ -51,7 +60,7 @@ class RunSummary:
 
 def as_of_end(as_of: date, zone: str) -> datetime:
     """The instant "now" is fixed at for a run: the end of the as-of day in the business zone."""
-    return datetime.combine(as_of + timedelta(days=1), time(0), ZoneInfo(zone)).astimezone(timezone.utc)
+    return datetime.combine(as_of + timedelta(days=1), time(0), ZoneInfo(zone)).astimezone(UTC)
 
 
 @task(cache_policy=NO_CACHE)
@@ -141,7 +150,7 @@ def nightly(
 ) -> RunSummary:
     """Ingest, validate, standardise, match, apply the ownership rules, and publish the next
     warehouse atomically. `as_of` defaults to today in the business time zone."""
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     config = load_sources(sources_path)
     policy = read_policy_file(policy_path)
     as_of = as_of or started.astimezone(ZoneInfo(config.timezone)).date()

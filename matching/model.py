@@ -24,6 +24,9 @@ from matching.settings import (
 )
 
 TF_COLUMNS = ("core_name",)
+# DuckDB otherwise lets its buffer pool grow to 80% of the machine; 3 GB keeps a 1M-claim night
+# well inside 6 GB in all, and DuckDB spills to disk beyond it.
+SPLINK_MEMORY_LIMIT = "3GB"
 U_SAMPLE_PAIRS = 5e6
 SEED = 20261126
 
@@ -38,7 +41,9 @@ class TrainingReport:
 
 
 def _linker(prepared: pl.DataFrame, model: dict | object) -> Linker:
-    db_api = DuckDBAPI(connection=duckdb.connect())
+    connection = duckdb.connect()
+    connection.execute(f"set memory_limit = '{SPLINK_MEMORY_LIMIT}'")
+    db_api = DuckDBAPI(connection=connection)
     frame = db_api.register(prepared, dataset_display_name="claims")
     return Linker(frame, model)
 

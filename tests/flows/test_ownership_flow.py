@@ -1,6 +1,6 @@
 """The ownership rules as the nightly flow publishes them, on the bundled samples."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import duckdb
 import polars as pl
@@ -46,7 +46,7 @@ def test_appeals_change_outcomes_and_show_the_decision(samples_run):
     assert (outcome["WF20261006-0001"]["outcome"], outcome["WF20261006-0001"]["decision_id"]) == (
         "conflict", "AP-0002")
     customer = outcome["L-00012887"]["customer_id"]
-    after = datetime(2026, 10, 10, tzinfo=timezone.utc)
+    after = datetime(2026, 10, 10, tzinfo=UTC)
     owner = _q(warehouse, "select rep_id from owner_on(?, ?)", [customer, after])
     assert owner["rep_id"].to_list() == ["S007"]
     released = _q(warehouse, "select end_reason, ended_by_decision_id from ownership_history "

@@ -14,7 +14,7 @@ def test_auto_encoding_reads_bom_utf8_and_gb18030(tmp_path):
     path = tmp_path / "x.csv"
     assert decode_text(path, "\ufeff客户".encode("utf-8"), "auto") == "客户"
     assert decode_text(path, "䶮科技".encode("gb18030"), "auto") == "䶮科技"
-    assert decode_text(path, "plain".encode("utf-8"), "auto") == "plain"
+    assert decode_text(path, b"plain", "auto") == "plain"
 
 
 def test_a_declared_encoding_that_does_not_fit_names_the_file(tmp_path):

@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import polars as pl
 
@@ -13,7 +13,7 @@ def _decisions(rows):
 
 
 def _at(day):
-    return datetime(2026, 11, day, tzinfo=timezone.utc)
+    return datetime(2026, 11, day, tzinfo=UTC)
 
 
 def test_pairs_and_claims_become_must_cannot_links_and_isolation():

@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import polars as pl
 
@@ -10,7 +10,7 @@ def _clusters(groups: dict[str, list[str]]) -> pl.DataFrame:
     for key, claims in groups.items():
         for claim in claims:
             day = int(claim.strip("abcdefghijklmnopqrstuvwxyz") or 1)
-            rows.append((claim, key, datetime(2026, 11, day, tzinfo=timezone.utc)))
+            rows.append((claim, key, datetime(2026, 11, day, tzinfo=UTC)))
     return pl.DataFrame(rows, schema={"claim_id": pl.String, "cluster_key": pl.String,
                                       "submitted_at": pl.Datetime("us", "UTC")}, orient="row")
 

@@ -2,7 +2,7 @@
 hand-made claims whose right answer is known."""
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import duckdb
 import polars as pl
@@ -34,7 +34,7 @@ def _tiny_claims() -> pl.DataFrame:
     rows = [dict(zip(("claim_id", "company_name", "phone", "email", "website", "credit_code", "contact_name"), r[:7]))
             for r in TINY]
     frame = pl.DataFrame(rows, schema={c: pl.String for c in rows[0]})
-    return frame.with_columns(pl.lit(datetime(2026, 11, 1, tzinfo=timezone.utc)).alias("submitted_at"))
+    return frame.with_columns(pl.lit(datetime(2026, 11, 1, tzinfo=UTC)).alias("submitted_at"))
 
 
 def _groups(clusters: pl.DataFrame) -> set[frozenset[str]]:

@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import polars as pl
 from hypothesis import given, settings
@@ -21,7 +21,7 @@ def _parsed(rows: list[dict]) -> pl.DataFrame:
 
 
 def _at(day: int) -> datetime:
-    return datetime(2026, 11, day, tzinfo=timezone.utc)
+    return datetime(2026, 11, day, tzinfo=UTC)
 
 
 def test_of_repeated_claim_ids_the_earliest_submission_is_kept():

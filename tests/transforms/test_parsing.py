@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import polars as pl
 from polars.testing import assert_series_equal
@@ -14,7 +14,7 @@ def _raw(**columns) -> pl.DataFrame:
 
 
 def _utc(*args) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 def test_iso_with_offset_and_z_become_utc():

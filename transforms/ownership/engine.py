@@ -23,8 +23,19 @@ CONFLICT_CODES = frozenset({"conflict", "conflict_upheld", "conflict_after_appea
 class Protection:
     """One ownership interval of one customer by one rep, open until `end_reason` is set."""
 
-    __slots__ = ("row", "customer", "rep", "category", "valid_from", "valid_to", "last_activity",
-                 "decision_id", "day", "extensions", "live")
+    __slots__ = (
+        "category",
+        "customer",
+        "day",
+        "decision_id",
+        "extensions",
+        "last_activity",
+        "live",
+        "rep",
+        "row",
+        "valid_from",
+        "valid_to",
+    )
 
     def __init__(self, row: int, customer: str, rep: str, category: str, start: int, valid_to: int,
                  decision_id: str | None, day: int) -> None:

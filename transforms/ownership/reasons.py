@@ -58,14 +58,14 @@ CLAIM_REASONS: dict[str, tuple[str, str, str]] = {
     "over_quota_on_appeal": (
         "over_quota",
         "申诉改判（{decision}），原保护已释放，但保护名额已满（上限{n}个客户），客户回到公海",
-        "appeal overturned by decision {decision} and the protection released, but the quota of {n} "
-        "protected customers is full; the customer returns to the public pool",
+        ("appeal overturned by decision {decision} and the protection released, but the quota of {n} "
+        "protected customers is full; the customer returns to the public pool"),
     ),
     "over_category_cap_on_appeal": (
         "over_quota",
         "申诉改判（{decision}），原保护已释放，但{text}类客户保护名额已满（上限{n}个），客户回到公海",
-        "appeal overturned by decision {decision} and the protection released, but the cap of {n} "
-        "protected category {text} customers is full; the customer returns to the public pool",
+        ("appeal overturned by decision {decision} and the protection released, but the cap of {n} "
+        "protected category {text} customers is full; the customer returns to the public pool"),
     ),
     "incomplete": (
         "incomplete",

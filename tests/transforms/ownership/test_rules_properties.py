@@ -10,7 +10,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from tests.transforms.ownership.builders import at, claim, decision, extension, followup, frame, roster
+from tests.transforms.ownership.builders import (
+    at,
+    claim,
+    decision,
+    extension,
+    followup,
+    frame,
+    roster,
+)
 from transforms.ownership import ExtensionRule, OwnershipPolicy, OwnershipResult, replay
 
 REPS = ("r1", "r2", "r3")
@@ -87,7 +95,7 @@ SETTINGS = settings(max_examples=250, deadline=None, database=None,
 @given(histories())
 def test_never_two_owners_of_one_customer_at_once(inputs):
     history = _replay(inputs).ownership_history
-    for (_,), part in history.partition_by("customer_id", as_dict=True).items():
+    for part in history.partition_by("customer_id", as_dict=True).values():
         assert _max_overlap(list(zip(part["valid_from"], part["valid_to"]))) <= 1
         assert (part["valid_from"] < part["valid_to"]).all()
 
