@@ -149,18 +149,24 @@ def _check_zone(zone: str) -> str:
 def load_sources(path: Path) -> SourcesConfig:
     """Read and validate sources.yaml, or raise ConfigError naming the offending key."""
     path = Path(path)
+    return load_yaml_model(path, lambda raw: SourcesConfig(**raw, base_dir=path.parent.resolve()), ConfigError)
+
+
+def load_yaml_model(path: Path, build, error: type[Exception]):
+    """`build(mapping)` on a YAML file's top-level mapping; every failure becomes `error` with a
+    message naming the file and, for a validation error, the key."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: file not found") from exc
+        raise error(f"{path}: file not found") from exc
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+        raise error(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: expected a mapping at the top level")
+        raise error(f"{path}: expected a mapping at the top level")
     try:
-        return SourcesConfig(**raw, base_dir=path.parent.resolve())
+        return build(raw)
     except ValidationError as exc:
-        raise ConfigError(describe_validation_error(path, exc)) from exc
+        raise error(describe_validation_error(path, exc)) from exc
 
 
 def describe_validation_error(path: Path, exc: ValidationError) -> str:

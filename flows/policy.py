@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from flows.config import describe_validation_error
+from flows.config import load_yaml_model
 from matching.links import LinkPolicy
 from transforms.ownership.policy import DEFAULT_TEMPLATE, ExtensionRule, OwnershipPolicy
 
@@ -143,17 +142,5 @@ def load_policy(path: Path) -> OwnershipPolicy:
 
 def read_policy_file(path: Path) -> PolicyFile:
     """policy.yaml validated as a whole; PolicyError names any bad key."""
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise PolicyError(f"{path.name}: file not found") from exc
-    except yaml.YAMLError as exc:
-        raise PolicyError(f"{path.name}: not valid YAML: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise PolicyError(f"{path.name}: expected a mapping at the top level")
-    try:
-        return PolicyFile(**raw)
-    except ValidationError as exc:
-        raise PolicyError(describe_validation_error(path, exc)) from exc
+    return load_yaml_model(Path(path), lambda raw: PolicyFile(**raw), PolicyError)
 
