@@ -27,6 +27,8 @@ TF_COLUMNS = ("core_name",)
 # DuckDB otherwise lets its buffer pool grow to 80% of the machine; 3 GB keeps a 1M-claim night
 # well inside 6 GB in all, and DuckDB spills to disk beyond it.
 SPLINK_MEMORY_LIMIT = "3GB"
+KEPT_PREFIXES = ("gamma_", "mw_")
+KEPT_COLUMNS = ("claim_id_l", "claim_id_r", "match_probability", "match_weight", "legal_form_l")
 U_SAMPLE_PAIRS = 5e6
 SEED = 20261126
 
@@ -79,8 +81,10 @@ def scored_pairs(prepared: pl.DataFrame, model: dict, *, min_probability: float)
     linker = _linker(prepared, model)
     for column in TF_COLUMNS:
         linker.table_management.compute_tf_table(column)
-    predictions = linker.inference.predict(threshold_match_probability=min_probability)
-    frame = predictions.as_duckdbpyrelation().pl()
+    predictions = linker.inference.predict(threshold_match_probability=min_probability).as_duckdbpyrelation()
+    # Keep what links, reviews and evidence need; the retained input columns would triple memory.
+    kept = [c for c in predictions.columns if c.startswith(KEPT_PREFIXES) or c in KEPT_COLUMNS]
+    frame = predictions.select(*kept).pl()
     left, right = f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r"
     swapped = frame.filter(pl.col(left) > pl.col(right))
     if swapped.height:
