@@ -52,6 +52,8 @@ def _sources_for(samples: Path, out: Path) -> Path:
     config["roster"] = {"path": str(samples / "reps.csv")}
     config["followups"] = {"path": str(samples / "followups.csv")}
     config["decisions"] = {"path": str(samples / "decisions.csv")}
+    for absent in ("extensions", "appeals"):  # the generator writes neither
+        config.pop(absent, None)
     for source, pattern in zip(config["sources"], ("form/*.csv", "crm/*.csv", "sheet/*.xlsx")):
         source["path"] = str(samples / pattern)
     path = out / "sources.yaml"
