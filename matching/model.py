@@ -93,6 +93,6 @@ def scored_pairs(prepared: pl.DataFrame, model: dict, *, min_probability: float)
 
 
 def match_weights_chart_html(prepared: pl.DataFrame, model: dict) -> str:
-    """Splink's match-weights chart for the model, as a standalone HTML page."""
+    """Splink's match-weights chart for the model, as a standalone page that works offline."""
     chart = _linker(prepared.head(10), model).visualisations.match_weights_chart()
-    return chart.to_html()
+    return chart.to_html(inline=True)

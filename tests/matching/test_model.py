@@ -60,3 +60,11 @@ def test_saved_model_reloads_and_scores_identically(samples_run, sample_model):
     reloaded = scored_pairs(prepared, json.loads(model_json(sample_model)), min_probability=0.01)
     assert first.height > 100
     assert first.equals(reloaded)
+
+
+def test_match_weights_chart_is_a_page_that_works_offline(sample_model):
+    from matching.model import match_weights_chart_html
+
+    page = match_weights_chart_html(claims_for_matching(standardise_claims(_tiny_claims())), sample_model)
+    assert "vega" in page and "company_name" in page
+    assert "<script src=\"http" not in page and "cdn.jsdelivr" not in page
