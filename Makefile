@@ -19,6 +19,7 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
+	mkdir -p $(PREFECT_HOME)
 	$(BIN)/recon run $(if $(AS_OF),--as-of $(AS_OF))
 
 test: $(STAMP)

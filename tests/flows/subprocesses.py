@@ -33,9 +33,11 @@ def recon(*args: str, env: dict[str, str], **kwargs) -> subprocess.CompletedProc
 
 
 def recon_popen(*args: str, env: dict[str, str]) -> subprocess.Popen:
+    """`recon` in its own process group, so that it can be killed with everything it started
+    (Prefect's temporary API server runs as a child process)."""
     return subprocess.Popen(
         [sys.executable, "-m", "flows.cli", *args], env=env, cwd=REPO,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True, start_new_session=True,
     )
 
 

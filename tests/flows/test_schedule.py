@@ -2,6 +2,8 @@
 registering the deployment on a real `prefect server start`."""
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -62,7 +64,7 @@ def test_run_and_serve_against_a_real_prefect_server(tmp_path):
     env = recon_env(tmp_path, PREFECT_API_URL=api)
     server = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
     serving = None
     try:
@@ -86,8 +88,8 @@ def test_run_and_serve_against_a_real_prefect_server(tmp_path):
     finally:
         for process in (serving, server):
             if process is not None:
-                process.terminate()
+                os.killpg(process.pid, signal.SIGTERM)
                 try:
                     process.wait(timeout=30)
                 except subprocess.TimeoutExpired:
-                    process.kill()
+                    os.killpg(process.pid, signal.SIGKILL)
