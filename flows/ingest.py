@@ -94,7 +94,7 @@ def read_roster(config: SourcesConfig) -> pl.DataFrame:
 DECISION_COLUMNS = ("decision_id", "kind", "claim_id_a", "claim_id_b", "decision", "reviewer", "decided_at", "note")
 DECISION_VALUES = {
     "pair": ("same", "different"),
-    "claim": ("same", "different"),
+    "claim": ("different",),
 }
 
 

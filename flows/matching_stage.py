@@ -15,7 +15,7 @@ from flows import warehouse
 from matching.clustering import clusters_constrained
 from matching.constraints import constraints_from_decisions, decisions_latest
 from matching.ids import customer_ids_assigned, customer_number
-from matching.links import LinkPolicy, pairs_classified
+from matching.links import LinkPolicy, pairs_classified, sure_link_sql
 from matching.model import match_weights_chart_html, model_json, scored_pairs, train_model
 from matching.prepare import claims_for_matching
 from matching.review import pairs_with_evidence, review_queue
@@ -68,17 +68,16 @@ def write_model(model: dict, prepared: pl.DataFrame, directory: Path) -> None:
         partial.replace(directory / name)
 
 
-def model_for_tonight(prepared: pl.DataFrame, directory: Path) -> tuple[dict, str]:
+def model_for_tonight(prepared: pl.DataFrame, directory: Path) -> tuple[dict, Path, str]:
     """The saved model if there is one; else a model trained now on enough claims; else the
-    packaged default model (copied beside the warehouse). Returns (model, where it came from)."""
+    packaged default model (not saved, so a later night with enough claims trains its own).
+    Returns (model, its file, where it came from)."""
     path = directory / MODEL_FILE
     if path.exists():
-        return json.loads(path.read_text(encoding="utf-8")), "saved"
+        return json.loads(path.read_text(encoding="utf-8")), path, "saved"
     if prepared.height >= MIN_TRAINING_CLAIMS:
-        return save_model(prepared, directory), "trained tonight"
-    model = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
-    write_model(model, prepared, directory)
-    return model, "packaged default"
+        return save_model(prepared, directory), path, "trained tonight"
+    return json.loads(DEFAULT_MODEL.read_text(encoding="utf-8")), DEFAULT_MODEL, "packaged default"
 
 
 @task(cache_policy=NO_CACHE)
@@ -99,13 +98,16 @@ def customers_matched(
     logger = get_run_logger()
     claims = warehouse.frame(con, "select * from claims")
     prepared = claims_for_matching(claims)
-    path = model_dir(warehouse_path) / MODEL_FILE
-    model, model_source = model_for_tonight(prepared, path.parent)
+    model, path, model_source = model_for_tonight(prepared, model_dir(warehouse_path))
 
     _store_decisions(con, decisions, run_id)
     all_decisions = warehouse.frame(con, "select * exclude (first_read_run_id) from review_decisions")
     classified = pairs_with_evidence(
-        pairs_classified(scored_pairs(prepared, model, min_probability=policy.review_floor), model, policy), model
+        pairs_classified(
+            scored_pairs(prepared, model, min_probability=policy.review_floor, also_keep=sure_link_sql(model)),
+            model, policy,
+        ),
+        model,
     )
     clusters, refused = clusters_constrained(
         claims["claim_id"].to_list(), classified.filter("is_link"), constraints_from_decisions(all_decisions)
@@ -116,7 +118,7 @@ def customers_matched(
     previous = warehouse.frame(con, "select claim_id, customer_id from previous_claim_customer")
     issued = warehouse.frame(
         con, "select customer_id from previous_claim_customer union select new_customer_id from customer_lineage "
-             "where new_customer_id is not null"
+             "where new_customer_id is not null union select old_customer_id from customer_lineage"
     )["customer_id"]
     next_number = max((customer_number(c) for c in issued), default=0) + 1
     claim_customer, lineage = customer_ids_assigned(

@@ -1,4 +1,5 @@
-"""The nightly reconciliation flow: ingest → validate → publish.
+"""The nightly reconciliation flow: ingest → validate → standardise → match → apply the
+ownership rules → publish.
 
 Each task is named after what it produces and logs its row counts. The flow builds the next
 warehouse beside the live one and swaps it in only when every stage and check has passed.
@@ -35,7 +36,7 @@ from flows.validation import (
     validate_published,
     validation_report_html,
 )
-from transforms.checks import claims_checkable
+from transforms.checks import CHECKS, DUPLICATE_CHECK, claims_checkable, duplicates_marked
 from transforms.parsing import claims_parsed
 from transforms.quarantine import claims_accepted, claims_quarantined
 
@@ -83,8 +84,9 @@ def raw_claims_ingested(con: duckdb.DuckDBPyConnection, config: SourcesConfig, n
 @task(cache_policy=NO_CACHE)
 def claims_validated(
     con: duckdb.DuckDBPyConnection, config: SourcesConfig, roster: pl.DataFrame, as_of: date
-) -> SuiteResult:
-    """Build `claims` and `quarantine` from the current version of every ingested file."""
+) -> tuple[SuiteResult, SuiteResult]:
+    """Build `claims` and `quarantine` from the current version of every ingested file; returns
+    the two validation suites (row checks, then duplicate claim ids among the rows)."""
     logger = get_run_logger()
     current = warehouse.frame(con, """
         select r.* from raw_claims r
@@ -92,6 +94,7 @@ def claims_validated(
         qualify f.ingest_seq = max(f.ingest_seq) over (partition by r.source, r.file_name)
         """
     )
+    configured = [source.name for source in config.sources]
     parsed = pl.concat(
         [
             claims_parsed(
@@ -101,20 +104,27 @@ def claims_validated(
                 zone=config.source_zone(source),
             )
             for source in config.sources
-        ],
+        ]
+        # rows of a source since removed from sources.yaml are kept, and refused with that reason
+        + [claims_parsed(current.filter(~pl.col("source").is_in(configured)), value_maps={},
+                         timestamp_formats=["iso"], zone=config.timezone)],
         how="vertical",
-    )
+    ).with_columns(pl.col("source").is_in(configured).alias("source_configured"))
     checkable = claims_checkable(parsed)
-    result = validate_claims(
-        checkable, roster=roster["rep_id"].to_list(), as_of_end=as_of_end(as_of, config.timezone)
-    )
-    claims = claims_accepted(checkable, result.failures)
-    quarantine = claims_quarantined(checkable, result.failures, as_of=as_of.isoformat())
+    roster_ids, now = roster["rep_id"].to_list(), as_of_end(as_of, config.timezone)
+    row_checks = tuple(c for c in CHECKS if c.code != DUPLICATE_CHECK)
+    first = validate_claims(checkable, roster=roster_ids, as_of_end=now, checks=row_checks)
+    checkable = duplicates_marked(checkable, first.failures["raw_row_id"])
+    second = validate_claims(checkable, roster=roster_ids, as_of_end=now, suite="claims_duplicates",
+                             checks=tuple(c for c in CHECKS if c.code == DUPLICATE_CHECK))
+    failures = pl.concat([first.failures, second.failures]).unique().sort("raw_row_id", "check")
+    claims = claims_accepted(checkable, failures)
+    quarantine = claims_quarantined(checkable, failures, as_of=as_of.isoformat())
     warehouse.write_table(con, "claims", claims, "claim_id")
     warehouse.write_table(con, "quarantine", quarantine, "source, file_name, row_number")
     warehouse.write_table(con, "reps", roster, "rep_id")
     logger.info("claims: %d accepted, %d quarantined", claims.height, quarantine.height)
-    return result
+    return first, second
 
 
 @task(cache_policy=NO_CACHE)
@@ -168,7 +178,7 @@ def nightly(
                 files_new = raw_claims_ingested(con, config, now)
                 s["rows"] = warehouse.scalar(con, "select count(*) from raw_claims")
             with stage("校验 validating claims (Great Expectations)") as s:
-                input_check = claims_validated(con, config, roster, as_of)
+                input_checks = claims_validated(con, config, roster, as_of)
                 s["rows"] = warehouse.scalar(con, "select count(*) from claims")
             with stage("标准化 standardising names, phones, e-mails, sites, codes") as s:
                 s["rows"] = claims_standardised(con)
@@ -192,7 +202,7 @@ def nightly(
             raise
     outputs = exports.write_run_outputs(
         warehouse_path.parent, as_of=as_of, quarantine=quarantine,
-        validation_html=validation_report_html([input_check, *mart_checks], as_of=as_of.isoformat()),
+        validation_html=validation_report_html([*input_checks, *mart_checks], as_of=as_of.isoformat()),
     )
     outputs |= {"matching model": matching.model_path}
     return RunSummary(

@@ -77,15 +77,18 @@ def _expectation(gx, check: Check, *, roster: list[str], as_of_end: datetime):
     raise ValueError(f"unknown check kind {check.kind!r}")
 
 
-def validate_claims(checkable: pl.DataFrame, *, roster: list[str], as_of_end: datetime) -> SuiteResult:
+def validate_claims(
+    checkable: pl.DataFrame, *, roster: list[str], as_of_end: datetime, checks: tuple[Check, ...] = CHECKS,
+    suite: str = "claims_input",
+) -> SuiteResult:
     """Run the claim checks; `failures` has one row per (row, failed check)."""
-    columns = sorted({ROW_KEY, *(c.column for c in CHECKS)})
+    columns = sorted({ROW_KEY, *(c.column for c in checks)})
     missing = [c for c in columns if c not in checkable.columns]
     if missing:
         raise ValueError(f"cannot validate claims: missing column(s) {', '.join(missing)}")
     gx, context = _new_context()
-    expectation_list = [_expectation(gx, c, roster=roster, as_of_end=as_of_end) for c in CHECKS]
-    return _run_suite(gx, context, "claims_input", checkable.select(columns), expectation_list)
+    expectation_list = [_expectation(gx, c, roster=roster, as_of_end=as_of_end) for c in checks]
+    return _run_suite(gx, context, suite, checkable.select(columns), expectation_list)
 
 
 def validate_published(name: str, frame: pl.DataFrame, *, key: str, build) -> SuiteResult:

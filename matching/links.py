@@ -41,6 +41,15 @@ def level_value(model: dict, comparison: str, label: str) -> int:
     raise KeyError(f"model has no level {label!r} in comparison {comparison!r}")
 
 
+def sure_link_sql(model: dict) -> str:
+    """The sure-link rule as SQL on Splink's output, so such pairs are kept whatever their score."""
+    full_name = level_value(model, "company_name", FULL_NAME_LEVEL)
+    return (
+        "gamma_credit_code_norm = 1 or "
+        f"(gamma_company_name = {full_name} and legal_form_l is not null)"
+    )
+
+
 def pairs_classified(pairs: pl.DataFrame, model: dict, policy: LinkPolicy) -> pl.DataFrame:
     """Every scored pair with `decision_basis` (sure_link / credit_codes_differ / model_link /
     sister_guard / review / below) and `is_link` (whether it joins two claims into one customer)."""

@@ -75,13 +75,18 @@ def model_json(model: dict) -> str:
     return json.dumps(model, ensure_ascii=False, indent=2, sort_keys=True)
 
 
-def scored_pairs(prepared: pl.DataFrame, model: dict, *, min_probability: float) -> pl.DataFrame:
-    """Every blocked pair scoring at least `min_probability`, with per-comparison levels and
-    match weights, in a stable order (`claim_id_l` < `claim_id_r`)."""
+def scored_pairs(
+    prepared: pl.DataFrame, model: dict, *, min_probability: float, also_keep: str = "false"
+) -> pl.DataFrame:
+    """Every blocked pair scoring at least `min_probability` or meeting the SQL condition
+    `also_keep` (on Splink's output columns), with per-comparison levels and match weights, in a
+    stable order (`claim_id_l` < `claim_id_r`)."""
     linker = _linker(prepared, model)
     for column in TF_COLUMNS:
         linker.table_management.compute_tf_table(column)
-    predictions = linker.inference.predict(threshold_match_probability=min_probability).as_duckdbpyrelation()
+    predictions = linker.inference.predict().as_duckdbpyrelation().filter(
+        f"match_probability >= {float(min_probability)!r} or ({also_keep})"
+    )
     # Keep what links, reviews and evidence need; the retained input columns would triple memory.
     kept = [c for c in predictions.columns if c.startswith(KEPT_PREFIXES) or c in KEPT_COLUMNS]
     frame = predictions.select(*kept).pl()

@@ -29,6 +29,11 @@ class Check:
 
 
 CHECKS: tuple[Check, ...] = (
+    Check(
+        "source_retired", "source_configured", "true",
+        "来源“{source}”已不在 sources.yaml 中，该行不再采用",
+        "source '{source}' is no longer in sources.yaml; its rows are no longer used",
+    ),
     Check("claim_id_missing", "claim_id", "not_null", "缺少报备编号", "the claim id is missing"),
     Check("company_missing", "company_name", "not_null", "缺少客户名称", "the company name is missing"),
     Check("rep_missing", "rep_id", "not_null", "缺少销售工号", "the rep id is missing"),
@@ -64,25 +69,44 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         "claim_id_duplicate", "duplicate_of", "null",
-        "报备编号“{claim_id}”重复，已采用{duplicate_of}的那一条",
-        "claim id '{claim_id}' is a duplicate; the one in {duplicate_of} was kept",
+        "报备编号“{claim_id}”重复，以{duplicate_of}的那一条为准",
+        "claim id '{claim_id}' is a duplicate; the one in {duplicate_of} is the one considered",
     ),
 )
 
 _EXTENSION = r"(?i)\s*(转|分机|ext\.?|x|#).*$"
-_SEPARATORS = r"[\s\-().（）/]"
+_SEPARATORS = r"[\s\-().（）]"
+# Several values in one cell: the first is checked (and the first is what standardisation uses).
+_LIST_SEPARATORS = r"[;；,，、/]"
+_EMAIL = r"[^\s<>;,；，]+@[^\s<>;,；，]+"
+DUPLICATE_CHECK = "claim_id_duplicate"
 
 
 def claims_checkable(parsed: pl.DataFrame) -> pl.DataFrame:
-    """Add the helper columns the checks read: `submitted_at_readable`, `phone_digits`,
-    `email_lower` and `duplicate_of` (where the first row with this claim id was read).
+    """Add the helper columns the checks read, except `duplicate_of`: `submitted_at_readable`,
+    `phone_digits` (first number, separators and extension removed) and `email_lower` (first
+    address, display name removed)."""
+    first_phone = pl.col("phone").str.normalize("NFKC").str.replace(_LIST_SEPARATORS + ".*$", "")
+    email = pl.col("email").str.normalize("NFKC").str.to_lowercase()
+    return parsed.with_columns(
+        (pl.col("submitted_at").is_not_null() | pl.col("submitted_at_text").is_null())
+        .alias("submitted_at_readable"),
+        first_phone.str.replace(_EXTENSION, "").str.replace_all(_SEPARATORS, "").alias("phone_digits"),
+        pl.coalesce(email.str.extract("(" + _EMAIL + ")", 1), email).alias("email_lower"),
+    )
 
-    Of rows sharing a claim id the earliest submission wins, then source, file and content,
-    so that the choice does not depend on the order of rows in a file.
+
+def duplicates_marked(checkable: pl.DataFrame, failing_row_ids: pl.Series) -> pl.DataFrame:
+    """Add `duplicate_of`: for every row but one per claim id, where the kept row was read.
+
+    The kept row is one that passed every other check if there is one, then the earliest
+    submission, then source, file and content, so the choice never depends on row order and a
+    valid claim is never lost to a broken copy of it.
     """
-    winner_order = ["submitted_at", "source", "file_name", "raw_record", "row_number"]
+    winner_order = ["_failed", "submitted_at", "source", "file_name", "raw_record", "row_number"]
+    flagged = checkable.with_columns(pl.col("raw_row_id").is_in(failing_row_ids.implode()).alias("_failed"))
     first = (
-        parsed.filter(pl.col("claim_id").is_not_null())
+        flagged.filter(pl.col("claim_id").is_not_null())
         .sort(winner_order, nulls_last=True)
         .group_by("claim_id", maintain_order=True)
         .agg(pl.col("raw_row_id").first().alias("_first_row_id"),
@@ -90,17 +114,11 @@ def claims_checkable(parsed: pl.DataFrame) -> pl.DataFrame:
              .alias("_first_where"))
     )
     return (
-        parsed.join(first, on="claim_id", how="left")
+        flagged.join(first, on="claim_id", how="left")
         .with_columns(
-            (pl.col("submitted_at").is_not_null() | pl.col("submitted_at_text").is_null())
-            .alias("submitted_at_readable"),
-            pl.col("phone").str.normalize("NFKC").str.replace(_EXTENSION, "")
-            .str.replace_all(_SEPARATORS, "").alias("phone_digits"),
-            pl.col("email").str.normalize("NFKC").str.to_lowercase().alias("email_lower"),
-            pl.when(pl.col("_first_row_id") != pl.col("raw_row_id"))
-            .then(pl.col("_first_where")).alias("duplicate_of"),
+            pl.when(pl.col("_first_row_id") != pl.col("raw_row_id")).then(pl.col("_first_where")).alias("duplicate_of")
         )
-        .drop("_first_row_id", "_first_where")
+        .drop("_first_row_id", "_first_where", "_failed")
     )
 
 

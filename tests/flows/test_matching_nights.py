@@ -63,7 +63,12 @@ def test_a_split_and_a_merge_are_recorded_and_decisions_keep_applying(tmp_path, 
     ], key=lambda r: r[2])
     assert set(lineage["run_id"]) == {"2026-11-27-1"}
 
-    # the decisions file is emptied: the carried decisions still apply, nothing moves again
-    nightly(write_inputs(tmp_path, decisions=[]), warehouse, date(2026, 11, 28))
-    assert _customers(warehouse) == second
+    # the decisions file is emptied: the carried decisions still apply, nothing moves again,
+    # and a new customer never gets the id a merge retired
+    more = FORM_ROWS + [["WF-0003", "2026-11-28 16:00:00", "S003", "陈静", "全新材料科技有限公司", "", "", "", "",
+                         "", "C类（可能有采购计划）", "", ""]]
+    nightly(write_inputs(tmp_path, form_rows=more, decisions=[]), warehouse, date(2026, 11, 28))
+    third = _customers(warehouse)
+    assert {k: third[k] for k in second} == second
+    assert third["WF-0003"] not in set(first.values()) | set(second.values())
     assert _lineage(warehouse).height == 2

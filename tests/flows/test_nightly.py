@@ -5,6 +5,7 @@ from datetime import date
 import duckdb
 import polars as pl
 import pytest
+import yaml
 
 from flows.nightly import nightly
 from flows.readers import SourceFileError
@@ -171,3 +172,33 @@ def test_excel_dates_numbers_and_zones_are_read_as_the_assistant_meant(tmp_path)
         "from claims where source = 'sheet' order by claim_id",
     )
     assert claims["local"].to_list() == ["2026-11-24 14:02", "2026-11-24 09:05", "2026-11-24 14:02"]
+
+
+def test_a_valid_copy_of_a_claim_wins_over_an_earlier_broken_one(tmp_path):
+    rows = FORM_ROWS + [
+        ["WF-0007", "2026-11-20 09:00:00", "S999", "无名", "新希望乳业股份有限公司", "", "", "", "", "",
+         "B类（有明确采购计划）", "", ""],
+        ["WF-0007", "2026-11-20 10:00:00", "S001", "王磊", "新希望乳业股份有限公司", "", "", "", "", "",
+         "B类（有明确采购计划）", "", ""],
+    ]
+    warehouse = tmp_path / "var" / "warehouse.duckdb"
+    nightly(write_inputs(tmp_path, form_rows=rows), warehouse, AS_OF)
+    kept = _table(warehouse, "select rep_id from claims where claim_id = 'WF-0007'")
+    assert kept["rep_id"].to_list() == ["S001"]
+    refused = _table(warehouse, "select failed_checks from quarantine where claim_id = 'WF-0007'")
+    assert refused["failed_checks"].to_list() == [["claim_id_duplicate", "rep_unknown"]]
+
+
+def test_rows_of_a_source_removed_from_the_config_are_refused_not_lost(tmp_path):
+    sources = write_inputs(tmp_path)
+    warehouse = tmp_path / "var" / "warehouse.duckdb"
+    nightly(sources, warehouse, AS_OF)
+    config = yaml.safe_load(sources.read_text(encoding="utf-8"))
+    config["sources"] = [s for s in config["sources"] if s["name"] != "crm"]
+    sources.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    summary = nightly(sources, warehouse, date(2026, 11, 27))
+    audit = summary.audit
+    assert (audit["rows_read"] == audit["accepted"] + audit["quarantined"] + audit["superseded"]).all()
+    retired = _table(warehouse, "select claim_id, reason_en from quarantine where source = 'crm' order by 1")
+    assert retired["claim_id"].to_list() == ["L-0001", "L-0002"]
+    assert retired["reason_en"].str.contains("no longer in sources.yaml").all()

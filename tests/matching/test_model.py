@@ -1,4 +1,4 @@
-"""The real Splink model (trained on the bundled samples by the session's sample run) on
+"""The real Splink model (the packaged default the session's sample run used) on
 hand-made claims whose right answer is known."""
 
 import json

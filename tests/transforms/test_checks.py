@@ -4,7 +4,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.checks import CHECKS, claims_checkable, reasons_for
+from transforms.checks import CHECKS, claims_checkable, duplicates_marked, reasons_for
 
 
 def _parsed(rows: list[dict]) -> pl.DataFrame:
@@ -24,12 +24,16 @@ def _at(day: int) -> datetime:
     return datetime(2026, 11, day, tzinfo=UTC)
 
 
+def _marked(rows, failing=()):
+    return duplicates_marked(claims_checkable(_parsed(rows)), pl.Series(list(failing), dtype=pl.String))
+
+
 def test_of_repeated_claim_ids_the_earliest_submission_is_kept():
-    out = claims_checkable(_parsed([
+    out = _marked([
         {"raw_row_id": "1-2", "claim_id": "X", "submitted_at": _at(5), "row_number": 2},
         {"raw_row_id": "1-3", "claim_id": "X", "submitted_at": _at(3), "row_number": 3},
         {"raw_row_id": "1-4", "claim_id": "Y", "submitted_at": _at(4), "row_number": 4},
-    ]))
+    ])
     duplicate_of = dict(zip(out["raw_row_id"], out["duplicate_of"]))
     assert duplicate_of == {"1-2": "文件 a.csv 第 3 行", "1-3": None, "1-4": None}
 
@@ -42,9 +46,26 @@ def test_which_duplicate_is_kept_does_not_depend_on_row_order(order):
          "row_number": i, "raw_record": f'{{"n":{i}}}'}
         for i in range(6)
     ]
-    out = claims_checkable(_parsed([rows[i] for i in order]))
+    out = _marked([rows[i] for i in order])
     kept = sorted(out.filter(pl.col("duplicate_of").is_null())["raw_row_id"].to_list())
     assert kept == ["1-2", "1-5"]  # the earliest submission of C0 and of C1
+
+
+def test_a_valid_copy_is_kept_over_an_earlier_broken_one():
+    out = _marked([
+        {"raw_row_id": "1-2", "claim_id": "X", "submitted_at": _at(3), "row_number": 2},
+        {"raw_row_id": "1-3", "claim_id": "X", "submitted_at": _at(5), "row_number": 3},
+    ], failing=["1-2"])
+    assert dict(zip(out["raw_row_id"], out["duplicate_of"])) == {"1-2": "文件 a.csv 第 3 行", "1-3": None}
+
+
+def test_only_the_first_of_several_phones_and_addresses_is_checked():
+    out = claims_checkable(_parsed([
+        {"raw_row_id": "1", "claim_id": "A", "phone": "13800138000 / 010-12345678", "email": "张三 <Zhang@ByteDance.com>"},
+        {"raw_row_id": "2", "claim_id": "B", "phone": "13800138000；13900139000", "email": "a@x.com; b@y.com"},
+    ]))
+    assert out["phone_digits"].to_list() == ["13800138000", "13800138000"]
+    assert out["email_lower"].to_list() == ["zhang@bytedance.com", "a@x.com"]
 
 
 def test_helper_columns_for_phone_and_email_checks():
