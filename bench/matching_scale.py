@@ -48,7 +48,7 @@ def _standardised(samples: Path) -> pl.DataFrame:
 
 def _ours(claims: pl.DataFrame) -> dict:
     from matching.clustering import clusters_constrained
-    from matching.links import LinkPolicy, pairs_classified
+    from matching.links import SURE_LINK_BLOCKS, LinkPolicy, pairs_classified, sure_link_sql
     from matching.model import scored_pairs, train_model
     from matching.prepare import claims_for_matching
 
@@ -57,7 +57,11 @@ def _ours(claims: pl.DataFrame) -> dict:
     model, _ = train_model(prepared)
     trained = time.perf_counter()
     policy = LinkPolicy()
-    pairs = pairs_classified(scored_pairs(prepared, model, min_probability=policy.review_floor), model, policy)
+    pairs = pairs_classified(
+        scored_pairs(prepared, model, min_probability=policy.review_floor, also_keep=sure_link_sql(model),
+                     also_keep_blocks=SURE_LINK_BLOCKS),
+        model, policy,
+    )
     clusters, _ = clusters_constrained(prepared["claim_id"].to_list(), pairs.filter("is_link"))
     return {"train_s": trained - started, "predict_cluster_s": time.perf_counter() - trained,
             "pairs": pairs.height, "clusters": clusters["cluster_key"].n_unique()}

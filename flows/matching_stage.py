@@ -15,7 +15,7 @@ from flows import warehouse
 from matching.clustering import clusters_constrained
 from matching.constraints import constraints_from_decisions, decisions_latest
 from matching.ids import customer_ids_assigned, customer_number
-from matching.links import LinkPolicy, pairs_classified, sure_link_sql
+from matching.links import SURE_LINK_BLOCKS, LinkPolicy, pairs_classified, sure_link_sql
 from matching.model import match_weights_chart_html, model_json, scored_pairs, train_model
 from matching.prepare import claims_for_matching
 from matching.review import pairs_with_evidence, review_queue
@@ -104,7 +104,8 @@ def customers_matched(
     all_decisions = warehouse.frame(con, "select * exclude (first_read_run_id) from review_decisions")
     classified = pairs_with_evidence(
         pairs_classified(
-            scored_pairs(prepared, model, min_probability=policy.review_floor, also_keep=sure_link_sql(model)),
+            scored_pairs(prepared, model, min_probability=policy.review_floor, also_keep=sure_link_sql(model),
+                         also_keep_blocks=SURE_LINK_BLOCKS),
             model, policy,
         ),
         model,

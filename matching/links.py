@@ -20,6 +20,8 @@ import polars as pl
 
 SISTER_LEVEL = "same trade name, other industry word"
 FULL_NAME_LEVEL = "full name identical"
+# columns whose equality can make a sure link: scored whatever the probability
+SURE_LINK_BLOCKS = ("credit_code_norm", "name_norm")
 
 
 @dataclass(frozen=True)

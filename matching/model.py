@@ -76,25 +76,33 @@ def model_json(model: dict) -> str:
 
 
 def scored_pairs(
-    prepared: pl.DataFrame, model: dict, *, min_probability: float, also_keep: str = "false"
+    prepared: pl.DataFrame, model: dict, *, min_probability: float, also_keep: str | None = None,
+    also_keep_blocks: tuple[str, ...] = (),
 ) -> pl.DataFrame:
-    """Every blocked pair scoring at least `min_probability` or meeting the SQL condition
-    `also_keep` (on Splink's output columns), with per-comparison levels and match weights, in a
-    stable order (`claim_id_l` < `claim_id_r`)."""
+    """Every blocked pair scoring at least `min_probability`, plus the pairs sharing one of
+    `also_keep_blocks` that meet the SQL condition `also_keep` whatever their score; with
+    per-comparison levels and match weights, in a stable order (`claim_id_l` < `claim_id_r`)."""
+    frames = [_predicted(prepared, model, f"match_probability >= {float(min_probability)!r}")]
+    if also_keep and also_keep_blocks:
+        narrow = dict(model, blocking_rules_to_generate_predictions=[
+            {"blocking_rule": f'l."{column}" = r."{column}"', "sql_dialect": "duckdb"} for column in also_keep_blocks
+        ])
+        frames.append(_predicted(prepared, narrow, also_keep))
+    frame = pl.concat(frames, how="vertical").unique(["claim_id_l", "claim_id_r"], keep="first")
+    left, right = f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r"
+    if frame.filter(pl.col(left) > pl.col(right)).height:
+        raise AssertionError("Splink returned a pair with claim_id_l > claim_id_r")
+    return frame.sort(left, right)
+
+
+def _predicted(prepared: pl.DataFrame, model: dict, keep: str) -> pl.DataFrame:
     linker = _linker(prepared, model)
     for column in TF_COLUMNS:
         linker.table_management.compute_tf_table(column)
-    predictions = linker.inference.predict().as_duckdbpyrelation().filter(
-        f"match_probability >= {float(min_probability)!r} or ({also_keep})"
-    )
+    predictions = linker.inference.predict().as_duckdbpyrelation().filter(keep)
     # Keep what links, reviews and evidence need; the retained input columns would triple memory.
     kept = [c for c in predictions.columns if c.startswith(KEPT_PREFIXES) or c in KEPT_COLUMNS]
-    frame = predictions.select(*kept).pl()
-    left, right = f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r"
-    swapped = frame.filter(pl.col(left) > pl.col(right))
-    if swapped.height:
-        raise AssertionError("Splink returned a pair with claim_id_l > claim_id_r")
-    return frame.sort(left, right)
+    return predictions.select(*kept).pl()
 
 
 def match_weights_chart_html(prepared: pl.DataFrame, model: dict) -> str:

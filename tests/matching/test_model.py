@@ -68,3 +68,21 @@ def test_match_weights_chart_is_a_page_that_works_offline(sample_model):
     page = match_weights_chart_html(claims_for_matching(standardise_claims(_tiny_claims())), sample_model)
     assert "vega" in page and "company_name" in page
     assert "<script src=\"http" not in page and "cdn.jsdelivr" not in page
+
+
+def test_a_shared_credit_code_links_even_when_the_model_scores_low(sample_model):
+    from matching.links import SURE_LINK_BLOCKS, sure_link_sql
+
+    frame = pl.DataFrame({
+        "claim_id": ["a", "b"], "company_name": ["甲乙丙科技有限公司", "完全不同贸易有限公司"],
+        "contact_name": ["张三", "李四"], "phone": ["13800138000", "13900139000"], "email": [None, None],
+        "website": [None, None], "credit_code": ["914403001922038216", "914403001922038216"],
+    }, schema_overrides={"email": pl.String, "website": pl.String})
+    prepared = claims_for_matching(standardise_claims(frame))
+    plain = scored_pairs(prepared, sample_model, min_probability=0.5)
+    kept = scored_pairs(prepared, sample_model, min_probability=0.5, also_keep=sure_link_sql(sample_model),
+                        also_keep_blocks=SURE_LINK_BLOCKS)
+    assert plain.is_empty()
+    classified = pairs_classified(kept, sample_model, LinkPolicy())
+    assert classified.select("claim_id_l", "claim_id_r", "decision_basis").rows() == [("a", "b", "sure_link")]
+    assert classified["match_probability"][0] < 0.5
