@@ -20,8 +20,9 @@ import polars as pl
 
 SISTER_LEVEL = "same trade name, other industry word"
 FULL_NAME_LEVEL = "full name identical"
-# columns whose equality can make a sure link: scored whatever the probability
-SURE_LINK_BLOCKS = ("credit_code_norm", "name_norm")
+# a shared valid credit code is a sure link, so such pairs are scored whatever their probability
+# (the same full name scores far above the review floor on its own)
+SURE_LINK_BLOCKS = ("credit_code_norm",)
 
 
 @dataclass(frozen=True)

@@ -82,12 +82,12 @@ def scored_pairs(
     """Every blocked pair scoring at least `min_probability`, plus the pairs sharing one of
     `also_keep_blocks` that meet the SQL condition `also_keep` whatever their score; with
     per-comparison levels and match weights, in a stable order (`claim_id_l` < `claim_id_r`)."""
-    frames = [_predicted(prepared, model, f"match_probability >= {float(min_probability)!r}")]
+    frames = [_predicted(prepared, model, threshold=min_probability)]
     if also_keep and also_keep_blocks:
         narrow = dict(model, blocking_rules_to_generate_predictions=[
             {"blocking_rule": f'l."{column}" = r."{column}"', "sql_dialect": "duckdb"} for column in also_keep_blocks
         ])
-        frames.append(_predicted(prepared, narrow, also_keep))
+        frames.append(_predicted(prepared, narrow, keep=also_keep))
     frame = pl.concat(frames, how="vertical").unique(["claim_id_l", "claim_id_r"], keep="first")
     left, right = f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r"
     if frame.filter(pl.col(left) > pl.col(right)).height:
@@ -95,11 +95,15 @@ def scored_pairs(
     return frame.sort(left, right)
 
 
-def _predicted(prepared: pl.DataFrame, model: dict, keep: str) -> pl.DataFrame:
+def _predicted(
+    prepared: pl.DataFrame, model: dict, *, threshold: float | None = None, keep: str = "true"
+) -> pl.DataFrame:
+    """Splink's predictions at `threshold` (applied inside Splink's SQL, so pairs below it are
+    never materialised), filtered by the SQL condition `keep`."""
     linker = _linker(prepared, model)
     for column in TF_COLUMNS:
         linker.table_management.compute_tf_table(column)
-    predictions = linker.inference.predict().as_duckdbpyrelation().filter(keep)
+    predictions = linker.inference.predict(threshold_match_probability=threshold).as_duckdbpyrelation().filter(keep)
     # Keep what links, reviews and evidence need; the retained input columns would triple memory.
     kept = [c for c in predictions.columns if c.startswith(KEPT_PREFIXES) or c in KEPT_COLUMNS]
     return predictions.select(*kept).pl()
