@@ -1,5 +1,5 @@
 """Finding and reading input files: which are new tonight, their rows as text with lineage,
-and the side tables (roster, follow-ups, decisions)."""
+and the reps roster. Follow-ups, extensions, appeals and decisions: `flows/side_inputs.py`."""
 
 from __future__ import annotations
 
@@ -90,41 +90,3 @@ def read_roster(config: SourcesConfig) -> pl.DataFrame:
         raise SourceFileError(path, f"column quota: not a whole number >= 0 for rep(s) {', '.join(bad)}")
     return roster.with_columns(quota.alias("quota")).sort("rep_id")
 
-
-DECISION_COLUMNS = ("decision_id", "kind", "claim_id_a", "claim_id_b", "decision", "reviewer", "decided_at", "note")
-DECISION_VALUES = {
-    "pair": ("same", "different"),
-    "claim": ("different",),
-}
-
-
-def read_decisions(config: SourcesConfig) -> pl.DataFrame:
-    """Reviewer decisions, typed; a row that cannot be understood stops the run, naming it."""
-    schema = {c: pl.String for c in DECISION_COLUMNS} | {"decided_at": pl.Datetime("us", "UTC")}
-    if config.decisions is None:
-        return pl.DataFrame(schema=schema)
-    path = config.resolve(config.decisions.path)
-    table = read_table(path, required=DECISION_COLUMNS).select(DECISION_COLUMNS).with_columns(
-        pl.col(c).str.strip_chars().replace("", None) for c in DECISION_COLUMNS
-    )
-    decided_at = (
-        table["decided_at"].str.replace(r"Z$", "+00:00")
-        .str.strptime(pl.Datetime("us", "UTC"), "%Y-%m-%dT%H:%M:%S%.f%z", strict=False)
-    )
-    for number, (row, when) in enumerate(zip(table.iter_rows(named=True), decided_at), start=2):
-        allowed = DECISION_VALUES.get(row["kind"] or "")
-        problem = (
-            "decision_id is empty" if not row["decision_id"]
-            else f"kind {row['kind']!r} is not one of {', '.join(DECISION_VALUES)}" if allowed is None
-            else f"decision {row['decision']!r} is not one of {', '.join(allowed)}" if row["decision"] not in allowed
-            else "claim_id_a is empty" if not row["claim_id_a"]
-            else "claim_id_b is needed for a pair" if row["kind"] == "pair" and not row["claim_id_b"]
-            else f"decided_at {row['decided_at']!r} is not an ISO time with offset" if when is None
-            else None
-        )
-        if problem:
-            raise SourceFileError(path, f"row {number}: {problem}")
-    doubled = table.filter(pl.col("decision_id").is_duplicated())["decision_id"].unique().sort().to_list()
-    if doubled:
-        raise SourceFileError(path, f"column decision_id: repeated id(s) {', '.join(doubled)}")
-    return table.with_columns(decided_at.alias("decided_at")).sort("decision_id")

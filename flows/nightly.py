@@ -19,7 +19,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows import exports, warehouse
 from flows.config import SourcesConfig, load_sources
-from flows.ingest import new_source_files, read_decisions, read_new_files, read_roster
+from flows.ingest import new_source_files, read_new_files, read_roster
 from flows.matching_stage import MatchSummary, claims_standardised, customers_matched
 from flows.ownership_stage import OwnershipSummary, ownership_replayed
 from flows.policy import read_policy_file
@@ -27,6 +27,7 @@ from flows.progress import stage
 from flows.side_inputs import (
     appeal_rulings_on_customers,
     read_appeals,
+    read_decisions,
     read_extensions,
     read_followups,
 )

@@ -1,4 +1,5 @@
-"""The small files sales-ops keep beside the claims: follow-ups, extension requests, appeals.
+"""The small files sales-ops keep beside the claims: follow-ups, extension requests, appeals,
+reviewer decisions.
 
 Each is read as text, its times parsed (ISO 8601 with offset), its coded values checked; a row
 that cannot be understood stops the run with the file, row and column named. A source that is
@@ -20,6 +21,8 @@ APPEAL_COLUMNS = (
     "appeal_id", "claim_id", "rep_id", "appealed_at", "kind", "other_claim_id", "reason",
     "decision", "reviewer", "decided_at", "decision_note",
 )
+DECISION_COLUMNS = ("decision_id", "kind", "claim_id_a", "claim_id_b", "decision", "reviewer", "decided_at", "note")
+DECISION_VALUES = {"pair": ("same", "different"), "claim": ("different",)}
 APPEAL_DECISIONS = {"conflict": ("uphold", "overturn"), "same_customer": ("same", "different")}
 _APPROVED = {"true": True, "yes": True, "是": True, "1": True, "false": False, "no": False, "否": False, "0": False}
 
@@ -29,7 +32,7 @@ def _iso(column: pl.Series) -> pl.Series:
 
 
 def _read(ref: FileRef | None, config: SourcesConfig, columns: tuple[str, ...], times: tuple[str, ...],
-          key: str, *, optional_times: tuple[str, ...] = ()) -> tuple[pl.DataFrame, object]:
+          key: str, *, optional_times: tuple[str, ...] = (), claim: str = "claim_id") -> tuple[pl.DataFrame, object]:
     schema = {c: pl.String for c in columns} | {t: UTC for t in times}
     if ref is None:
         return pl.DataFrame(schema=schema), None
@@ -47,9 +50,9 @@ def _read(ref: FileRef | None, config: SourcesConfig, columns: tuple[str, ...], 
             raise SourceFileError(path, f"row {row['row']}, column {column}: {row[column]!r} is not an ISO time "
                                         "with offset such as 2026-11-26T10:00:00+08:00")
         table = table.with_columns(parsed.alias(column))
-    missing_key = table.filter(pl.col(key).is_null() | pl.col("claim_id").is_null())
+    missing_key = table.filter(pl.col(key).is_null() | pl.col(claim).is_null())
     if missing_key.height:
-        raise SourceFileError(path, f"{missing_key.height} row(s) without {key} or claim_id")
+        raise SourceFileError(path, f"{missing_key.height} row(s) without {key} or {claim}")
     doubled = table.filter(pl.col(key).is_duplicated())[key].unique().sort().to_list()
     if doubled:
         raise SourceFileError(path, f"column {key}: repeated id(s) {', '.join(doubled[:5])}")
@@ -88,6 +91,23 @@ def read_appeals(config: SourcesConfig) -> pl.DataFrame:
         )
         if problem:
             raise SourceFileError(path, f"appeal {row['appeal_id']}: {problem}")
+    return table
+
+
+def read_decisions(config: SourcesConfig) -> pl.DataFrame:
+    """Reviewer decisions on claims (pair same / different, claim different)."""
+    table, path = _read(config.decisions, config, DECISION_COLUMNS, ("decided_at",), "decision_id",
+                        claim="claim_id_a")
+    for row in table.iter_rows(named=True):
+        allowed = DECISION_VALUES.get(row["kind"] or "")
+        problem = (
+            f"kind {row['kind']!r} is not one of {', '.join(DECISION_VALUES)}" if allowed is None
+            else f"decision {row['decision']!r} is not one of {', '.join(allowed)}" if row["decision"] not in allowed
+            else "claim_id_b is needed for a pair" if row["kind"] == "pair" and not row["claim_id_b"]
+            else None
+        )
+        if problem:
+            raise SourceFileError(path, f"decision {row['decision_id']}: {problem}")
     return table
 
 

@@ -82,8 +82,6 @@ def abandon(con: duckdb.DuckDBPyConnection, live: Path) -> None:
         building_path(live).unlink(missing_ok=True)
 
 
-
-
 def write_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, order_by: str) -> None:
     """Create or replace `name` from a polars frame, rows in a stable order."""
     con.register("_frame", frame)
