@@ -150,6 +150,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     from flows.nightly import RunCheckError, nightly
     from flows.policy import PolicyError
     from flows.readers import SourceFileError
+    from flows.summary import run_figures
     from flows.warehouse import WarehouseBusyError
 
     try:
@@ -160,22 +161,24 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     table = Table(title=f"Run {summary.run_id} (as of {summary.as_of})")
     for column in ("source", "file", "read", "accepted", "quarantined", "superseded"):
         table.add_column(column, justify="right" if column not in ("source", "file") else "left")
-    current = summary.audit
-    for row in current.iter_rows(named=True):
+    for row in summary.audit.iter_rows(named=True):
         table.add_row(row["source"], row["file_name"], *(f"{row[k]:,}" for k in (
             "rows_read", "accepted", "quarantined", "superseded")))
     console.print(table)
-    console.print(f"new files tonight: {summary.files_new}")
-    m = summary.matching
-    console.print(
-        f"customers: {m.customers:,}  links: {m.links:,}  to review: {m.review_items:,}  "
-        f"merges: {m.merges}  splits: {m.splits}" + f"  (model: {m.model_source})"
-    )
-    o = summary.ownership
-    console.print("outcomes: " + ", ".join(f"{k} {v:,}" for k, v in o.outcomes.items()))
-    console.print(f"protected customers: {o.protected:,}  public pool: {o.public_pool:,}  open appeals: {o.open_appeals}")
+    figures = Table(title="Summary 汇总")
+    for column in ("metric", "指标", "value"):
+        figures.add_column(column, justify="right" if column == "value" else "left")
+    for metric, zh, value in run_figures(summary):
+        figures.add_row(metric, zh, f"{value:,}")
+    console.print(figures)
+    console.print(f"matching model: {summary.matching.model_source}")
     for what, path in summary.outputs.items():
         console.print(f"{what}: [bold]{path}[/bold]")
+    if summary.problems:
+        console.print("[bold red]The warehouse was published, but:[/bold red]")
+        for problem in summary.problems:
+            console.print(f"- {problem}")
+        return 1
     return 0
 
 

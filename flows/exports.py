@@ -17,7 +17,7 @@ def write_run_outputs(
     validation_dir = out_dir / "validation"
     validation_dir.mkdir(parents=True, exist_ok=True)
     page = validation_dir / "index.html"
-    _write_atomically(page, validation_html.encode("utf-8"))
+    write_atomically(page, validation_html.encode("utf-8"))
 
     exports_dir = out_dir / "exports"
     exports_dir.mkdir(parents=True, exist_ok=True)
@@ -26,11 +26,12 @@ def write_run_outputs(
         pl.col("failed_checks").list.join(", "),
         pl.col("ingested_at").dt.convert_time_zone("Asia/Shanghai").dt.strftime("%Y-%m-%d %H:%M"),
     )
-    _write_atomically(quarantine_csv, b"\xef\xbb\xbf" + formulas_neutralised(flat).write_csv().encode("utf-8"))
+    write_atomically(quarantine_csv, b"\xef\xbb\xbf" + formulas_neutralised(flat).write_csv().encode("utf-8"))
     return {"validation report": page, "quarantine list": quarantine_csv}
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a side file, then rename: a reader never sees half a file."""
     partial = path.with_name(path.name + ".partial")
     partial.write_bytes(data)
     partial.replace(path)

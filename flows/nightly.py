@@ -24,6 +24,13 @@ from flows.matching_stage import MatchSummary, claims_standardised, customers_ma
 from flows.ownership_stage import OwnershipSummary, ownership_replayed
 from flows.policy import read_policy_file
 from flows.progress import stage
+from flows.reporting import (
+    PeopleFiles,
+    first_acceptance_recorded,
+    people_files_written,
+    people_tables_built,
+)
+from flows.summary import new_conflicts_by_team, summary_published
 from flows.side_inputs import (
     appeal_rulings_on_customers,
     read_appeals,
@@ -57,7 +64,10 @@ class RunSummary:
     audit: pl.DataFrame
     matching: MatchSummary
     ownership: OwnershipSummary
+    new_conflicts: dict[str, int] = field(default_factory=dict)
+    people_files: PeopleFiles = field(default_factory=PeopleFiles)
     outputs: dict[str, Path] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
 
 
 def as_of_end(as_of: date, zone: str) -> datetime:
@@ -181,6 +191,7 @@ def nightly(
             with stage("校验 validating claims (Great Expectations)") as s:
                 input_checks = claims_validated(con, config, roster, as_of)
                 s["rows"] = warehouse.scalar(con, "select count(*) from claims")
+                first_acceptance_recorded(con, as_of)
             with stage("标准化 standardising names, phones, e-mails, sites, codes") as s:
                 s["rows"] = claims_standardised(con)
             with stage("归并 matching claims into customers (Splink)") as s:
@@ -193,6 +204,9 @@ def nightly(
                 s["rows"] = sum(ownership.outcomes.values())
             with stage("汇总 building marts and checking them"):
                 mart_checks = marts_built(con)
+            with stage("通知 conflict details and rep notices") as s:
+                people = people_tables_built(con, as_of)
+                s["rows"] = people.notices.height
             _record_run(con, run_id, as_of, started, files_new)
             audit = warehouse.frame(con, "select * from ingest_audit order by ingest_seq")
             quarantine = warehouse.frame(con, "select * from quarantine order by source, file_name, row_number")
@@ -201,14 +215,25 @@ def nightly(
         except BaseException:
             warehouse.abandon(con, warehouse_path)
             raise
-    outputs = exports.write_run_outputs(
-        warehouse_path.parent, as_of=as_of, quarantine=quarantine,
-        validation_html=validation_report_html([*input_checks, *mart_checks], as_of=as_of.isoformat()),
-    )
-    outputs |= {"matching model": matching.model_path}
-    return RunSummary(
-        as_of, warehouse_path, run_id, files_new, audit, matching, ownership, {"warehouse": warehouse_path} | outputs
-    )
+        summary = RunSummary(as_of, warehouse_path, run_id, files_new, audit, matching, ownership,
+                             new_conflicts=new_conflicts_by_team(people.conflict_details, as_of))
+        outputs = exports.write_run_outputs(
+            warehouse_path.parent, as_of=as_of, quarantine=quarantine,
+            validation_html=validation_report_html([*input_checks, *mart_checks], as_of=as_of.isoformat()),
+        )
+        summary.outputs = {"warehouse": warehouse_path} | outputs | {"matching model": matching.model_path}
+        # The night is published: a failure from here on is reported, and the warehouse stays.
+        try:
+            with stage("报告 manager reports and team notices"):
+                summary.people_files = people_files_written(people, warehouse_path, as_of, now, config.timezone)
+            summary.outputs["reports"] = summary.people_files.folder
+        except Exception as exc:  # noqa: BLE001 - any failure here must not hide the published night
+            summary.problems.append(f"reports were not written: {exc}")
+    try:
+        summary_published(summary)
+    except Exception as exc:  # noqa: BLE001 - the night is published; say what is missing
+        summary.problems.append(f"the Prefect run summary was not saved: {exc}")
+    return summary
 
 
 def _next_run_id(con: duckdb.DuckDBPyConnection, as_of: date) -> str:

@@ -17,7 +17,9 @@ import duckdb
 import polars as pl
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
-CARRIED_TABLES = ("ingested_files", "raw_claims", "run_log", "customer_lineage", "review_decisions")
+CARRIED_TABLES = (
+    "ingested_files", "raw_claims", "run_log", "customer_lineage", "review_decisions", "claim_first_accepted",
+)
 # live table → the name its copy takes in the next warehouse, for tables rebuilt every night
 SNAPSHOTS = {"claim_customer": "previous_claim_customer"}
 

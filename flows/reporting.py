@@ -1,0 +1,82 @@
+"""Nightly tasks for what people receive: which claims are new tonight, the conflict details and
+rep notices published in the warehouse, and, once it is published, the files for managers and
+teams."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from flows import warehouse
+from flows.reports import ManagerReportFiles, reports_dir, write_manager_reports, write_team_notices
+from transforms.notices import rep_notices
+
+
+@dataclass(frozen=True)
+class PeopleTables:
+    """What the files are made of, read from the warehouse before it is published."""
+    conflict_details: pl.DataFrame
+    notices: pl.DataFrame
+    roster: pl.DataFrame
+
+
+@dataclass
+class PeopleFiles:
+    reports: list[ManagerReportFiles] = field(default_factory=list)
+    notices: list[Path] = field(default_factory=list)
+    folder: Path | None = None
+
+
+@task(cache_policy=NO_CACHE)
+def first_acceptance_recorded(con: duckdb.DuckDBPyConnection, as_of: date) -> int:
+    """Add tonight's newly accepted claims to the carried `claim_first_accepted`; returns how many."""
+    before = warehouse.scalar(con, "select count(*) from claim_first_accepted")
+    con.execute(
+        "insert into claim_first_accepted select claim_id, ? from claims "
+        "where claim_id not in (select claim_id from claim_first_accepted)", [as_of],
+    )
+    new = warehouse.scalar(con, "select count(*) from claim_first_accepted") - before
+    get_run_logger().info("claims first accepted tonight: %d", new)
+    return new
+
+
+@task(cache_policy=NO_CACHE)
+def people_tables_built(con: duckdb.DuckDBPyConnection, as_of: date) -> PeopleTables:
+    """Publish `conflict_details` and `rep_notices`; returns them with the roster for the files."""
+    warehouse.build_model(con, "marts", "conflict_details")
+    notices = rep_notices(
+        warehouse.frame(con, "select * from claim_outcomes"),
+        warehouse.frame(con, "select claim_id, company_name from claims"),
+        warehouse.frame(con, "select * from reps"),
+        warehouse.frame(con, "select * from claim_first_accepted"),
+        as_of,
+    )
+    warehouse.write_table(con, "rep_notices", notices, "team, rep_id, submitted_at, claim_id")
+    get_run_logger().info("rep notices: %d", notices.height)
+    return PeopleTables(
+        conflict_details=warehouse.frame(con, "select * from conflict_details"),
+        notices=notices,
+        roster=warehouse.frame(con, "select * from reps order by rep_id"),
+    )
+
+
+@task(cache_policy=NO_CACHE)
+def people_files_written(tables: PeopleTables, warehouse_path: Path, as_of: date, as_of_end: datetime,
+                         zone: str) -> PeopleFiles:
+    """Each manager's conflict report (HTML + XLSX) and each team's notices CSV, under
+    `reports/<as-of>/` beside the warehouse."""
+    out = reports_dir(warehouse_path, as_of)
+    files = PeopleFiles(
+        reports=write_manager_reports(out, as_of, as_of_end, zone, tables.conflict_details, tables.roster),
+        notices=write_team_notices(out, tables.notices, zone),
+        folder=out,
+    )
+    get_run_logger().info("%d manager reports and %d team notice files in %s",
+                          len(files.reports), len(files.notices), out)
+    return files

@@ -1,0 +1,69 @@
+"""The run summary sales-ops read: one list of figures, published as Prefect artifacts (a markdown
+page and a table) and printed at the end of `recon run`."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+import polars as pl
+from prefect import task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+if TYPE_CHECKING:
+    from flows.nightly import RunSummary
+
+SUMMARY_KEY = "nightly-run-summary"
+FIGURES_KEY = "nightly-run-figures"
+
+
+def new_conflicts_by_team(details: pl.DataFrame, as_of: date) -> dict[str, int]:
+    """Conflicts among tonight's new claims, per claimant team."""
+    counts = (details.filter(pl.col("first_accepted_on") == as_of)
+              .group_by(pl.col("claimant_team").fill_null("?")).len().sort("claimant_team"))
+    return dict(counts.iter_rows())
+
+
+def run_figures(summary: RunSummary) -> list[tuple[str, str, int]]:
+    """(metric, 指标, value) for the night, in reading order."""
+    audit, m, o = summary.audit, summary.matching, summary.ownership
+    figures = [
+        ("rows read", "读取行数", int(audit["rows_read"].sum())),
+        ("accepted", "接受", int(audit["accepted"].sum())),
+        ("quarantined", "隔离", int(audit["quarantined"].sum())),
+        ("superseded (older file versions)", "被新版本替代", int(audit["superseded"].sum())),
+        ("new files", "新文件", summary.files_new),
+        ("customers", "客户数", m.customers),
+        ("review queue", "待复核", m.review_items),
+        ("protected customers", "保护中客户", o.protected),
+        ("public pool", "公海客户", o.public_pool),
+        ("open appeals", "待裁决申诉", o.open_appeals),
+    ]
+    figures += [(f"outcome: {k}", f"结果：{k}", v) for k, v in o.outcomes.items()]
+    figures += [(f"new conflicts: {team}", f"新增撞单：{team}", n) for team, n in summary.new_conflicts.items()]
+    figures += [("manager reports written", "经理报告", len(summary.people_files.reports))]
+    return figures
+
+
+def summary_markdown(summary: RunSummary) -> str:
+    """The figures as a markdown page, with the problems of the night if any."""
+    lines = [f"# Nightly run {summary.run_id} (as of {summary.as_of})", "",
+             "| metric | 指标 | value |", "| --- | --- | ---: |"]
+    lines += [f"| {metric} | {zh} | {value:,} |" for metric, zh, value in run_figures(summary)]
+    if summary.problems:
+        lines += ["", "## Problems 问题", *(f"- {p}" for p in summary.problems)]
+    lines += ["", f"Warehouse: `{summary.warehouse}`"]
+    return "\n".join(lines)
+
+
+@task(cache_policy=NO_CACHE)
+def summary_published(summary: RunSummary) -> None:
+    """The markdown artifact `nightly-run-summary` and the table artifact `nightly-run-figures`."""
+    create_markdown_artifact(key=SUMMARY_KEY, markdown=summary_markdown(summary),
+                             description=f"Nightly run {summary.run_id}")
+    create_table_artifact(
+        key=FIGURES_KEY,
+        table=[{"metric": m, "指标": zh, "value": v} for m, zh, v in run_figures(summary)],
+        description=f"Figures of nightly run {summary.run_id}",
+    )

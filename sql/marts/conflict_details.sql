@@ -1,0 +1,95 @@
+-- conflict_details: one row per conflict claim (撞单), key: claim_id. What a manager needs to act:
+-- both claims side by side (the refused claim, and the owner's claim that held the protection at
+-- that moment), the match evidence and the rule that put them in one customer, the appeal on the
+-- claim if any, and who holds the customer now.
+-- Inputs: conflicts, claims, ownership_history, ownership_current, appeals, reps, claim_first_accepted.
+with conflicts as (
+    select * from conflicts
+),
+
+owner_claims as (
+    select
+        conflicts.claim_id,
+        history.granted_by_claim_id as owner_claim_id
+    from conflicts
+    inner join ownership_history as history
+        on history.customer_id = conflicts.customer_id
+        and history.rep_id = conflicts.owner_rep_id
+        and history.valid_from <= conflicts.submitted_at
+        and (history.valid_to is null or history.valid_to > conflicts.submitted_at)
+    qualify row_number() over (partition by conflicts.claim_id order by history.valid_from desc) = 1
+),
+
+conflict_appeals as (
+    select claim_id, appeal_id, status as appeal_status, decision_note as appeal_note
+    from appeals
+    where kind = 'conflict'
+    qualify row_number() over (partition by claim_id order by appealed_at desc, appeal_id desc) = 1
+),
+
+holders as (
+    select
+        current.customer_id,
+        current.rep_id as holder_rep_id,
+        holder.rep_name as holder_name,
+        holder.team as holder_team,
+        least(current.valid_to, coalesce(current.idle_release_at, current.valid_to)) as holder_until
+    from ownership_current as current
+    left join reps as holder on holder.rep_id = current.rep_id
+),
+
+final as (
+    select
+        conflicts.claim_id,
+        conflicts.customer_id,
+        conflicts.customer_name,
+        first_accepted.first_accepted_on,
+        conflicts.submitted_at,
+        conflicts.claimant_rep_id,
+        conflicts.claimant_name,
+        conflicts.claimant_team,
+        claimant.manager as claimant_manager,
+        mine.company_name as claimant_company_name,
+        mine.category as claimant_category,
+        mine.contact_name as claimant_contact_name,
+        mine.phone as claimant_phone,
+        mine.email as claimant_email,
+        mine.credit_code as claimant_credit_code,
+        conflicts.owner_rep_id,
+        conflicts.owner_name,
+        conflicts.owner_team,
+        owner.manager as owner_manager,
+        owner_claims.owner_claim_id,
+        theirs.submitted_at as owner_submitted_at,
+        theirs.company_name as owner_company_name,
+        theirs.category as owner_category,
+        theirs.contact_name as owner_contact_name,
+        theirs.phone as owner_phone,
+        theirs.email as owner_email,
+        theirs.credit_code as owner_credit_code,
+        conflicts.protection_end,
+        conflicts.reason_zh,
+        conflicts.reason_en,
+        conflicts.match_probability,
+        conflicts.decision_basis,
+        conflicts.evidence,
+        conflict_appeals.appeal_id,
+        conflict_appeals.appeal_status,
+        conflict_appeals.appeal_note,
+        holders.holder_rep_id,
+        holders.holder_name,
+        holders.holder_team,
+        holders.holder_until
+    from conflicts
+    left join claim_first_accepted as first_accepted using (claim_id)
+    left join claims as mine using (claim_id)
+    left join reps as claimant on claimant.rep_id = conflicts.claimant_rep_id
+    left join reps as owner on owner.rep_id = conflicts.owner_rep_id
+    left join owner_claims using (claim_id)
+    left join claims as theirs on theirs.claim_id = owner_claims.owner_claim_id
+    left join conflict_appeals using (claim_id)
+    left join holders using (customer_id)
+)
+
+select * from final
+order by submitted_at, claim_id
