@@ -30,7 +30,6 @@ from flows.reporting import (
     people_files_written,
     people_tables_built,
 )
-from flows.summary import new_conflicts_by_team, summary_published
 from flows.side_inputs import (
     appeal_rulings_on_customers,
     read_appeals,
@@ -38,6 +37,7 @@ from flows.side_inputs import (
     read_extensions,
     read_followups,
 )
+from flows.summary import new_conflicts_by_team, summary_published
 from flows.validation import (
     SuiteResult,
     validate_claims,

@@ -16,8 +16,8 @@ NEXT_STEPS: dict[str, tuple[str, str]] = {
                 "Follow the customer up and log it; a protection without follow-up is released to the pool"),
     "renewed": ("保护期已更新，请继续跟进", "The protection runs on: keep following up"),
     "conflict": ("请勿继续跟进该客户；如认为不是同一客户或对方未实际跟进，可提出申诉",
-                 "Stop working this customer; appeal if it is not the same company or the owner does "
-                 "not really follow it up"),
+                 ("Stop working this customer; appeal if it is not the same company or the owner does "
+                 "not really follow it up")),
     "over_quota": ("名额已满：先释放不再跟进的客户，再重新报备",
                    "Your quota is full: release a customer you no longer follow, then register again"),
     "incomplete": ("请补全必填资料后重新报备", "Fill in the required fields and register again"),

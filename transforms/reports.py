@@ -133,8 +133,8 @@ def _with_rule_and_action(frame: pl.DataFrame) -> pl.DataFrame:
         (status == "upheld", "申诉已维持原判：请接受结果，停止跟进该客户",
          "appeal upheld: accept the result and stop working this customer"),
         (claimant_side, "接受结果并停止跟进；如认为不是同一客户或对方未实际跟进，可在 appeals.csv 提出申诉",
-         "accept and stop working it, or appeal in appeals.csv if it is not the same company "
-         "or the owner does not really follow it up"),
+         ("accept and stop working it, or appeal in appeals.csv if it is not the same company "
+         "or the owner does not really follow it up")),
         (pool, "保护已结束，客户已回公海；如仍在跟进请重新报备",
          "the protection has ended and the customer is in the public pool: register again to keep it"),
         (pl.lit(True), "我方保护有效：继续跟进并记录跟进，以免闲置释放",

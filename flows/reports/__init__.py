@@ -15,7 +15,13 @@ from flows.exports import write_atomically
 from flows.reports.html import report_html
 from flows.reports.workbook import report_workbook
 from transforms.export_safety import formulas_neutralised
-from transforms.reports import ManagerScope, manager_conflicts, manager_scopes, times_as_text, weekly_conflicts
+from transforms.reports import (
+    ManagerScope,
+    manager_conflicts,
+    manager_scopes,
+    times_as_text,
+    weekly_conflicts,
+)
 
 
 @dataclass(frozen=True)

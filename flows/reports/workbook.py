@@ -46,8 +46,8 @@ COLUMNS: dict[str, str] = {
 }
 GUIDE = (
     ("这是什么", "本组销售作为报备人或负责人的撞单：今晚新增的，以及申诉尚未裁决的。"),
-    ("What this is", "Conflicts in which one of your reps is the claimant or the owner: tonight's new ones "
-                     "and those with an appeal awaiting a ruling."),
+    ("What this is", ("Conflicts in which one of your reps is the claimant or the owner: tonight's new ones "
+                     "and those with an appeal awaiting a ruling.")),
     ("隐私", "其他团队只显示销售姓名和团队；电话、邮箱已打码。"),
     ("Privacy", "Other teams show only the rep's name and team; phones and e-mails are masked."),
     ("申诉", "在 appeals.csv 登记申诉（appeal_id, claim_id, rep_id, appealed_at, kind=conflict, reason），运营裁决后生效。"),
