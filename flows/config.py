@@ -149,11 +149,13 @@ class SmtpConfig(_Strict):
         return resolved
 
     @model_validator(mode="after")
-    def _login_only_encrypted(self) -> SmtpConfig:
+    def _login_and_ca_need_tls(self) -> SmtpConfig:
         if (self.username is None) != (self.password_env is None):
             raise ValueError("username and password_env go together")
         if self.username is not None and self.tls == "none":
             raise ValueError("a login needs tls starttls or ssl (never a password in clear)")
+        if self.ca_file is not None and self.tls == "none":
+            raise ValueError("ca_file is only used with tls starttls or ssl")
         return self
 
     def password(self) -> str | None:

@@ -100,6 +100,13 @@ def test_a_password_variable_that_is_not_set_is_named(tmp_path, monkeypatch):
             f"{PASSWORD_ENV} (the SMTP password) is not set or empty") in str(caught.value)
 
 
+def test_a_ca_file_without_tls_is_refused(tmp_path):
+    (tmp_path / "company-ca.pem").write_text("not parsed at load", encoding="utf-8")
+    path = _write(tmp_path, _with_delivery(tls="none", ca_file="company-ca.pem"))
+    with pytest.raises(ConfigError, match="delivery.smtp: ca_file is only used with tls"):
+        load_sources(path)
+
+
 def test_a_login_without_tls_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv(PASSWORD_ENV, "s3cret")
     path = _write(tmp_path, _with_delivery(tls="none", username="recon",
