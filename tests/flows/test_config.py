@@ -6,6 +6,7 @@ import yaml
 from flows.config import ConfigError, load_sources
 
 REPO = Path(__file__).resolve().parents[2]
+PASSWORD_ENV = "RECON_TEST_SMTP_PASSWORD"
 
 
 def _write(tmp_path: Path, mutate) -> Path:
@@ -44,6 +45,74 @@ def test_a_wrong_config_is_rejected_naming_the_key(tmp_path, mutate, expected):
         load_sources(_write(tmp_path, mutate))
     assert expected in str(caught.value)
     assert "sources.yaml" in str(caught.value)
+
+
+def _with_delivery(**smtp):
+    block = {"host": "127.0.0.1", "port": 2525, "sender": "对账系统 <recon@example.com>",
+             "tls": "starttls", **smtp}
+    return lambda c: c.update({"delivery": {"smtp": block}})
+
+
+def test_the_bundled_config_delivers_nothing():
+    assert load_sources(REPO / "config" / "sources.yaml").delivery is None
+
+
+def test_a_delivery_block_loads_with_the_ca_file_beside_the_yaml(tmp_path, monkeypatch):
+    monkeypatch.setenv(PASSWORD_ENV, "s3cret")
+    (tmp_path / "company-ca.pem").write_text("not parsed at load", encoding="utf-8")
+    path = _write(tmp_path, _with_delivery(username="recon", password_env=PASSWORD_ENV,
+                                           ca_file="company-ca.pem"))
+    smtp = load_sources(path).delivery.smtp
+    assert smtp.ca_file == (tmp_path / "company-ca.pem").resolve()
+    assert smtp.password() == "s3cret"
+    assert smtp.timeout_seconds == 30
+    assert "s3cret" not in repr(smtp)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (_with_delivery(hots="smtp.example.com"),
+         "delivery.smtp.hots: Extra inputs are not permitted"),
+        (_with_delivery(tls="tls"),
+         "delivery.smtp.tls: Input should be 'starttls', 'ssl' or 'none'"),
+        (_with_delivery(sender="recon"), "delivery.smtp.sender: 'recon' is not an e-mail address"),
+        (_with_delivery(ca_file="missing-ca.pem"), "delivery.smtp.ca_file: no file at"),
+        (_with_delivery(username="recon"), "delivery.smtp: username and password_env go together"),
+        (_with_delivery(password_env="secret value"),
+         "delivery.smtp.password_env: String should match"),
+        (lambda c: (_with_delivery()(c), c["delivery"].update({"email": {}})),
+         "delivery.email: Extra inputs are not permitted"),
+    ],
+)
+def test_a_wrong_delivery_block_is_rejected_naming_the_key(tmp_path, mutate, expected):
+    with pytest.raises(ConfigError) as caught:
+        load_sources(_write(tmp_path, mutate))
+    assert expected in str(caught.value)
+
+
+def test_a_password_variable_that_is_not_set_is_named(tmp_path, monkeypatch):
+    monkeypatch.delenv(PASSWORD_ENV, raising=False)
+    path = _write(tmp_path, _with_delivery(username="recon", password_env=PASSWORD_ENV))
+    with pytest.raises(ConfigError) as caught:
+        load_sources(path)
+    assert ("sources.yaml: delivery.smtp.password_env: environment variable "
+            f"{PASSWORD_ENV} (the SMTP password) is not set or empty") in str(caught.value)
+
+
+def test_a_ca_file_without_tls_is_refused(tmp_path):
+    (tmp_path / "company-ca.pem").write_text("not parsed at load", encoding="utf-8")
+    path = _write(tmp_path, _with_delivery(tls="none", ca_file="company-ca.pem"))
+    with pytest.raises(ConfigError, match="delivery.smtp: ca_file is only used with tls"):
+        load_sources(path)
+
+
+def test_a_login_without_tls_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv(PASSWORD_ENV, "s3cret")
+    path = _write(tmp_path, _with_delivery(tls="none", username="recon",
+                                           password_env=PASSWORD_ENV))
+    with pytest.raises(ConfigError, match=r"delivery.smtp: a login needs tls starttls or ssl"):
+        load_sources(path)
 
 
 def test_a_missing_config_file_is_named(tmp_path):
