@@ -63,7 +63,9 @@ def report_message(
     for name, content in attachments:
         suffix = Path(name).suffix.lower()
         maintype, subtype = _MIME_TYPES.get(suffix, ("application", "octet-stream"))
-        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
+        # our HTML is UTF-8; say so, or a mail client previewing it guesses and garbles the Chinese
+        params = {"charset": "utf-8"} if maintype == "text" else None
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=name, params=params)
     return message
 
 

@@ -29,6 +29,7 @@ from flows.reporting import (
     first_acceptance_recorded,
     people_files_written,
     people_tables_built,
+    reports_delivered,
 )
 from flows.side_inputs import (
     appeal_rulings_on_customers,
@@ -229,6 +230,16 @@ def nightly(
             summary.outputs["reports"] = summary.people_files.folder
         except Exception as exc:  # noqa: BLE001 - any failure here must not hide the published night
             summary.problems.append(f"reports were not written: {exc}")
+        if config.delivery is not None and summary.people_files.reports:
+            try:
+                with stage("邮件 e-mailing the managers' reports"):
+                    summary.people_files.delivery = reports_delivered(
+                        config.delivery.smtp, summary.people_files.reports, as_of)
+            except Exception as exc:  # noqa: BLE001
+                summary.problems.append(f"reports were not e-mailed: {exc}")
+            summary.problems += [f"report for {manager} not e-mailed: {status}"
+                                 for manager, status in summary.people_files.delivery.items()
+                                 if status.startswith("failed")]
     try:
         summary_published(summary)
     except Exception as exc:  # noqa: BLE001 - the night is published; say what is missing

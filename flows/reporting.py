@@ -14,6 +14,8 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows import warehouse
+from flows.config import SmtpConfig
+from flows.delivery import ManagerReport, deliver_reports
 from flows.reports import ManagerReportFiles, reports_dir, write_manager_reports, write_team_notices
 from transforms.notices import rep_notices
 
@@ -31,6 +33,7 @@ class PeopleFiles:
     reports: list[ManagerReportFiles] = field(default_factory=list)
     notices: list[Path] = field(default_factory=list)
     folder: Path | None = None
+    delivery: dict[str, str] = field(default_factory=dict)  # manager → sent / no address / failed: …
 
 
 @task(cache_policy=NO_CACHE)
@@ -80,3 +83,14 @@ def people_files_written(tables: PeopleTables, warehouse_path: Path, as_of: date
     get_run_logger().info("%d manager reports and %d team notice files in %s",
                           len(files.reports), len(files.notices), out)
     return files
+
+
+@task(cache_policy=NO_CACHE)
+def reports_delivered(smtp: SmtpConfig, reports: list[ManagerReportFiles], as_of: date) -> dict[str, str]:
+    """E-mail each manager their report (no retries: a retry would send twice); manager → status."""
+    statuses = deliver_reports(smtp, [
+        ManagerReport(manager=r.scope.manager, email=r.scope.email, as_of=as_of, attachments=(r.html, r.xlsx))
+        for r in reports
+    ])
+    get_run_logger().info("report e-mails: %s", statuses)
+    return statuses

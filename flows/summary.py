@@ -43,6 +43,11 @@ def run_figures(summary: RunSummary) -> list[tuple[str, str, int]]:
     figures += [(f"outcome: {k}", f"结果：{k}", v) for k, v in o.outcomes.items()]
     figures += [(f"new conflicts: {team}", f"新增撞单：{team}", n) for team, n in summary.new_conflicts.items()]
     figures += [("manager reports written", "经理报告", len(summary.people_files.reports))]
+    delivery = summary.people_files.delivery
+    if delivery:
+        kinds = sorted({status.split(":")[0] for status in delivery.values()})
+        figures += [(f"reports e-mailed: {kind}", f"报告邮件：{kind}",
+                     sum(1 for status in delivery.values() if status.split(":")[0] == kind)) for kind in kinds]
     return figures
 
 

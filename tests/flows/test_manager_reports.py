@@ -146,3 +146,39 @@ def test_each_new_claim_gets_one_notice_and_teams_get_their_csv(night):
     for path in files.values():
         for row in pl.read_csv(path.read_bytes()[3:], infer_schema=False).iter_rows():
             assert not any(v and v.startswith(("=", "+", "-", "@")) for v in row)
+
+
+def test_the_reports_are_e_mailed_to_each_manager_with_an_address(tmp_path):
+    from email import message_from_bytes, policy
+
+    import yaml
+
+    from tests.flows.test_delivery import Mailbox, _server
+
+    mailbox = Mailbox()
+    with _server(mailbox) as port:
+        sources = write_inputs(tmp_path, form_rows=FORM_ROWS, crm_rows=[], sheet_rows=[], roster=ROSTER)
+        config = yaml.safe_load(sources.read_text(encoding="utf-8"))
+        config["delivery"] = {"smtp": {"host": "127.0.0.1", "port": port, "sender": "recon@example.com",
+                                       "tls": "none", "timeout_seconds": 10}}
+        sources.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+        summary = nightly(sources, tmp_path / "var" / "warehouse.duckdb", AS_OF)
+    assert summary.people_files.delivery == {"刘经理": "sent", "吴经理": "no address", "周经理": "sent"}
+    received = {rcpt[0]: message_from_bytes(raw, policy=policy.default) for rcpt, raw in mailbox.received}
+    assert sorted(received) == ["liu@example-corp.cn", "zhou@example-corp.cn"]
+    files = _files(summary)["刘经理"]
+    attached = {part.get_filename(): part.get_content() for part in received["liu@example-corp.cn"].iter_attachments()}
+    assert attached[files.xlsx.name] == files.xlsx.read_bytes()
+    assert attached[files.html.name] == files.html.read_text(encoding="utf-8")
+    assert not summary.problems
+
+
+def test_a_failure_after_publishing_is_reported_and_the_night_stays_published(tmp_path):
+    sources = write_inputs(tmp_path, form_rows=FORM_ROWS, crm_rows=[], sheet_rows=[], roster=ROSTER)
+    warehouse = tmp_path / "var" / "warehouse.duckdb"
+    warehouse.parent.mkdir(parents=True)
+    (warehouse.parent / "reports").write_text("a file where the reports folder should be", encoding="utf-8")
+    summary = nightly(sources, warehouse, AS_OF)
+    assert len(summary.problems) == 1 and summary.problems[0].startswith("reports were not written")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from rep_notices").fetchone()[0] == 6
