@@ -1,0 +1,53 @@
+"""Rep notices: one per claim new tonight, with the reason and the next step."""
+
+from datetime import UTC, date, datetime
+
+import polars as pl
+import pytest
+
+from transforms.notices import UnknownOutcomeError, rep_notices
+
+AS_OF = date(2026, 11, 26)
+ROSTER = pl.DataFrame({"rep_id": ["S1", "S2", "S3"], "rep_name": ["王磊", "李娜", "陈静"],
+                       "team": ["北一", "北一", "东"]})
+CLAIMS = pl.DataFrame({"claim_id": ["C1", "C2", "C3"], "company_name": ["甲公司", "甲公司", "乙公司"]})
+
+
+def _outcomes(outcome_c2="conflict", owner_c2="S1") -> pl.DataFrame:
+    at = datetime(2026, 11, 20, tzinfo=UTC)
+    return pl.DataFrame({
+        "claim_id": ["C1", "C2", "C3"], "customer_id": ["K1", "K1", "K2"], "rep_id": ["S1", "S2", "S3"],
+        "submitted_at": [at, at, at], "outcome": ["granted", outcome_c2, "over_quota"],
+        "reason_zh": ["报备成功", "撞单：该客户已由王磊 (S1)报备", "保护名额已满"],
+        "reason_en": ["granted", "conflict: 王磊 (S1) already protects this customer", "over quota"],
+        "owner_rep_id": ["S1", owner_c2, None], "protection_end": [at, at, None],
+    })
+
+
+def _first(days: dict[str, date]) -> pl.DataFrame:
+    return pl.DataFrame({"claim_id": list(days), "first_accepted_on": list(days.values())})
+
+
+def test_only_claims_first_accepted_tonight_get_a_notice():
+    first = _first({"C1": date(2026, 11, 1), "C2": AS_OF, "C3": AS_OF})
+    notices = rep_notices(_outcomes(), CLAIMS, ROSTER, first, AS_OF)
+    assert sorted(notices["claim_id"]) == ["C2", "C3"]
+
+
+def test_a_conflict_names_the_owner_and_says_when_it_is_a_colleague():
+    notices = rep_notices(_outcomes(), CLAIMS, ROSTER, _first({"C2": AS_OF}), AS_OF)
+    notice = notices.row(0, named=True)
+    assert notice["is_colleague"] and notice["owner_team"] == "北一"
+    assert "王磊" in notice["notice_zh"] and "本组同事" in notice["notice_zh"] and "申诉" in notice["notice_zh"]
+    assert "a colleague in your team" in notice["notice_en"]
+
+
+def test_over_quota_says_the_quota_is_full_and_what_to_do():
+    notice = rep_notices(_outcomes(), CLAIMS, ROSTER, _first({"C3": AS_OF}), AS_OF).row(0, named=True)
+    assert "名额已满" in notice["notice_zh"] and "release a customer" in notice["notice_en"]
+    assert not notice["is_colleague"]
+
+
+def test_an_outcome_without_a_next_step_is_refused():
+    with pytest.raises(UnknownOutcomeError, match="escalated"):
+        rep_notices(_outcomes(outcome_c2="escalated"), CLAIMS, ROSTER, _first({"C2": AS_OF}), AS_OF)
