@@ -16,6 +16,7 @@ import duckdb
 import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run as prefect_run
 
 from flows import exports, warehouse
 from flows.config import SourcesConfig, load_sources
@@ -69,6 +70,7 @@ class RunSummary:
     people_files: PeopleFiles = field(default_factory=PeopleFiles)
     outputs: dict[str, Path] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    flow_run_id: str | None = None
 
 
 def as_of_end(as_of: date, zone: str) -> datetime:
@@ -217,7 +219,8 @@ def nightly(
             warehouse.abandon(con, warehouse_path)
             raise
         summary = RunSummary(as_of, warehouse_path, run_id, files_new, audit, matching, ownership,
-                             new_conflicts=new_conflicts_by_team(people.conflict_details, as_of))
+                             new_conflicts=new_conflicts_by_team(people.conflict_details, as_of),
+                             flow_run_id=prefect_run.id)
         outputs = exports.write_run_outputs(
             warehouse_path.parent, as_of=as_of, quarantine=quarantine,
             validation_html=validation_report_html([*input_checks, *mart_checks], as_of=as_of.isoformat()),

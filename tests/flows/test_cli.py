@@ -20,6 +20,8 @@ def test_run_prints_a_summary_per_file_and_where_the_outputs_are(tmp_path):
     assert "webform_export.csv" in out and "crm_leads.csv" in out and "报备登记表.xlsx" in out
     assert f"warehouse: {warehouse}" in out.replace("\n", "")
     assert "validation report" in out
+    assert "rows read" in out and "读取行数" in out and "manager reports written" in out
+    assert f"reports: {tmp_path / 'var' / 'reports' / '2026-11-26'}" in out.replace("\n", "")
     assert (tmp_path / "var" / "validation" / "index.html").is_file()
 
 
