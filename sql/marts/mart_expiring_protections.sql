@@ -4,7 +4,7 @@
 -- (idle_release_at: no owner follow-up for idle_release_days); a tie is an expiry, as in the replay.
 -- Inputs: ownership_current, claims, customers, reps, run_context.
 with context as (
-    select as_of, as_of_end, timezone from run_context
+    select as_of_end, timezone from run_context
 ),
 
 protections as (
@@ -40,7 +40,7 @@ upcoming as (
     select
         ends.*,
         cast(timezone(context.timezone, ends.ends_at) as date) as ends_date,
-        cast(timezone(context.timezone, ends.ends_at) as date) - context.as_of as days_left,
+        cast(floor((epoch(ends.ends_at) - epoch(context.as_of_end)) / 86400) as bigint) as days_left,
         ends.ends_at <= context.as_of_end + interval 7 day as within_7_days
     from ends
     cross join context
