@@ -19,7 +19,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows import exports, marts, warehouse
 from flows.config import SourcesConfig, load_sources
-from flows.dictionary import apply_dictionary, read_dictionary
+from flows.dictionary import DataDictionary, apply_dictionary, read_dictionary
 from flows.ingest import new_source_files, read_new_files, read_roster
 from flows.matching_stage import MatchSummary, claims_standardised, customers_matched
 from flows.ownership_stage import OwnershipSummary, ownership_replayed
@@ -204,9 +204,7 @@ def nightly(
             audit = warehouse.frame(con, "select * from ingest_audit order by ingest_seq")
             quarantine = warehouse.frame(con, "select * from quarantine order by source, file_name, row_number")
             with stage("发布 publishing the warehouse"):
-                undescribed = apply_dictionary(con, dictionary, skip=tuple(warehouse.SNAPSHOTS.values()))
-                if undescribed:
-                    get_run_logger().warning("no description in sql/dictionary.yaml for: %s", ", ".join(undescribed))
+                _describe_tables(con, dictionary)
                 warehouse.publish(con, warehouse_path)
         except BaseException:
             warehouse.abandon(con, warehouse_path)
@@ -231,6 +229,13 @@ def _record_context(con: duckdb.DuckDBPyConnection, run_id: str, as_of: date, no
     """Write `run_context`, the one row the marts read instead of calling now()."""
     con.execute((warehouse.SQL_DIR / "raw" / "run_context.sql").read_text(encoding="utf-8"))
     con.execute("insert into run_context values (?, ?, ?, ?)", [run_id, as_of, now, zone])
+
+
+def _describe_tables(con: duckdb.DuckDBPyConnection, dictionary: DataDictionary) -> None:
+    """Comment every table and column from the data dictionary; a missing entry is only a warning."""
+    undescribed = apply_dictionary(con, dictionary, skip=tuple(warehouse.SNAPSHOTS.values()))
+    if undescribed:
+        get_run_logger().warning("no description in sql/dictionary.yaml for: %s", ", ".join(undescribed))
 
 
 def _record_run(con: duckdb.DuckDBPyConnection, run_id: str, as_of: date, started: datetime, files_new: int) -> None:
