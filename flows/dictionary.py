@@ -43,14 +43,19 @@ class Text(BaseModel):
         return zh
 
     def comment(self) -> str:
+        """The text of the COMMENT: "English / 中文"."""
         return f"{self.en} / {self.zh}"
 
 
 class TableText(Text):
+    """A table's description and one per column."""
+
     columns: dict[Name, Text]
 
 
 class DataDictionary(BaseModel):
+    """Every described table, by name."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     tables: dict[Name, TableText]

@@ -18,6 +18,8 @@ KEY_COLUMN = "mart_key"
 
 @dataclass(frozen=True)
 class Mart:
+    """A mart (`sql/marts/<name>.sql`): its key and which columns are counts or rates."""
+
     name: str
     key: tuple[str, ...]
     counts: tuple[str, ...] = ()

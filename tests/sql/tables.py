@@ -23,7 +23,7 @@ def connection(as_of: date, as_of_end: str, session_zone: str = "UTC") -> duckdb
 
 
 def table(con: duckdb.DuckDBPyConnection, name: str, columns: str, rows: list[tuple]) -> None:
-    """Create `name` (`columns` as in CREATE TABLE) holding `rows`; text instants are cast."""
+    """Create `name` (`columns` as in CREATE TABLE) holding `rows`."""
     con.execute(f"create table {name} ({columns})")
     if rows:
         marks = ", ".join("?" for _ in rows[0])
@@ -37,4 +37,5 @@ def model(con: duckdb.DuckDBPyConnection, name: str, order_by: str) -> pl.DataFr
 
 
 def instant(text: str) -> datetime:
+    """An ISO 8601 text with its offset as an aware datetime."""
     return datetime.fromisoformat(text)
