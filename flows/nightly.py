@@ -18,8 +18,9 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run as prefect_run
 
-from flows import exports, warehouse
+from flows import exports, marts, warehouse
 from flows.config import SourcesConfig, load_sources
+from flows.dictionary import DataDictionary, apply_dictionary, read_dictionary
 from flows.ingest import new_source_files, read_new_files, read_roster
 from flows.matching_stage import MatchSummary, claims_standardised, customers_matched
 from flows.ownership_stage import OwnershipSummary, ownership_replayed
@@ -144,7 +145,10 @@ def claims_validated(
 @task(cache_policy=NO_CACHE)
 def marts_built(con: duckdb.DuckDBPyConnection) -> list[SuiteResult]:
     """Build the SQL marts and check them with Great Expectations before anything is published."""
+    logger = get_run_logger()
     warehouse.build_model(con, "marts", "ingest_audit")
+    for name, rows in marts.build_marts(con).items():
+        logger.info("%s: %d rows", name, rows)
     claims = warehouse.frame(con, "select claim_id, category, submitted_at, rep_id from claims")
     audit = warehouse.frame(con, "select file_sha256 || ':' || file_name as file_key, "
         "rows_read - accepted - quarantined - superseded as unaccounted from ingest_audit"
@@ -158,6 +162,7 @@ def marts_built(con: duckdb.DuckDBPyConnection) -> list[SuiteResult]:
         validate_published("ingest_audit", audit, key="file_key", build=lambda e: [
             e.ExpectColumnValuesToBeInSet(column="unaccounted", value_set=[0]),
         ]),
+        *(marts.mart_suite(con, mart) for mart in marts.MARTS),
     ]
     failed = [o for r in checks for o in r.outcomes if not o.success]
     if failed:
@@ -177,6 +182,7 @@ def nightly(
     started = datetime.now(UTC)
     config = load_sources(sources_path)
     policy = read_policy_file(policy_path)
+    dictionary = read_dictionary()
     as_of = as_of or started.astimezone(ZoneInfo(config.timezone)).date()
     now = as_of_end(as_of, config.timezone)
     with warehouse.run_lock(warehouse_path):
@@ -188,6 +194,7 @@ def nightly(
         con = warehouse.open_next(warehouse_path)
         try:
             run_id = _next_run_id(con, as_of)
+            _record_context(con, run_id, as_of, now, config.timezone)
             with stage("读取文件 ingesting new files") as s:
                 files_new = raw_claims_ingested(con, config, now)
                 s["rows"] = warehouse.scalar(con, "select count(*) from raw_claims")
@@ -214,6 +221,7 @@ def nightly(
             audit = warehouse.frame(con, "select * from ingest_audit order by ingest_seq")
             quarantine = warehouse.frame(con, "select * from quarantine order by source, file_name, row_number")
             with stage("发布 publishing the warehouse"):
+                _describe_tables(con, dictionary)
                 warehouse.publish(con, warehouse_path)
         except BaseException:
             warehouse.abandon(con, warehouse_path)
@@ -254,6 +262,19 @@ def _next_run_id(con: duckdb.DuckDBPyConnection, as_of: date) -> str:
     """`<as-of>-<n>`: the n-th run for this business date in this warehouse's history."""
     runs_that_day = warehouse.scalar(con, "select count(*) from run_log where as_of = ?", [as_of])
     return f"{as_of.isoformat()}-{runs_that_day + 1}"
+
+
+def _record_context(con: duckdb.DuckDBPyConnection, run_id: str, as_of: date, now: datetime, zone: str) -> None:
+    """Write `run_context`, the one row the marts read instead of calling now()."""
+    con.execute((warehouse.SQL_DIR / "raw" / "run_context.sql").read_text(encoding="utf-8"))
+    con.execute("insert into run_context values (?, ?, ?, ?)", [run_id, as_of, now, zone])
+
+
+def _describe_tables(con: duckdb.DuckDBPyConnection, dictionary: DataDictionary) -> None:
+    """Comment every table and column from the data dictionary; a missing entry is only a warning."""
+    undescribed = apply_dictionary(con, dictionary, skip=tuple(warehouse.SNAPSHOTS.values()))
+    if undescribed:
+        get_run_logger().warning("no description in sql/dictionary.yaml for: %s", ", ".join(undescribed))
 
 
 def _record_run(con: duckdb.DuckDBPyConnection, run_id: str, as_of: date, started: datetime, files_new: int) -> None:

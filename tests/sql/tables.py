@@ -1,0 +1,41 @@
+"""Tiny hand-made input tables for the SQL model tests, on in-memory DuckDB."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import duckdb
+import polars as pl
+
+from flows import warehouse
+
+ZONE = "Asia/Shanghai"
+
+
+def connection(as_of: date, as_of_end: str, session_zone: str = "UTC") -> duckdb.DuckDBPyConnection:
+    """An in-memory database holding `run_context` for `as_of`; `as_of_end` is an ISO instant."""
+    con = duckdb.connect()
+    con.execute(f"set TimeZone = '{session_zone}'")
+    con.execute((warehouse.SQL_DIR / "raw" / "run_context.sql").read_text(encoding="utf-8"))
+    con.execute("insert into run_context values ('test-1', ?, cast(? as timestamptz), ?)",
+                [as_of, as_of_end, ZONE])
+    return con
+
+
+def table(con: duckdb.DuckDBPyConnection, name: str, columns: str, rows: list[tuple]) -> None:
+    """Create `name` (`columns` as in CREATE TABLE) holding `rows`."""
+    con.execute(f"create table {name} ({columns})")
+    if rows:
+        marks = ", ".join("?" for _ in rows[0])
+        con.executemany(f"insert into {name} values ({marks})", [list(r) for r in rows])
+
+
+def model(con: duckdb.DuckDBPyConnection, name: str, order_by: str) -> pl.DataFrame:
+    """Run `sql/marts/<name>.sql` on `con` and return its rows."""
+    warehouse.build_model(con, "marts", name)
+    return con.sql(f"select * from {name} order by {order_by}").pl()
+
+
+def instant(text: str) -> datetime:
+    """An ISO 8601 text with its offset as an aware datetime."""
+    return datetime.fromisoformat(text)
