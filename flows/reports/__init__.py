@@ -39,7 +39,7 @@ def reports_dir(warehouse_path: Path, as_of: date) -> Path:
 def _file_stems(names: list[str]) -> dict[str, str]:
     """A file-name-safe stem per name; names that would collide get a short hash of the name."""
     safe = {n: re.sub(r"[^\w\-]+", "_", n).strip("_") or "unnamed" for n in names}
-    taken = [s for s in safe.values()]
+    taken = list(safe.values())
     return {n: s if taken.count(s) == 1 else f"{s}_{hashlib.sha1(n.encode()).hexdigest()[:6]}"
             for n, s in safe.items()}
 
