@@ -39,6 +39,7 @@ MARTS = (
          rates=("pool_share",)),
     Mart("mart_team_conflicts", ("claim_month", "claimant_team", "owner_team"),
          counts=("claims", "conflicts", "customers_in_conflict"), rates=("conflict_rate",)),
+    Mart("conflict_details", ("claim_id",), rates=("match_probability",)),
 )
 
 

@@ -51,8 +51,7 @@ def first_acceptance_recorded(con: duckdb.DuckDBPyConnection, as_of: date) -> in
 
 @task(cache_policy=NO_CACHE)
 def people_tables_built(con: duckdb.DuckDBPyConnection, as_of: date) -> PeopleTables:
-    """Publish `conflict_details` and `rep_notices`; returns them with the roster for the files."""
-    warehouse.build_model(con, "marts", "conflict_details")
+    """Publish `rep_notices`; returns it, `conflict_details` and the roster for the files."""
     notices = rep_notices(
         warehouse.frame(con, "select * from claim_outcomes"),
         warehouse.frame(con, "select claim_id, company_name from claims"),
