@@ -3,7 +3,10 @@
 The index is keyed by exactly the columns of `matching.settings.BLOCKING_RULES` (read from the
 rules themselves, so the two cannot drift): one sorted array per column, searched by bisection.
 A claim is a candidate when it shares any one of those values with the query — the pairs Splink
-would score if the query were a claim tonight.
+would score if the query were a claim tonight. One route goes further than the nightly blocking:
+a query written in Latin letters ("Zijie Tiaodong Technology Co., Ltd.") also reaches the claims
+whose trade-name pinyin it contains, the evidence the model's "English name carries the pinyin"
+level weighs; without it an English name alone would find nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import polars as pl
 
 from matching.settings import BLOCKING_RULES
 
+# the shortest pinyin the "English name carries the pinyin" level accepts (matching.settings)
+MIN_PINYIN_IN_LATIN = 4
 _EQUALITY = re.compile(r'^l\."(?P<column>\w+)" = r\."(?P=column)"$')
 
 
@@ -40,6 +45,13 @@ class CandidateIndex:
         for column in self.columns:
             index = prepared.select(column, rows).drop_nulls(column).sort(column)
             self._keys[column] = (index[column], index["_row"].to_numpy())
+        chinese = prepared.select("trade_pinyin", rows, "is_latin_name").filter(
+            ~pl.col("is_latin_name").fill_null(True) & (pl.col("trade_pinyin").str.len_chars() >= MIN_PINYIN_IN_LATIN)
+        )
+        self._pinyin: dict[str, np.ndarray] = {
+            key: np.asarray(group, dtype=np.uint32)
+            for key, group in chinese.group_by("trade_pinyin").agg("_row").iter_rows()
+        }
 
     def rows_for(self, query: dict[str, object]) -> np.ndarray:
         """Sorted, distinct row positions sharing at least one blocking value with `query`."""
@@ -53,6 +65,17 @@ class CandidateIndex:
             end = keys.search_sorted(value, side="right")
             if end > start:
                 found.append(rows[start:end])
+        if query.get("is_latin_name") and query.get("core_name"):
+            found.extend(self._pinyin_within(str(query["core_name"])))
         if not found:
             return np.empty(0, dtype=np.uint32)
         return np.unique(np.concatenate(found))
+
+    def _pinyin_within(self, latin: str) -> list[np.ndarray]:
+        """Rows of Chinese-named claims whose trade-name pinyin is a substring of `latin`."""
+        return [
+            self._pinyin[latin[i:j]]
+            for i in range(len(latin))
+            for j in range(i + MIN_PINYIN_IN_LATIN, len(latin) + 1)
+            if latin[i:j] in self._pinyin
+        ]

@@ -11,6 +11,7 @@ Splink's `score_pairs` on the same pairs.
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 from splink import SettingsCreator
+
+logging.getLogger("splink").setLevel(logging.ERROR)
 
 # Splink clamps m and u at this value before taking log2(m/u).
 _M_U_CLAMP_MIN = 1e-300
