@@ -13,7 +13,7 @@ import json
 import os
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -184,9 +184,11 @@ class Lookup:
 
     def _answered(self, query: pl.DataFrame, candidates: pl.DataFrame, snap: _Snapshot) -> pl.DataFrame:
         scored = snap.scorer.scored(query_pairs(query, candidates))
-        classified = pairs_classified(scored, snap.model, self.link_policy)
+        # The nightly rules with the review floor at zero, so that the sister guard names a sister
+        # company however weak the pair; the floor then only separates "possible" from "weak".
+        classified = pairs_classified(scored, snap.model, replace(self.link_policy, review_floor=0.0))
         return customers_answered(classified, snap.claim_customer, snap.customers, snap.owners,
-                                  snap.scorer.model)
+                                  snap.scorer.model, review_floor=self.link_policy.review_floor)
 
     def _entries(self, answered: pl.DataFrame, top: int) -> list[dict]:
         entries = []

@@ -19,7 +19,7 @@ VERDICTS = {
     "review": ("possible", "可能是同一客户，需人工确认"),
     "sister_guard": ("related", "关联公司（同一集团的不同主体），不是同一客户"),
     "credit_codes_differ": ("different_entity", "信用代码不同，是不同的法人"),
-    "below": ("weak", "相似度低"),
+    "below": ("weak", "有些相似，证据不足"),
 }
 SAME_CUSTOMER = ("sure", "likely", "possible", "weak")
 RELATED = ("related", "different_entity")
@@ -36,20 +36,26 @@ def query_pairs(query: pl.DataFrame, candidates: pl.DataFrame) -> pl.DataFrame:
 
 def customers_answered(
     classified: pl.DataFrame, claim_customer: pl.DataFrame, customers: pl.DataFrame, owners: pl.DataFrame,
-    model: ScoringModel,
+    model: ScoringModel, *, review_floor: float,
 ) -> pl.DataFrame:
     """One row per candidate customer, strongest verdict first: verdict, probability, display
     name, owner, team, protection end and idle release (null owner: public pool), and `agreed`,
-    the fields whose agreement counted for the match.
+    the fields whose agreement counted for the match. A `review` pair below `review_floor` is
+    only weak evidence.
 
     classified: scored pairs with `decision_basis` and `claim_id_r`; claim_customer: claim_id →
     customer_id; customers: customer_id, display_name; owners: customer_id, owner_rep_id,
     owner_name, team, protection_end, idle_release_at.
     """
-    rank = {basis: len(VERDICTS) - i for i, basis in enumerate(VERDICTS)}
+    floored = (
+        pl.when((pl.col("decision_basis") == "review") & (pl.col("match_probability") < review_floor))
+        .then(pl.lit("below")).otherwise(pl.col("decision_basis")).alias("decision_basis")
+    )
+    rank = {b: len(VERDICTS) - i for i, b in enumerate(VERDICTS)}
     verdict = pl.col("decision_basis").replace_strict({b: v[0] for b, v in VERDICTS.items()})
     best = (
-        classified.join(claim_customer, left_on="claim_id_r", right_on="claim_id")
+        classified.with_columns(floored)
+        .join(claim_customer, left_on="claim_id_r", right_on="claim_id")
         .with_columns(pl.col("decision_basis").replace_strict(rank).alias("_rank"), verdict.alias("verdict"))
         .filter((pl.col("verdict") != "weak") | (pl.col("match_probability") >= WEAK_FLOOR))
         .sort(["_rank", "match_probability", "claim_id_r"], descending=[True, True, False])
