@@ -98,13 +98,11 @@ class _Snapshot:
     """Everything a lookup reads, copied from one version of the warehouse and the model."""
 
     identity: tuple
-    prepared: pl.DataFrame  # matching columns of every published claim, plus tf_core_name
+    prepared: pl.DataFrame  # matching columns of every published claim, tf_core_name, customer_id
     index: CandidateIndex
     phone_cores: pl.DataFrame  # distinct (phone_e164, core_name), sorted by phone
     tf: dict[str, float]
-    claim_customer: pl.DataFrame
-    customers: pl.DataFrame
-    owners: pl.DataFrame
+    customers: pl.DataFrame  # display name and current owner, one row per customer
     model: dict
     scorer: PairScorer
     as_of: str | None
@@ -187,8 +185,8 @@ class Lookup:
         # The nightly rules with the review floor at zero, so that the sister guard names a sister
         # company however weak the pair; the floor then only separates "possible" from "weak".
         classified = pairs_classified(scored, snap.model, replace(self.link_policy, review_floor=0.0))
-        return customers_answered(classified, snap.claim_customer, snap.customers, snap.owners,
-                                  snap.scorer.model, review_floor=self.link_policy.review_floor)
+        return customers_answered(classified, snap.customers, snap.scorer.model,
+                                  review_floor=self.link_policy.review_floor)
 
     def _entries(self, answered: pl.DataFrame, top: int) -> list[dict]:
         entries = []
@@ -246,24 +244,27 @@ def _load(warehouse: Path, model_path: Path, identity: tuple) -> _Snapshot:
     try:
         claims = con.sql(f"select {', '.join(_CLAIM_COLUMNS)} from claims").pl()
         claim_customer = con.sql("select claim_id, customer_id from claim_customer").pl()
-        customers = con.sql("select customer_id, display_name from customers").pl()
-        owners = con.sql(
-            "select o.customer_id, o.rep_id as owner_rep_id, r.rep_name as owner_name, r.team, "
-            "o.valid_to as protection_end, o.idle_release_at "
-            "from ownership_current o left join reps r using (rep_id)"
+        customers = con.sql(
+            "select c.customer_id, c.display_name, o.rep_id as owner_rep_id, r.rep_name as owner_name, r.team, "
+            "o.valid_to as protection_end, o.idle_release_at from customers c "
+            "left join ownership_current o using (customer_id) left join reps r using (rep_id) order by customer_id"
         ).pl()
         last_run = con.execute("select as_of, run_id from run_log order by started_at desc limit 1").fetchall()
     finally:
         con.close()
     model = json.loads(model_path.read_text(encoding="utf-8"))
     tf = term_frequencies(claims, "core_name")
-    prepared = claims_for_matching(claims).join(tf, on="core_name", how="left", maintain_order="left")
+    prepared = (
+        claims_for_matching(claims)
+        .join(tf, on="core_name", how="left", maintain_order="left")
+        .join(claim_customer, on="claim_id", how="left", maintain_order="left")
+    )
     phone_cores = (
         claims.select("phone_e164", "core_name").drop_nulls().unique().sort("phone_e164", "core_name")
     )
     return _Snapshot(
         identity=identity, prepared=prepared, index=CandidateIndex(prepared), phone_cores=phone_cores,
-        tf=dict(tf.iter_rows()), claim_customer=claim_customer, customers=customers, owners=owners,
+        tf=dict(tf.iter_rows()), customers=customers,
         model=model, scorer=PairScorer(scoring_model(model)),
         as_of=str(last_run[0][0]) if last_run else None, run_id=last_run[0][1] if last_run else None,
     )

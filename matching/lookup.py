@@ -35,17 +35,16 @@ def query_pairs(query: pl.DataFrame, candidates: pl.DataFrame) -> pl.DataFrame:
 
 
 def customers_answered(
-    classified: pl.DataFrame, claim_customer: pl.DataFrame, customers: pl.DataFrame, owners: pl.DataFrame,
-    model: ScoringModel, *, review_floor: float,
+    classified: pl.DataFrame, customers: pl.DataFrame, model: ScoringModel, *, review_floor: float
 ) -> pl.DataFrame:
     """One row per candidate customer, strongest verdict first: verdict, probability, display
     name, owner, team, protection end and idle release (null owner: public pool), and `agreed`,
     the fields whose agreement counted for the match. A `review` pair below `review_floor` is
     only weak evidence.
 
-    classified: scored pairs with `decision_basis` and `claim_id_r`; claim_customer: claim_id →
-    customer_id; customers: customer_id, display_name; owners: customer_id, owner_rep_id,
-    owner_name, team, protection_end, idle_release_at.
+    classified: scored pairs with `decision_basis`, `claim_id_r` and the candidate's
+    `customer_id_r`; customers: customer_id, display_name, owner_rep_id, owner_name, team,
+    protection_end, idle_release_at (null owner: public pool).
     """
     floored = (
         pl.when((pl.col("decision_basis") == "review") & (pl.col("match_probability") < review_floor))
@@ -55,7 +54,7 @@ def customers_answered(
     verdict = pl.col("decision_basis").replace_strict({b: v[0] for b, v in VERDICTS.items()})
     best = (
         classified.with_columns(floored)
-        .join(claim_customer, left_on="claim_id_r", right_on="claim_id")
+        .rename({"customer_id_r": "customer_id"})
         .with_columns(pl.col("decision_basis").replace_strict(rank).alias("_rank"), verdict.alias("verdict"))
         .filter((pl.col("verdict") != "weak") | (pl.col("match_probability") >= WEAK_FLOOR))
         .sort(["_rank", "match_probability", "claim_id_r"], descending=[True, True, False])
@@ -67,8 +66,9 @@ def customers_answered(
             pl.col("decision_basis").replace_strict({b: v[1] for b, v in VERDICTS.items()}).alias("verdict_zh"),
             pl.Series("agreed", agreed, dtype=pl.List(pl.Struct({"field": pl.String, "level": pl.String}))),
         )
-        .join(customers, on="customer_id", how="left")
-        .join(owners, on="customer_id", how="left")
+        # filtering first: a join would hash every known customer on each lookup
+        .join(customers.filter(pl.col("customer_id").is_in(best["customer_id"].implode())), on="customer_id",
+              how="left")
         .select(
             "customer_id", "verdict", "verdict_zh", pl.col("match_probability").alias("probability"),
             "match_weight", "display_name", "owner_rep_id", "owner_name", "team", "protection_end",

@@ -3,9 +3,9 @@
 A lookup scores one query against a few hundred candidate claims; building a Splink linker per
 query costs far more than the scoring itself. So the model JSON is read once through Splink's own
 settings classes (untrained levels get Splink's defaults) and compiled into one DuckDB query that
-does what Splink's `predict` does: each comparison's levels as one CASE giving `gamma_*`, the
-level's log2(m/u) as `mw_*`, the term-frequency adjustment as `mw_tf_adj_*`, and
-match_weight = log2(λ/(1-λ)) + Σ. tests/matching/test_scoring.py proves the results equal
+does what Splink's `predict` does: each comparison's levels as one CASE giving `gamma_*` (in
+DuckDB, whose functions the conditions call), then in polars the level's log2(m/u) as `mw_*`,
+the term-frequency adjustment as `mw_tf_adj_*`, and match_weight = log2(λ/(1-λ)) + Σ. tests/matching/test_scoring.py proves the results equal
 Splink's `score_pairs` on the same pairs.
 """
 
@@ -95,52 +95,61 @@ def _level(level, levels) -> Level:
     )
 
 
-def scoring_sql(model: ScoringModel, table: str) -> str:
-    """A select over `table` (pair columns suffixed _l / _r, plus `tf_<column>_l/_r`) adding
-    gamma_*, mw_*, mw_tf_adj_*, match_weight and match_probability as Splink computes them."""
-    gammas = []
-    weights = []
-    terms = []
+def gamma_sql(model: ScoringModel, table: str) -> str:
+    """A select over `table` (pair columns suffixed _l / _r, and a `_pair` number) giving `_pair`
+    and each comparison's level as `gamma_*`: the levels' SQL conditions, first true wins."""
+    cases = []
     for c in model.comparisons:
-        whens = "\n".join(
-            f"    else {lvl.gamma}" if lvl.sql_condition.strip().upper() == "ELSE"
-            else f"    when {lvl.sql_condition} then {lvl.gamma}"
+        whens = " ".join(
+            f"else {lvl.gamma}" if lvl.sql_condition.strip().upper() == "ELSE"
+            else f"when {lvl.sql_condition} then {lvl.gamma}"
             for lvl in c.levels
         )
-        gammas.append(f"case\n{whens}\nend as gamma_{c.name}")
-        weights.append(
-            "case " + " ".join(f"when gamma_{c.name} = {lvl.gamma} then cast({lvl.match_weight!r} as float8)"
-                               for lvl in c.levels) + f" end as mw_{c.name}"
-        )
+        cases.append(f"case {whens} end as gamma_{c.name}")
+    return f"select _pair, {', '.join(cases)} from {table} order by _pair"
+
+
+def weights_added(pairs: pl.DataFrame, model: ScoringModel) -> pl.DataFrame:
+    """Pairs with gamma_* → mw_*, mw_tf_adj_* (from `tf_<column>_l/_r`), match_weight and
+    match_probability, by Splink's formulas."""
+    weights, terms = [], []
+    for c in model.comparisons:
+        gamma = pl.col(f"gamma_{c.name}")
+        weights.append(gamma.replace_strict({lvl.gamma: lvl.match_weight for lvl in c.levels},
+                                            return_dtype=pl.Float64).alias(f"mw_{c.name}"))
         terms.append(f"mw_{c.name}")
         if c.has_tf:
-            weights.append(_tf_adjustment_sql(c))
+            weights.append(_tf_adjustment(c).alias(f"mw_tf_adj_{c.name}"))
             terms.append(f"mw_tf_adj_{c.name}")
-    total = f"cast({model.prior_match_weight!r} as float8) + " + " + ".join(terms)
+    weight = pl.lit(model.prior_match_weight)
+    for term in terms:
+        weight = weight + pl.col(term)
+    two = pl.lit(2.0)
     probability = (
-        f"case when ({total}) >= 0 then 1.0 / (1.0 + power(cast(2 as float8), -({total}))) "
-        f"else power(cast(2 as float8), ({total})) / (1.0 + power(cast(2 as float8), ({total}))) end"
+        pl.when(pl.col("match_weight") >= 0).then(1.0 / (1.0 + two.pow(-pl.col("match_weight"))))
+        .otherwise(two.pow(pl.col("match_weight")) / (1.0 + two.pow(pl.col("match_weight"))))
     )
     return (
-        f"with gammas as (select *, {', '.join(gammas)} from {table}),\n"
-        f"weights as (select *, {', '.join(weights)} from gammas)\n"
-        f"select *, {total} as match_weight, {probability} as match_probability from weights"
+        pairs.with_columns(weights)
+        .with_columns(weight.alias("match_weight"))
+        .with_columns(probability.alias("match_probability"))
     )
 
 
-def _tf_adjustment_sql(comparison: Comparison) -> str:
-    whens = []
-    for lvl in comparison.levels:
+def _tf_adjustment(comparison: Comparison) -> pl.Expr:
+    """Splink's term-frequency adjustment: weight × (log2 u(exact match) − log2 of the larger of
+    the two sides' term frequencies, floored at tf_minimum_u), on the levels that have one."""
+    expr = pl.lit(0.0)
+    for lvl in reversed(comparison.levels):
         if not lvl.tf_column:
             continue
-        tf_l, tf_r = f"tf_{lvl.tf_column}_l", f"tf_{lvl.tf_column}_r"
-        value = f"greatest(coalesce({tf_l}, {tf_r}), coalesce({tf_r}, {tf_l}), cast({lvl.tf_minimum_u!r} as float8))"
-        whens.append(
-            f"when gamma_{comparison.name} = {lvl.gamma} then case when coalesce({tf_l}, {tf_r}) is not null "
-            f"then cast({lvl.tf_weight!r} as float8) * (cast({lvl.tf_log2_u!r} as float8) - log2({value})) "
-            "else cast(0 as float8) end"
-        )
-    return f"case {' '.join(whens)} else cast(0 as float8) end as mw_tf_adj_{comparison.name}"
+        tf_l, tf_r = pl.col(f"tf_{lvl.tf_column}_l"), pl.col(f"tf_{lvl.tf_column}_r")
+        larger = pl.max_horizontal(tf_l, tf_r, pl.lit(lvl.tf_minimum_u))
+        adjusted = pl.when(tf_l.is_not_null() | tf_r.is_not_null()).then(
+            lvl.tf_weight * (lvl.tf_log2_u - larger.log(2))
+        ).otherwise(0.0)
+        expr = pl.when(pl.col(f"gamma_{comparison.name}") == lvl.gamma).then(adjusted).otherwise(expr)
+    return expr
 
 
 def term_frequencies(prepared: pl.DataFrame, column: str) -> pl.DataFrame:
@@ -152,12 +161,13 @@ def term_frequencies(prepared: pl.DataFrame, column: str) -> pl.DataFrame:
 
 
 class PairScorer:
-    """Scores pair frames with one compiled query on a private in-memory DuckDB; thread-safe
+    """Scores pair frames: levels by one compiled query on a private in-memory DuckDB (the
+    levels' conditions use DuckDB functions, as in Splink), weights in polars. Thread-safe
     (each call works on its own cursor)."""
 
     def __init__(self, model: ScoringModel) -> None:
         self.model = model
-        self._sql = scoring_sql(model, "_pairs")
+        self._sql = gamma_sql(model, "_pairs")
         self._con = duckdb.connect()
         self._lock = threading.Lock()
 
@@ -165,8 +175,10 @@ class PairScorer:
         """`pairs` with gamma_*, mw_*, mw_tf_adj_*, match_weight and match_probability added."""
         with self._lock:
             cursor = self._con.cursor()
+        numbered = pairs.with_row_index("_pair")
         try:
-            cursor.register("_pairs", pairs)
-            return cursor.sql(self._sql).pl()
+            cursor.register("_pairs", numbered)
+            gammas = cursor.sql(self._sql).pl()
         finally:
             cursor.close()
+        return weights_added(pairs.hstack(gammas.drop("_pair")), self.model)
