@@ -176,7 +176,7 @@ def main() -> int:
 def _http_latencies(lookup, queries: list[dict]) -> list[float]:
     from flows.lookup_server import make_server
 
-    server = make_server(lookup, "127.0.0.1", 0)
+    server = make_server(lookup, "127.0.0.1", 0, log_requests=False)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}/lookup"
     latencies = []

@@ -30,8 +30,11 @@ class _BadRequest(Exception):
         self.zh, self.en, self.status = zh, en, status
 
 
-def make_server(lookup: Lookup, host: str = "127.0.0.1", port: int = 8765) -> ThreadingHTTPServer:
-    """A server answering lookups from `lookup`; call `serve_forever()` on it."""
+def make_server(
+    lookup: Lookup, host: str = "127.0.0.1", port: int = 8765, *, log_requests: bool = True
+) -> ThreadingHTTPServer:
+    """A server answering lookups from `lookup`; call `serve_forever()` on it. Each request is
+    logged on stderr unless `log_requests` is false."""
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "recon-lookup"
@@ -90,7 +93,8 @@ def make_server(lookup: Lookup, host: str = "127.0.0.1", port: int = 8765) -> Th
             self.wfile.write(body)
 
         def log_message(self, format: str, *args) -> None:
-            sys.stderr.write(f"{self.address_string()} {format % args}\n")
+            if log_requests:
+                sys.stderr.write(f"{self.address_string()} {format % args}\n")
 
     return ThreadingHTTPServer((host, port), Handler)
 
