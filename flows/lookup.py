@@ -278,6 +278,8 @@ def answer_text(answer: dict) -> str:
     lines = [header]
     if not answer["matches"]:
         lines.append("未找到已知客户 no known customer matches: free to register (subject to the rules)")
+    elif not answer["known"]:
+        lines.append("没有确定的匹配，请核对下列客户 no confident match: check the customers below")
     for title, entries in (("可能的同一客户 matches", answer["matches"]),
                            ("关联公司，非同一客户 related companies, not the same customer",
                             answer["related_companies"])):
