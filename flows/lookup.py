@@ -106,7 +106,6 @@ class _Snapshot:
     model: dict
     scorer: PairScorer
     as_of: str | None
-    run_id: str | None
 
 
 class Lookup:
@@ -237,6 +236,7 @@ def _is_shared_phone(phone: str | None, core_name: str | None, phone_cores: pl.D
 
 
 def _load(warehouse: Path, model_path: Path, identity: tuple) -> _Snapshot:
+    """Copy what lookups read into memory; the connection is closed before any matching work."""
     try:
         con = duckdb.connect(str(warehouse), read_only=True)
     except duckdb.Error as exc:
@@ -249,7 +249,9 @@ def _load(warehouse: Path, model_path: Path, identity: tuple) -> _Snapshot:
             "o.valid_to as protection_end, o.idle_release_at from customers c "
             "left join ownership_current o using (customer_id) left join reps r using (rep_id) order by customer_id"
         ).pl()
-        last_run = con.execute("select as_of, run_id from run_log order by started_at desc limit 1").fetchall()
+        last_run = con.execute("select as_of from run_log order by started_at desc limit 1").fetchall()
+    except duckdb.Error as exc:
+        raise NoWarehouseError(f"{warehouse} is not a published warehouse: {exc}") from exc
     finally:
         con.close()
     model = json.loads(model_path.read_text(encoding="utf-8"))
@@ -266,7 +268,7 @@ def _load(warehouse: Path, model_path: Path, identity: tuple) -> _Snapshot:
         identity=identity, prepared=prepared, index=CandidateIndex(prepared), phone_cores=phone_cores,
         tf=dict(tf.iter_rows()), customers=customers,
         model=model, scorer=PairScorer(scoring_model(model)),
-        as_of=str(last_run[0][0]) if last_run else None, run_id=last_run[0][1] if last_run else None,
+        as_of=str(last_run[0][0]) if last_run else None,
     )
 
 
