@@ -28,6 +28,7 @@ from matching.links import LinkPolicy, pairs_classified
 from matching.lookup import RELATED, SAME_CUSTOMER, customers_answered, query_pairs
 from matching.prepare import claims_for_matching
 from matching.scoring import PairScorer, scoring_model, term_frequencies
+from transforms.names import romanise_core
 from transforms.standardise import SHARED_PHONE_MIN_COMPANIES, standardise_claims
 
 MAX_NAME_CHARS = 200
@@ -98,7 +99,8 @@ class _Snapshot:
     """Everything a lookup reads, copied from one version of the warehouse and the model."""
 
     identity: tuple
-    prepared: pl.DataFrame  # matching columns of every published claim, tf_core_name, customer_id
+    # matching columns of every published claim, tf_core_name, customer_id, region_pinyin
+    prepared: pl.DataFrame
     index: CandidateIndex
     phone_cores: pl.DataFrame  # distinct (phone_e164, core_name), sorted by phone
     tf: dict[str, float]
@@ -256,10 +258,14 @@ def _load(warehouse: Path, model_path: Path, identity: tuple) -> _Snapshot:
         con.close()
     model = json.loads(model_path.read_text(encoding="utf-8"))
     tf = term_frequencies(claims, "core_name")
+    prepared = claims_for_matching(claims)
+    regions = prepared["region"].drop_nulls().unique().to_list()
+    region_pinyin = pl.DataFrame({"region": regions, "region_pinyin": [romanise_core(r)[0] for r in regions]},
+                                 schema={"region": pl.String, "region_pinyin": pl.String})
     prepared = (
-        claims_for_matching(claims)
-        .join(tf, on="core_name", how="left", maintain_order="left")
+        prepared.join(tf, on="core_name", how="left", maintain_order="left")
         .join(claim_customer, on="claim_id", how="left", maintain_order="left")
+        .join(region_pinyin, on="region", how="left", maintain_order="left")
     )
     phone_cores = (
         claims.select("phone_e164", "core_name").drop_nulls().unique().sort("phone_e164", "core_name")

@@ -42,8 +42,8 @@ def customers_answered(
     the fields whose agreement counted for the match. A `review` pair below `review_floor` is
     only weak evidence.
 
-    classified: scored pairs with `decision_basis`, `claim_id_r` and the candidate's
-    `customer_id_r`; customers: customer_id, display_name, owner_rep_id, owner_name, team,
+    classified: scored pairs with `decision_basis`, `claim_id_r`, the candidate's `customer_id_r`
+    and `region_pinyin_r`; customers: customer_id, display_name, owner_rep_id, owner_name, team,
     protection_end, idle_release_at (null owner: public pool).
     """
     floored = (
@@ -57,7 +57,8 @@ def customers_answered(
         .rename({"customer_id_r": "customer_id"})
         .with_columns(pl.col("decision_basis").replace_strict(rank).alias("_rank"), verdict.alias("verdict"))
         .filter((pl.col("verdict") != "weak") | (pl.col("match_probability") >= WEAK_FLOOR))
-        .sort(["_rank", "match_probability", "claim_id_r"], descending=[True, True, False])
+        .with_columns(_region_named().alias("_region_named"))
+        .sort(["_rank", "match_probability", "_region_named", "claim_id_r"], descending=[True, True, True, False])
         .unique("customer_id", keep="first", maintain_order=True)
     )
     agreed = [_agreed(row, model) for row in best.iter_rows(named=True)]
@@ -75,6 +76,14 @@ def customers_answered(
             "idle_release_at", "agreed",
         )
     )
+
+
+def _region_named() -> pl.Expr:
+    """Whether a name in Latin letters spells the candidate's region ("Chengdu Bokun …" and a
+    claim in 成都). The model has no region evidence for such names, so many homophone companies
+    tie; this only orders pairs whose verdict and probability are equal."""
+    if_latin = pl.col("is_latin_name_l").fill_null(False) & pl.col("region_pinyin_r").is_not_null()
+    return (if_latin & pl.col("core_name_l").str.contains(pl.col("region_pinyin_r"), literal=True)).fill_null(False)
 
 
 def _agreed(pair: dict, model: ScoringModel) -> list[dict]:
