@@ -59,6 +59,23 @@ def build_parser() -> argparse.ArgumentParser:
     cron.add_argument("--at", default="02:00", help="time of day, HH:MM (default %(default)s)")
     cron.add_argument("--timezone", default="Asia/Shanghai", help="zone of --at (default %(default)s)")
 
+    lookup = commands.add_parser("lookup", help="check a prospect against every known customer and its owner")
+    lookup.add_argument("name", nargs="?", help="the company name as the prospect gave it")
+    lookup.add_argument("--phone")
+    lookup.add_argument("--email")
+    lookup.add_argument("--credit-code", help="统一社会信用代码")
+    lookup.add_argument("--top", default="5", help="at most this many customers per list, 1-50 (default %(default)s)")
+    lookup.add_argument("--json", action="store_true", help="machine-readable output")
+    lookup.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="DuckDB file (default %(default)s)")
+    lookup.add_argument("--policy", type=Path, default=DEFAULT_POLICY, help="policy.yaml (default %(default)s)")
+
+    serve_lookup = commands.add_parser("serve-lookup", help="answer lookups as JSON over HTTP")
+    serve_lookup.add_argument("--host", default="127.0.0.1", help="default %(default)s (this machine only)")
+    serve_lookup.add_argument("--port", type=int, default=8765, help="default %(default)s")
+    serve_lookup.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE,
+                              help="DuckDB file (default %(default)s)")
+    serve_lookup.add_argument("--policy", type=Path, default=DEFAULT_POLICY, help="policy.yaml (default %(default)s)")
+
     samples = commands.add_parser("generate-samples", help="write seeded sample input files")
     samples.add_argument("--out", type=Path, default=Path("data/samples"))
     samples.add_argument("--claims", type=int, default=400)
@@ -89,6 +106,10 @@ def main(argv: list[str] | None = None) -> int:
 
         print(crontab_line(Path.cwd(), args.sources, args.warehouse, at=args.at, timezone=args.timezone))
         return 0
+    if args.command == "lookup":
+        return _lookup(args, console)
+    if args.command == "serve-lookup":
+        return _serve_lookup(args, console)
     if args.command == "generate-samples":
         from flows.samplegen import generate
 
@@ -119,6 +140,49 @@ def _simulate(args: argparse.Namespace, console: Console) -> int:
     for row in comparison.iter_rows():
         table.add_row(*(f"{v:,}" if isinstance(v, int) else str(v) for v in row))
     console.print(table)
+    return 0
+
+
+def _lookup(args: argparse.Namespace, console: Console) -> int:
+    import json
+
+    from flows.lookup import Lookup, NoWarehouseError, QueryError, answer_text, parse_query
+    from flows.policy import PolicyError
+
+    try:
+        query = parse_query({"name": args.name, "phone": args.phone, "email": args.email,
+                             "credit_code": args.credit_code, "top": args.top})
+        answer = Lookup(args.warehouse, args.policy).answer(query)
+    except QueryError as exc:
+        print(f"recon lookup: {exc}", file=sys.stderr)
+        return 2
+    except (NoWarehouseError, PolicyError) as exc:
+        print(f"recon lookup: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(answer, ensure_ascii=False, indent=2) if args.json else answer_text(answer))
+    return 0
+
+
+def _serve_lookup(args: argparse.Namespace, console: Console) -> int:
+    from flows.lookup import Lookup, NoWarehouseError
+    from flows.lookup_server import make_server
+    from flows.policy import PolicyError
+
+    try:
+        lookup = Lookup(args.warehouse, args.policy)
+        snapshot = lookup.snapshot()
+    except (NoWarehouseError, PolicyError) as exc:
+        console.print(f"[bold red]{exc}[/bold red]")
+        return 1
+    server = make_server(lookup, args.host, args.port)
+    console.print(f"lookup ready on http://{args.host}:{server.server_port}/lookup "
+                  f"({snapshot.prepared.height:,} claims, warehouse as of {snapshot.as_of})")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
     return 0
 
 

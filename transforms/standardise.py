@@ -40,10 +40,12 @@ ADDED_COLUMNS: dict[str, pl.DataType] = {
     "contact_name_norm": pl.String(),
 }
 _KEY = "__value"
+# a phone seen with this many distinct companies is a switchboard or an agency's number
+SHARED_PHONE_MIN_COMPANIES = 3
 
 
 def standardise_claims(
-    claims: pl.DataFrame | pl.LazyFrame, *, shared_phone_min_companies: int = 3
+    claims: pl.DataFrame | pl.LazyFrame, *, shared_phone_min_companies: int = SHARED_PHONE_MIN_COMPANIES
 ) -> pl.DataFrame:
     """Claims with the standardised columns of ADDED_COLUMNS appended; one row per claim.
 

@@ -1,0 +1,95 @@
+"""A prospect looked up against the known customers: pairs in, one answer per customer out.
+
+The query is scored against candidate claims like any claim; the nightly rules
+(`matching.links.pairs_classified`) then say what each pair means, and a customer takes the
+verdict of its strongest pair. No contact detail of any customer leaves this module: the
+answer names the customer, its owner, team and protection, and the kinds of evidence that agreed.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from matching.scoring import ScoringModel
+
+# decision basis of the nightly rules -> the verdict a rep reads, strongest first
+VERDICTS = {
+    "sure_link": ("sure", "确定是同一客户（信用代码或完整名称相同）"),
+    "model_link": ("likely", "很可能是同一客户"),
+    "review": ("possible", "可能是同一客户，需人工确认"),
+    "sister_guard": ("related", "关联公司（同一集团的不同主体），不是同一客户"),
+    "credit_codes_differ": ("different_entity", "信用代码不同，是不同的法人"),
+    "below": ("weak", "有些相似，证据不足"),
+}
+SAME_CUSTOMER = ("sure", "likely", "possible", "weak")
+RELATED = ("related", "different_entity")
+# weak pairs below this probability are noise, not worth a rep's attention
+WEAK_FLOOR = 0.01
+
+
+def query_pairs(query: pl.DataFrame, candidates: pl.DataFrame) -> pl.DataFrame:
+    """Every (query, candidate) pair, query columns suffixed _l and candidate columns _r."""
+    left = query.rename({c: f"{c}_l" for c in query.columns})
+    right = candidates.rename({c: f"{c}_r" for c in candidates.columns})
+    return left.join(right, how="cross")
+
+
+def customers_answered(
+    classified: pl.DataFrame, customers: pl.DataFrame, model: ScoringModel, *, review_floor: float
+) -> pl.DataFrame:
+    """One row per candidate customer, strongest verdict first: verdict, probability, display
+    name, owner, team, protection end and idle release (null owner: public pool), and `agreed`,
+    the fields whose agreement counted for the match. A `review` pair below `review_floor` is
+    only weak evidence.
+
+    classified: scored pairs with `decision_basis`, `claim_id_r`, the candidate's `customer_id_r`
+    and `region_pinyin_r`; customers: customer_id, display_name, owner_rep_id, owner_name, team,
+    protection_end, idle_release_at (null owner: public pool).
+    """
+    floored = (
+        pl.when((pl.col("decision_basis") == "review") & (pl.col("match_probability") < review_floor))
+        .then(pl.lit("below")).otherwise(pl.col("decision_basis")).alias("decision_basis")
+    )
+    rank = {b: len(VERDICTS) - i for i, b in enumerate(VERDICTS)}
+    verdict = pl.col("decision_basis").replace_strict({b: v[0] for b, v in VERDICTS.items()})
+    best = (
+        classified.with_columns(floored)
+        .rename({"customer_id_r": "customer_id"})
+        .with_columns(pl.col("decision_basis").replace_strict(rank).alias("_rank"), verdict.alias("verdict"))
+        .filter((pl.col("verdict") != "weak") | (pl.col("match_probability") >= WEAK_FLOOR))
+        .with_columns(_region_named().alias("_region_named"))
+        .sort(["_rank", "match_probability", "_region_named", "claim_id_r"], descending=[True, True, True, False])
+        .unique("customer_id", keep="first", maintain_order=True)
+    )
+    agreed = [_agreed(row, model) for row in best.iter_rows(named=True)]
+    return (
+        best.with_columns(
+            pl.col("decision_basis").replace_strict({b: v[1] for b, v in VERDICTS.items()}).alias("verdict_zh"),
+            pl.Series("agreed", agreed, dtype=pl.List(pl.Struct({"field": pl.String, "level": pl.String}))),
+        )
+        # filtering first: a join would hash every known customer on each lookup
+        .join(customers.filter(pl.col("customer_id").is_in(best["customer_id"].implode())), on="customer_id",
+              how="left")
+        .select(
+            "customer_id", "verdict", "verdict_zh", pl.col("match_probability").alias("probability"),
+            "match_weight", "display_name", "owner_rep_id", "owner_name", "team", "protection_end",
+            "idle_release_at", "agreed",
+        )
+    )
+
+
+def _region_named() -> pl.Expr:
+    """Whether a name in Latin letters spells the candidate's region ("Chengdu Bokun …" and a
+    claim in 成都). The model has no region evidence for such names, so many homophone companies
+    tie; this only orders pairs whose verdict and probability are equal."""
+    if_latin = pl.col("is_latin_name_l").fill_null(False) & pl.col("region_pinyin_r").is_not_null()
+    return (if_latin & pl.col("core_name_l").str.contains(pl.col("region_pinyin_r"), literal=True)).fill_null(False)
+
+
+def _agreed(pair: dict, model: ScoringModel) -> list[dict]:
+    """The comparisons whose level in this pair argues for a match (positive weight)."""
+    return [
+        {"field": c.name, "level": model.level_label(c.name, pair[f"gamma_{c.name}"])}
+        for c in model.comparisons
+        if pair[f"gamma_{c.name}"] >= 0 and pair[f"mw_{c.name}"] + pair.get(f"mw_tf_adj_{c.name}", 0.0) > 0
+    ]

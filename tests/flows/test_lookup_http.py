@@ -1,0 +1,116 @@
+"""`recon serve-lookup` over a real socket on loopback: answers, bad input, unknown paths."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from tests.flows.inputs import REPO
+from tests.flows.lookup_inputs import CONTACT_DETAILS
+from tests.flows.subprocesses import free_port, recon_env
+
+
+@pytest.fixture(scope="module")
+def server(lookup_warehouse, tmp_path_factory):
+    """The endpoint as a separate process; yields its base URL, then stops it."""
+    port = free_port()
+    env = recon_env(tmp_path_factory.mktemp("serve"))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", "serve-lookup", "--port", str(port), "--warehouse", str(lookup_warehouse),
+         "--policy", str(REPO / "config" / "policy.yaml")],
+        env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            assert process.poll() is None, "serve-lookup exited"
+            try:
+                if _get(f"{base}/health")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "serve-lookup did not come up"
+            time.sleep(0.2)
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def _get(url: str) -> tuple[int, dict]:
+    return _call(urllib.request.Request(url))
+
+
+def _post(url: str, body: bytes) -> tuple[int, dict]:
+    return _call(urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"}))
+
+
+def _call(request: urllib.request.Request) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_health_says_what_is_loaded(server):
+    status, body = _get(f"{server}/health")
+    assert status == 200 and body["status"] == "ok"
+    assert body["claims"] > 2500 and body["warehouse_as_of"] == "2026-11-26"
+
+
+def test_get_answers_a_lookup(server):
+    query = urllib.parse.urlencode({"name": "字节跳动（北京）科技有限公司", "top": "3"})
+    status, body = _get(f"{server}/lookup?{query}")
+    assert status == 200
+    first = body["matches"][0]
+    assert (first["display_name"], first["verdict"], first["owner"]["name"]) == ("北京字节跳动科技有限公司", "likely", "王磊")
+    assert body["known"] is True
+
+
+def test_post_answers_a_lookup_without_contact_details(server):
+    status, body = _post(f"{server}/lookup", json.dumps({"name": "字节跳动", "phone": "+86 138-0013-8000"}).encode())
+    assert status == 200
+    assert body["matches"][0]["display_name"] == "北京字节跳动科技有限公司"
+    shown = json.dumps({k: v for k, v in body.items() if k != "query"}, ensure_ascii=False)
+    assert not [d for d in CONTACT_DETAILS if d in shown]
+
+
+@pytest.mark.parametrize(("query", "reason"), [
+    ({"name": ""}, "a company name is required"),
+    ({"name": "字" * 201}, "too long"),
+    ({"name": "字节跳动", "top": "0"}, "top must be"),
+    ({"name": "字节跳动", "top": "abc"}, "top must be"),
+    ({"name": "字节跳动", "owner": "S001"}, "unknown parameter"),
+    ({"name": "字节跳动", "phone": "12345"}, "phone number"),
+    ({"name": "字节跳动", "credit_code": "91110108MA01ABCDE0"}, "credit code"),
+])
+def test_bad_get_input_is_a_400_with_both_languages(server, query, reason):
+    status, body = _get(f"{server}/lookup?{urllib.parse.urlencode(query)}")
+    assert status == 400
+    assert reason in body["error"]["en"] and body["error"]["zh"]
+
+
+def test_bad_post_bodies_are_400(server):
+    for raw, reason in ((b"{not json", "not valid JSON"), (b'["name"]', "JSON object"),
+                        (json.dumps({"name": "字节跳动", "top": 51}).encode(), "top must be"),
+                        (json.dumps({"name": 42}).encode(), "must be text")):
+        status, body = _post(f"{server}/lookup", raw)
+        assert status == 400 and reason in body["error"]["en"], raw
+
+
+def test_a_repeated_parameter_and_an_unknown_path(server):
+    status, body = _get(f"{server}/lookup?name=a&name=b")
+    assert status == 400 and "more than once" in body["error"]["en"]
+    status, body = _get(f"{server}/customers")
+    assert status == 404 and "no such path" in body["error"]["en"]
+    status, body = _post(f"{server}/health", b"{}")
+    assert status == 404

@@ -1,0 +1,110 @@
+"""Scoring from the saved model JSON equals Splink's own scoring, level by level, on the same pairs;
+and the candidate index finds what the blocking rules would."""
+
+import json
+
+import duckdb
+import numpy as np
+import polars as pl
+import pytest
+from splink import DuckDBAPI, Linker, block_on
+
+from flows.matching_stage import DEFAULT_MODEL
+from matching.candidates import CandidateIndex, blocking_columns
+from matching.lookup import query_pairs
+from matching.prepare import claims_for_matching
+from matching.scoring import PairScorer, scoring_model, term_frequencies
+from transforms.standardise import standardise_claims
+
+COLUMNS = ("claim_id", "company_name", "contact_name", "phone", "email", "website", "credit_code")
+# Spellings chosen so that the pairs reach every company-name level, null levels, contacts,
+# shared domains, and the term-frequency adjustment (字节跳动科技 three times).
+CLAIMS = [
+    ("A1", "北京字节跳动科技有限公司", "张三", "13800138000", "zhangsan@bytedance.com", "www.bytedance.com", None),
+    ("A2", "字节跳动（北京）科技股份有限公司", "张三丰", "+86 138-0013-8000", "li@qq.com", None, None),
+    ("A3", "北京字節跳動科技有限公司", None, None, "wang@bytedance.com", "https://bytedance.com/cn", None),
+    ("A4", "字节跳动", "李四", None, None, None, None),
+    ("A5", "北京字节跳栋科技有限公司", "王五", "010-88886666", None, None, None),
+    ("A6", "北京字节跳科技有限公司", None, None, None, None, None),
+    ("A7", "Beijing Zijie Tiaodong Technology Co., Ltd.", "Zhang San", None, None, None, None),
+    ("A8", "字节跳动网络科技上海分公司", None, None, None, None, None),
+    ("H1", "华为技术有限公司", "王五", "0755-28780808", "wangwu@huawei.com", "huawei.com", "914403001922038216"),
+    ("H2", "华为终端有限公司", "赵六", "13900139000", "zhao@huawei.com", "huawei.com", None),
+    ("H3", "華為技術有限公司", None, None, None, None, "91440300192203821X"),
+    ("X1", "青岚星河生物科技有限公司", None, None, None, None, None),
+    ("X2", None, None, "13800138000", None, None, None),
+]
+
+
+@pytest.fixture(scope="module")
+def prepared() -> pl.DataFrame:
+    raw = pl.DataFrame(CLAIMS, schema=dict.fromkeys(COLUMNS, pl.String), orient="row")
+    return claims_for_matching(standardise_claims(raw))
+
+
+@pytest.fixture(scope="module")
+def model() -> dict:
+    return json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
+
+
+def _splink_scores(prepared: pl.DataFrame, left: pl.DataFrame, right: pl.DataFrame, model: dict) -> pl.DataFrame:
+    db_api = DuckDBAPI(connection=duckdb.connect())
+    linker = Linker(db_api.register(prepared, dataset_display_name="claims"), model)
+    linker.table_management.compute_tf_table("core_name")
+    left_df = db_api.register(left, dataset_display_name="queries")
+    right_df = db_api.register(right, dataset_display_name="candidates")
+    return linker.inference.score_pairs(left_df, right_df).as_duckdbpyrelation().pl()
+
+
+def test_scores_equal_splinks_on_the_same_pairs(prepared, model):
+    left, right = prepared.head(4), prepared
+    expected = _splink_scores(prepared, left, right, model)
+    tf = term_frequencies(prepared, "core_name")
+    with_tf = [frame.join(tf, on="core_name", how="left", maintain_order="left") for frame in (left, right)]
+    ours = PairScorer(scoring_model(model)).scored(query_pairs(*with_tf))
+
+    keys = ["claim_id_l", "claim_id_r"]
+    compared = [c for c in expected.columns if c.startswith(("gamma_", "mw_"))] + ["match_weight", "match_probability"]
+    assert len(compared) >= 2 * len(model["comparisons"]) + 2  # every gamma and mw, and the tf adjustment
+    joined = expected.select(*keys, *compared).join(ours.select(*keys, *compared), on=keys, suffix="_ours")
+    assert joined.height == left.height * right.height == expected.height
+    for column in compared:
+        if column.startswith("gamma_"):
+            assert joined[column].to_list() == joined[f"{column}_ours"].to_list(), column
+        else:
+            difference = (joined[column] - joined[f"{column}_ours"]).abs().max()
+            assert difference <= 1e-9, (column, difference)
+    # the pairs are varied enough for the equality to mean something
+    assert joined["gamma_company_name"].n_unique() >= 6
+    assert joined.filter(pl.col("mw_tf_adj_company_name") != 0).height > 0
+    assert joined["match_probability"].min() < 0.01 and joined["match_probability"].max() > 0.99
+
+
+def test_untrained_levels_get_splinks_defaults(model):
+    scoring = scoring_model(model)
+    branch = next(c for c in scoring.comparisons if c.name == "branch")
+    # the packaged model never trained "other branch": Splink's default m and u give it a weight
+    assert all(np.isfinite(level.match_weight) for level in branch.levels)
+
+
+def test_blocking_columns_come_from_the_rules():
+    assert blocking_columns() == ("core_name", "core_pinyin", "credit_code_norm", "phone", "company_email_domain",
+                                  "website_domain", "trade_name", "trade_pinyin")
+    with pytest.raises(ValueError, match="not an equality on one column"):
+        blocking_columns([block_on("core_name", "phone")])
+
+
+def test_candidates_share_a_blocking_value_or_carry_the_pinyin(prepared):
+    index = CandidateIndex(prepared)
+    ids = prepared["claim_id"]
+
+    def found(claim_id: str) -> set[str]:
+        query = prepared.filter(pl.col("claim_id") == claim_id).row(0, named=True)
+        return set(ids.gather(index.rows_for(query)).to_list())
+
+    assert {"A1", "A2", "A3", "A4", "A5"} <= found("A4")
+    assert "X1" not in found("A1") and "H1" not in found("A1")
+    assert found("X2") == {"A1", "A2", "X2"}  # phone only
+    assert found("H2") >= {"H1", "H2"}  # a shared web domain is a blocking key (the rules judge it)
+    assert {"A1", "A3", "A4"} <= found("A7")  # English name reaches the Chinese names by pinyin
+    assert found("X1") == {"X1"}
