@@ -80,6 +80,10 @@ def parse_query(params: Mapping[str, object]) -> LookupQuery:
         if value and len(value) > limit:
             raise QueryError(f"{field} 过长（最多 {limit} 个字符）", f"{field} is too long (at most {limit} characters)")
         texts[field] = value
+    if isinstance(params.get("name"), str) and texts["name"] is None:
+        # a form that sends the name field blank has a bug or an empty box: say so, do not guess
+        raise QueryError("公司名称为空", "the company name is empty; leave the name out to search by phone, "
+                         "e-mail or credit code alone")
     if not any(texts.values()):
         raise QueryError("请输入公司名称（或电话、邮箱、信用代码）",
                          "a company name is required (or a phone, e-mail or credit code)")

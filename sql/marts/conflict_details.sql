@@ -1,7 +1,7 @@
--- conflict_details: one row per conflict claim (撞单), key: claim_id. What a manager needs to act:
--- both claims side by side (the refused claim, and the owner's claim that held the protection at
--- that moment), the match evidence and the rule that put them in one customer, the appeal on the
+-- conflict_details: what a manager needs to act on a conflict (撞单): both claims side by side
+-- (the refused claim, and the owner's claim that held the protection at that moment), the match evidence and the rule that put them in one customer, the appeal on the
 -- claim if any, and who holds the customer now.
+-- Grain: one row per conflict claim; key: claim_id.
 -- Inputs: conflicts, claims, ownership_history, ownership_current, appeals, reps, claim_first_accepted.
 with conflicts as (
     select * from conflicts

@@ -108,7 +108,8 @@ def test_no_answer_ever_shows_a_customers_contact_details(lookup):
 
 
 @pytest.mark.parametrize(("params", "reason"), [
-    ({"name": "  "}, "a company name is required"),
+    ({"name": "  "}, "the company name is empty"),
+    ({"name": None, "phone": None}, "a company name is required"),
     ({"name": "字" * 201}, "too long"),
     ({"name": "字节跳动", "top": 0}, "top must be"),
     ({"name": "字节跳动", "top": "five"}, "top must be"),

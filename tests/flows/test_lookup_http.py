@@ -85,7 +85,9 @@ def test_post_answers_a_lookup_without_contact_details(server):
 
 
 @pytest.mark.parametrize(("query", "reason"), [
-    ({"name": ""}, "a company name is required"),
+    ({"name": ""}, "the company name is empty"),
+    ({"name": "  ", "phone": "13800138000"}, "the company name is empty"),
+    ({"top": "3"}, "a company name is required"),
     ({"name": "字" * 201}, "too long"),
     ({"name": "字节跳动", "top": "0"}, "top must be"),
     ({"name": "字节跳动", "top": "abc"}, "top must be"),
