@@ -20,9 +20,10 @@ import polars as pl
 
 SISTER_LEVEL = "same trade name, other industry word"
 FULL_NAME_LEVEL = "full name identical"
-# a shared valid credit code is a sure link, so such pairs are scored whatever their probability
-# (the same full name scores far above the review floor on its own)
-SURE_LINK_BLOCKS = ("credit_code_norm",)
+# a shared valid credit code or full registered name is a sure link, so pairs sharing either are
+# scored whatever their probability (two claims of one full name with other phones and contacts
+# can score below the review floor, and were then never linked)
+SURE_LINK_BLOCKS = ("credit_code_norm", "name_norm")
 
 
 @dataclass(frozen=True)

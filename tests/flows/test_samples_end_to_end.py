@@ -98,3 +98,17 @@ def test_review_queue_shows_evidence_and_both_claims(sample_warehouse):
     assert not decided & set(zip(queue["claim_id_l"], queue["claim_id_r"]))
     pairs = _q(warehouse, "select decision_basis, is_link from match_pairs")
     assert set(pairs["decision_basis"]) <= {"sure_link", "model_link", "sister_guard", "review"}
+
+
+def test_claims_of_one_full_registered_name_are_one_customer(sample_warehouse):
+    """The sure-link rule holds however low the model scores the pair (other phones, contacts),
+    unless two different valid credit codes say these are two legal entities."""
+    _, warehouse = sample_warehouse
+    claims = _q(warehouse, "select name_norm, credit_code_norm, customer_id from claims "
+                           "join claim_customer using (claim_id) where legal_form is not null")
+    groups = claims.group_by("name_norm").agg(
+        pl.col("credit_code_norm").drop_nulls().n_unique().alias("codes"), pl.col("customer_id").n_unique().alias("customers"),
+        pl.len().alias("claims"),
+    ).filter((pl.col("claims") > 1) & (pl.col("codes") <= 1))
+    assert groups.height > 10
+    assert groups.filter(pl.col("customers") > 1)["name_norm"].to_list() == []
