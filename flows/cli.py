@@ -241,7 +241,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     if summary.problems:
         console.print("[bold red]The warehouse was published, but:[/bold red]")
         for problem in summary.problems:
-            console.print(f"- {problem}")
+            console.print(f"- {problem}", markup=False)
         return 1
     return 0
 

@@ -88,5 +88,14 @@ def read_roster(config: SourcesConfig) -> pl.DataFrame:
     bad = roster.filter(quota.is_null() | (quota < 0))["rep_id"].to_list()
     if bad:
         raise SourceFileError(path, f"column quota: not a whole number >= 0 for rep(s) {', '.join(bad)}")
+    addresses = roster.filter(pl.col("manager").str.len_chars() > 0).group_by("manager").agg(
+        pl.col("manager_email").drop_nulls().filter(pl.col("manager_email") != "").unique().sort()
+    ).filter(pl.col("manager_email").list.len() > 1).sort("manager")
+    if addresses.height:
+        # reports go per manager name: two people of one name would get each other's teams
+        manager, emails = addresses.row(0)
+        raise SourceFileError(path, f"column manager_email: manager {manager} has {len(emails)} addresses "
+                                    f"({', '.join(emails)}); give each manager one address, or tell two "
+                                    "managers of the same name apart in the manager column")
     return roster.with_columns(quota.alias("quota")).sort("rep_id")
 

@@ -38,6 +38,7 @@ def make_server(
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "recon-lookup"
+        timeout = 10  # seconds a client may take to send its request: a stalled one frees its thread
 
         def do_GET(self) -> None:
             url = urlsplit(self.path)
@@ -59,6 +60,8 @@ def make_server(
                 length = int(self.headers.get("Content-Length") or 0)
             except ValueError:
                 raise _BadRequest("请求长度无效", "invalid Content-Length") from None
+            if length < 0:
+                raise _BadRequest("请求长度无效", "invalid Content-Length")
             if length > MAX_BODY_BYTES:
                 raise _BadRequest("请求过大", f"request body over {MAX_BODY_BYTES} bytes",
                                   HTTPStatus.REQUEST_ENTITY_TOO_LARGE)

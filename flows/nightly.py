@@ -194,7 +194,7 @@ def nightly(
         con = warehouse.open_next(warehouse_path)
         try:
             run_id = _next_run_id(con, as_of)
-            _record_context(con, run_id, as_of, now, config.timezone)
+            _record_context(con, run_id, as_of, now, policy.business_timezone)
             with stage("读取文件 ingesting new files") as s:
                 files_new = raw_claims_ingested(con, config, now)
                 s["rows"] = warehouse.scalar(con, "select count(*) from raw_claims")
@@ -229,15 +229,19 @@ def nightly(
         summary = RunSummary(as_of, warehouse_path, run_id, files_new, audit, matching, ownership,
                              new_conflicts=new_conflicts_by_team(people.conflict_details, as_of),
                              flow_run_id=prefect_run.id)
-        outputs = exports.write_run_outputs(
-            warehouse_path.parent, as_of=as_of, quarantine=quarantine,
-            validation_html=validation_report_html([*input_checks, *mart_checks], as_of=as_of.isoformat()),
-        )
-        summary.outputs = {"warehouse": warehouse_path} | outputs | {"matching model": matching.model_path}
+        summary.outputs = {"warehouse": warehouse_path, "matching model": matching.model_path}
         # The night is published: a failure from here on is reported, and the warehouse stays.
         try:
+            summary.outputs |= exports.write_run_outputs(
+                warehouse_path.parent, as_of=as_of, quarantine=quarantine,
+                validation_html=validation_report_html([*input_checks, *mart_checks], as_of=as_of.isoformat()),
+            )
+        except Exception as exc:  # noqa: BLE001
+            summary.problems.append(f"the validation page and quarantine list were not written: {exc}")
+        try:
             with stage("报告 manager reports and team notices"):
-                summary.people_files = people_files_written(people, warehouse_path, as_of, now, config.timezone)
+                summary.people_files = people_files_written(people, warehouse_path, as_of, now,
+                                                             policy.business_timezone)
             summary.outputs["reports"] = summary.people_files.folder
         except Exception as exc:  # noqa: BLE001 - any failure here must not hide the published night
             summary.problems.append(f"reports were not written: {exc}")

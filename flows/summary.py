@@ -55,11 +55,16 @@ def summary_markdown(summary: RunSummary) -> str:
     """The figures as a markdown page, with the problems of the night if any."""
     lines = [f"# Nightly run {summary.run_id} (as of {summary.as_of})", "",
              "| metric | 指标 | value |", "| --- | --- | ---: |"]
-    lines += [f"| {metric} | {zh} | {value:,} |" for metric, zh, value in run_figures(summary)]
+    lines += [f"| {_cell(metric)} | {_cell(zh)} | {value:,} |" for metric, zh, value in run_figures(summary)]
     if summary.problems:
         lines += ["", "## Problems 问题", *(f"- {p}" for p in summary.problems)]
     lines += ["", f"Warehouse: `{summary.warehouse}`"]
     return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    """Text from input (team names) made safe inside a markdown table cell."""
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
 @task(cache_policy=NO_CACHE)

@@ -69,7 +69,7 @@ def customers_answered(
         )
         # filtering first: a join would hash every known customer on each lookup
         .join(customers.filter(pl.col("customer_id").is_in(best["customer_id"].implode())), on="customer_id",
-              how="left")
+              how="left", maintain_order="left")
         .select(
             "customer_id", "verdict", "verdict_zh", pl.col("match_probability").alias("probability"),
             "match_weight", "display_name", "owner_rep_id", "owner_name", "team", "protection_end",

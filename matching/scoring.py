@@ -55,10 +55,6 @@ class ScoringModel:
     prior_match_weight: float
     comparisons: tuple[Comparison, ...]
 
-    @property
-    def tf_columns(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(lvl.tf_column for c in self.comparisons for lvl in c.levels if lvl.tf_column))
-
     def level_label(self, comparison: str, gamma: int) -> str:
         for spec in self.comparisons:
             if spec.name == comparison:

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import polars as pl
 
@@ -20,14 +21,18 @@ import polars as pl
 RULE_WORDS: dict[str | None, tuple[str, str]] = {
     "sure_link": ("信用代码或注册全称相同", "same credit code or same full registered name"),
     "model_link": ("匹配模型判定为同一客户", "the matching model scored them as one company"),
-    "review": ("人工复核判定为同一客户", "a reviewer ruled them one customer"),
+    "review": ("匹配模型认为可能是同一客户（待复核），经该客户的其他报备归并",
+               ("the model found them possibly the same (awaiting review); grouped through the "
+                "customer's other claims")),
     None: ("通过该客户的其他报备归并为同一客户",
            "grouped into one customer through the customer's other claims"),
 }
 SIDE_FIELDS = ("company_name", "category", "contact_name", "phone", "email", "credit_code", "submitted_at")
 WEEKS_CHARTED = 12
 
-_PHONE_RUN = re.compile(r"\+?\d[\d\s\-()（）]{5,}\d")
+# seven or more digits, at most two separator characters between two digits (spaces, brackets,
+# dashes of any width, dots, slashes): "138 0013 8000" is one number, "138… / 021…" two
+_PHONE_RUN = re.compile(r"\+?\d(?:[\s\-()（）./_\u2010-\u2015]{0,2}\d){6,}")
 _EMAIL = re.compile(r"([^\s@,;，；<>:]+)@([^\s@,;，；<>]+)")
 
 
@@ -75,13 +80,14 @@ def mask_email(text: str | None) -> str | None:
     return _EMAIL.sub(lambda m: f"{m.group(1)[0]}***@{m.group(2)}", unicodedata.normalize("NFKC", text))
 
 
+def mask_contact(text: str | None) -> str | None:
+    """Phones and e-mail addresses masked wherever they are typed (a contact field may hold both)."""
+    return mask_email(mask_phone(text))
+
+
 def _masked(frame: pl.DataFrame) -> pl.DataFrame:
-    phones = [c for c in frame.columns if c.endswith("_phone")]
-    emails = [c for c in frame.columns if c.endswith("_email")]
-    return frame.with_columns(
-        *(pl.col(c).map_elements(mask_phone, return_dtype=pl.String) for c in phones),
-        *(pl.col(c).map_elements(mask_email, return_dtype=pl.String) for c in emails),
-    )
+    contacts = [c for c in frame.columns if c.endswith(("_phone", "_email", "_contact_name"))]
+    return frame.with_columns(pl.col(c).map_elements(mask_contact, return_dtype=pl.String) for c in contacts)
 
 
 def _side_hidden(side: str, visible: pl.Expr) -> list[pl.Expr]:
@@ -151,8 +157,9 @@ def weekly_conflicts(details: pl.DataFrame, scope: ManagerScope, as_of_end: date
                      zone: str) -> pl.DataFrame:
     """Per week (Monday, business zone) of the last 12: conflicts our reps ran into (`refused`)
     and claims by others on customers we protect (`claimed_by_others`)."""
-    first_week = (as_of_end - timedelta(days=1)).date() - timedelta(days=(as_of_end - timedelta(days=1)).weekday())
-    weeks = pl.DataFrame({"week": [first_week - timedelta(weeks=k) for k in range(WEEKS_CHARTED - 1, -1, -1)]})
+    last_day = (as_of_end - timedelta(microseconds=1)).astimezone(ZoneInfo(zone)).date()
+    this_week = last_day - timedelta(days=last_day.weekday())
+    weeks = pl.DataFrame({"week": [this_week - timedelta(weeks=k) for k in range(WEEKS_CHARTED - 1, -1, -1)]})
     local_day = pl.col("submitted_at").dt.convert_time_zone(zone).dt.date()
     counted = details.with_columns(
         (local_day - pl.duration(days=local_day.dt.weekday() - 1)).alias("week"),

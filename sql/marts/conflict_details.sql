@@ -1,8 +1,11 @@
 -- conflict_details: what a manager needs to act on a conflict (撞单): both claims side by side
--- (the refused claim, and the owner's claim that held the protection at that moment), the match evidence and the rule that put them in one customer, the appeal on the
--- claim if any, and who holds the customer now.
+-- (the refused claim, and the owner's claim that held the protection at that moment), the match
+-- evidence and the rule between them, the appeal on the claim if any, and who holds the customer now.
 -- Grain: one row per conflict claim; key: claim_id.
--- Inputs: conflicts, claims, ownership_history, ownership_current, appeals, reps, claim_first_accepted.
+-- The rule and evidence are those of the pair (refused claim, owner's claim); null when that pair was
+-- not scored, i.e. the two met only through the customer's other claims.
+-- Inputs: conflicts, claims, ownership_history, ownership_current, appeals, reps, claim_first_accepted,
+-- match_pairs.
 with conflicts as (
     select * from conflicts
 ),
@@ -18,6 +21,15 @@ owner_claims as (
         and history.valid_from <= conflicts.submitted_at
         and (history.valid_to is null or history.valid_to > conflicts.submitted_at)
     qualify row_number() over (partition by conflicts.claim_id order by history.valid_from desc) = 1
+),
+
+owner_pair as (
+    -- the match evidence between the refused claim and that owner claim, when the pair was scored
+    select owner_claims.claim_id, pairs.match_probability, pairs.decision_basis, pairs.evidence
+    from owner_claims
+    inner join match_pairs as pairs
+        on pairs.claim_id_l = least(owner_claims.claim_id, owner_claims.owner_claim_id)
+        and pairs.claim_id_r = greatest(owner_claims.claim_id, owner_claims.owner_claim_id)
 ),
 
 conflict_appeals as (
@@ -70,9 +82,9 @@ final as (
         conflicts.protection_end,
         conflicts.reason_zh,
         conflicts.reason_en,
-        conflicts.match_probability,
-        conflicts.decision_basis,
-        conflicts.evidence,
+        owner_pair.match_probability,
+        owner_pair.decision_basis,
+        owner_pair.evidence,
         conflict_appeals.appeal_id,
         conflict_appeals.appeal_status,
         conflict_appeals.appeal_note,
@@ -86,6 +98,7 @@ final as (
     left join reps as claimant on claimant.rep_id = conflicts.claimant_rep_id
     left join reps as owner on owner.rep_id = conflicts.owner_rep_id
     left join owner_claims using (claim_id)
+    left join owner_pair using (claim_id)
     left join claims as theirs on theirs.claim_id = owner_claims.owner_claim_id
     left join conflict_appeals using (claim_id)
     left join holders using (customer_id)

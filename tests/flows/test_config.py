@@ -118,3 +118,15 @@ def test_a_login_without_tls_is_refused(tmp_path, monkeypatch):
 def test_a_missing_config_file_is_named(tmp_path):
     with pytest.raises(ConfigError, match="nowhere.yaml: file not found"):
         load_sources(tmp_path / "nowhere.yaml")
+
+
+def test_a_manager_with_two_addresses_stops_the_run_naming_them(tmp_path):
+    from flows.config import load_sources
+    from flows.ingest import read_roster
+    from flows.readers import SourceFileError
+    from tests.flows.inputs import ROSTER, write_inputs
+
+    roster = [*ROSTER[:2], ("S009", "周敏", "华南组", "张伟", "zhang.wei.south@example-corp.cn", "50")]
+    config = load_sources(write_inputs(tmp_path, roster=roster))
+    with pytest.raises(SourceFileError, match="manager 张伟 has 2 addresses"):
+        read_roster(config)

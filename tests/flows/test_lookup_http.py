@@ -116,3 +116,19 @@ def test_a_repeated_parameter_and_an_unknown_path(server):
     assert status == 404 and "no such path" in body["error"]["en"]
     status, body = _post(f"{server}/health", b"{}")
     assert status == 404
+
+
+def test_a_negative_content_length_is_a_400_not_a_hung_request(server):
+    import http.client
+
+    host, port = urllib.parse.urlsplit(server).netloc.split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        connection.putrequest("POST", "/lookup")
+        connection.putheader("Content-Type", "application/json")
+        connection.putheader("Content-Length", "-1")
+        connection.endheaders()
+        response = connection.getresponse()
+        assert response.status == 400 and "Content-Length" in json.loads(response.read())["error"]["en"]
+    finally:
+        connection.close()

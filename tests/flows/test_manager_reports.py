@@ -74,6 +74,9 @@ def test_the_night_has_the_three_conflicts(night):
     with duckdb.connect(str(night.warehouse), read_only=True) as con:
         conflicts = con.sql("select claim_id, owner_rep_id from conflict_details order by claim_id").fetchall()
     assert conflicts == [("WF-4", "S101"), ("WF-5", "S102"), ("WF-6", "S301")]
+    with duckdb.connect(str(night.warehouse), read_only=True) as con:
+        rules = con.sql("select owner_claim_id, decision_basis from conflict_details order by claim_id").fetchall()
+    assert rules == [("WF-1", "sure_link"), ("WF-2", "sure_link"), ("WF-3", "sure_link")]  # the shared codes
     assert sorted(_files(night)) == ["刘经理", "吴经理", "周经理"]
     assert not night.problems
 

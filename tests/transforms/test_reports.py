@@ -23,6 +23,9 @@ AS_OF = date(2026, 11, 26)
     ("１３８００１３８０００", "138****8000"),
     ("0755-28780808 转8001", "****0808 转8001"),
     ("13800138000 / 021-62345678", "138****8000 / ****5678"),
+    ("138.0013.8000", "138****8000"),
+    ("138/0013/8000", "138****8000"),
+    ("138–0013–8000", "138****8000"),
     (None, None),
 ])
 def test_every_phone_number_in_a_field_is_masked(raw, masked):
@@ -37,6 +40,14 @@ def test_every_phone_number_in_a_field_is_masked(raw, masked):
 ])
 def test_every_email_address_in_a_field_is_masked(raw, masked):
     assert mask_email(raw) == masked
+
+
+def test_contact_fields_are_masked_whatever_they_hold():
+    scope = ManagerScope("刘", None, ("北一",), ("S1",))
+    case = manager_conflicts(_details(owner_contact_name="张经理 13800138000 zhang@ours.cn",
+                                      owner_phone="13800138000 / zhang@ours.cn"), scope, AS_OF).row(0, named=True)
+    assert case["owner_contact_name"] == "张经理 138****8000 z***@ours.cn"
+    assert case["owner_phone"] == "138****8000 / z***@ours.cn"
 
 
 def test_a_manager_scope_covers_every_team_whose_reps_name_them():
@@ -113,3 +124,10 @@ def test_weekly_counts_split_refused_from_claimed_by_others_on_business_weeks():
     assert weekly.height == 12 and weekly["week"][-1] == date(2026, 11, 23)
     counts = {r["week"]: (r["refused"], r["claimed_by_others"]) for r in weekly.iter_rows(named=True)}
     assert counts[date(2026, 11, 16)] == (1, 0) and counts[date(2026, 11, 23)] == (0, 1)
+
+
+def test_the_chart_ends_with_the_week_of_the_as_of_day_even_on_a_monday():
+    monday_evening = _details(submitted_at=datetime(2026, 11, 30, 12, tzinfo=UTC))  # 20:00 +08, Monday
+    as_of_end = datetime(2026, 11, 30, 16, tzinfo=UTC)  # the end of Monday 2026-11-30 in Shanghai
+    weekly = weekly_conflicts(monday_evening, ManagerScope("周", None, ("东",), ("S3",)), as_of_end, "Asia/Shanghai")
+    assert weekly["week"][-1] == date(2026, 11, 30) and weekly["refused"][-1] == 1
