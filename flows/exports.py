@@ -26,8 +26,13 @@ def write_run_outputs(
         pl.col("failed_checks").list.join(", "),
         pl.col("ingested_at").dt.convert_time_zone("Asia/Shanghai").dt.strftime("%Y-%m-%d %H:%M"),
     )
-    write_atomically(quarantine_csv, b"\xef\xbb\xbf" + formulas_neutralised(flat).write_csv().encode("utf-8"))
+    write_spreadsheet_csv(quarantine_csv, flat)
     return {"validation report": page, "quarantine list": quarantine_csv}
+
+
+def write_spreadsheet_csv(path: Path, frame: pl.DataFrame) -> None:
+    """A CSV Excel opens with Chinese intact (UTF-8 with BOM), no cell able to start a formula."""
+    write_atomically(path, b"\xef\xbb\xbf" + formulas_neutralised(frame).write_csv().encode("utf-8"))
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.exports import write_atomically
+from flows.exports import write_atomically, write_spreadsheet_csv
 from flows.reports.html import report_html
 from flows.reports.workbook import report_workbook
-from transforms.export_safety import formulas_neutralised
 from transforms.reports import (
     ManagerScope,
     manager_conflicts,
@@ -73,6 +72,6 @@ def write_team_notices(out: Path, notices: pl.DataFrame, zone: str) -> list[Path
     for team in teams:
         rows = times_as_text(notices.filter(pl.col("team").fill_null("") == team), zone)
         path = folder / f"notices_{stems[team]}.csv"
-        write_atomically(path, b"\xef\xbb\xbf" + formulas_neutralised(rows).write_csv().encode("utf-8"))
+        write_spreadsheet_csv(path, rows)
         written.append(path)
     return written
