@@ -100,11 +100,10 @@ def _side_hidden(side: str, visible: pl.Expr) -> list[pl.Expr]:
 def manager_conflicts(details: pl.DataFrame, scope: ManagerScope, as_of: date) -> pl.DataFrame:
     """The conflicts a manager's report shows: tonight's new ones and any with an open appeal,
     involving one of their reps; latest first, other teams' details removed, contacts masked."""
-    ours = pl.col("claimant_rep_id").is_in(scope.rep_ids) | pl.col("owner_rep_id").is_in(scope.rep_ids)
-    shown = (pl.col("first_accepted_on") == as_of) | (pl.col("appeal_status") == "open")
     claimant_ours = pl.col("claimant_rep_id").is_in(scope.rep_ids)
     owner_ours = pl.col("owner_rep_id").is_in(scope.rep_ids)
-    selected = details.filter(ours & shown).with_columns(
+    shown = (pl.col("first_accepted_on") == as_of) | (pl.col("appeal_status") == "open")
+    selected = details.filter((claimant_ours | owner_ours) & shown).with_columns(
         claimant_ours.alias("is_claimant_ours"), owner_ours.alias("is_owner_ours"),
     )
     return (
