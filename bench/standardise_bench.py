@@ -18,11 +18,13 @@ import tempfile
 import time
 
 import polars as pl
-import zhconv
+import opencc
 from stdnum.cn import uscc
 
 from transforms.reference import read_reference_csv
 from transforms.standardise import standardise_claims
+
+_TO_TRADITIONAL = opencc.OpenCC("s2t")
 
 TRADE_CHARS = (
     "华为字节跳动腾讯阿里巴巴百度京东美团小米联想海尔格力美的比亚迪长城吉利奇瑞宁德时代"
@@ -82,7 +84,7 @@ def _name(rng: random.Random, c: dict) -> str:
     if roll < 0.76:
         return f"{trade}{industry}{FORM_VARIANTS.get(form, form)}"
     if roll < 0.82:
-        return zhconv.convert(f"{short_city}{trade}{industry}{form}", "zh-hant")
+        return _TO_TRADITIONAL.convert(f"{short_city}{trade}{industry}{form}")
     if roll < 0.88:
         return f"{short_city} {trade} {industry} {form}"
     if roll < 0.93:

@@ -9,7 +9,7 @@ import io
 import unicodedata
 from importlib.resources import files
 
-import zhconv
+import opencc
 
 _PACKAGE = "transforms.reference_data"
 # Control, format (zero-width, bidi), surrogate, private-use and unassigned code points
@@ -40,11 +40,15 @@ def fold_text(raw: str) -> str:
     return folded
 
 
-def to_simplified(text: str) -> str:
-    """Character-level traditional to simplified conversion (zhconv ``zh-hans``).
+_TO_SIMPLIFIED = opencc.OpenCC("t2s")
 
-    ``zh-hans`` rather than ``zh-cn``: the latter also swaps regional vocabulary
-    (網路 -> 网络), which would make 網路 and its character-by-character simplification 网路
-    disagree; a company name is a proper noun, not vocabulary to localise.
+
+def to_simplified(text: str) -> str:
+    """Traditional to simplified conversion (OpenCC ``t2s``).
+
+    ``t2s`` rather than ``tw2sp``: the latter also swaps regional vocabulary (網路 -> 网络),
+    which would make 網路 and its character-by-character simplification 网路 disagree; a
+    company name is a proper noun, not vocabulary to localise. Like case folding it may fold two
+    simplified characters into one (乾 -> 干), the same way on every side of a comparison.
     """
-    return zhconv.convert(text, "zh-hans")
+    return _TO_SIMPLIFIED.convert(text)

@@ -10,12 +10,14 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-import zhconv
+import opencc
 
 from flows.samplegen.names import ENGLISH_INDUSTRY, TRADE_CHARS, NameParts, compose, name_pieces
 from flows.samplegen.phonetics import Phonetics
 from flows.samplegen.sampling import weighted_pool
 from flows.samplegen.synthetic import CompanySpec
+
+_TO_TRADITIONAL = opencc.OpenCC("s2t")
 
 VARIANT_KINDS = (
     "canonical", "legal_form", "region", "width", "traditional", "short", "former", "english",
@@ -56,7 +58,7 @@ class NameVariants:
         if kind == "width":
             return _change_width(spec.full_name, parts, rng)
         if kind == "traditional":
-            return zhconv.convert(spec.full_name, "zh-hant")
+            return _TO_TRADITIONAL.convert(spec.full_name)
         if kind == "short":
             return spec.short_name + ("公司" if rng.random() < 0.15 else "")
         if kind == "former":
@@ -109,7 +111,7 @@ class NameVariants:
         if finish == 0:
             return _spaced(changed, rng)
         if finish == 1:
-            return zhconv.convert(compose(changed), "zh-hant")
+            return _TO_TRADITIONAL.convert(compose(changed))
         return _change_width(compose(changed), changed, rng)
 
 

@@ -7,7 +7,7 @@ row, ignores row order and agrees with the per-field functions a lookup would us
 
 import phonenumbers
 import polars as pl
-import zhconv
+import opencc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
@@ -20,6 +20,8 @@ from transforms.names import name_parts, normalise_name
 from transforms.phones import normalise_phone, phone_text
 from transforms.standardise import ADDED_COLUMNS, REQUIRED_COLUMNS, standardise_claims
 from transforms.websites import website_domain
+
+_TO_TRADITIONAL = opencc.OpenCC("s2t")
 
 # A modest number of examples keeps the file under a few seconds; no example database is
 # written into the working directory.
@@ -138,7 +140,7 @@ def test_spelling_variants_share_name_norm(name, brackets, spaced):
     variants = [
         bracketed,
         _full_width(name),
-        zhconv.convert(name, "zh-hant"),
+        _TO_TRADITIONAL.convert(name),
         " ".join(name) if spaced else name.upper(),
     ]
     assert {normalise_name(v) for v in variants} == {normalise_name(name)}

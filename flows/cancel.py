@@ -1,0 +1,72 @@
+"""Stopping a run on SIGTERM or Ctrl-C within seconds, even inside a long DuckDB query.
+
+Python runs a signal handler only between bytecodes of the main thread, but DuckDB checks for
+pending signals while it executes, so the handler does run during a query; raising from it alone
+would not stop the query (DuckDB finishes, then reports "Query interrupted"). The handler
+therefore interrupts every connection the run registered, and the run turns whatever exception
+comes out into `RunCancelled`.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import duckdb
+
+SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+class RunCancelled(BaseException):
+    """The run was stopped by a signal; nothing was published. A BaseException, like
+    KeyboardInterrupt, so that no `except Exception` on the way swallows it."""
+
+    def __init__(self, signum: int) -> None:
+        self.signal_name = signal.Signals(signum).name
+        super().__init__(f"stopped by {self.signal_name}")
+
+
+@dataclass
+class Cancellation:
+    """The connections a run works on, and the signal that stopped it, if one did."""
+
+    connections: list[duckdb.DuckDBPyConnection] = field(default_factory=list)
+    signum: int | None = None
+
+    def watch(self, con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+        """Interrupt `con` when the run is cancelled; returns it."""
+        self.connections.append(con)
+        return con
+
+    def _handle(self, signum: int, _frame: object) -> None:
+        self.signum = signum
+        for con in self.connections:
+            try:
+                con.interrupt()
+            except duckdb.Error:  # closed already
+                pass
+        raise RunCancelled(signum)
+
+    def check(self, exc: BaseException) -> None:
+        """Re-raise `exc` as RunCancelled when a signal caused it."""
+        if self.signum is not None and not isinstance(exc, RunCancelled):
+            raise RunCancelled(self.signum) from exc
+
+
+@contextmanager
+def cancellable() -> Iterator[Cancellation]:
+    """Handle SIGTERM and SIGINT for the block (main thread only; elsewhere signals cannot be
+    caught and the block runs as it is); the previous handlers come back afterwards."""
+    cancellation = Cancellation()
+    if threading.current_thread() is not threading.main_thread():
+        yield cancellation
+        return
+    previous = {signum: signal.signal(signum, cancellation._handle) for signum in SIGNALS}
+    try:
+        yield cancellation
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
