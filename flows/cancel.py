@@ -41,6 +41,10 @@ class Cancellation:
         self.connections.append(con)
         return con
 
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        """A new in-memory connection, interrupted with the run."""
+        return self.watch(duckdb.connect())
+
     def _handle(self, signum: int, _frame: object) -> None:
         self.signum = signum
         for con in self.connections:

@@ -1,19 +1,35 @@
-"""`recon`: the command sales-ops run. `recon run` is the nightly job."""
+"""`recon`: the command sales-ops run. `recon run` is the nightly job.
+
+It runs the same from any folder, from cron (`env -i`) and as a Prefect deployment: default paths
+are the project's own, every path given is made absolute at once, and the configuration is read
+and checked before Prefect starts, so a mistake is one line, exit 2, within a second.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
+import signal
 import sys
-from datetime import date
+import traceback
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.table import Table
 
-DEFAULT_SOURCES = Path("config/sources.yaml")
-DEFAULT_WAREHOUSE = Path("var/warehouse.duckdb")
-DEFAULT_POLICY = Path("config/policy.yaml")
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_SOURCES = PROJECT_DIR / "config" / "sources.yaml"
+DEFAULT_WAREHOUSE = PROJECT_DIR / "var" / "warehouse.duckdb"
+DEFAULT_POLICY = PROJECT_DIR / "config" / "policy.yaml"
+EXIT_CONFIG = 2  # a configuration or input-file mistake, found before anything ran
+
+
+def _path(text: str) -> Path:
+    """A path from the command line, absolute against the folder it was typed in."""
+    return Path(text).expanduser().absolute()
 
 
 def _as_of(text: str) -> date:
@@ -24,9 +40,16 @@ def _as_of(text: str) -> date:
 
 
 def _add_paths(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--sources", type=Path, default=DEFAULT_SOURCES, help="sources.yaml (default %(default)s)")
-    parser.add_argument("--policy", type=Path, default=DEFAULT_POLICY, help="policy.yaml (default %(default)s)")
-    parser.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="DuckDB file (default %(default)s)")
+    parser.add_argument("--sources", type=_path, default=DEFAULT_SOURCES, help="sources.yaml (default %(default)s)")
+    parser.add_argument("--policy", type=_path, default=DEFAULT_POLICY, help="policy.yaml (default %(default)s)")
+    parser.add_argument("--warehouse", type=_path, default=DEFAULT_WAREHOUSE,
+                        help="DuckDB file (default %(default)s)")
+
+
+def _add_output(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--verbose", action="store_true",
+                        help="also show the libraries' log on the terminal (it always goes to the log file)")
+    parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,27 +58,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the nightly job once")
     _add_paths(run)
+    _add_output(run)
     run.add_argument(
         "--as-of", type=_as_of, default=None,
         help="the business date; fixes 'now' for every time rule (default: today in the business time zone)",
     )
 
     train = commands.add_parser("train", help="retrain the matching model on the published claims")
-    train.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="DuckDB file (default %(default)s)")
-    train.add_argument("--output", type=Path, help="model folder (default: model/ beside the warehouse)")
+    train.add_argument("--warehouse", type=_path, default=DEFAULT_WAREHOUSE, help="DuckDB file (default %(default)s)")
+    train.add_argument("--output", type=_path, help="model folder (default: model/ beside the warehouse)")
 
     simulate = commands.add_parser("simulate", help="replay the published history under another policy")
     _add_paths(simulate)
-    simulate.add_argument("--other", type=Path, required=True, help="the policy.yaml to compare with --policy")
+    simulate.add_argument("--other", type=_path, required=True, help="the policy.yaml to compare with --policy")
     simulate.add_argument("--as-of", type=_as_of, default=None, help="default: the date of the last run")
 
     serve = commands.add_parser("serve", help="run nightly on a schedule (needs `prefect server start`)")
     _add_paths(serve)
+    _add_output(serve)
     serve.add_argument("--at", default="02:00", help="time of day, HH:MM (default %(default)s)")
     serve.add_argument("--timezone", default="Asia/Shanghai", help="zone of --at (default %(default)s)")
 
     cron = commands.add_parser("cron-line", help="print a system crontab line for the nightly run")
     _add_paths(cron)
+    cron.add_argument("--verbose", action="store_true", help="pass --verbose to the nightly run")
     cron.add_argument("--at", default="02:00", help="time of day, HH:MM (default %(default)s)")
     cron.add_argument("--timezone", default="Asia/Shanghai", help="zone of --at (default %(default)s)")
 
@@ -66,18 +92,18 @@ def build_parser() -> argparse.ArgumentParser:
     lookup.add_argument("--credit-code", help="统一社会信用代码")
     lookup.add_argument("--top", default="5", help="at most this many customers per list, 1-50 (default %(default)s)")
     lookup.add_argument("--json", action="store_true", help="machine-readable output")
-    lookup.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="DuckDB file (default %(default)s)")
-    lookup.add_argument("--policy", type=Path, default=DEFAULT_POLICY, help="policy.yaml (default %(default)s)")
+    lookup.add_argument("--warehouse", type=_path, default=DEFAULT_WAREHOUSE, help="DuckDB file (default %(default)s)")
+    lookup.add_argument("--policy", type=_path, default=DEFAULT_POLICY, help="policy.yaml (default %(default)s)")
 
     serve_lookup = commands.add_parser("serve-lookup", help="answer lookups as JSON over HTTP")
     serve_lookup.add_argument("--host", default="127.0.0.1", help="default %(default)s (this machine only)")
     serve_lookup.add_argument("--port", type=int, default=8765, help="default %(default)s")
-    serve_lookup.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE,
+    serve_lookup.add_argument("--warehouse", type=_path, default=DEFAULT_WAREHOUSE,
                               help="DuckDB file (default %(default)s)")
-    serve_lookup.add_argument("--policy", type=Path, default=DEFAULT_POLICY, help="policy.yaml (default %(default)s)")
+    serve_lookup.add_argument("--policy", type=_path, default=DEFAULT_POLICY, help="policy.yaml (default %(default)s)")
 
     samples = commands.add_parser("generate-samples", help="write seeded sample input files")
-    samples.add_argument("--out", type=Path, default=Path("data/samples"))
+    samples.add_argument("--out", type=_path, default=PROJECT_DIR / "data" / "samples")
     samples.add_argument("--claims", type=int, default=400)
     samples.add_argument("--seed", type=int, default=20261126)
     samples.add_argument("--end-date", type=_as_of, default=date(2026, 11, 25))
@@ -86,9 +112,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    # Prefect does not create a missing PREFECT_HOME's parents, and then fails obscurely.
-    if os.environ.get("PREFECT_HOME"):
-        Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
     console = Console()
     if args.command == "run":
         return _run(args, console)
@@ -97,14 +120,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "train":
         return _train(args, console)
     if args.command == "serve":
-        from flows.schedule import serve
-
-        serve(args.sources, args.warehouse, args.policy, at=args.at, timezone=args.timezone)
-        return 0
+        return _serve(args)
     if args.command == "cron-line":
-        from flows.schedule import crontab_line
+        from flows.schedule import crontab_line, recon_executable
 
-        print(crontab_line(Path.cwd(), args.sources, args.warehouse, at=args.at, timezone=args.timezone))
+        print(crontab_line(recon_executable(), args.sources, args.warehouse, args.policy, at=args.at,
+                           timezone=args.timezone, verbose=args.verbose))
         return 0
     if args.command == "lookup":
         return _lookup(args, console)
@@ -209,18 +230,99 @@ def _train(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
-def _run(args: argparse.Namespace, console: Console) -> int:
+def _config_errors() -> tuple[type[Exception], ...]:
+    """The errors that mean a configuration or input file is wrong (imported only when needed)."""
     from flows.config import ConfigError
-    from flows.nightly import RunCheckError, nightly
+    from flows.dictionary import DictionaryError
     from flows.policy import PolicyError
     from flows.readers import SourceFileError
+
+    return ConfigError, DictionaryError, PolicyError, SourceFileError
+
+
+def _config_error(exc: Exception, args: argparse.Namespace) -> int:
+    """One line per problem (the file and the key or row), exit 2; the traceback with --debug."""
+    if getattr(args, "debug", False):
+        traceback.print_exception(exc)
+    for line in str(exc).splitlines():
+        print(f"recon: {line}", file=sys.stderr)
+    return EXIT_CONFIG
+
+
+def _checked_inputs(args: argparse.Namespace):
+    """The night's configuration and side inputs, read before Prefect starts."""
+    from flows.night_inputs import read_night_inputs
+
+    return read_night_inputs(args.sources, args.policy)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from flows.prefect_runtime import prepare_prefect
+
+    try:
+        _checked_inputs(args)
+    except _config_errors() as exc:
+        return _config_error(exc, args)
+    if not _prefect_api_configured():
+        print("recon serve: set PREFECT_API_URL to a running `prefect server start` "
+              "(Prefect cannot schedule on a temporary server)", file=sys.stderr)
+        return EXIT_CONFIG
+    prepare_prefect(args.warehouse.parent / "prefect", verbose=args.verbose)
+    from flows.schedule import serve
+
+    serve(args.sources, args.warehouse, args.policy, at=args.at, timezone=args.timezone)
+    return 0
+
+
+def _prefect_api_configured() -> bool:
+    return bool(os.environ.get("PREFECT_API_URL"))
+
+
+def _run(args: argparse.Namespace, console: Console) -> int:
+    from flows.logs import route_logs
+    from flows.prefect_runtime import prepare_prefect
+
+    try:
+        inputs = _checked_inputs(args)
+    except _config_errors() as exc:
+        return _config_error(exc, args)
+    as_of = args.as_of or datetime.now(ZoneInfo(inputs.config.timezone)).date()
+    log_file = args.warehouse.parent / "logs" / f"recon_{as_of.isoformat()}.log"
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    api = prepare_prefect(args.warehouse.parent / "prefect", verbose=args.verbose)
+    route_logs(log_file, verbose=args.verbose)
+    try:
+        return _nightly(args, as_of, console, err, log_file)
+    finally:
+        if api is not None:
+            api.stop()
+
+
+def _nightly(args: argparse.Namespace, as_of: date, console: Console, err: Console, log_file: Path) -> int:
+    from flows.cancel import RunCancelled
+    from flows.nightly import RunCheckError, nightly
     from flows.summary import run_figures
     from flows.warehouse import WarehouseBusyError
 
+    unchanged = "the published warehouse is unchanged"
     try:
-        summary = nightly(args.sources, args.warehouse, args.as_of, args.policy)
-    except (ConfigError, PolicyError, SourceFileError, WarehouseBusyError, RunCheckError) as exc:
-        console.print(f"[bold red]The run stopped; the published warehouse is unchanged.[/bold red]\n{exc}")
+        summary = nightly(args.sources, args.warehouse, as_of, args.policy)
+    except RunCancelled as exc:
+        err.print(f"[bold red]The run was cancelled ({exc.signal_name}); {unchanged}.[/bold red]")
+        return 128 + signal.Signals[exc.signal_name].value
+    except (*_config_errors(), WarehouseBusyError, RunCheckError) as exc:
+        if args.debug:
+            traceback.print_exception(exc)
+        err.print(f"[bold red]The run stopped; {unchanged}.[/bold red]")
+        err.print(str(exc), markup=False)
+        return 1
+    except Exception as exc:
+        logging.getLogger("recon").exception("the run stopped on an unexpected error")
+        if args.debug:
+            raise
+        err.print(f"[bold red]The run stopped on an unexpected error; {unchanged}.[/bold red]")
+        err.print(f"{type(exc).__name__}: {exc}", markup=False)
+        err.print(f"The traceback is in {log_file} (or run again with --debug).", markup=False)
         return 1
     table = Table(title=f"Run {summary.run_id} (as of {summary.as_of})")
     for column in ("source", "file", "read", "accepted", "quarantined", "superseded"):
@@ -235,8 +337,12 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     for metric, zh, value in run_figures(summary):
         figures.add_row(metric, zh, f"{value:,}")
     console.print(figures)
+    if summary.backfill.before is not None:
+        console.print(f"First night: {summary.backfill.claims:,} claims submitted before {summary.backfill.before} "
+                      "were replayed as history; they decide who owns what but are neither notified nor "
+                      "reported as new. 首次运行：该日期之前的报备仅作历史回放，不发通知。")
     console.print(f"matching model: {summary.matching.model_source}")
-    for what, path in summary.outputs.items():
+    for what, path in {**summary.outputs, "log": log_file}.items():
         console.print(f"{what}: [bold]{path}[/bold]")
     if summary.problems:
         console.print("[bold red]The warehouse was published, but:[/bold red]")

@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from transforms.schema import CATEGORIES, CLAIM_FIELDS, REQUIRED_FIELDS
+from transforms.schema import CATEGORIES, CLAIM_FIELDS, REQUIRED_FIELDS, ROSTER_FIELDS
 
 TIMESTAMP_KEYWORDS = ("iso", "excel_serial")
 
@@ -39,6 +39,25 @@ class _Strict(BaseModel):
 
 class FileRef(_Strict):
     path: str
+
+
+class RosterRef(FileRef):
+    """The reps roster; `columns` maps the file's headers to roster fields where they differ."""
+
+    columns: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("columns")
+    @classmethod
+    def _columns_map_to_roster_fields(cls, columns: dict[str, str]) -> dict[str, str]:
+        for header, field in columns.items():
+            if field not in ROSTER_FIELDS:
+                raise ValueError(f"column {header!r} maps to {field!r}, which is not a roster field "
+                                 f"(expected one of {', '.join(ROSTER_FIELDS)})")
+        targets = list(columns.values())
+        doubled = sorted({f for f in targets if targets.count(f) > 1})
+        if doubled:
+            raise ValueError(f"several columns map to {', '.join(doubled)}")
+        return columns
 
 
 class SourceConfig(_Strict):
@@ -182,7 +201,7 @@ class SourcesConfig(_Strict):
     """The whole of sources.yaml; paths are resolved against the file's folder."""
 
     timezone: str = "Asia/Shanghai"
-    roster: FileRef
+    roster: RosterRef
     followups: FileRef | None = None
     extensions: FileRef | None = None
     appeals: FileRef | None = None

@@ -12,8 +12,8 @@ import polars as pl
 from flows.config import SourceConfig, SourcesConfig
 from flows.readers import ROW_NUMBER, SourceFileError, file_sha256, read_source_file, read_table
 from transforms.mapping import MissingColumnsError, raw_claims_from_rows
+from transforms.schema import REQUIRED_ROSTER_FIELDS, ROSTER_FIELDS
 
-ROSTER_COLUMNS = ("rep_id", "rep_name", "team", "manager", "manager_email", "quota")
 
 
 @dataclass(frozen=True)
@@ -76,20 +76,24 @@ def read_new_files(
 
 
 def read_roster(config: SourcesConfig) -> pl.DataFrame:
-    """The reps roster, one row per rep; a duplicate rep_id or a bad quota stops the run."""
+    """The reps roster, one row per rep, its headers mapped by `roster.columns`; optional fields
+    missing from the file are empty. A bad row stops the run, naming the row."""
     path = config.resolve(config.roster.path)
-    roster = read_table(path, required=ROSTER_COLUMNS).with_columns(
-        pl.col(c).str.strip_chars() for c in ROSTER_COLUMNS
+    mapping = config.roster.columns
+    required = tuple(next((h for h, f in mapping.items() if f == field), field) for field in REQUIRED_ROSTER_FIELDS)
+    table = read_table(path, required=required).rename(
+        {header: field for header, field in mapping.items() if header != field}, strict=False
     )
+    roster = table.select(
+        (pl.col(f).str.strip_chars().replace("", None) if f in table.columns else pl.lit(None, pl.String)).alias(f)
+        for f in ROSTER_FIELDS
+    ).with_row_index("row", offset=2)
+    _check_roster_rows(path, roster)
     doubled = roster.filter(pl.col("rep_id").is_duplicated())["rep_id"].unique().sort().to_list()
     if doubled:
         raise SourceFileError(path, f"column rep_id: repeated rep id(s) {', '.join(doubled)}")
-    quota = roster["quota"].cast(pl.Int64, strict=False)
-    bad = roster.filter(quota.is_null() | (quota < 0))["rep_id"].to_list()
-    if bad:
-        raise SourceFileError(path, f"column quota: not a whole number >= 0 for rep(s) {', '.join(bad)}")
-    addresses = roster.filter(pl.col("manager").str.len_chars() > 0).group_by("manager").agg(
-        pl.col("manager_email").drop_nulls().filter(pl.col("manager_email") != "").unique().sort()
+    addresses = roster.filter(pl.col("manager").is_not_null()).group_by("manager").agg(
+        pl.col("manager_email").drop_nulls().unique().sort()
     ).filter(pl.col("manager_email").list.len() > 1).sort("manager")
     if addresses.height:
         # reports go per manager name: two people of one name would get each other's teams
@@ -97,5 +101,25 @@ def read_roster(config: SourcesConfig) -> pl.DataFrame:
         raise SourceFileError(path, f"column manager_email: manager {manager} has {len(emails)} addresses "
                                     f"({', '.join(emails)}); give each manager one address, or tell two "
                                     "managers of the same name apart in the manager column")
-    return roster.with_columns(quota.alias("quota")).sort("rep_id")
+    return roster.drop("row").with_columns(pl.col("quota").cast(pl.Int64)).sort("rep_id")
 
+
+def _check_roster_rows(path: Path, roster: pl.DataFrame) -> None:
+    """The first row with a missing required field, a quota that is not a whole number >= 0, or an
+    e-mail without @ stops the run, named by its row number in the file."""
+    quota = pl.col("quota").cast(pl.Int64, strict=False)
+    problems = [
+        *((pl.col(f).is_null(), f"{f} is empty") for f in REQUIRED_ROSTER_FIELDS),
+        (pl.col("quota").is_not_null() & (quota.is_null() | (quota < 0)),
+         pl.format("quota {} is not a whole number >= 0 (leave it empty for the policy's default)",
+                   pl.col("quota"))),
+        (pl.col("manager_email").is_not_null() & ~pl.col("manager_email").str.contains("@", literal=True),
+         pl.format("manager_email {} is not an e-mail address", pl.col("manager_email"))),
+    ]
+    for bad, message in problems:
+        rows = roster.filter(bad)
+        if rows.height:
+            row = rows.select("row", "rep_id", (message if isinstance(message, pl.Expr) else pl.lit(message))
+                              .alias("problem")).row(0, named=True)
+            rep = f" (rep {row['rep_id']})" if row["rep_id"] else ""
+            raise SourceFileError(path, f"row {row['row']}{rep}: {row['problem']}")

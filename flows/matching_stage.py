@@ -16,7 +16,7 @@ from matching.clustering import clusters_constrained
 from matching.constraints import constraints_from_decisions, decisions_latest
 from matching.ids import customer_ids_assigned, customer_number
 from matching.links import SURE_LINK_BLOCKS, LinkPolicy, pairs_classified, sure_link_sql
-from matching.model import match_weights_chart_html, model_json, scored_pairs, train_model
+from matching.model import Connect, match_weights_chart_html, model_json, scored_pairs, train_model
 from matching.prepare import claims_for_matching
 from matching.review import pairs_with_evidence, review_queue
 from transforms.standardise import standardise_claims
@@ -48,13 +48,13 @@ def model_dir(warehouse_path: Path) -> Path:
     return warehouse_path.parent / "model"
 
 
-def save_model(prepared: pl.DataFrame, directory: Path) -> dict:
+def save_model(prepared: pl.DataFrame, directory: Path, connect: Connect = duckdb.connect) -> dict:
     """Train on `prepared`, write the model JSON and its match-weights chart; returns the model."""
     if prepared.height < MIN_TRAINING_CLAIMS:
         raise TrainingError(
             f"{prepared.height:,} claims are too few to train a matching model (at least {MIN_TRAINING_CLAIMS:,})"
         )
-    model, _ = train_model(prepared)
+    model, _ = train_model(prepared, connect=connect)
     write_model(model, prepared, directory)
     return model
 
@@ -68,7 +68,7 @@ def write_model(model: dict, prepared: pl.DataFrame, directory: Path) -> None:
         partial.replace(directory / name)
 
 
-def model_for_tonight(prepared: pl.DataFrame, directory: Path) -> tuple[dict, Path, str]:
+def model_for_tonight(prepared: pl.DataFrame, directory: Path, connect: Connect) -> tuple[dict, Path, str]:
     """The saved model if there is one; else a model trained now on enough claims; else the
     packaged default model (not saved, so a later night with enough claims trains its own).
     Returns (model, its file, where it came from)."""
@@ -76,7 +76,7 @@ def model_for_tonight(prepared: pl.DataFrame, directory: Path) -> tuple[dict, Pa
     if path.exists():
         return json.loads(path.read_text(encoding="utf-8")), path, "saved"
     if prepared.height >= MIN_TRAINING_CLAIMS:
-        return save_model(prepared, directory), path, "trained tonight"
+        return save_model(prepared, directory, connect), path, "trained tonight"
     return json.loads(DEFAULT_MODEL.read_text(encoding="utf-8")), DEFAULT_MODEL, "packaged default"
 
 
@@ -92,20 +92,21 @@ def claims_standardised(con: duckdb.DuckDBPyConnection) -> int:
 @task(cache_policy=NO_CACHE)
 def customers_matched(
     con: duckdb.DuckDBPyConnection, warehouse_path: Path, decisions: pl.DataFrame, run_id: str,
-    policy: LinkPolicy,
+    policy: LinkPolicy, connect: Connect = duckdb.connect,
 ) -> MatchSummary:
-    """Score, link and cluster claims into customers with stable ids; publish the matching tables."""
+    """Score, link and cluster claims into customers with stable ids; publish the matching tables.
+    `connect` opens the in-memory connections Splink works on."""
     logger = get_run_logger()
     claims = warehouse.frame(con, "select * from claims")
     prepared = claims_for_matching(claims)
-    model, path, model_source = model_for_tonight(prepared, model_dir(warehouse_path))
+    model, path, model_source = model_for_tonight(prepared, model_dir(warehouse_path), connect)
 
     _store_decisions(con, decisions, run_id)
     all_decisions = warehouse.frame(con, "select * exclude (first_read_run_id) from review_decisions")
     classified = pairs_with_evidence(
         pairs_classified(
             scored_pairs(prepared, model, min_probability=policy.review_floor, also_keep=sure_link_sql(model),
-                         also_keep_blocks=SURE_LINK_BLOCKS),
+                         also_keep_blocks=SURE_LINK_BLOCKS, connect=connect),
             model, policy,
         ),
         model,

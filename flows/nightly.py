@@ -5,8 +5,6 @@ Each task is named after what it produces and logs its row counts. The flow buil
 warehouse beside the live one and swaps it in only when every stage and check has passed.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -19,26 +17,21 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run as prefect_run
 
 from flows import exports, marts, warehouse
-from flows.config import SourcesConfig, load_sources
-from flows.dictionary import DataDictionary, apply_dictionary, read_dictionary
-from flows.ingest import new_source_files, read_new_files, read_roster
+from flows.cancel import cancellable
+from flows.config import SourcesConfig
+from flows.dictionary import DataDictionary, apply_dictionary
+from flows.ingest import new_source_files, read_new_files
 from flows.matching_stage import MatchSummary, claims_standardised, customers_matched
+from flows.night_inputs import read_night_inputs
 from flows.ownership_stage import OwnershipSummary, ownership_replayed
-from flows.policy import read_policy_file
 from flows.progress import stage
 from flows.reporting import (
+    Backfill,
     PeopleFiles,
     first_acceptance_recorded,
     people_files_written,
     people_tables_built,
     reports_delivered,
-)
-from flows.side_inputs import (
-    appeal_rulings_on_customers,
-    read_appeals,
-    read_decisions,
-    read_extensions,
-    read_followups,
 )
 from flows.summary import new_conflicts_by_team, summary_published
 from flows.validation import (
@@ -67,6 +60,7 @@ class RunSummary:
     audit: pl.DataFrame
     matching: MatchSummary
     ownership: OwnershipSummary
+    backfill: Backfill
     new_conflicts: dict[str, int] = field(default_factory=dict)
     people_files: PeopleFiles = field(default_factory=PeopleFiles)
     outputs: dict[str, Path] = field(default_factory=dict)
@@ -180,53 +174,51 @@ def nightly(
     """Ingest, validate, standardise, match, apply the ownership rules, and publish the next
     warehouse atomically. `as_of` defaults to today in the business time zone."""
     started = datetime.now(UTC)
-    config = load_sources(sources_path)
-    policy = read_policy_file(policy_path)
-    dictionary = read_dictionary()
+    inputs = read_night_inputs(sources_path, policy_path)
+    config, policy = inputs.config, inputs.policy
     as_of = as_of or started.astimezone(ZoneInfo(config.timezone)).date()
     now = as_of_end(as_of, config.timezone)
     with warehouse.run_lock(warehouse_path):
-        with stage("读取名单 reading the roster and decisions"):
-            roster = read_roster(config)
-            appeals = read_appeals(config)
-            decisions = pl.concat([read_decisions(config), appeal_rulings_on_customers(appeals)])
-            followups, extensions = read_followups(config), read_extensions(config)
-        con = warehouse.open_next(warehouse_path)
-        try:
-            run_id = _next_run_id(con, as_of)
-            _record_context(con, run_id, as_of, now, policy.business_timezone)
-            with stage("读取文件 ingesting new files") as s:
-                files_new = raw_claims_ingested(con, config, now)
-                s["rows"] = warehouse.scalar(con, "select count(*) from raw_claims")
-            with stage("校验 validating claims (Great Expectations)") as s:
-                input_checks = claims_validated(con, config, roster, as_of)
-                s["rows"] = warehouse.scalar(con, "select count(*) from claims")
-                first_acceptance_recorded(con, as_of)
-            with stage("标准化 standardising names, phones, e-mails, sites, codes") as s:
-                s["rows"] = claims_standardised(con)
-            with stage("归并 matching claims into customers (Splink)") as s:
-                matching = customers_matched(con, warehouse_path, decisions, run_id, policy.link_policy())
-                s["rows"] = matching.customers
-            with stage("归属 applying the ownership rules (replay)") as s:
-                ownership = ownership_replayed(
-                    con, followups, extensions, appeals, policy.ownership_policy(), now
-                )
-                s["rows"] = sum(ownership.outcomes.values())
-            with stage("汇总 building marts and checking them"):
-                mart_checks = marts_built(con)
-            with stage("通知 conflict details and rep notices") as s:
-                people = people_tables_built(con, as_of)
-                s["rows"] = people.notices.height
-            _record_run(con, run_id, as_of, started, files_new)
-            audit = warehouse.frame(con, "select * from ingest_audit order by ingest_seq")
-            quarantine = warehouse.frame(con, "select * from quarantine order by source, file_name, row_number")
-            with stage("发布 publishing the warehouse"):
-                _describe_tables(con, dictionary)
-                warehouse.publish(con, warehouse_path)
-        except BaseException:
-            warehouse.abandon(con, warehouse_path)
-            raise
-        summary = RunSummary(as_of, warehouse_path, run_id, files_new, audit, matching, ownership,
+        with cancellable() as cancel:
+            con = cancel.watch(warehouse.open_next(warehouse_path))
+            try:
+                run_id = _next_run_id(con, as_of)
+                _record_context(con, run_id, as_of, now, policy.business_timezone)
+                with stage("读取文件 ingesting new files") as s:
+                    files_new = raw_claims_ingested(con, config, now)
+                    s["rows"] = warehouse.scalar(con, "select count(*) from raw_claims")
+                with stage("校验 validating claims (Great Expectations)") as s:
+                    input_checks = claims_validated(con, config, inputs.roster, as_of)
+                    s["rows"] = warehouse.scalar(con, "select count(*) from claims")
+                    backfill = first_acceptance_recorded(
+                        con, as_of, policy.first_night_window_days, policy.business_timezone)
+                with stage("标准化 standardising names, phones, e-mails, sites, codes") as s:
+                    s["rows"] = claims_standardised(con)
+                with stage("归并 matching claims into customers (Splink)") as s:
+                    matching = customers_matched(con, warehouse_path, inputs.decisions, run_id, policy.link_policy(),
+                                                 cancel.connect)
+                    s["rows"] = matching.customers
+                with stage("归属 applying the ownership rules (replay)") as s:
+                    ownership = ownership_replayed(
+                        con, inputs.followups, inputs.extensions, inputs.appeals, policy.ownership_policy(), now
+                    )
+                    s["rows"] = sum(ownership.outcomes.values())
+                with stage("汇总 building marts and checking them"):
+                    mart_checks = marts_built(con)
+                with stage("通知 conflict details and rep notices") as s:
+                    people = people_tables_built(con, as_of)
+                    s["rows"] = people.notices.height
+                _record_run(con, run_id, as_of, started, files_new)
+                audit = warehouse.frame(con, "select * from ingest_audit order by ingest_seq")
+                quarantine = warehouse.frame(con, "select * from quarantine order by source, file_name, row_number")
+                with stage("发布 publishing the warehouse"):
+                    _describe_tables(con, inputs.dictionary)
+                    warehouse.publish(con, warehouse_path)
+            except BaseException as exc:
+                warehouse.abandon(con, warehouse_path)
+                cancel.check(exc)
+                raise
+        summary = RunSummary(as_of, warehouse_path, run_id, files_new, audit, matching, ownership, backfill,
                              new_conflicts=new_conflicts_by_team(people.conflict_details, as_of),
                              flow_run_id=prefect_run.id)
         summary.outputs = {"warehouse": warehouse_path, "matching model": matching.model_path}

@@ -91,6 +91,7 @@ class PolicyFile(_Strict):
     cooldown_days: Count = 7
     daily_cap: Positive | None = None
     business_timezone: str = "Asia/Shanghai"
+    first_night_window_days: Count = 1
     matching: Matching = Matching()
 
     @field_validator("templates")

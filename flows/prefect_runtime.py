@@ -58,6 +58,8 @@ def prepare_prefect(prefect_home: Path, *, verbose: bool = False) -> LocalApi | 
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
     if os.environ.get("PREFECT_API_URL"):
+        import prefect  # noqa: F401 - Prefect sets up its logging at import: before `flows.logs` does
+
         return None
     home = Path(os.environ.setdefault("PREFECT_HOME", str(prefect_home))).expanduser()
     home.mkdir(parents=True, exist_ok=True)

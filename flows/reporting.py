@@ -5,7 +5,8 @@ teams."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 from pathlib import Path
 
 import duckdb
@@ -28,6 +29,14 @@ class PeopleTables:
     roster: pl.DataFrame
 
 
+@dataclass(frozen=True)
+class Backfill:
+    """On the first night, the claims submitted before `before` are history: replayed, so that they
+    decide who owns what, but neither notified nor reported as new. Later nights have none."""
+    claims: int = 0
+    before: date | None = None
+
+
 @dataclass
 class PeopleFiles:
     reports: list[ManagerReportFiles] = field(default_factory=list)
@@ -37,16 +46,26 @@ class PeopleFiles:
 
 
 @task(cache_policy=NO_CACHE)
-def first_acceptance_recorded(con: duckdb.DuckDBPyConnection, as_of: date) -> int:
-    """Add tonight's newly accepted claims to the carried `claim_first_accepted`; returns how many."""
-    before = warehouse.scalar(con, "select count(*) from claim_first_accepted")
-    con.execute(
-        "insert into claim_first_accepted select claim_id, ? from claims "
-        "where claim_id not in (select claim_id from claim_first_accepted)", [as_of],
-    )
-    new = warehouse.scalar(con, "select count(*) from claim_first_accepted") - before
-    get_run_logger().info("claims first accepted tonight: %d", new)
-    return new
+def first_acceptance_recorded(con: duckdb.DuckDBPyConnection, as_of: date, window_days: int,
+                              zone: str) -> Backfill:
+    """Add tonight's newly accepted claims to the carried `claim_first_accepted`. On the first night
+    (no earlier run in the warehouse) those submitted before the start of `as_of - window_days`
+    in `zone` are marked as backfill; returns how many and the cut-off."""
+    first_night = warehouse.scalar(con, "select count(*) from run_log") == 0
+    before = as_of - timedelta(days=window_days) if first_night else None
+    cutoff = datetime.combine(before, time(0), ZoneInfo(zone)) if before else None
+    inserted = con.execute(
+        """
+        insert into claim_first_accepted
+        select claim_id, ?, coalesce(submitted_at < ?, false) from claims
+        where claim_id not in (select claim_id from claim_first_accepted)
+        returning is_backfill
+        """, [as_of, cutoff],
+    ).fetchall()
+    backfill = Backfill(sum(is_backfill for (is_backfill,) in inserted), before)
+    get_run_logger().info("claims first accepted tonight: %d, of which history before %s: %d",
+                          len(inserted), before, backfill.claims)
+    return backfill
 
 
 @task(cache_policy=NO_CACHE)

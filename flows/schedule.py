@@ -8,6 +8,7 @@ Without a Prefect server, `recon cron-line` prints the equivalent line for the s
 from __future__ import annotations
 
 import shlex
+import sys
 from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -47,19 +48,29 @@ def serve(sources: Path, warehouse: Path, policy: Path, *, at: str, timezone: st
     )
 
 
-def crontab_line(project_dir: Path, sources: Path, warehouse: Path, *, at: str, timezone: str,
-                 machine_zone: ZoneInfo | None = None, on: date | None = None) -> str:
-    """A system crontab entry running `recon run` at `at` in `timezone`, written in the
-    machine's own zone (classic cron has no per-line time zone)."""
+def recon_executable() -> list[str]:
+    """The command that starts this installation's `recon`, by absolute path: the `recon` script
+    beside this interpreter (a virtual environment's bin/), else `python -m flows.cli`."""
+    interpreter = Path(sys.executable).absolute()  # not resolved: a venv's python is a symlink
+    script = interpreter.parent / "recon"
+    return [str(script)] if script.is_file() else [str(interpreter), "-m", "flows.cli"]
+
+
+def crontab_line(recon: list[str], sources: Path, warehouse: Path, policy: Path, *, at: str, timezone: str,
+                 verbose: bool = False, machine_zone: ZoneInfo | None = None, on: date | None = None) -> str:
+    """A system crontab entry running `recon run` at `at` in `timezone`, written in the machine's
+    own zone (classic cron has no per-line time zone). Every path is absolute and nothing is read
+    from the environment, so it runs under cron's empty environment from any folder; the output
+    is appended to `logs/nightly.log` beside the warehouse."""
     cron_expression(at)  # validates
     business = datetime.combine(on or date.today(), time.fromisoformat(at), ZoneInfo(timezone))
     local = business.astimezone(machine_zone) if machine_zone else business.astimezone()
-    recon = shlex.quote(str(project_dir / ".venv" / "bin" / "recon"))
-    log = shlex.quote(str(project_dir / "var" / "nightly.log"))
-    command = (
-        f"cd {shlex.quote(str(project_dir))} && {recon} run --sources {shlex.quote(str(sources))} "
-        f"--warehouse {shlex.quote(str(warehouse))} >> {log} 2>&1"
-    )
+    logs = warehouse.parent / "logs"
+    arguments = [*recon, "run", "--sources", str(sources), "--policy", str(policy), "--warehouse", str(warehouse)]
+    arguments += ["--verbose"] if verbose else []
+    command = (f"mkdir -p {shlex.quote(str(logs))} && {shlex.join(arguments)} "
+               f">> {shlex.quote(str(logs / 'nightly.log'))} 2>&1")
+    command = command.replace("%", "\\%")  # cron reads a bare % as the end of the command
     return (
         f"# recon nightly at {at} {timezone} (= {local:%H:%M} machine time)\n"
         f"{local.minute} {local.hour} * * * {command}"

@@ -11,6 +11,8 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
+from transforms.notices import is_new_tonight
+
 if TYPE_CHECKING:
     from flows.nightly import RunSummary
 
@@ -20,7 +22,7 @@ FIGURES_KEY = "nightly-run-figures"
 
 def new_conflicts_by_team(details: pl.DataFrame, as_of: date) -> dict[str, int]:
     """Conflicts among tonight's new claims, per claimant team."""
-    counts = (details.filter(pl.col("first_accepted_on") == as_of)
+    counts = (details.filter(is_new_tonight(as_of))
               .group_by(pl.col("claimant_team").fill_null("?")).len().sort("claimant_team"))
     return dict(counts.iter_rows())
 
@@ -40,6 +42,9 @@ def run_figures(summary: RunSummary) -> list[tuple[str, str, int]]:
         ("public pool", "公海客户", o.public_pool),
         ("open appeals", "待裁决申诉", o.open_appeals),
     ]
+    if summary.backfill.before is not None:
+        figures += [(f"first night: history before {summary.backfill.before}, replayed, not notified",
+                     f"首次运行：{summary.backfill.before} 之前的历史报备（已回放，不通知）", summary.backfill.claims)]
     figures += [(f"outcome: {k}", f"结果：{k}", v) for k, v in o.outcomes.items()]
     figures += [(f"new conflicts: {team}", f"新增撞单：{team}", n) for team, n in summary.new_conflicts.items()]
     figures += [("manager reports written", "经理报告", len(summary.people_files.reports))]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
@@ -42,18 +43,23 @@ class TrainingReport:
     probability_two_random_records_match: float
 
 
-def _linker(prepared: pl.DataFrame, model: dict | object) -> Linker:
-    connection = duckdb.connect()
+Connect = Callable[[], duckdb.DuckDBPyConnection]
+
+
+def _linker(prepared: pl.DataFrame, model: dict | object, connect: Connect) -> Linker:
+    connection = connect()
     connection.execute(f"set memory_limit = '{SPLINK_MEMORY_LIMIT}'")
     db_api = DuckDBAPI(connection=connection)
     frame = db_api.register(prepared, dataset_display_name="claims")
     return Linker(frame, model)
 
 
-def train_model(prepared: pl.DataFrame, *, seed: int = SEED) -> tuple[dict, TrainingReport]:
+def train_model(prepared: pl.DataFrame, *, seed: int = SEED,
+                connect: Connect = duckdb.connect) -> tuple[dict, TrainingReport]:
     """Estimate λ from deterministic rules, u by seeded random sampling, m by EM; returns the
-    model as a JSON-able dict (what `save_model_to_json` writes)."""
-    linker = _linker(prepared, settings())
+    model as a JSON-able dict (what `save_model_to_json` writes). `connect` opens the in-memory
+    DuckDB connection Splink works on (a run passes one it can interrupt)."""
+    linker = _linker(prepared, settings(), connect)
     training = linker.training
     try:
         training.estimate_probability_two_random_records_match(
@@ -77,17 +83,17 @@ def model_json(model: dict) -> str:
 
 def scored_pairs(
     prepared: pl.DataFrame, model: dict, *, min_probability: float, also_keep: str | None = None,
-    also_keep_blocks: tuple[str, ...] = (),
+    also_keep_blocks: tuple[str, ...] = (), connect: Connect = duckdb.connect,
 ) -> pl.DataFrame:
     """Every blocked pair scoring at least `min_probability`, plus the pairs sharing one of
     `also_keep_blocks` that meet the SQL condition `also_keep` whatever their score; with
     per-comparison levels and match weights, in a stable order (`claim_id_l` < `claim_id_r`)."""
-    frames = [_predicted(prepared, model, threshold=min_probability)]
+    frames = [_predicted(prepared, model, connect, threshold=min_probability)]
     if also_keep and also_keep_blocks:
         narrow = dict(model, blocking_rules_to_generate_predictions=[
             {"blocking_rule": f'l."{column}" = r."{column}"', "sql_dialect": "duckdb"} for column in also_keep_blocks
         ])
-        frames.append(_predicted(prepared, narrow, keep=also_keep))
+        frames.append(_predicted(prepared, narrow, connect, keep=also_keep))
     frame = pl.concat(frames, how="vertical").unique(["claim_id_l", "claim_id_r"], keep="first")
     left, right = f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r"
     if frame.filter(pl.col(left) > pl.col(right)).height:
@@ -96,11 +102,11 @@ def scored_pairs(
 
 
 def _predicted(
-    prepared: pl.DataFrame, model: dict, *, threshold: float | None = None, keep: str = "true"
+    prepared: pl.DataFrame, model: dict, connect: Connect, *, threshold: float | None = None, keep: str = "true"
 ) -> pl.DataFrame:
     """Splink's predictions at `threshold` (applied inside Splink's SQL, so pairs below it are
     never materialised), filtered by the SQL condition `keep`."""
-    linker = _linker(prepared, model)
+    linker = _linker(prepared, model, connect)
     for column in TF_COLUMNS:
         linker.table_management.compute_tf_table(column)
     predictions = linker.inference.predict(threshold_match_probability=threshold).as_duckdbpyrelation().filter(keep)
@@ -111,5 +117,5 @@ def _predicted(
 
 def match_weights_chart_html(prepared: pl.DataFrame, model: dict) -> str:
     """Splink's match-weights chart for the model, as a standalone page that works offline."""
-    chart = _linker(prepared.head(10), model).visualisations.match_weights_chart()
+    chart = _linker(prepared.head(10), model, duckdb.connect).visualisations.match_weights_chart()
     return chart.to_html(inline=True)

@@ -10,7 +10,11 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
+from datetime import date
+
 import pytest
+
+SAMPLES_AS_OF = date(2026, 11, 25)  # the as-of `make run` uses on the bundled samples
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +38,7 @@ def samples_run(tmp_path_factory, prefect_harness):
 
     repo = Path(__file__).resolve().parents[1]
     warehouse = tmp_path_factory.mktemp("samples") / "warehouse.duckdb"
-    summary = nightly(repo / "config" / "sources.yaml", warehouse, date(2026, 11, 26))
+    summary = nightly(repo / "config" / "sources.yaml", warehouse, SAMPLES_AS_OF)
     return summary, warehouse
 
 

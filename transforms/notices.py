@@ -36,14 +36,19 @@ class UnknownOutcomeError(ValueError):
     """An outcome without a next step: the notices would leave a rep without advice."""
 
 
+def is_new_tonight(as_of: date) -> pl.Expr:
+    """A claim first accepted on `as_of` that is not history replayed on the first night."""
+    return (pl.col("first_accepted_on") == as_of) & ~pl.col("is_backfill").fill_null(False)
+
+
 def rep_notices(outcomes: pl.DataFrame, claims: pl.DataFrame, roster: pl.DataFrame,
                 first_accepted: pl.DataFrame, as_of: date) -> pl.DataFrame:
-    """One row per claim first accepted on `as_of`: the outcome's reason and next step, in Chinese
+    """One row per claim new on `as_of` (`is_new_tonight`): the outcome's reason and next step, in Chinese
     and English; by team, rep, submission time, claim id."""
     unknown = sorted(set(outcomes["outcome"].unique().to_list()) - set(NEXT_STEPS))
     if unknown:
         raise UnknownOutcomeError(f"no next step written for outcome(s) {', '.join(unknown)}")
-    new = first_accepted.filter(pl.col("first_accepted_on") == as_of).select("claim_id")
+    new = first_accepted.filter(is_new_tonight(as_of)).select("claim_id")
     reps = roster.select("rep_id", "rep_name", "team")
     owners = roster.select(pl.col("rep_id").alias("owner_rep_id"), pl.col("rep_name").alias("owner_name"),
                            pl.col("team").alias("owner_team"))

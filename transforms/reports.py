@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from transforms.notices import is_new_tonight
+
 # the rule that put the two claims in one customer, by match_pairs.decision_basis
 RULE_WORDS: dict[str | None, tuple[str, str]] = {
     "sure_link": ("信用代码或注册全称相同", "same credit code or same full registered name"),
@@ -102,7 +104,7 @@ def manager_conflicts(details: pl.DataFrame, scope: ManagerScope, as_of: date) -
     involving one of their reps; latest first, other teams' details removed, contacts masked."""
     claimant_ours = pl.col("claimant_rep_id").is_in(scope.rep_ids)
     owner_ours = pl.col("owner_rep_id").is_in(scope.rep_ids)
-    shown = (pl.col("first_accepted_on") == as_of) | (pl.col("appeal_status") == "open")
+    shown = is_new_tonight(as_of) | (pl.col("appeal_status") == "open")
     selected = details.filter((claimant_ours | owner_ours) & shown).with_columns(
         claimant_ours.alias("is_claimant_ours"), owner_ours.alias("is_owner_ours"),
     )

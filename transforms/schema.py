@@ -20,6 +20,11 @@ REQUIRED_FIELDS: tuple[str, ...] = ("claim_id", "submitted_at", "rep_id", "compa
 
 CATEGORIES: tuple[str, ...] = ("A", "B", "C", "D")
 
+# The reps roster: the fields a roster file is mapped onto. manager / manager_email name who gets
+# a team's conflict report (and where it is e-mailed); an empty quota means the policy's default.
+ROSTER_FIELDS: tuple[str, ...] = ("rep_id", "rep_name", "team", "manager", "manager_email", "quota")
+REQUIRED_ROSTER_FIELDS: tuple[str, ...] = ("rep_id", "rep_name", "team")
+
 LINEAGE_COLUMNS: tuple[str, ...] = (
     "source",
     "source_kind",

@@ -56,6 +56,7 @@ final as (
         conflicts.customer_id,
         conflicts.customer_name,
         first_accepted.first_accepted_on,
+        first_accepted.is_backfill,
         conflicts.submitted_at,
         conflicts.claimant_rep_id,
         conflicts.claimant_name,

@@ -64,7 +64,7 @@ def test_a_manager_scope_covers_every_team_whose_reps_name_them():
 def _details(**overrides) -> pl.DataFrame:
     row = {
         "claim_id": "C-2", "customer_id": "C0000001", "customer_name": "对方写法有限公司",
-        "first_accepted_on": AS_OF, "submitted_at": datetime(2026, 11, 20, 2, tzinfo=UTC),
+        "first_accepted_on": AS_OF, "is_backfill": False, "submitted_at": datetime(2026, 11, 20, 2, tzinfo=UTC),
         "claimant_rep_id": "S3", "claimant_name": "陈静", "claimant_team": "东",
         "claimant_company_name": "对方写法有限公司", "claimant_category": "B", "claimant_contact_name": "孙六",
         "claimant_phone": "13900139000", "claimant_email": "sun@secret.cn", "claimant_credit_code": None,

@@ -1,0 +1,56 @@
+"""Everything a night reads besides the claim files: sources.yaml, policy.yaml, the data
+dictionary, the roster and the side inputs (appeals, decisions, follow-ups, extensions).
+
+`recon run` reads them all before Prefect starts, so a mistake in any of them is reported in a
+second, as one line naming the file and the key or row; the flow reads them again through the
+same function. Nothing here imports Prefect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from flows.config import SourcesConfig, load_sources
+from flows.dictionary import DataDictionary, read_dictionary
+from flows.ingest import read_roster
+from flows.policy import PolicyFile, read_policy_file
+from flows.side_inputs import (
+    appeal_rulings_on_customers,
+    read_appeals,
+    read_decisions,
+    read_extensions,
+    read_followups,
+)
+
+
+@dataclass(frozen=True)
+class NightInputs:
+    config: SourcesConfig
+    policy: PolicyFile
+    dictionary: DataDictionary
+    roster: pl.DataFrame
+    appeals: pl.DataFrame
+    decisions: pl.DataFrame  # reviewer decisions plus same-customer appeal rulings
+    followups: pl.DataFrame
+    extensions: pl.DataFrame
+
+
+def read_night_inputs(sources_path: Path, policy_path: Path) -> NightInputs:
+    """Read and check the configuration and side inputs; ConfigError, PolicyError,
+    DictionaryError or SourceFileError name the file and what is wrong."""
+    config = load_sources(sources_path)
+    policy = read_policy_file(policy_path)
+    appeals = read_appeals(config)
+    return NightInputs(
+        config=config,
+        policy=policy,
+        dictionary=read_dictionary(),
+        roster=read_roster(config),
+        appeals=appeals,
+        decisions=pl.concat([read_decisions(config), appeal_rulings_on_customers(appeals)]),
+        followups=read_followups(config),
+        extensions=read_extensions(config),
+    )
