@@ -14,7 +14,7 @@ from prefect.cache_policies import NO_CACHE
 from transforms.notices import is_new_tonight
 
 if TYPE_CHECKING:
-    from flows.nightly import RunSummary
+    from flows.night import RunSummary
 
 SUMMARY_KEY = "nightly-run-summary"
 FIGURES_KEY = "nightly-run-figures"

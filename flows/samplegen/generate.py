@@ -26,6 +26,7 @@ from flows.samplegen.plan import CLAIMS_PER_COMPANY, SOURCES, Plan, build_plan
 from flows.samplegen.reference import load_reference
 from flows.samplegen.render import ClaimIds, ClaimRenderer
 from flows.samplegen.roster import Rep, build_roster
+from flows.samplegen.run_config import write_run_config
 from flows.samplegen.sampling import Window
 from flows.samplegen.universe import Universe, build_universe
 from flows.samplegen.variants import VARIANT_KINDS
@@ -45,7 +46,8 @@ def generate(out_dir: Path, n_claims: int, seed: int, end_date: date) -> dict[st
     """Write a full, deterministic sample set of about n_claims claims under out_dir.
 
     Returns the path of each file by name: form, crm, sheet, reps, followups, decisions,
-    truth, defects.
+    truth, defects, and the sources.yaml that runs the nightly job on them (with empty appeals
+    and extensions files where none exist).
     """
     if n_claims < MIN_CLAIMS:
         raise ValueError(f"n_claims must be at least {MIN_CLAIMS}, got {n_claims}")
@@ -71,7 +73,7 @@ def generate(out_dir: Path, n_claims: int, seed: int, end_date: date) -> dict[st
         writer.writerows(
             (r.rep_id, r.rep_name, r.team, r.manager, r.manager_email, r.quota) for r in reps
         )
-    return paths
+    return paths | write_run_config(out_dir)
 
 
 def _write_claims(

@@ -32,12 +32,12 @@ def recon(*args: str, env: dict[str, str], **kwargs) -> subprocess.CompletedProc
     )
 
 
-def recon_popen(*args: str, env: dict[str, str]) -> subprocess.Popen:
-    """`recon` in its own process group, so that it can be killed with everything it started
-    (Prefect's temporary API server runs as a child process)."""
+def recon_popen(*args: str, env: dict[str, str], stderr=subprocess.DEVNULL) -> subprocess.Popen:
+    """`recon` in its own process group (whose id is its pid), so that a test can tell whether
+    anything it started outlives it."""
     return subprocess.Popen(
         [sys.executable, "-m", "flows.cli", *args], env=env, cwd=REPO,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=stderr, text=True, start_new_session=True,
     )
 
 

@@ -2,6 +2,7 @@
 
 import os
 import signal
+import subprocess
 import time
 
 import duckdb
@@ -25,15 +26,37 @@ def test_run_prints_a_summary_per_file_and_where_the_outputs_are(tmp_path):
     assert (tmp_path / "var" / "validation" / "index.html").is_file()
 
 
-def test_a_bad_config_exits_1_with_the_key_and_publishes_nothing(tmp_path):
+def test_a_bad_config_is_one_line_exit_2_before_anything_starts(tmp_path):
     sources = write_inputs(tmp_path)
     sources.write_text(sources.read_text(encoding="utf-8").replace("kind: crm", "kind: erp"), encoding="utf-8")
     warehouse = tmp_path / "var" / "warehouse.duckdb"
     done = recon("run", "--sources", str(sources), "--warehouse", str(warehouse), env=recon_env(tmp_path))
-    assert done.returncode == 1
-    assert "sources[1].kind" in done.stdout
-    assert "published warehouse is unchanged" in done.stdout
-    assert not warehouse.exists()
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "recon: sources.yaml: sources[1].kind: Input should be 'form', 'crm' or 'sheet'"]
+    assert done.stdout == ""
+    assert not (tmp_path / "var").exists()  # no warehouse, no Prefect home, no log: nothing started
+
+    debug = recon("run", "--sources", str(sources), "--warehouse", str(warehouse), "--debug", env=recon_env(tmp_path))
+    assert debug.returncode == 2 and "Traceback" in debug.stderr and "ConfigError" in debug.stderr
+
+
+def test_policy_and_roster_mistakes_name_the_key_and_the_row(tmp_path):
+    sources = write_inputs(tmp_path)
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("protection_days:\n  E: 10\n", encoding="utf-8")
+    done = recon("run", "--sources", str(sources), "--policy", str(policy), env=recon_env(tmp_path))
+    assert (done.returncode, done.stderr) == (2, "recon: policy.yaml: protection_days.E: Extra inputs are not permitted\n")
+
+    roster = tmp_path / "inputs" / "reps.csv"
+    lines = roster.read_text(encoding="utf-8").splitlines()
+    fields = lines[2].split(",")
+    fields[-1] = "many"
+    lines[2] = ",".join(fields)
+    roster.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = recon("run", "--sources", str(sources), env=recon_env(tmp_path))
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"recon: {roster}: row 3 (rep {fields[0]}): quota many is not a whole number")
 
 
 def test_a_bad_as_of_is_refused_by_the_parser(tmp_path):
@@ -42,7 +65,44 @@ def test_a_bad_as_of_is_refused_by_the_parser(tmp_path):
     assert "--as-of must be YYYY-MM-DD" in done.stderr
 
 
-def test_a_run_killed_mid_way_leaves_the_last_warehouse_readable(tmp_path):
+def _alive(process_group: int) -> bool:
+    try:
+        os.killpg(process_group, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _second_night(tmp_path):
+    """A published first night, and a second night's file: (sources, warehouse, its bytes)."""
+    sources = write_inputs(tmp_path)
+    warehouse = tmp_path / "var" / "warehouse.duckdb"
+    first = recon("run", "--sources", str(sources), "--warehouse", str(warehouse), "--as-of", "2026-11-26",
+                  env=recon_env(tmp_path))
+    assert first.returncode == 0, first.stderr
+    (tmp_path / "inputs" / "form" / "webform_export_2.csv").write_bytes(
+        (tmp_path / "inputs" / "form" / "webform_export.csv").read_bytes().replace(b"WF-000", b"WF-100")
+    )
+    return sources, warehouse, warehouse.read_bytes()
+
+
+def test_sigterm_cancels_the_run_and_leaves_the_last_warehouse(tmp_path):
+    sources, warehouse, before = _second_night(tmp_path)
+    run = recon_popen("run", "--sources", str(sources), "--warehouse", str(warehouse), "--as-of", "2026-11-27",
+                      env=recon_env(tmp_path), stderr=subprocess.PIPE)
+    first_stage = run.stderr.readline()  # the ingest stage is done: validation (Great Expectations) runs
+    assert "读取文件" in first_stage, first_stage
+    run.send_signal(signal.SIGTERM)
+    err = run.stderr.read()
+    assert run.wait(timeout=30) == 128 + signal.SIGTERM
+    assert "The run was cancelled (SIGTERM); the published warehouse is unchanged." in err
+    assert "Traceback" not in err
+    assert warehouse.read_bytes() == before
+    assert not warehouse.with_name("warehouse.duckdb.building").exists()
+    assert not _alive(run.pid)  # nothing the run started outlives it
+
+
+def test_a_run_killed_mid_way_leaves_the_last_warehouse_readable_and_no_process(tmp_path):
     sources = write_inputs(tmp_path)
     warehouse = tmp_path / "var" / "warehouse.duckdb"
     env = recon_env(tmp_path)
@@ -60,8 +120,10 @@ def test_a_run_killed_mid_way_leaves_the_last_warehouse_readable(tmp_path):
     while not building.exists() and run.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
     assert building.exists(), "the run never started building"
-    os.killpg(run.pid, signal.SIGKILL)  # the whole job dies at once, as in a crash
+    os.kill(run.pid, signal.SIGKILL)  # the run alone dies at once, as in a crash
     run.wait(timeout=30)
+    time.sleep(1)
+    assert not _alive(run.pid), "a process started by the run outlived it"
 
     assert warehouse.read_bytes() == before
     with duckdb.connect(str(warehouse), read_only=True) as con:

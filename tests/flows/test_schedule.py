@@ -11,6 +11,7 @@ import urllib.request
 from datetime import date
 from zoneinfo import ZoneInfo
 
+import duckdb
 import pytest
 
 from flows.schedule import cron_expression, crontab_line, nightly_schedule
@@ -27,13 +28,41 @@ def test_cron_expression_and_schedule_zone():
         cron_expression("2am")
 
 
-def test_crontab_line_is_written_in_the_machine_zone(tmp_path):
-    line = crontab_line(tmp_path, tmp_path / "s.yaml", tmp_path / "w.duckdb", at="02:00",
-                        timezone="Asia/Shanghai", machine_zone=ZoneInfo("UTC"), on=date(2026, 11, 26))
+def test_crontab_line_is_written_in_the_machine_zone_with_every_option(tmp_path):
+    line = crontab_line(["/opt/recon/.venv/bin/recon"], tmp_path / "s.yaml", tmp_path / "50%" / "w.duckdb",
+                        tmp_path / "p.yaml", at="02:00", timezone="Asia/Shanghai", verbose=True,
+                        machine_zone=ZoneInfo("UTC"), on=date(2026, 11, 26))
     comment, entry = line.splitlines()
     assert "02:00 Asia/Shanghai (= 18:00 machine time)" in comment
-    assert entry.startswith("0 18 * * * cd ")
-    assert "recon run --sources" in entry and entry.endswith("2>&1")
+    assert entry.startswith(f"0 18 * * * mkdir -p {tmp_path}/50\\%/logs && /opt/recon/.venv/bin/recon run ")
+    assert f"--sources {tmp_path}/s.yaml --policy {tmp_path}/p.yaml --warehouse {tmp_path}/50\\%/w.duckdb" in entry
+    assert entry.endswith(f"--verbose >> {tmp_path}/50\\%/logs/nightly.log 2>&1")
+
+
+def test_help_prints_no_warning():
+    done = subprocess.run([sys.executable, "-W", "default", "-m", "flows.cli", "run", "--help"], cwd=REPO,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0 and "--as-of" in done.stdout
+    assert done.stderr == ""
+
+
+def test_the_printed_cron_line_runs_under_an_empty_environment_from_another_folder(tmp_path):
+    sources = write_inputs(tmp_path / "project")
+    warehouse = tmp_path / "night" / "w.duckdb"
+    printed = recon("cron-line", "--sources", str(sources), "--warehouse", str(warehouse), "--at", "02:00",
+                    env=recon_env(tmp_path))
+    assert printed.returncode == 0, printed.stderr
+    command = printed.stdout.splitlines()[1].split(" ", 5)[5]  # what cron runs: after the five time fields
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    done = subprocess.run(["env", "-i", "PATH=/usr/bin:/bin", f"HOME={elsewhere}", "sh", "-c", command],
+                          cwd=elsewhere, capture_output=True, text=True, timeout=300, check=False)
+    log = (warehouse.parent / "logs" / "nightly.log").read_text(encoding="utf-8")
+    assert done.returncode == 0, log
+    assert "Summary 汇总" in log and "rows read" in log
+    assert "Traceback" not in log and "WARNING" not in log  # library chatter went to the run's own log file
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from claims").fetchall()[0][0] == 7
 
 
 def _api(url: str, path: str, body: dict | None = None):
@@ -56,6 +85,11 @@ def _wait_for(predicate, seconds: float):
             pass
         time.sleep(0.5)
     return None
+
+
+def _finished(flow_run: dict) -> str | None:
+    state = flow_run["state_type"]
+    return state if state in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") else None
 
 
 def test_run_and_serve_against_a_real_prefect_server(tmp_path):
@@ -85,6 +119,13 @@ def test_run_and_serve_against_a_real_prefect_server(tmp_path):
         schedule = deployment["schedules"][0]["schedule"]
         assert (schedule["cron"], schedule["timezone"]) == ("0 2 * * *", "Asia/Shanghai")
         assert deployment["parameters"]["warehouse_path"] == str(tmp_path / "w.duckdb")
+
+        # a run of the deployment, as the schedule would start it, completes and publishes
+        run = _api(api, f"/deployments/{deployment['id']}/create_flow_run", {"parameters": {"as_of": "2026-11-27"}})
+        state = _wait_for(lambda: _finished(_api(api, f"/flow_runs/{run['id']}")), 300)
+        assert state == "COMPLETED", state
+        with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+            assert con.execute("select max(as_of) from run_log").fetchall()[0][0] == date(2026, 11, 27)
     finally:
         for process in (serving, server):
             if process is not None:
