@@ -17,8 +17,8 @@ import string
 import tempfile
 import time
 
-import polars as pl
 import opencc
+import polars as pl
 from stdnum.cn import uscc
 
 from transforms.reference import read_reference_csv

@@ -15,7 +15,6 @@ from transforms.mapping import MissingColumnsError, raw_claims_from_rows
 from transforms.schema import REQUIRED_ROSTER_FIELDS, ROSTER_FIELDS
 
 
-
 @dataclass(frozen=True)
 class SourceFile:
     source: SourceConfig

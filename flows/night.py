@@ -46,6 +46,7 @@ from transforms.checks import CHECKS, DUPLICATE_CHECK, claims_checkable, duplica
 from transforms.parsing import claims_parsed
 from transforms.quarantine import claims_accepted, claims_quarantined
 
+
 class RunCheckError(RuntimeError):
     """A published table failed its checks; the warehouse was not swapped."""
 

@@ -102,7 +102,7 @@ def _flush_prefect_workers() -> None:
 
         APILogWorker.drain_all(timeout=5)
         EventsWorker.drain_all(timeout=5)
-    except Exception:  # noqa: BLE001 - best effort at shutdown; the run's result is already known
+    except Exception:
         logging.getLogger(__name__).debug("flushing Prefect's workers failed", exc_info=True)
 
 

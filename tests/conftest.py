@@ -31,7 +31,6 @@ def samples_run(tmp_path_factory, prefect_harness):
     """The nightly flow run once on the bundled samples: (RunSummary, warehouse path).
     Its model (the packaged default: the samples are too few to train on) serves the matching
     tests too."""
-    from datetime import date
     from pathlib import Path
 
     from flows.nightly import nightly

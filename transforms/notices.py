@@ -14,7 +14,7 @@ import polars as pl
 NEXT_STEPS: dict[str, tuple[str, str]] = {
     "granted": ("请在保护期内跟进并记录跟进，闲置过久会被释放到公海",
                 "Follow the customer up and log it; a protection without follow-up is released to the pool"),
-    "renewed": ("保护期已更新，请继续跟进", "The protection runs on: keep following up"),
+    "renewed": ("客户仍由你保护，请继续跟进并记录跟进", "The customer stays yours: keep following it up and log it"),
     "conflict": ("请勿继续跟进该客户；如认为不是同一客户或对方未实际跟进，可提出申诉",
                  ("Stop working this customer; appeal if it is not the same company or the owner does "
                  "not really follow it up")),

@@ -71,6 +71,14 @@ def write_inputs(root: Path, *, form_rows=None, crm_rows=None, sheet_rows=None, 
     return path
 
 
+def write_policy(root: Path, **overrides) -> Path:
+    """The project's policy.yaml with top-level keys overridden, written under `root`."""
+    policy = yaml.safe_load((REPO / "config" / "policy.yaml").read_text(encoding="utf-8")) | overrides
+    path = root / "policy.yaml"
+    path.write_text(yaml.safe_dump(policy, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
 def write_csv(path: Path, header: list[str], rows, *, encoding: str, newline: str = "\n") -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=newline)

@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -129,4 +130,62 @@ def test_a_manager_with_two_addresses_stops_the_run_naming_them(tmp_path):
     roster = [*ROSTER[:2], ("S009", "周敏", "华南组", "张伟", "zhang.wei.south@example-corp.cn", "50")]
     config = load_sources(write_inputs(tmp_path, roster=roster))
     with pytest.raises(SourceFileError, match="manager 张伟 has 2 addresses"):
+        read_roster(config)
+
+
+def test_a_roster_without_any_manager_email_is_read(tmp_path):
+    from flows.config import load_sources
+    from flows.ingest import read_roster
+    from tests.flows.inputs import ROSTER, write_inputs
+
+    roster = [(*row[:4], "", row[5]) for row in ROSTER]  # e-mail delivery not used: every cell empty
+    frame = read_roster(load_sources(write_inputs(tmp_path, roster=roster)))
+    assert frame.height == 3 and frame["manager_email"].is_null().all()
+
+
+def test_roster_headers_are_mapped_like_a_sources_columns_and_optional_fields_may_be_missing(tmp_path):
+    import yaml
+
+    from flows.config import load_sources
+    from flows.ingest import read_roster
+    from tests.flows.inputs import write_csv, write_inputs
+
+    sources = write_inputs(tmp_path)
+    write_csv(tmp_path / "inputs" / "reps.csv", ["工号", "姓名", "团队", "名额"],
+              [("S001", "王磊", "华北一组", "50"), ("S002", "李娜", "华北一组", "")], encoding="gb18030")
+    config = yaml.safe_load(sources.read_text(encoding="utf-8"))
+    config["roster"]["columns"] = {"工号": "rep_id", "姓名": "rep_name", "团队": "team", "名额": "quota"}
+    sources.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    frame = read_roster(load_sources(sources))
+    assert frame.select("rep_id", "rep_name", "quota").rows() == [("S001", "王磊", 50), ("S002", "李娜", None)]
+    assert frame["manager"].is_null().all() and frame["manager_email"].is_null().all()
+
+
+def test_a_roster_column_mapped_to_an_unknown_field_names_the_key(tmp_path):
+    import yaml
+
+    from flows.config import ConfigError, load_sources
+    from tests.flows.inputs import write_inputs
+
+    sources = write_inputs(tmp_path)
+    config = yaml.safe_load(sources.read_text(encoding="utf-8"))
+    config["roster"]["columns"] = {"邮箱": "email"}
+    sources.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"roster\.columns: .*'email', which is not a roster field"):
+        load_sources(sources)
+
+
+@pytest.mark.parametrize(("row", "problem"), [
+    (("S009", "", "华南组", "", "", "5"), "row 3 (rep S009): rep_name is empty"),
+    (("S009", "周敏", "华南组", "张伟", "zhang.wei", "5"), "row 3 (rep S009): manager_email zhang.wei is not"),
+    (("S009", "周敏", "华南组", "", "", "-1"), "row 3 (rep S009): quota -1 is not a whole number >= 0"),
+])
+def test_a_bad_roster_row_is_named(tmp_path, row, problem):
+    from flows.config import load_sources
+    from flows.ingest import read_roster
+    from flows.readers import SourceFileError
+    from tests.flows.inputs import ROSTER, write_inputs
+
+    config = load_sources(write_inputs(tmp_path, roster=[ROSTER[0], row]))
+    with pytest.raises(SourceFileError, match=re.escape(problem)):
         read_roster(config)

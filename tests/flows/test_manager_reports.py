@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 
 from flows.nightly import nightly
-from tests.flows.inputs import write_inputs
+from tests.flows.inputs import write_inputs, write_policy
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -46,8 +46,13 @@ FORM_ROWS = [  # owners first, claimants later: every later claim is a conflict
 def night(tmp_path_factory):
     root = tmp_path_factory.mktemp("reports")
     sources = write_inputs(root, form_rows=FORM_ROWS, crm_rows=[], sheet_rows=[], roster=ROSTER)
-    summary = nightly(sources, root / "var" / "warehouse.duckdb", AS_OF)
+    summary = nightly(sources, root / "var" / "warehouse.duckdb", AS_OF, _whole_month(root))
     return summary
+
+
+def _whole_month(root):
+    """A policy under which every claim of this first night is new (none is history)."""
+    return write_policy(root, first_night_window_days=30)
 
 
 def _files(night) -> dict[str, object]:
@@ -165,7 +170,7 @@ def test_the_reports_are_e_mailed_to_each_manager_with_an_address(tmp_path):
         config["delivery"] = {"smtp": {"host": "127.0.0.1", "port": port, "sender": "recon@example.com",
                                        "tls": "none", "timeout_seconds": 10}}
         sources.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-        summary = nightly(sources, tmp_path / "var" / "warehouse.duckdb", AS_OF)
+        summary = nightly(sources, tmp_path / "var" / "warehouse.duckdb", AS_OF, _whole_month(tmp_path))
     assert summary.people_files.delivery == {"刘经理": "sent", "吴经理": "no address", "周经理": "sent"}
     received = {rcpt[0]: message_from_bytes(raw, policy=policy.default) for rcpt, raw in mailbox.received}
     assert sorted(received) == ["liu@example-corp.cn", "zhou@example-corp.cn"]
@@ -181,7 +186,27 @@ def test_a_failure_after_publishing_is_reported_and_the_night_stays_published(tm
     warehouse = tmp_path / "var" / "warehouse.duckdb"
     warehouse.parent.mkdir(parents=True)
     (warehouse.parent / "reports").write_text("a file where the reports folder should be", encoding="utf-8")
-    summary = nightly(sources, warehouse, AS_OF)
+    summary = nightly(sources, warehouse, AS_OF, _whole_month(tmp_path))
     assert len(summary.problems) == 1 and summary.problems[0].startswith("reports were not written")
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("select count(*) from rep_notices").fetchone()[0] == 6
+
+
+def test_the_first_night_replays_history_without_notifying_it(tmp_path):
+    sources = write_inputs(tmp_path, form_rows=FORM_ROWS, crm_rows=[], sheet_rows=[], roster=ROSTER)
+    warehouse = tmp_path / "var" / "warehouse.duckdb"
+    first = nightly(sources, warehouse, AS_OF)  # the default policy: history is what came before 11-25
+    assert (first.backfill.claims, first.backfill.before) == (6, date(2026, 11, 25))
+    assert sum(r.conflicts for r in first.people_files.reports) == 0 and first.new_conflicts == {}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from rep_notices").fetchone()[0] == 0
+        assert con.execute("select count(*) from conflicts").fetchone()[0] == 3  # history still decides
+
+    late = ["WF-7", "2026-11-27 10:00:00", "S102", "李娜", "北京字节跳动科技有限公司", "孙六", "13900139001",
+            "", "", CODE_BYTEDANCE, "B类（有明确采购计划）", "互联网", ""]
+    sources = write_inputs(tmp_path, form_rows=[*FORM_ROWS, late], crm_rows=[], sheet_rows=[], roster=ROSTER)
+    second = nightly(sources, warehouse, date(2026, 11, 27))
+    assert second.backfill.before is None
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select claim_id, outcome from rep_notices").fetchall() == [("WF-7", "conflict")]
+    assert second.new_conflicts == {"华北二组": 1}

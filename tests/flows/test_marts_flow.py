@@ -7,8 +7,7 @@ from datetime import date
 import duckdb
 import pytest
 
-from flows import marts
-from flows import nightly as nightly_module
+from flows import marts, night_inputs
 from flows.dictionary import read_dictionary
 from flows.nightly import RunCheckError, nightly
 from tests.flows.inputs import write_inputs
@@ -31,7 +30,7 @@ def test_a_mart_failing_its_checks_stops_the_publish(tmp_path, monkeypatch):
 def test_a_table_missing_from_the_dictionary_is_published_with_a_warning(tmp_path, monkeypatch, caplog):
     full = read_dictionary()
     partial = full.model_copy(update={"tables": {k: v for k, v in full.tables.items() if k != "reps"}})
-    monkeypatch.setattr(nightly_module, "read_dictionary", lambda: partial)
+    monkeypatch.setattr(night_inputs, "read_dictionary", lambda: partial)
     warehouse = tmp_path / "var" / "warehouse.duckdb"
     with caplog.at_level(logging.WARNING):
         nightly(write_inputs(tmp_path), warehouse, date(2026, 11, 26))

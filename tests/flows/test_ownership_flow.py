@@ -82,7 +82,7 @@ def test_simulating_tighter_category_caps_rejects_more(samples_run, tmp_path):
     other.write_text(yaml.safe_dump(policy, allow_unicode=True), encoding="utf-8")
     as_of, comparison = simulate(REPO / "config" / "sources.yaml", warehouse, REPO / "config" / "policy.yaml", other)
     rows = {r["metric"]: r for r in comparison.iter_rows(named=True)}
-    assert str(as_of) == "2026-11-26"
+    assert str(as_of) == "2026-11-25"
     assert rows["over_quota_rejections"]["policy_b"] > rows["over_quota_rejections"]["policy_a"]
     assert rows["over_quota_rejections"]["difference"] == (
         rows["over_quota_rejections"]["policy_b"] - rows["over_quota_rejections"]["policy_a"])

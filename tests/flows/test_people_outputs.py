@@ -27,13 +27,15 @@ def test_every_manager_of_the_roster_gets_a_report(samples_run):
     managers = sorted(roster["manager"].unique())
     assert sorted(r.scope.manager for r in summary.people_files.reports) == managers
     for report in summary.people_files.reports:
-        assert report.html.name == f"conflicts_2026-11-26_{report.scope.manager}.html"
+        assert report.html.name == f"conflicts_2026-11-25_{report.scope.manager}.html"
         assert report.html.is_file() and report.xlsx.is_file()
-    conflicts = _q(summary.warehouse, "select claimant_rep_id, owner_rep_id from conflict_details")
+    shown = _q(summary.warehouse, "select claimant_rep_id, owner_rep_id from conflict_details "
+                                  "where not is_backfill or appeal_status = 'open'")
+    assert shown.height == 2  # the one conflict of 2026-11-24, and the open appeal
     for report in summary.people_files.reports:
-        ours = conflicts.filter(pl.col("claimant_rep_id").is_in(report.scope.rep_ids)
-                                | pl.col("owner_rep_id").is_in(report.scope.rep_ids))
-        assert report.conflicts == ours.height  # the first night: every conflict is new
+        ours = shown.filter(pl.col("claimant_rep_id").is_in(report.scope.rep_ids)
+                            | pl.col("owner_rep_id").is_in(report.scope.rep_ids))
+        assert report.conflicts == ours.height
 
 
 def test_conflict_details_cover_every_conflict_with_the_owners_claim(samples_run):
@@ -48,11 +50,12 @@ def test_conflict_details_cover_every_conflict_with_the_owners_claim(samples_run
     assert details.filter(pl.col("appeal_status") == "open")["claim_id"].to_list() == ["WF20261007-0001"]
 
 
-def test_on_the_first_night_every_accepted_claim_gets_one_notice(samples_run):
+def test_on_the_first_night_only_the_last_days_claims_are_notified(samples_run):
     summary, warehouse = samples_run
     notices = _q(warehouse, "select * from rep_notices")
-    claims = _q(warehouse, "select claim_id from claims")
-    assert sorted(notices["claim_id"]) == sorted(claims["claim_id"])
+    recent = _q(warehouse, "select claim_id from claims where submitted_at >= timestamptz '2026-11-24 00:00:00+08'")
+    assert sorted(notices["claim_id"]) == sorted(recent["claim_id"]) and recent.height == 3
+    assert (summary.backfill.before, summary.backfill.claims) == (date(2026, 11, 24), 389 - 3)
     assert notices["notice_zh"].is_not_null().all() and notices["notice_en"].is_not_null().all()
     from_files = pl.concat([pl.read_csv(p.read_bytes()[3:], infer_schema=False) for p in summary.people_files.notices])
     assert sorted(from_files["claim_id"]) == sorted(notices["claim_id"])
@@ -62,7 +65,7 @@ def test_the_next_night_notifies_nobody_and_reports_only_open_appeals(samples_ru
     _, warehouse = samples_run
     copy = tmp_path / "warehouse.duckdb"
     shutil.copy(warehouse, copy)
-    summary = nightly(REPO / "config" / "sources.yaml", copy, date(2026, 11, 27))
+    summary = nightly(REPO / "config" / "sources.yaml", copy, date(2026, 11, 26))
     assert _q(copy, "select count(*) as n from rep_notices")["n"][0] == 0
     assert sum(r.conflicts for r in summary.people_files.reports) >= 1  # the open appeal, in both reports
     assert summary.new_conflicts == {}

@@ -1,10 +1,11 @@
 """The marts of the samples warehouse agree with the tables they summarise."""
 
-from datetime import date
 
 import duckdb
 import polars as pl
 import pytest
+
+from tests.conftest import SAMPLES_AS_OF
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -25,7 +26,7 @@ def test_run_context_is_the_run_as_of(q, samples_run):
     context = q("select * from run_context")
     assert context.height == 1
     assert context.row(0, named=True)["run_id"] == summary.run_id
-    assert context["as_of"][0] == date(2026, 11, 26)
+    assert context["as_of"][0] == SAMPLES_AS_OF
     assert context["timezone"][0] == "Asia/Shanghai"
 
 

@@ -25,7 +25,8 @@ def _outcomes(outcome_c2="conflict", owner_c2="S1") -> pl.DataFrame:
 
 
 def _first(days: dict[str, date]) -> pl.DataFrame:
-    return pl.DataFrame({"claim_id": list(days), "first_accepted_on": list(days.values())})
+    return pl.DataFrame({"claim_id": list(days), "first_accepted_on": list(days.values()),
+                         "is_backfill": [False] * len(days)})
 
 
 def test_only_claims_first_accepted_tonight_get_a_notice():
@@ -51,3 +52,19 @@ def test_over_quota_says_the_quota_is_full_and_what_to_do():
 def test_an_outcome_without_a_next_step_is_refused():
     with pytest.raises(UnknownOutcomeError, match="escalated"):
         rep_notices(_outcomes(outcome_c2="escalated"), CLAIMS, ROSTER, _first({"C2": AS_OF}), AS_OF)
+
+
+def test_a_renewal_that_changes_nothing_is_not_called_an_update():
+    outcomes = _outcomes().with_columns(
+        pl.when(pl.col("claim_id") == "C1").then(pl.lit("renewed")).otherwise(pl.col("outcome")).alias("outcome"),
+        pl.when(pl.col("claim_id") == "C1").then(pl.lit("续报：现有保护期至2026-12-30，晚于新的保护期，保持不变"))
+        .otherwise(pl.col("reason_zh")).alias("reason_zh"),
+    )
+    notice = rep_notices(outcomes, CLAIMS, ROSTER, _first({"C1": AS_OF}), AS_OF).row(0, named=True)
+    assert "保持不变" in notice["notice_zh"] and "更新" not in notice["notice_zh"]
+    assert "继续跟进" in notice["notice_zh"]
+
+
+def test_history_replayed_on_the_first_night_gets_no_notice():
+    first = _first({"C1": AS_OF, "C2": AS_OF}).with_columns(pl.Series("is_backfill", [True, False]))
+    assert rep_notices(_outcomes(), CLAIMS, ROSTER, first, AS_OF)["claim_id"].to_list() == ["C2"]

@@ -5,9 +5,9 @@ Unicode; spelling variants of one name share a name_norm; standardise_claims kee
 row, ignores row order and agrees with the per-field functions a lookup would use.
 """
 
+import opencc
 import phonenumbers
 import polars as pl
-import opencc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
