@@ -9,6 +9,7 @@ comes out into `RunCancelled`.
 
 from __future__ import annotations
 
+import re
 import signal
 import threading
 from collections.abc import Iterator
@@ -27,6 +28,12 @@ class RunCancelled(BaseException):
     def __init__(self, signum: int) -> None:
         self.signal_name = signal.Signals(signum).name
         super().__init__(f"stopped by {self.signal_name}")
+
+
+def signal_named(message: str) -> signal.Signals | None:
+    """The signal a cancellation message names ("stopped by SIGTERM; …"), if any."""
+    found = re.search(r"\bstopped by (SIG[A-Z]+)\b", message)
+    return signal.Signals[found.group(1)] if found and found.group(1) in signal.Signals.__members__ else None
 
 
 @dataclass

@@ -299,7 +299,9 @@ def _run(args: argparse.Namespace, console: Console) -> int:
 
 
 def _nightly(args: argparse.Namespace, as_of: date, console: Console, err: Console, log_file: Path) -> int:
-    from flows.cancel import RunCancelled
+    from prefect.exceptions import CancelledRun
+
+    from flows.cancel import signal_named
     from flows.nightly import RunCheckError, nightly
     from flows.summary import run_figures
     from flows.warehouse import WarehouseBusyError
@@ -307,9 +309,10 @@ def _nightly(args: argparse.Namespace, as_of: date, console: Console, err: Conso
     unchanged = "the published warehouse is unchanged"
     try:
         summary = nightly(args.sources, args.warehouse, as_of, args.policy)
-    except RunCancelled as exc:
-        err.print(f"[bold red]The run was cancelled ({exc.signal_name}); {unchanged}.[/bold red]")
-        return 128 + signal.Signals[exc.signal_name].value
+    except CancelledRun as exc:
+        stopped_by = signal_named(str(exc)) or signal.SIGTERM
+        err.print(f"[bold red]The run was cancelled ({stopped_by.name}); {unchanged}.[/bold red]")
+        return 128 + stopped_by.value
     except (*_config_errors(), WarehouseBusyError, RunCheckError) as exc:
         if args.debug:
             traceback.print_exception(exc)

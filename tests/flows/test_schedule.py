@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pytest
 
+from flows.samplegen import generate
 from flows.schedule import cron_expression, crontab_line, nightly_schedule
 from tests.flows.inputs import write_inputs
 from tests.flows.subprocesses import REPO, free_port, recon, recon_env, recon_popen
@@ -126,6 +127,17 @@ def test_run_and_serve_against_a_real_prefect_server(tmp_path):
         assert state == "COMPLETED", state
         with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
             assert con.execute("select max(as_of) from run_log").fetchall()[0][0] == date(2026, 11, 27)
+
+        # a run cancelled in Prefect stops, ends Cancelled and leaves the published warehouse as it was
+        published = (tmp_path / "w.duckdb").read_bytes()
+        big = generate(tmp_path / "big", 5000, 7, date(2026, 11, 25))["sources"]
+        run = _api(api, f"/deployments/{deployment['id']}/create_flow_run",
+                   {"parameters": {"as_of": "2026-11-28", "sources_path": str(big)}})
+        assert _wait_for(lambda: _api(api, f"/flow_runs/{run['id']}")["state_type"] == "RUNNING", 120)
+        _api(api, f"/flow_runs/{run['id']}/set_state", {"state": {"type": "CANCELLING"}, "force": True})
+        assert _wait_for(lambda: _finished(_api(api, f"/flow_runs/{run['id']}")), 120) == "CANCELLED"
+        assert (tmp_path / "w.duckdb").read_bytes() == published
+        assert not (tmp_path / "w.duckdb.building").exists()
     finally:
         for process in (serving, server):
             if process is not None:
