@@ -3,6 +3,7 @@
 import signal
 import subprocess
 import sys
+import time
 
 from tests.flows.subprocesses import REPO
 
@@ -19,6 +20,7 @@ with cancellable() as cancel:
     except BaseException as exc:
         try:
             cancel.check(exc)
+            raise
         except RunCancelled as cancelled:
             print(cancelled, flush=True)
             sys.exit(3)
@@ -29,6 +31,7 @@ with cancellable() as cancel:
 def test_sigterm_interrupts_a_running_query():
     child = subprocess.Popen([sys.executable, "-c", SCRIPT], cwd=REPO, stdout=subprocess.PIPE, text=True)
     assert child.stdout.readline().strip() == "running"
+    time.sleep(1)  # inside the query by now
     child.send_signal(signal.SIGTERM)
     out, _ = child.communicate(timeout=60)  # the query alone would run for minutes
     assert (child.returncode, out.strip()) == (3, "stopped by SIGTERM")
