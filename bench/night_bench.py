@@ -17,6 +17,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -67,7 +68,7 @@ def _short(title: str) -> str:
     return parts[1] if len(parts) == 2 and not parts[0].isascii() else title
 
 
-def run_night(claims: int, scratch: Path, seed: int, key_accounts: str) -> Night:
+def run_night(claims: int, scratch: Path, seed: int, key_accounts: str, max_rss: float) -> Night:
     from flows.samplegen import generate
 
     night = Night(claims)
@@ -85,12 +86,17 @@ def run_night(claims: int, scratch: Path, seed: int, key_accounts: str) -> Night
     lines: list[str] = []
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               encoding="utf-8", errors="replace")
+                               encoding="utf-8", errors="replace", start_new_session=True)
     reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)
     reader.start()
     while process.poll() is None:
         night.peak_bytes = max(night.peak_bytes, _tree_rss_bytes(process.pid))
+        if night.peak_bytes > max_rss:  # the machine is shared: stop before it swaps
+            os.killpg(process.pid, signal.SIGKILL)
+            lines.append(f"stopped: the process tree passed {max_rss / 2**30:.1f} GiB\n")
+            break
         time.sleep(0.1)
+    process.wait()
     night.wall_s = time.perf_counter() - started
     reader.join()
     night.returncode = process.returncode
@@ -139,6 +145,8 @@ def main() -> int:
     parser.add_argument("--claims", type=int, nargs="+", default=[100_000, 200_000, 1_000_000])
     parser.add_argument("--seed", type=int, default=20261126)
     parser.add_argument("--key-accounts", default="auto", help="count or 'auto' (default auto)")
+    parser.add_argument("--max-rss-gib", type=float, default=12.0,
+                        help="stop a night whose process tree passes this resident size (default 12)")
     parser.add_argument("--keep", type=Path, help="keep each size's scratch folder under here")
     args = parser.parse_args()
     key_accounts = args.key_accounts if args.key_accounts == "auto" else int(args.key_accounts)
@@ -150,7 +158,7 @@ def main() -> int:
             shutil.rmtree(scratch, ignore_errors=True)
             scratch.mkdir(parents=True)
         try:
-            night = run_night(claims, scratch, args.seed, key_accounts)
+            night = run_night(claims, scratch, args.seed, key_accounts, args.max_rss_gib * 2**30)
         finally:
             if not args.keep:
                 shutil.rmtree(scratch, ignore_errors=True)
