@@ -86,7 +86,8 @@ def run_night(claims: int, scratch: Path, seed: int, key_accounts: str, max_rss:
     lines: list[str] = []
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               encoding="utf-8", errors="replace", start_new_session=True)
+                               encoding="utf-8", errors="replace", start_new_session=True,
+                               cwd=scratch)  # DuckDB spills to .tmp under the working folder
     reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)
     reader.start()
     while process.poll() is None:
