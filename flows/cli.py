@@ -107,7 +107,22 @@ def build_parser() -> argparse.ArgumentParser:
     samples.add_argument("--claims", type=int, default=400)
     samples.add_argument("--seed", type=int, default=20261126)
     samples.add_argument("--end-date", type=_as_of, default=date(2026, 11, 25))
+    samples.add_argument("--key-accounts", type=_key_accounts, default=0, metavar="K|auto",
+                         help="companies with hundreds of claims by dozens of reps; auto: one per 12,500 claims "
+                              "(default 0, as the bundled samples)")
     return parser
+
+
+def _key_accounts(text: str) -> int | str:
+    if text == "auto":
+        return text
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a count or 'auto', got {text!r}") from None
+    if count < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {count}")
+    return count
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -134,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "generate-samples":
         from flows.samplegen import generate
 
-        written = generate(args.out, args.claims, args.seed, args.end_date)
+        written = generate(args.out, args.claims, args.seed, args.end_date, key_accounts=args.key_accounts)
         for what, path in written.items():
             console.print(f"{what}: {path}")
         return 0

@@ -18,7 +18,7 @@ from matching.ids import customer_ids_assigned, customer_number
 from matching.links import SURE_LINK_BLOCKS, LinkPolicy, pairs_classified, sure_link_sql
 from matching.model import Connect, match_weights_chart_html, model_json, scored_pairs, train_model
 from matching.prepare import claims_for_matching
-from matching.review import pairs_with_evidence, review_queue
+from matching.review import REVIEW_BASES, pairs_with_evidence, review_queue
 from transforms.standardise import standardise_claims
 
 MODEL_FILE = "splink_model.json"
@@ -27,6 +27,7 @@ CHART_FILE = "match_weights.html"
 # then use the packaged model, trained on 20,000 generated claims (see README, "Matching").
 MIN_TRAINING_CLAIMS = 2_000
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "matching" / "default_model.json"
+MATCH_PAIRS_SLICE = 500_000
 
 
 class TrainingError(RuntimeError):
@@ -103,13 +104,12 @@ def customers_matched(
 
     _store_decisions(con, decisions, run_id)
     all_decisions = warehouse.frame(con, "select * exclude (first_read_run_id) from review_decisions")
-    classified = pairs_with_evidence(
-        pairs_classified(
-            scored_pairs(prepared, model, min_probability=policy.review_floor, also_keep=sure_link_sql(model),
-                         also_keep_blocks=SURE_LINK_BLOCKS, connect=connect),
-            model, policy,
-        ),
-        model,
+    # evidence (nine labelled lines per pair) is the bulk of a pair's memory: it is added per slice
+    # as match_pairs is written, and to the few pairs of the review queue, never to every pair at once
+    classified = pairs_classified(
+        scored_pairs(prepared, model, min_probability=policy.review_floor, also_keep=sure_link_sql(model),
+                     also_keep_blocks=SURE_LINK_BLOCKS, connect=connect),
+        model, policy,
     )
     clusters, refused = clusters_constrained(
         claims["claim_id"].to_list(), classified.filter("is_link"), constraints_from_decisions(all_decisions)
@@ -128,12 +128,9 @@ def customers_matched(
     )
     warehouse.write_table(con, "claim_customer", claim_customer, "claim_id")
     warehouse.append_rows(con, "customer_lineage", lineage.with_columns(pl.lit(run_id).alias("run_id")))
-    match_pairs = classified.filter(pl.col("decision_basis") != "below").select(
-        "claim_id_l", "claim_id_r", "match_probability", "match_weight", "decision_basis", "is_link", "evidence",
-        pl.col("^level_.*$"), pl.col("^mw_.*$"),
-    )
-    warehouse.write_table(con, "match_pairs", match_pairs, "claim_id_l, claim_id_r")
-    queue = review_queue(classified, claims, claim_customer, decisions_latest(all_decisions))
+    _match_pairs_written(con, classified.filter(pl.col("decision_basis") != "below"), model)
+    waiting = pairs_with_evidence(classified.filter(pl.col("decision_basis").is_in(REVIEW_BASES)), model)
+    queue = review_queue(waiting, claims, claim_customer, decisions_latest(all_decisions))
     warehouse.write_table(con, "review_queue", queue, "match_probability desc, review_id")
     customers = warehouse.build_model(con, "marts", "customers")
     summary = MatchSummary(
@@ -144,6 +141,23 @@ def customers_matched(
     logger.info("customers: %d from %d claims, %d links, %d to review", customers, claims.height,
                 summary.links, queue.height)
     return summary
+
+
+def _match_pairs_written(con: duckdb.DuckDBPyConnection, kept: pl.DataFrame, model: dict) -> None:
+    """Write `match_pairs` (the kept pairs with their level labels and evidence, by claim ids),
+    adding the evidence one slice at a time so that memory follows the slice, not all pairs."""
+    staging = "_match_pairs_unsorted"
+    for start in range(0, max(kept.height, 1), MATCH_PAIRS_SLICE):
+        part = pairs_with_evidence(kept.slice(start, MATCH_PAIRS_SLICE), model).select(
+            "claim_id_l", "claim_id_r", "match_probability", "match_weight", "decision_basis", "is_link",
+            "evidence", pl.col("^level_.*$"), pl.col("^mw_.*$"),
+        )
+        if start == 0:
+            warehouse.write_table(con, staging, part, "claim_id_l, claim_id_r")
+        else:
+            warehouse.append_rows(con, staging, part)
+    con.execute(f"create or replace table match_pairs as select * from {staging} order by claim_id_l, claim_id_r")
+    con.execute(f"drop table {staging}")
 
 
 def _store_decisions(con: duckdb.DuckDBPyConnection, decisions: pl.DataFrame, run_id: str) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
+# the decision bases whose pairs wait for a person (matching.links.pairs_classified)
+REVIEW_BASES = ("review", "sister_guard")
 SIDE_BY_SIDE = ("company_name", "rep_id", "submitted_at", "contact_name", "phone", "email", "website", "credit_code")
 
 
@@ -36,7 +38,7 @@ def review_queue(
 ) -> pl.DataFrame:
     """One row per pair awaiting a person: in the review band or held by the sister guard, not yet
     decided; both claims' details and current customer ids side by side."""
-    waiting = classified.filter(pl.col("decision_basis").is_in(["review", "sister_guard"])).select(
+    waiting = classified.filter(pl.col("decision_basis").is_in(REVIEW_BASES)).select(
         "claim_id_l", "claim_id_r", "match_probability", "decision_basis", "evidence"
     ).join(
         decided.select(pl.col("pair_l").alias("claim_id_l"), pl.col("pair_r").alias("claim_id_r")),

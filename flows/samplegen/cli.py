@@ -36,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_END_DATE,
         help=f"last day of claims, names the export files (default {DEFAULT_END_DATE})",
     )
+    parser.add_argument(
+        "--key-accounts",
+        default="0",
+        metavar="K|auto",
+        help="companies with hundreds of claims by dozens of reps; auto: one per 12,500 claims (default 0)",
+    )
     return parser
 
 
@@ -44,7 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     started = time.perf_counter()
     try:
-        paths = generate(args.out, args.claims, args.seed, args.end_date)
+        key_accounts = args.key_accounts if args.key_accounts == "auto" else int(args.key_accounts)
+        paths = generate(args.out, args.claims, args.seed, args.end_date, key_accounts=key_accounts)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -22,10 +22,11 @@ from flows.samplegen.activity import (
     decision_rows,
 )
 from flows.samplegen.defects import DEFECT_KINDS, DEFECT_REASONS, apply_defect
+from flows.samplegen.key_accounts import key_account_count, key_account_sizes, with_key_accounts
 from flows.samplegen.plan import CLAIMS_PER_COMPANY, SOURCES, Plan, build_plan
 from flows.samplegen.reference import load_reference
 from flows.samplegen.render import ClaimIds, ClaimRenderer
-from flows.samplegen.roster import Rep, build_roster
+from flows.samplegen.roster import Rep, build_roster, roster_size
 from flows.samplegen.run_config import write_run_config
 from flows.samplegen.sampling import Window
 from flows.samplegen.universe import Universe, build_universe
@@ -42,9 +43,13 @@ DEFECT_HEADER = ("source", "claim_id", "defect", "reason")
 ROSTER_HEADER = ("rep_id", "rep_name", "team", "manager", "manager_email", "quota")
 
 
-def generate(out_dir: Path, n_claims: int, seed: int, end_date: date) -> dict[str, Path]:
+def generate(
+    out_dir: Path, n_claims: int, seed: int, end_date: date, key_accounts: int | str = 0
+) -> dict[str, Path]:
     """Write a full, deterministic sample set of about n_claims claims under out_dir.
 
+    `key_accounts` (a count or "auto", see `key_accounts.py`) adds companies with hundreds of
+    claims by dozens of reps; 0 keeps the output of earlier versions byte for byte.
     Returns the path of each file by name: form, crm, sheet, reps, followups, decisions,
     truth, defects, and the sources.yaml that runs the nightly job on them (with empty appeals
     and extensions files where none exist).
@@ -54,9 +59,14 @@ def generate(out_dir: Path, n_claims: int, seed: int, end_date: date) -> dict[st
     out_dir = Path(out_dir)
     rng = random.Random(seed)
     window = Window(end_date - timedelta(days=WINDOW_DAYS), end_date)
-    universe = build_universe(load_reference(), round(n_claims / CLAIMS_PER_COMPANY), rng)
+    sizes = key_account_sizes(n_claims, key_account_count(n_claims, key_accounts), rng)
+    n_companies = round((n_claims - sum(sizes)) / CLAIMS_PER_COMPANY) + len(sizes)
+    universe = build_universe(load_reference(), n_companies, rng)
+    accounts = {}
+    if sizes:
+        universe, accounts = with_key_accounts(universe, sizes, roster_size(n_claims)[0], rng)
     reps = build_roster(n_claims, rng, universe.phonetics)
-    plan = build_plan(universe.companies, reps, n_claims, window, rng)
+    plan = build_plan(universe.companies, reps, n_claims, window, rng, accounts)
     paths = {
         "reps": out_dir / "reps.csv",
         "followups": out_dir / "followups.csv",

@@ -42,15 +42,22 @@ class Plan:
         return len(self.company)
 
 
-def _claim_counts(companies: tuple[Company, ...], n_claims: int, rng: random.Random) -> list[int]:
-    """Claims per company, summing to n_claims; hard negatives always claimed at least twice."""
+def _claim_counts(
+    companies: tuple[Company, ...], n_claims: int, rng: random.Random, fixed: dict[int, int]
+) -> list[int]:
+    """Claims per company, summing to n_claims; hard negatives always claimed at least twice;
+    the companies in `fixed` (key accounts) get exactly their count."""
     counts = [rng.choice(_COUNT_POOL) for _ in companies]
     for i, company in enumerate(companies):
         if company.is_hard_negative or needs_gb18030(company.spec.full_name):
             counts[i] = max(counts[i], 2)
+    for i, count in fixed.items():
+        counts[i] = count
     total = sum(counts)
     while total != n_claims:
         i = rng.randrange(len(counts))
+        if i in fixed:
+            continue
         if total < n_claims and 2 <= counts[i] < 12:
             counts[i] += 1
             total += 1
@@ -61,17 +68,20 @@ def _claim_counts(companies: tuple[Company, ...], n_claims: int, rng: random.Ran
 
 
 def _company_claims(
-    counts: list[int], rep_pool: tuple[int, ...], window: Window, rng: random.Random
+    counts: list[int], rep_pool: tuple[int, ...], window: Window, rng: random.Random,
+    teams: dict[int, tuple[int, ...]],
 ) -> list[tuple[int, int, int, int, bool, bool]]:
-    """(moment, company, rep, variant kind, is_first, is_reclaim) of every claim, by moment."""
+    """(moment, company, rep, variant kind, is_first, is_reclaim) of every claim, by moment;
+    a company in `teams` (a key account) is claimed only by the reps listed there."""
     rows = []
     for c, count in enumerate(counts):
         reps_so_far: list[int] = []
+        pool = teams.get(c, rep_pool)
         for j, moment in enumerate(sorted(window.random_moment(rng) for _ in range(count))):
             if reps_so_far and rng.random() < _RECLAIM_SHARE:
                 rep = rng.choice(reps_so_far)
             else:
-                rep = rng.choice(rep_pool)
+                rep = rng.choice(pool)
             kind = rng.choice(FIRST_CLAIM_POOL if j == 0 else VARIANT_POOL)
             rows.append((moment, c, rep, kind, j == 0, rep in reps_so_far))
             reps_so_far.append(rep)
@@ -85,10 +95,15 @@ def build_plan(
     n_claims: int,
     window: Window,
     rng: random.Random,
+    key_accounts: dict[int, tuple[int, tuple[int, ...]]] | None = None,
 ) -> Plan:
-    """Draw the skeleton of n_claims claims over the window."""
+    """Draw the skeleton of n_claims claims over the window; `key_accounts` maps a company
+    position to its fixed number of claims and the reps who file them."""
+    key_accounts = key_accounts or {}
     rep_pool = weighted_pool(range(len(reps)), [r.weight for r in reps])
-    rows = _company_claims(_claim_counts(companies, n_claims, rng), rep_pool, window, rng)
+    fixed = {c: size for c, (size, _) in key_accounts.items()}
+    teams = {c: team for c, (_, team) in key_accounts.items()}
+    rows = _company_claims(_claim_counts(companies, n_claims, rng, fixed), rep_pool, window, rng, teams)
     moment, company, rep, kind, is_first, is_reclaim = (list(col) for col in zip(*rows))
     small = n_claims <= _SMALL_RUN
     source_pool = weighted_pool(range(3), (40, 35, 25) if small else (45, 50, 5))

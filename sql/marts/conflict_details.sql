@@ -10,17 +10,25 @@ with conflicts as (
     select * from conflicts
 ),
 
+protections as (
+    -- an empty interval [t, t) holds nothing; dropping it leaves one start per instant per customer
+    select customer_id, rep_id, valid_from, valid_to, granted_by_claim_id
+    from ownership_history
+    where valid_to is null or valid_to > valid_from
+),
+
 owner_claims as (
+    -- a customer's intervals never overlap, so the owner's latest start at or before the claim is
+    -- the only one that can hold it: an as-of join (sorted merge) instead of a range join
     select
         conflicts.claim_id,
-        history.granted_by_claim_id as owner_claim_id
+        protections.granted_by_claim_id as owner_claim_id
     from conflicts
-    inner join ownership_history as history
-        on history.customer_id = conflicts.customer_id
-        and history.rep_id = conflicts.owner_rep_id
-        and history.valid_from <= conflicts.submitted_at
-        and (history.valid_to is null or history.valid_to > conflicts.submitted_at)
-    qualify row_number() over (partition by conflicts.claim_id order by history.valid_from desc) = 1
+    asof inner join protections
+        on protections.customer_id = conflicts.customer_id
+        and protections.rep_id = conflicts.owner_rep_id
+        and conflicts.submitted_at >= protections.valid_from
+    where protections.valid_to is null or protections.valid_to > conflicts.submitted_at
 ),
 
 owner_pair as (

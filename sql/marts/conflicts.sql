@@ -12,22 +12,31 @@ owner_claims as (
     inner join claim_customer using (claim_id)
 ),
 
+pair_ends as (
+    -- each scored pair seen from both of its claims, so the evidence is an equi-join whichever
+    -- side of the pair the refused claim was stored on (an `or` of the two would be a nested loop)
+    select claim_id_l as claim_id, claim_id_r as matched_claim_id, match_probability, decision_basis, evidence
+    from match_pairs
+    union all
+    select claim_id_r, claim_id_l, match_probability, decision_basis, evidence
+    from match_pairs
+),
+
 evidence as (
     select
         outcomes.claim_id,
-        pairs.match_probability,
-        pairs.decision_basis,
-        pairs.evidence,
-        case when pairs.claim_id_l = outcomes.claim_id then pairs.claim_id_r else pairs.claim_id_l end
-            as matched_claim_id
+        pair_ends.match_probability,
+        pair_ends.decision_basis,
+        pair_ends.evidence,
+        pair_ends.matched_claim_id
     from outcomes
+    inner join pair_ends on pair_ends.claim_id = outcomes.claim_id
     inner join owner_claims
-        on owner_claims.customer_id = outcomes.customer_id and owner_claims.rep_id = outcomes.owner_rep_id
-    inner join match_pairs as pairs
-        on (pairs.claim_id_l = outcomes.claim_id and pairs.claim_id_r = owner_claims.claim_id)
-        or (pairs.claim_id_r = outcomes.claim_id and pairs.claim_id_l = owner_claims.claim_id)
+        on owner_claims.claim_id = pair_ends.matched_claim_id
+        and owner_claims.customer_id = outcomes.customer_id
+        and owner_claims.rep_id = outcomes.owner_rep_id
     qualify row_number() over (
-        partition by outcomes.claim_id order by pairs.match_probability desc, matched_claim_id
+        partition by outcomes.claim_id order by pair_ends.match_probability desc, pair_ends.matched_claim_id
     ) = 1
 ),
 
