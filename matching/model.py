@@ -16,7 +16,9 @@ import duckdb
 import polars as pl
 from splink import DuckDBAPI, Linker
 
+from matching.blocks import window_rules, with_window_keys
 from matching.settings import (
+    BLOCKING_COLUMNS,
     DETERMINISTIC_RECALL,
     DETERMINISTIC_RULES,
     TRAINING_BLOCKS,
@@ -31,6 +33,9 @@ SPLINK_MEMORY_LIMIT = "3GB"
 KEPT_PREFIXES = ("gamma_", "mw_")
 KEPT_COLUMNS = ("claim_id_l", "claim_id_r", "match_probability", "match_weight", "legal_form_l")
 U_SAMPLE_PAIRS = 5e6
+# EM on a blocking rule scores every pair of a block; a key account's name block alone has millions
+# (Splink then samples records, deterministically, down to about this many pairs)
+EM_MAX_PAIRS = 5e6
 SEED = 20261126
 
 logging.getLogger("splink").setLevel(logging.ERROR)
@@ -71,7 +76,8 @@ def train_model(prepared: pl.DataFrame, *, seed: int = SEED,
     pairs = min(U_SAMPLE_PAIRS, max(1.0, prepared.height * (prepared.height - 1) / 2))
     training.estimate_u_using_random_sampling(max_pairs=pairs, seed=seed)
     for block in TRAINING_BLOCKS:
-        training.estimate_parameters_using_expectation_maximisation(block, estimate_without_term_frequencies=True)
+        training.estimate_parameters_using_expectation_maximisation(
+            block, estimate_without_term_frequencies=True, max_pairs=EM_MAX_PAIRS)
     model = linker.misc.save_model_to_json()
     return model, TrainingReport(prepared.height, pairs, model["probability_two_random_records_match"])
 
@@ -88,12 +94,13 @@ def scored_pairs(
     """Every blocked pair scoring at least `min_probability`, plus the pairs sharing one of
     `also_keep_blocks` that meet the SQL condition `also_keep` whatever their score; with
     per-comparison levels and match weights, in a stable order (`claim_id_l` < `claim_id_r`)."""
-    frames = [_predicted(prepared, model, connect, threshold=min_probability)]
+    windowed = with_window_keys(prepared, tuple(dict.fromkeys((*BLOCKING_COLUMNS, *also_keep_blocks))))
+    # the blocking rules are the code's (windows over giant blocks), whatever the model file says
+    wide = dict(model, blocking_rules_to_generate_predictions=window_rules(BLOCKING_COLUMNS))
+    frames = [_predicted(windowed, wide, connect, threshold=min_probability)]
     if also_keep and also_keep_blocks:
-        narrow = dict(model, blocking_rules_to_generate_predictions=[
-            {"blocking_rule": f'l."{column}" = r."{column}"', "sql_dialect": "duckdb"} for column in also_keep_blocks
-        ])
-        frames.append(_predicted(prepared, narrow, connect, keep=also_keep))
+        narrow = dict(model, blocking_rules_to_generate_predictions=window_rules(also_keep_blocks))
+        frames.append(_predicted(windowed, narrow, connect, keep=also_keep))
     frame = pl.concat(frames, how="vertical").unique(["claim_id_l", "claim_id_r"], keep="first")
     left, right = f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r"
     if frame.filter(pl.col(left) > pl.col(right)).height:
