@@ -1,4 +1,5 @@
-"""Every ```sql block of README.md runs on the samples warehouse and returns rows."""
+"""Every ```sql block of README.md, and the inline `owner_on` example, runs on the warehouse
+`make run` builds (the samples as of 2026-11-25) and returns rows."""
 
 import re
 from pathlib import Path
@@ -7,11 +8,13 @@ import duckdb
 import pytest
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-QUERIES = re.findall(r"^```sql\n(.*?)^```", README.read_text(encoding="utf-8"), flags=re.DOTALL | re.MULTILINE)
+TEXT = README.read_text(encoding="utf-8")
+QUERIES = re.findall(r"^```sql\n(.*?)^```", TEXT, flags=re.DOTALL | re.MULTILINE)
+QUERIES += re.findall(r"`(select \* from owner_on\(.*?\))`", TEXT)
 
 
-def test_the_readme_shows_three_analyst_queries():
-    assert len(QUERIES) == 3
+def test_the_readme_shows_three_analyst_queries_and_owner_on():
+    assert len(QUERIES) == 4
 
 
 @pytest.mark.usefixtures("prefect_harness")
