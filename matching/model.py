@@ -78,8 +78,23 @@ def train_model(prepared: pl.DataFrame, *, seed: int = SEED,
     for block in TRAINING_BLOCKS:
         training.estimate_parameters_using_expectation_maximisation(
             block, estimate_without_term_frequencies=True, max_pairs=EM_MAX_PAIRS)
-    model = linker.misc.save_model_to_json()
+    model = _rounded(linker.misc.save_model_to_json())
     return model, TrainingReport(prepared.height, pairs, model["probability_two_random_records_match"])
+
+
+_TRAINED = ("m_probability", "u_probability", "probability_two_random_records_match")
+
+
+def _rounded(node):
+    """The model with every trained probability rounded to 10 significant digits: DuckDB sums in
+    parallel, so two trainings on the same claims differ in the last bits, and near-tied pairs
+    would then be ordered differently from one run to the next."""
+    if isinstance(node, dict):
+        return {k: float(f"{v:.10g}") if k in _TRAINED and isinstance(v, float) else _rounded(v)
+                for k, v in node.items()}
+    if isinstance(node, list):
+        return [_rounded(item) for item in node]
+    return node
 
 
 def model_json(model: dict) -> str:

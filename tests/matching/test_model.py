@@ -86,3 +86,17 @@ def test_a_shared_credit_code_links_even_when_the_model_scores_low(sample_model)
     classified = pairs_classified(kept, sample_model, LinkPolicy())
     assert classified.select("claim_id_l", "claim_id_r", "decision_basis").rows() == [("a", "b", "sure_link")]
     assert classified["match_probability"][0] < 0.5
+
+
+def test_trained_probabilities_are_rounded_so_retraining_gives_the_same_model():
+    from matching.model import _rounded
+
+    model = {"probability_two_random_records_match": 0.000123456789012345, "comparisons": [
+        {"output_column_name": "phone", "comparison_levels": [
+            {"label_for_charts": "exact", "m_probability": 0.91234567890123, "u_probability": 1e-07},
+            {"label_for_charts": "else", "m_probability": 0.08765432109877, "is_null_level": False}]}]}
+    again = {**model, "probability_two_random_records_match": 0.000123456789012399}
+    assert _rounded(model) == _rounded(again)
+    levels = _rounded(model)["comparisons"][0]["comparison_levels"]
+    assert levels[0] == {"label_for_charts": "exact", "m_probability": 0.9123456789, "u_probability": 1e-07}
+    assert levels[1]["is_null_level"] is False
