@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import signal
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -40,12 +41,13 @@ def signal_named(message: str) -> signal.Signals | None:
 class Cancellation:
     """The connections a run works on, and the signal that stopped it, if one did."""
 
-    connections: list[duckdb.DuckDBPyConnection] = field(default_factory=list)
+    # weak: a connection the run is done with is freed as before (Splink's hold gigabytes)
+    connections: weakref.WeakSet[duckdb.DuckDBPyConnection] = field(default_factory=weakref.WeakSet)
     signum: int | None = None
 
     def watch(self, con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
         """Interrupt `con` when the run is cancelled; returns it."""
-        self.connections.append(con)
+        self.connections.add(con)
         return con
 
     def connect(self) -> duckdb.DuckDBPyConnection:
@@ -54,7 +56,7 @@ class Cancellation:
 
     def _handle(self, signum: int, _frame: object) -> None:
         self.signum = signum
-        for con in self.connections:
+        for con in list(self.connections):
             try:
                 con.interrupt()
             except duckdb.Error:  # closed already

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import duckdb
@@ -51,12 +52,17 @@ class TrainingReport:
 Connect = Callable[[], duckdb.DuckDBPyConnection]
 
 
-def _linker(prepared: pl.DataFrame, model: dict | object, connect: Connect) -> Linker:
+@contextmanager
+def _linker(prepared: pl.DataFrame, model: dict | object, connect: Connect) -> Iterator[Linker]:
+    """A Splink linker on a connection of its own, closed (its memory freed) after the block."""
     connection = connect()
-    connection.execute(f"set memory_limit = '{SPLINK_MEMORY_LIMIT}'")
-    db_api = DuckDBAPI(connection=connection)
-    frame = db_api.register(prepared, dataset_display_name="claims")
-    return Linker(frame, model)
+    try:
+        connection.execute(f"set memory_limit = '{SPLINK_MEMORY_LIMIT}'")
+        db_api = DuckDBAPI(connection=connection)
+        frame = db_api.register(prepared, dataset_display_name="claims")
+        yield Linker(frame, model)
+    finally:
+        connection.close()
 
 
 def train_model(prepared: pl.DataFrame, *, seed: int = SEED,
@@ -64,21 +70,21 @@ def train_model(prepared: pl.DataFrame, *, seed: int = SEED,
     """Estimate λ from deterministic rules, u by seeded random sampling, m by EM; returns the
     model as a JSON-able dict (what `save_model_to_json` writes). `connect` opens the in-memory
     DuckDB connection Splink works on (a run passes one it can interrupt)."""
-    linker = _linker(prepared, settings(), connect)
-    training = linker.training
-    try:
-        training.estimate_probability_two_random_records_match(
-            list(DETERMINISTIC_RULES), recall=DETERMINISTIC_RECALL
-        )
-    except ValueError:
-        # Too few deterministic matches in a tiny data set: keep the prior from settings.
-        pass
     pairs = min(U_SAMPLE_PAIRS, max(1.0, prepared.height * (prepared.height - 1) / 2))
-    training.estimate_u_using_random_sampling(max_pairs=pairs, seed=seed)
-    for block in TRAINING_BLOCKS:
-        training.estimate_parameters_using_expectation_maximisation(
-            block, estimate_without_term_frequencies=True, max_pairs=EM_MAX_PAIRS)
-    model = _rounded(linker.misc.save_model_to_json())
+    with _linker(prepared, settings(), connect) as linker:
+        training = linker.training
+        try:
+            training.estimate_probability_two_random_records_match(
+                list(DETERMINISTIC_RULES), recall=DETERMINISTIC_RECALL
+            )
+        except ValueError:
+            # Too few deterministic matches in a tiny data set: keep the prior from settings.
+            pass
+        training.estimate_u_using_random_sampling(max_pairs=pairs, seed=seed)
+        for block in TRAINING_BLOCKS:
+            training.estimate_parameters_using_expectation_maximisation(
+                block, estimate_without_term_frequencies=True, max_pairs=EM_MAX_PAIRS)
+        model = _rounded(linker.misc.save_model_to_json())
     return model, TrainingReport(prepared.height, pairs, model["probability_two_random_records_match"])
 
 
@@ -128,16 +134,16 @@ def _predicted(
 ) -> pl.DataFrame:
     """Splink's predictions at `threshold` (applied inside Splink's SQL, so pairs below it are
     never materialised), filtered by the SQL condition `keep`."""
-    linker = _linker(prepared, model, connect)
-    for column in TF_COLUMNS:
-        linker.table_management.compute_tf_table(column)
-    predictions = linker.inference.predict(threshold_match_probability=threshold).as_duckdbpyrelation().filter(keep)
-    # Keep what links, reviews and evidence need; the retained input columns would triple memory.
-    kept = [c for c in predictions.columns if c.startswith(KEPT_PREFIXES) or c in KEPT_COLUMNS]
-    return predictions.select(*kept).pl()
+    with _linker(prepared, model, connect) as linker:
+        for column in TF_COLUMNS:
+            linker.table_management.compute_tf_table(column)
+        predictions = linker.inference.predict(threshold_match_probability=threshold).as_duckdbpyrelation()
+        # Keep what links, reviews and evidence need; the retained input columns would triple memory.
+        kept = [c for c in predictions.columns if c.startswith(KEPT_PREFIXES) or c in KEPT_COLUMNS]
+        return predictions.filter(keep).select(*kept).pl()
 
 
 def match_weights_chart_html(prepared: pl.DataFrame, model: dict) -> str:
     """Splink's match-weights chart for the model, as a standalone page that works offline."""
-    chart = _linker(prepared.head(10), model, duckdb.connect).visualisations.match_weights_chart()
-    return chart.to_html(inline=True)
+    with _linker(prepared.head(10), model, duckdb.connect) as linker:
+        return linker.visualisations.match_weights_chart().to_html(inline=True)
