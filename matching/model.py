@@ -28,9 +28,8 @@ from matching.settings import (
 )
 
 TF_COLUMNS = ("core_name",)
-# DuckDB otherwise lets its buffer pool grow to 80% of the machine; 3 GB keeps a 1M-claim night
-# well inside 6 GB in all, and DuckDB spills to disk beyond it.
-SPLINK_MEMORY_LIMIT = "3GB"
+# DuckDB otherwise lets its buffer pool grow to 80% of the machine; beyond 2 GB it spills to disk.
+SPLINK_MEMORY_LIMIT = "2GB"
 KEPT_PREFIXES = ("gamma_", "mw_")
 KEPT_COLUMNS = ("claim_id_l", "claim_id_r", "match_probability", "match_weight", "legal_form_l")
 U_SAMPLE_PAIRS = 5e6
