@@ -164,12 +164,13 @@ def _lookup(args: argparse.Namespace, console: Console) -> int:
 
 
 def _serve_lookup(args: argparse.Namespace, console: Console) -> int:
-    from flows.lookup import Lookup, NoWarehouseError
+    from flows.lookup import NoWarehouseError
     from flows.lookup_server import make_server
+    from flows.lookup_snapshot import SnapshotLookup
     from flows.policy import PolicyError
 
     try:
-        lookup = Lookup(args.warehouse, args.policy)
+        lookup = SnapshotLookup(args.warehouse, args.policy)
         snapshot = lookup.snapshot()
     except (NoWarehouseError, PolicyError) as exc:
         console.print(f"[bold red]{exc}[/bold red]")

@@ -1,45 +1,80 @@
 """Candidate claims for a query, found the way the nightly blocking finds pairs.
 
-The index is keyed by exactly the columns of `matching.settings.BLOCKING_RULES` (read from the
-rules themselves, so the two cannot drift): one sorted array per column, searched by bisection.
-A claim is a candidate when it shares any one of those values with the query — the pairs Splink
-would score if the query were a claim tonight. One route goes further than the nightly blocking:
-a query written in Latin letters ("Zijie Tiaodong Technology Co., Ltd.") also reaches the claims
-whose trade-name pinyin it contains, the evidence the model's "English name carries the pinyin"
-level weighs; without it an English name alone would find nothing.
+The candidate rule is stated twice, side by side: as bound-parameter SQL over the published
+`claims_for_matching` table (`candidates_sql`, for `recon lookup`, which reads only the candidates)
+and as an in-memory index (`CandidateIndex`, for the long-lived `recon serve-lookup`). Both are keyed
+by exactly the columns of the model's blocking rules — the rules the nightly run predicts with,
+read from the model JSON (`blocking_columns`), themselves `matching.settings.BLOCKING_RULES` when
+the model was trained. A claim is a candidate when it shares any one of those values with the
+query: the pairs Splink would score if the query were a claim tonight. One route goes further than
+the nightly blocking: a query written in Latin letters ("Zijie Tiaodong Technology Co., Ltd.") also
+reaches the claims whose trade-name pinyin it contains, the evidence the model's "English name
+carries the pinyin" level weighs; without it an English name alone would find nothing.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import numpy as np
 import polars as pl
-
-from matching.settings import BLOCKING_RULES
 
 # the shortest pinyin the "English name carries the pinyin" level accepts (matching.settings)
 MIN_PINYIN_IN_LATIN = 4
 _EQUALITY = re.compile(r'^l\."(?P<column>\w+)" = r\."(?P=column)"$')
 
 
-def blocking_columns(rules=BLOCKING_RULES) -> tuple[str, ...]:
-    """The column each blocking rule joins on; a rule of any other shape is refused."""
+def rule_columns(rules: Iterable[str]) -> tuple[str, ...]:
+    """The column each blocking rule (as SQL, `l."x" = r."x"`) joins on; any other shape is refused."""
     columns = []
     for rule in rules:
-        sql = rule.get_blocking_rule("duckdb").blocking_rule_sql.strip()
-        found = _EQUALITY.match(sql)
+        found = _EQUALITY.match(rule.strip())
         if not found:
-            raise ValueError(f"blocking rule {sql!r} is not an equality on one column; the lookup cannot index it")
+            raise ValueError(f"blocking rule {rule!r} is not an equality on one column; the lookup cannot index it")
         columns.append(found["column"])
     return tuple(columns)
+
+
+def blocking_columns(model: dict) -> tuple[str, ...]:
+    """The columns of the saved model's blocking rules (`blocking_rules_to_generate_predictions`)."""
+    return rule_columns(
+        rule["blocking_rule"] if isinstance(rule, dict) else rule
+        for rule in model["blocking_rules_to_generate_predictions"]
+    )
+
+
+def candidates_sql(columns: tuple[str, ...]) -> str:
+    """Candidate claims of one query with their customer, by claim id: parameters `$<column>` for
+    each blocking column (null: no match on it) and `$latin_name` (the query's core name if it is
+    in Latin letters, else null). Reads claims_for_matching and claim_customer."""
+    if not all(re.fullmatch(r"\w+", column) for column in columns):
+        raise ValueError(f"not a column name among {columns!r}")
+    shares_a_key = "\n       or ".join(f"m.{column} = ${column}" for column in columns)
+    return f"""
+with final as (
+    select m.*, cc.customer_id
+    from claims_for_matching as m
+    join claim_customer as cc using (claim_id)
+    where {shares_a_key}
+       or (not m.is_latin_name and length(m.trade_pinyin) >= {MIN_PINYIN_IN_LATIN}
+           and contains($latin_name, m.trade_pinyin))
+)
+select * from final order by claim_id
+"""
+
+
+def candidate_parameters(query: dict[str, object], columns: tuple[str, ...]) -> dict[str, object]:
+    """The values `candidates_sql` binds, from the query's prepared row."""
+    latin = query.get("core_name") if query.get("is_latin_name") else None
+    return {column: query.get(column) for column in columns} | {"latin_name": latin}
 
 
 class CandidateIndex:
     """Row positions of `prepared` by blocking value; built once, read by many threads."""
 
-    def __init__(self, prepared: pl.DataFrame, columns: tuple[str, ...] | None = None) -> None:
-        self.columns = columns or blocking_columns()
+    def __init__(self, prepared: pl.DataFrame, columns: tuple[str, ...]) -> None:
+        self.columns = columns
         self._keys: dict[str, tuple[pl.Series, np.ndarray]] = {}
         rows = pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row")
         for column in self.columns:

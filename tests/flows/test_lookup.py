@@ -83,10 +83,13 @@ def test_a_sister_company_is_related_not_the_same_customer(lookup, customer_of):
     related = answer["related_companies"]
     assert [(r["customer_id"], r["verdict"]) for r in related] == [(customer_of["WF-0002"], "related")]
     assert related[0]["owner"]["name"] == "陈静"
-    # 华为终端 beside a known 华为技术, even with a mailbox on the group's domain
+    # 华为终端 beside a known 华为技术, even with a mailbox on the group's domain, is not the same
+    # customer; but 华为技术 is protected and weakly similar, so the rep is told to check it
     answer = lookup.answer(parse_query({"name": "华为终端有限公司", "email": "zhao@huawei.com"}))
     assert all(m["verdict"] not in ("sure", "likely", "possible") for m in answer["matches"])
-    assert answer["known"] is False
+    assert [(m["display_name"], m["verdict"], m["status"]) for m in answer["matches"]] == [
+        ("华为技术有限公司", "weak", "protected")]
+    assert answer["known"] is True
 
 
 def test_a_customer_in_the_public_pool_says_so(lookup, customer_of):

@@ -11,11 +11,18 @@ import polars as pl
 import pytest
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
-from matching.candidates import CandidateIndex, blocking_columns
+from matching.candidates import CandidateIndex, blocking_columns, rule_columns
 from matching.lookup import query_pairs
 from matching.model_files import DEFAULT_MODEL
 from matching.prepare import claims_for_matching
-from matching.scoring import Comparison, Level, PairScorer, ScoringModel, scoring_model, term_frequencies
+from matching.scoring import (
+    Comparison,
+    Level,
+    PairScorer,
+    ScoringModel,
+    scoring_model,
+    term_frequencies,
+)
 from transforms.standardise import standardise_claims
 
 COLUMNS = ("claim_id", "company_name", "contact_name", "phone", "email", "website", "credit_code")
@@ -146,15 +153,20 @@ def test_untrained_levels_get_splinks_defaults(model):
     assert all(np.isfinite(level.match_weight) for level in branch.levels)
 
 
-def test_blocking_columns_come_from_the_rules():
-    assert blocking_columns() == ("core_name", "core_pinyin", "credit_code_norm", "phone", "company_email_domain",
-                                  "website_domain", "trade_name", "trade_pinyin")
+def test_blocking_columns_come_from_the_model_and_match_the_settings(model):
+    from matching.settings import BLOCKING_RULES
+
+    settings_rules = [rule.get_blocking_rule("duckdb").blocking_rule_sql for rule in BLOCKING_RULES]
+    assert blocking_columns(model) == rule_columns(settings_rules) == (
+        "core_name", "core_pinyin", "credit_code_norm", "phone", "company_email_domain", "website_domain",
+        "trade_name", "trade_pinyin")
+    two_columns = block_on("core_name", "phone").get_blocking_rule("duckdb").blocking_rule_sql
     with pytest.raises(ValueError, match="not an equality on one column"):
-        blocking_columns([block_on("core_name", "phone")])
+        blocking_columns({"blocking_rules_to_generate_predictions": [{"blocking_rule": two_columns}]})
 
 
-def test_candidates_share_a_blocking_value_or_carry_the_pinyin(prepared):
-    index = CandidateIndex(prepared)
+def test_candidates_share_a_blocking_value_or_carry_the_pinyin(prepared, model):
+    index = CandidateIndex(prepared, blocking_columns(model))
     ids = prepared["claim_id"]
 
     def found(claim_id: str) -> set[str]:
