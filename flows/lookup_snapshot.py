@@ -29,7 +29,8 @@ from flows.lookup import (
     NoWarehouseError,
     Reader,
 )
-from matching.candidates import CandidateIndex, blocking_columns
+from matching.candidate_index import CandidateIndex
+from matching.candidates import blocking_columns
 from matching.model_files import model_in_use
 from matching.prepare import MATCH_COLUMNS
 from matching.scoring import PairScorer, scoring_model

@@ -1,8 +1,9 @@
 """Candidate claims for a query, found the way the nightly blocking finds pairs.
 
-The candidate rule is stated twice, side by side: as bound-parameter SQL over the published
-`claims_for_matching` table (`candidates_sql`, for `recon lookup`, which reads only the candidates)
-and as an in-memory index (`CandidateIndex`, for the long-lived `recon serve-lookup`). Both are keyed
+The candidate rule is stated twice: here as bound-parameter SQL over the published
+`claims_for_matching` table (`candidates_sql`, for `recon lookup`, which reads only the candidates),
+and in `matching.candidate_index` as an in-memory index (for the long-lived `recon serve-lookup`;
+apart so that the command line does not import numpy). Both are keyed
 by exactly the columns of the model's blocking rules — the rules the nightly run predicts with,
 read from the model JSON (`blocking_columns`), themselves `matching.settings.BLOCKING_RULES` when
 the model was trained. A claim is a candidate when it shares any one of those values with the
@@ -16,9 +17,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-
-import numpy as np
-import polars as pl
 
 # the shortest pinyin the "English name carries the pinyin" level accepts (matching.settings)
 MIN_PINYIN_IN_LATIN = 4
@@ -68,49 +66,3 @@ def candidate_parameters(query: dict[str, object], columns: tuple[str, ...]) -> 
     """The values `candidates_sql` binds, from the query's prepared row."""
     latin = query.get("core_name") if query.get("is_latin_name") else None
     return {column: query.get(column) for column in columns} | {"latin_name": latin}
-
-
-class CandidateIndex:
-    """Row positions of `prepared` by blocking value; built once, read by many threads."""
-
-    def __init__(self, prepared: pl.DataFrame, columns: tuple[str, ...]) -> None:
-        self.columns = columns
-        self._keys: dict[str, tuple[pl.Series, np.ndarray]] = {}
-        rows = pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row")
-        for column in self.columns:
-            index = prepared.select(column, rows).drop_nulls(column).sort(column)
-            self._keys[column] = (index[column], index["_row"].to_numpy())
-        chinese = prepared.select("trade_pinyin", rows, "is_latin_name").filter(
-            ~pl.col("is_latin_name").fill_null(True) & (pl.col("trade_pinyin").str.len_chars() >= MIN_PINYIN_IN_LATIN)
-        )
-        self._pinyin: dict[str, np.ndarray] = {
-            key: np.asarray(group, dtype=np.uint32)
-            for key, group in chinese.group_by("trade_pinyin").agg("_row").iter_rows()
-        }
-
-    def rows_for(self, query: dict[str, object]) -> np.ndarray:
-        """Sorted, distinct row positions sharing at least one blocking value with `query`."""
-        found = []
-        for column in self.columns:
-            value = query.get(column)
-            if value is None:
-                continue
-            keys, rows = self._keys[column]
-            start = keys.search_sorted(value, side="left")
-            end = keys.search_sorted(value, side="right")
-            if end > start:
-                found.append(rows[start:end])
-        if query.get("is_latin_name") and query.get("core_name"):
-            found.extend(self._pinyin_within(str(query["core_name"])))
-        if not found:
-            return np.empty(0, dtype=np.uint32)
-        return np.unique(np.concatenate(found))
-
-    def _pinyin_within(self, latin: str) -> list[np.ndarray]:
-        """Rows of Chinese-named claims whose trade-name pinyin is a substring of `latin`."""
-        return [
-            self._pinyin[latin[i:j]]
-            for i in range(len(latin))
-            for j in range(i + MIN_PINYIN_IN_LATIN, len(latin) + 1)
-            if latin[i:j] in self._pinyin
-        ]

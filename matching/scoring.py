@@ -220,8 +220,20 @@ class PairScorer:
             cursor = self._con.cursor()
         numbered = pairs.with_row_index("_pair")
         try:
-            cursor.register("_pairs", numbered)
-            gammas = cursor.sql(self._sql).pl()
+            # through the Arrow C stream interface both ways: no pyarrow import (~0.1 s cold)
+            cursor.register("_pairs", _ArrowStream(numbered))
+            gammas = pl.DataFrame(cursor.sql(self._sql))
         finally:
             cursor.close()
         return weights_added(pairs.hstack(gammas.drop("_pair")), self.model)
+
+
+class _ArrowStream:
+    """A frame offered to DuckDB only as an Arrow C stream (DuckDB would convert a polars frame
+    through pyarrow)."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self._frame = frame
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
+        return self._frame.__arrow_c_stream__(requested_schema)

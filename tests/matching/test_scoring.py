@@ -11,7 +11,8 @@ import polars as pl
 import pytest
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
-from matching.candidates import CandidateIndex, blocking_columns, rule_columns
+from matching.candidate_index import CandidateIndex
+from matching.candidates import blocking_columns, rule_columns
 from matching.lookup import query_pairs
 from matching.model_files import DEFAULT_MODEL
 from matching.prepare import claims_for_matching
