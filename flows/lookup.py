@@ -167,8 +167,8 @@ class Lookup:
                 sorted({wanted["core_name"], *candidates["core_name"].to_list()} - {None})
             )
             customers = reader.customers(candidates["customer_id"].unique().sort().to_list())
-            as_of, model, scorer = reader.as_of, reader.model, reader.scorer
-        answered = self._answered(prepared, candidates, tf, customers, model, scorer)
+            as_of = reader.as_of
+            answered = self._answered(prepared, candidates, tf, customers, reader.model, reader.scorer)
         matches = answered.filter(pl.col("verdict").is_in(SAME_CUSTOMER))
         related = answered.filter(pl.col("verdict").is_in(RELATED))
         return {
@@ -294,7 +294,7 @@ class _WarehouseReader:
             raise NoWarehouseError(f"{warehouse} is not a published warehouse: {exc}") from exc
         self.as_of = str(last_run[0][0]) if last_run else None
         self.model = json.loads(model_path.read_text(encoding="utf-8"))
-        self.scorer = PairScorer(scoring_model(self.model))
+        self.scorer = PairScorer(scoring_model(self.model), con)
         self._columns = blocking_columns(self.model)
         self._warehouse = warehouse
 

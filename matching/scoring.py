@@ -204,14 +204,16 @@ def term_frequencies(prepared: pl.DataFrame, column: str) -> pl.DataFrame:
 
 
 class PairScorer:
-    """Scores pair frames: levels by one compiled query on a private in-memory DuckDB (the
-    levels' conditions use DuckDB functions, as in Splink), weights in polars. Thread-safe
-    (each call works on its own cursor)."""
+    """Scores pair frames: levels by one compiled query on DuckDB (the levels' conditions use
+    DuckDB functions, as in Splink), weights in polars. The query runs on `connection` if given
+    (any connection will do, a read-only one too: the pairs are only a temporary view; sharing
+    one saves starting a second database, ~0.05 s), else on a private in-memory database.
+    Thread-safe (each call works on its own cursor)."""
 
-    def __init__(self, model: ScoringModel) -> None:
+    def __init__(self, model: ScoringModel, connection: duckdb.DuckDBPyConnection | None = None) -> None:
         self.model = model
         self._sql = gamma_sql(model, "_pairs")
-        self._con = duckdb.connect()
+        self._con = connection if connection is not None else duckdb.connect()
         self._lock = threading.Lock()
 
     def scored(self, pairs: pl.DataFrame) -> pl.DataFrame:
