@@ -21,11 +21,11 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from flows.lookup import (
+from flows.lookup import Lookup
+from flows.lookup_reader import (
     CANDIDATE_SCHEMA,
     CUSTOMER_SCHEMA,
     CUSTOMERS_SQL,
-    Lookup,
     NoWarehouseError,
     Reader,
 )
