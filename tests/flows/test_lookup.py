@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from flows.cli import DEFAULT_POLICY
-from flows.lookup import Lookup, QueryError, answer_text, parse_query
+from flows.lookup import Lookup, NoWarehouseError, QueryError, answer_text, parse_query
 from flows.lookup_snapshot import SnapshotLookup
 from tests.flows.inputs import REPO
 from tests.flows.lookup_inputs import BYTEDANCE_CODE, CONTACT_DETAILS, filler_rows
@@ -199,6 +199,15 @@ def test_a_replaced_warehouse_is_reloaded(lookup_warehouse, tmp_path, customer_o
         con.execute("checkpoint")
     os.replace(nxt, live)  # as flows.warehouse.publish does
     assert lookup.answer(query)["matches"][0]["display_name"] == "字节跳动（新名）"
+
+
+def test_a_warehouse_published_before_claims_for_matching_is_refused_with_a_reason(lookup_warehouse, tmp_path):
+    old = tmp_path / "warehouse.duckdb"
+    old.write_bytes(lookup_warehouse.read_bytes())
+    with duckdb.connect(str(old)) as con:
+        con.execute("drop table claims_for_matching")
+    with pytest.raises(NoWarehouseError, match="(?s)claims_for_matching.*next `recon run`"):
+        Lookup(old, DEFAULT_POLICY).answer(parse_query({"name": "字节跳动"}))
 
 
 def test_cli_json_works_while_another_process_reads_the_warehouse(lookup_warehouse, tmp_path, customer_of):
