@@ -66,7 +66,8 @@ def make_server(
             return super().parse_request()
 
         def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-            """http.server's refusals (and ours) as the same JSON error body, then close."""
+            """http.server's own refusals (bad request line, too long, unsupported method …) as the
+            same JSON error body as ours, then close."""
             status = HTTPStatus(code)
             if self.request_version == "HTTP/0.9":
                 # a request line too broken to name its version still gets a status line and headers
