@@ -93,10 +93,10 @@ def customers_matched(
     claims = warehouse.frame(con, "select * from claims")
     prepared = claims_for_matching(claims)
     model, path, model_source = model_for_tonight(prepared, model_dir(warehouse_path))
-    # published as scored, so that `recon lookup` fetches a query's candidates by their blocking keys
-    warehouse.write_table(con, "claims_for_matching", prepared, "claim_id")
 
     _store_decisions(con, decisions, run_id)
+    # published as scored, so that `recon lookup` fetches a query's candidates by their blocking keys
+    warehouse.write_table(con, "claims_for_matching", prepared, "claim_id")
     all_decisions = warehouse.frame(con, "select * exclude (first_read_run_id) from review_decisions")
     classified = pairs_with_evidence(
         pairs_classified(

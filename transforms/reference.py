@@ -6,27 +6,10 @@ nothing here is mutated afterwards, so repeated nightly runs see the same rules.
 
 import csv
 import io
-import sys
 import unicodedata
 from importlib.resources import files
 
-
-def _import_zhconv():
-    """zhconv, imported without pkg_resources: it uses it only to locate its dictionary file and
-    opens the file directly without it, while importing pkg_resources costs ~0.05 s and prints a
-    deprecation warning on every `recon lookup`."""
-    hidden = "pkg_resources" not in sys.modules
-    if hidden:
-        sys.modules["pkg_resources"] = None  # makes `from pkg_resources import …` raise ImportError
-    try:
-        import zhconv
-    finally:
-        if hidden:
-            del sys.modules["pkg_resources"]
-    return zhconv
-
-
-zhconv = _import_zhconv()
+import zhconv
 
 _PACKAGE = "transforms.reference_data"
 # Control, format (zero-width, bidi), surrogate, private-use and unassigned code points
