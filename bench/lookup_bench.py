@@ -3,16 +3,25 @@ not a test).
 
     python bench/lookup_bench.py --claims 1000000 --dir /tmp/lookup-1m           # build, then measure
     python bench/lookup_bench.py --claims 1000000 --dir /tmp/lookup-1m --reuse   # measure an existing build
-    ... --http                                                                    # also over a loopback socket
+    ... --cold 20                                                                 # also 20 fresh `recon lookup` processes
+    ... --http                                                                    # also serve-lookup over a loopback socket
+
+For the bundled samples: `--claims 400 --dir D --reuse` where D/samples is data/samples and
+D/warehouse.duckdb a `recon run` of them (the samples are the generator's 400 claims, same seed).
 
 Builds the warehouse as bench/ingest_bench.py does (seeded generator, then `recon run` as a separate
-process), then: the one-off start-up (imports, loading the warehouse into memory), and the
-latency of `--queries` varied queries, round-robin over spelling families rendered by the
+process), then: the import time of the lookup, and the latency of `--queries` varied queries
+answered in one process as the command line answers them (each reads its candidates from the
+file), round-robin over spelling families rendered by the
 generator's own variant code for companies that have claims (exact, traditional, width, legal form,
 region moved, English/pinyin, short name, homophone typo, dropped/extra character), phone only and
 e-mail only (a known number in another format, another mailbox at a known company domain), and
 unknown companies. Accuracy: the share whose first match (and whose five matches shown) include
-the customer holding most of the company's claims (for unknown companies: no sure or likely match).
+the customer holding most of the company's claims (for unknown companies: `known` is false, and
+beside it the older measure, no sure or likely match). `--cold N`: N of those queries each run as a
+fresh `python -m flows.cli lookup --json` process (the wall time a rep waits), each answer checked
+equal to the in-process one. `--http`: the start-up of serve-lookup's in-memory copy and the same
+queries over HTTP, each answer checked equal too.
 """
 
 from __future__ import annotations
@@ -137,7 +146,8 @@ def main() -> int:
     parser.add_argument("--dir", type=Path, required=True, help="scratch folder (outside the repository)")
     parser.add_argument("--reuse", action="store_true", help="measure the warehouse already built in --dir")
     parser.add_argument("--queries", type=int, default=1000)
-    parser.add_argument("--http", action="store_true", help="also measure the same queries over HTTP")
+    parser.add_argument("--cold", type=int, default=0, metavar="N", help="also time N fresh `recon lookup` processes")
+    parser.add_argument("--http", action="store_true", help="also measure serve-lookup over HTTP")
     args = parser.parse_args()
 
     imported = time.perf_counter()
@@ -146,53 +156,89 @@ def main() -> int:
     imports = time.perf_counter() - imported
     if not args.reuse:
         _build(args.dir, args.claims)
-    started = time.perf_counter()
-    lookup = Lookup(args.dir / "warehouse.duckdb", REPO / "config" / "policy.yaml")
-    snapshot = lookup.snapshot()
-    loading = time.perf_counter() - started
-    print(f"start-up: imports {imports:.1f} s, loading {snapshot.prepared.height:,} claims {loading:.1f} s "
-          f"RSS {_rss_mib():,.0f} MiB, "
-          f"{os.cpu_count()} cores")
+    warehouse, policy = args.dir / "warehouse.duckdb", REPO / "config" / "policy.yaml"
+    lookup = Lookup(warehouse, policy)
+    print(f"imports of flows.lookup in this process {imports:.2f} s; {os.cpu_count()} cores, "
+          f"load average {os.getloadavg()[0]:.1f}")
 
     queries = _queries(args.dir, args.claims, args.queries)
-    latencies, first_right, listed = [], {f: [] for f in FAMILIES}, {f: [] for f in FAMILIES}
+    latencies, answers = [], []
+    first_right, listed, no_confident = ({f: [] for f in FAMILIES} for _ in range(3))
     for family, query, expected in queries:
         started = time.perf_counter()
         answer = lookup.answer(parse_query(query))
         latencies.append((time.perf_counter() - started) * 1000)
+        answers.append(answer)
         shown = [m["customer_id"] for m in answer["matches"]]
         if expected is None:
             first_right[family].append(not answer["known"])
             listed[family].append(not answer["known"])
+            no_confident[family].append(all(m["verdict"] not in ("sure", "likely") for m in answer["matches"]))
         else:
             first_right[family].append(shown[:1] == [expected])
             listed[family].append(expected in shown)
-    _report("in process", latencies)
-    print("right customer first / among the 5 shown (unknown: no sure or likely match), by family:")
+    _report("in process, candidates read from the file per query", latencies)
+    print("right customer first / among the 5 shown (unknown: known is false), by family:")
     for family, hits in first_right.items():
+        extra = (f"  (no sure or likely match: {sum(no_confident[family]) / len(hits):6.1%})"
+                 if family == "unknown" else "")
         print(f"  {family:<11} {sum(hits) / len(hits):6.1%}  {sum(listed[family]) / len(hits):6.1%}  "
-              f"({len(hits)} queries)")
+              f"({len(hits)} queries){extra}")
+    if args.cold:
+        _cold(warehouse, policy, queries[: args.cold], answers[: args.cold])
     if args.http:
-        _report("over HTTP (loopback, one client)", _http_latencies(lookup, [q for _, q, _ in queries]))
+        from flows.lookup_snapshot import SnapshotLookup
+
+        started = time.perf_counter()
+        server_lookup = SnapshotLookup(warehouse, policy)
+        snapshot = server_lookup.snapshot()
+        print(f"serve-lookup start-up: loading {snapshot.prepared.height:,} claims into memory "
+              f"{time.perf_counter() - started:.1f} s, RSS {_rss_mib():,.0f} MiB")
+        _report("over HTTP (loopback, one client)",
+                _http_latencies(server_lookup, [q for _, q, _ in queries], answers))
     return 0
 
 
-def _http_latencies(lookup, queries: list[dict]) -> list[float]:
+def _cold(warehouse: Path, policy: Path, queries: list[tuple[str, dict, str | None]], expected: list[dict]) -> None:
+    """Each query as a fresh `recon lookup` process: what a rep waits for, imports included."""
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    timed = "import time; t = time.perf_counter(); import flows.cli, flows.lookup; print(time.perf_counter() - t)"
+    imports = [float(subprocess.run([sys.executable, "-c", timed], env=env, cwd=REPO, capture_output=True,
+                                    text=True, check=True).stdout) for _ in range(5)]
+    print(f"cold imports of flows.cli + flows.lookup in a fresh process: median {statistics.median(imports):.2f} s "
+          f"(5 runs)")
+    latencies, differ = [], 0
+    for (_, query, _), answer in zip(queries, expected, strict=True):
+        argv = [sys.executable, "-m", "flows.cli", "lookup", "--json", "--warehouse", str(warehouse),
+                "--policy", str(policy)]
+        argv += [query["name"]] if query.get("name") else []
+        for field in ("phone", "email"):
+            argv += [f"--{field}", query[field]] if query.get(field) else []
+        started = time.perf_counter()
+        done = subprocess.run(argv, env=env, cwd=REPO, capture_output=True, text=True, check=True)
+        latencies.append((time.perf_counter() - started) * 1000)
+        differ += json.loads(done.stdout) != answer
+    _report("cold `recon lookup` (a fresh process per query)", latencies)
+    print(f"  cold answers different from the in-process ones: {differ}")
+
+
+def _http_latencies(lookup, queries: list[dict], expected: list[dict]) -> list[float]:
     from flows.lookup_server import make_server
 
     server = make_server(lookup, "127.0.0.1", 0, log_requests=False)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}/lookup"
-    latencies = []
+    latencies, differ = [], 0
     try:
-        for query in queries:
+        for query, answer in zip(queries, expected, strict=True):
             started = time.perf_counter()
             with urllib.request.urlopen(f"{base}?{urllib.parse.urlencode(query)}", timeout=30) as response:
-                json.loads(response.read())
+                differ += json.loads(response.read()) != answer
             latencies.append((time.perf_counter() - started) * 1000)
     finally:
         server.shutdown()
         server.server_close()
+    print(f"  HTTP answers different from the command line's: {differ}")
     return latencies
 
 

@@ -196,16 +196,24 @@ def _lookup(args: argparse.Namespace, console: Console) -> int:
         print(f"recon lookup: {exc}", file=sys.stderr)
         return 1
     print(json.dumps(answer, ensure_ascii=False, indent=2) if args.json else answer_text(answer))
+    if sys.argv[1:2] == ["lookup"]:
+        # This process is `recon lookup` itself (not main() called from Python): end it here.
+        # Python's own teardown of the name dictionaries (pinyin phrases, regions) takes ~0.15 s,
+        # a sixth of what a rep waits for, and nothing is left to close (the warehouse is closed).
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
     return 0
 
 
 def _serve_lookup(args: argparse.Namespace, console: Console) -> int:
-    from flows.lookup import Lookup, NoWarehouseError
+    from flows.lookup import NoWarehouseError
     from flows.lookup_server import make_server
+    from flows.lookup_snapshot import SnapshotLookup
     from flows.policy import PolicyError
 
     try:
-        lookup = Lookup(args.warehouse, args.policy)
+        lookup = SnapshotLookup(args.warehouse, args.policy)
         snapshot = lookup.snapshot()
     except (NoWarehouseError, PolicyError) as exc:
         console.print(f"[bold red]{exc}[/bold red]")

@@ -1,33 +1,32 @@
 """`recon lookup`: a prospect checked against every known customer and its owner, at once.
 
-The published warehouse is opened read-only just long enough to copy what a lookup needs into
-memory (so analysts and a nightly run building the next warehouse are never in the way), and the
-copy is refreshed when the warehouse file or the model file is replaced. A query is standardised
-by the same functions as claims, its candidates found by the nightly blocking keys, scored from
-the saved model and judged by the nightly rules (`matching.lookup`).
+A query is standardised by the same functions as claims; its candidates are the published claims
+sharing one of the nightly blocking keys with it (`matching.candidates`), fetched with their
+customer by bound-parameter SQL from the warehouse opened read-only for the one call (so analysts
+and a nightly run building the next warehouse are never in the way), with the term frequencies of
+just their trade names. They are scored from the saved model and judged by the nightly rules
+(`matching.lookup`). Only these few claims are read, so a fresh process answers in well under a
+second; nothing here imports Prefect, Great Expectations or Splink. The long-lived
+`recon serve-lookup` reads the same answers from an in-memory copy (`flows.lookup_snapshot`).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import threading
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import duckdb
 import polars as pl
 
-from flows.matching_stage import DEFAULT_MODEL, MODEL_FILE, model_dir
+from flows.lookup_reader import NoWarehouseError, Reader, warehouse_reader
 from flows.policy import read_policy_file
-from matching.candidates import CandidateIndex
 from matching.links import LinkPolicy, pairs_classified
-from matching.lookup import RELATED, SAME_CUSTOMER, customers_answered, query_pairs
+from matching.lookup import RELATED, SAME_CUSTOMER, customers_answered, is_known, query_pairs
 from matching.prepare import claims_for_matching
-from matching.scoring import PairScorer, scoring_model, term_frequencies
+from matching.scoring import PairScorer
 from transforms.names import romanise_core
 from transforms.standardise import SHARED_PHONE_MIN_COMPANIES, standardise_claims
 
@@ -35,18 +34,7 @@ MAX_NAME_CHARS = 200
 MAX_FIELD_CHARS = 100
 MAX_TOP = 50
 QUERY_FIELDS = ("name", "phone", "email", "credit_code", "top")
-# the standardised claim columns claims_for_matching reads
-_CLAIM_COLUMNS = (
-    "claim_id", "name_norm", "legal_form", "region", "branch", "core_name", "core_pinyin", "is_latin_name",
-    "phone_e164", "is_shared_phone", "email_domain", "is_free_mail", "website_domain", "credit_code_norm",
-    "contact_name_norm",
-)
-
-
-class NoWarehouseError(RuntimeError):
-    """No published warehouse to look in (or it cannot be opened)."""
-
-
+__all__ = ["Lookup", "LookupQuery", "NoWarehouseError", "QueryError", "answer_text", "parse_query"]
 class QueryError(ValueError):
     """A query that cannot be answered, with the reason in Chinese and in English."""
 
@@ -98,100 +86,78 @@ def _top(value: object) -> int:
     return value
 
 
-@dataclass(frozen=True)
-class _Snapshot:
-    """Everything a lookup reads, copied from one version of the warehouse and the model."""
-
-    identity: tuple
-    # matching columns of every published claim, tf_core_name, customer_id, region_pinyin
-    prepared: pl.DataFrame
-    index: CandidateIndex
-    phone_cores: pl.DataFrame  # distinct (phone_e164, core_name), sorted by phone
-    tf: dict[str, float]
-    customers: pl.DataFrame  # display name and current owner, one row per customer
-    model: dict
-    scorer: PairScorer
-    as_of: str | None
-
-
 class Lookup:
-    """Answers queries from the published warehouse; reloads when the warehouse or the model
-    file is replaced. Safe to share between threads."""
+    """Answers queries from the published warehouse, reading only each query's candidates.
+    Each answer opens the current file read-only and the model in use, so a warehouse or model
+    replaced by the nightly run is seen by the next answer. Safe to share between threads."""
 
     def __init__(self, warehouse: Path, policy_path: Path) -> None:
         self.warehouse = Path(warehouse)
         policy = read_policy_file(policy_path)
         self.link_policy: LinkPolicy = policy.link_policy()
         self.zone = ZoneInfo(policy.business_timezone)
-        self._snapshot: _Snapshot | None = None
-        self._lock = threading.Lock()
-
-    def snapshot(self) -> _Snapshot:
-        """The loaded data, reloaded first if the files changed since."""
-        identity = self._identity()
-        current = self._snapshot
-        if current is not None and current.identity == identity:
-            return current
-        with self._lock:
-            if self._snapshot is None or self._snapshot.identity != identity:
-                self._snapshot = _load(self.warehouse, self._model_path(), identity)
-            return self._snapshot
 
     def answer(self, query: LookupQuery) -> dict:
-        """The JSON-able answer: the query as standardised, then matches and related companies."""
-        snap = self.snapshot()
-        prepared, echo = self._query_prepared(query, snap)
-        rows = snap.index.rows_for(prepared.row(0, named=True))
-        answered = self._answered(prepared, snap.prepared[rows], snap) if len(rows) else None
-        matches, related = [], []
-        if answered is not None:
-            matches = self._entries(answered.filter(pl.col("verdict").is_in(SAME_CUSTOMER)), query.top)
-            related = self._entries(answered.filter(pl.col("verdict").is_in(RELATED)), query.top)
+        """The JSON-able answer: the query as standardised, whether the customer is known, then
+        matches and related companies (at most `query.top` of each).
+
+        `known` is true when any candidate customer that may be the same customer — verdict sure,
+        likely, possible or weak, never a related company — is protected by a rep, or scores at
+        or above the review floor (`matching.review_floor`, verdict possible or stronger): then
+        the rep must not treat the prospect as free. It is false when nothing plausible exists:
+        no candidate, or only public-pool customers weakly similar (below the review floor, at
+        least 1 % — weaker pairs are noise and not shown), or related companies (another legal
+        entity of a group, or another credit code), which the nightly rules never count as the
+        same customer. Customers beyond `top` count too.
+        """
+        standardised = _query_standardised(query)
+        with self._reader() as reader:
+            row = standardised.row(0, named=True)
+            phone = row["phone_e164"]
+            shared = None if phone is None else _is_shared_phone(reader.phone_companies(phone), row["core_name"])
+            prepared = claims_for_matching(
+                standardised.with_columns(pl.lit(shared, dtype=pl.Boolean).alias("is_shared_phone"))
+            )
+            wanted = prepared.row(0, named=True)
+            candidates = reader.candidates(wanted)
+            tf = reader.term_frequencies(
+                sorted({wanted["core_name"], *candidates["core_name"].to_list()} - {None})
+            )
+            customers = reader.customers(candidates["customer_id"].unique().sort().to_list())
+            as_of = reader.as_of
+            answered = self._answered(prepared, candidates, tf, customers, reader.model, reader.scorer)
+        matches = answered.filter(pl.col("verdict").is_in(SAME_CUSTOMER))
+        related = answered.filter(pl.col("verdict").is_in(RELATED))
         return {
-            "query": echo,
-            "warehouse_as_of": snap.as_of,
-            "known": any(m["verdict"] in ("sure", "likely") for m in matches),
-            "matches": matches,
-            "related_companies": related,
+            "query": _echo(query, row, shared),
+            "warehouse_as_of": as_of,
+            "known": is_known(answered, self.link_policy.review_floor),
+            "matches": self._entries(matches, query.top),
+            "related_companies": self._entries(related, query.top),
         }
 
-    def _query_prepared(self, query: LookupQuery, snap: _Snapshot) -> tuple[pl.DataFrame, dict]:
-        raw = pl.DataFrame(
-            {"claim_id": ["query"], "company_name": [query.name], "contact_name": [None], "phone": [query.phone],
-             "email": [query.email], "website": [None], "credit_code": [query.credit_code]},
-            schema=dict.fromkeys(("claim_id", "company_name", "contact_name", "phone", "email", "website",
-                                  "credit_code"), pl.String),
-        )
-        standardised = standardise_claims(raw)
-        row = standardised.row(0, named=True)
-        if query.phone and row["phone_e164"] is None:
-            raise QueryError("电话号码无法识别", f"the phone number {query.phone!r} cannot be read")
-        if query.email and row["email_norm"] is None:
-            raise QueryError("邮箱地址无法识别", f"the e-mail address {query.email!r} cannot be read")
-        if query.credit_code and row["credit_code_norm"] is None:
-            raise QueryError("统一社会信用代码无效（校验位不符）",
-                             f"the credit code {query.credit_code!r} is not valid (check character)")
-        shared = _is_shared_phone(row["phone_e164"], row["core_name"], snap.phone_cores)
-        prepared = claims_for_matching(
-            standardised.with_columns(pl.lit(shared, dtype=pl.Boolean).alias("is_shared_phone"))
-        ).with_columns(
-            pl.Series("tf_core_name", [snap.tf.get(row["core_name"])], dtype=pl.Float64)
-        )
-        echo = {
-            "name": query.name, "phone": query.phone, "email": query.email, "credit_code": query.credit_code,
-            "standardised": {k: row[k] for k in ("name_norm", "core_name", "legal_form", "region", "branch",
-                                                 "phone_e164", "email_domain", "credit_code_norm")}
-            | {"is_shared_phone": shared},
-        }
-        return prepared, echo
+    def _reader(self) -> AbstractContextManager[Reader]:
+        return warehouse_reader(self.warehouse)
 
-    def _answered(self, query: pl.DataFrame, candidates: pl.DataFrame, snap: _Snapshot) -> pl.DataFrame:
-        scored = snap.scorer.scored(query_pairs(query, candidates))
+    def _answered(self, query: pl.DataFrame, candidates: pl.DataFrame, tf: dict[str, float],
+                  customers: pl.DataFrame, model: dict, scorer: PairScorer) -> pl.DataFrame:
+        """One row per candidate customer, strongest verdict first (`matching.lookup`)."""
+        if candidates.is_empty():
+            return customers_answered(_no_pairs(scorer), customers, scorer.model,
+                                      review_floor=self.link_policy.review_floor)
+        regions = sorted(set(candidates["region"].drop_nulls().to_list()))
+        region_pinyin = pl.DataFrame({"region": regions, "region_pinyin": [romanise_core(r)[0] for r in regions]},
+                                     schema={"region": pl.String, "region_pinyin": pl.String})
+        tf_of = pl.col("core_name").replace_strict(tf, default=None, return_dtype=pl.Float64).alias("tf_core_name")
+        right = (
+            candidates.with_columns(tf_of)
+            .join(region_pinyin, on="region", how="left", maintain_order="left")
+        )
+        scored = scorer.scored(query_pairs(query.with_columns(tf_of), right))
         # The nightly rules with the review floor at zero, so that the sister guard names a sister
         # company however weak the pair; the floor then only separates "possible" from "weak".
-        classified = pairs_classified(scored, snap.model, replace(self.link_policy, review_floor=0.0))
-        return customers_answered(classified, snap.customers, snap.scorer.model,
-                                  review_floor=self.link_policy.review_floor)
+        classified = pairs_classified(scored, model, replace(self.link_policy, review_floor=0.0))
+        return customers_answered(classified, customers, scorer.model, review_floor=self.link_policy.review_floor)
 
     def _entries(self, answered: pl.DataFrame, top: int) -> list[dict]:
         entries = []
@@ -216,70 +182,50 @@ class Lookup:
     def _local(self, instant: datetime | None) -> str | None:
         return None if instant is None else instant.astimezone(self.zone).isoformat(timespec="minutes")
 
-    def _model_path(self) -> Path:
-        saved = model_dir(self.warehouse) / MODEL_FILE
-        return saved if saved.exists() else DEFAULT_MODEL
 
-    def _identity(self) -> tuple:
-        try:
-            stat = os.stat(self.warehouse)
-        except FileNotFoundError as exc:
-            raise NoWarehouseError(f"no warehouse at {self.warehouse}; run `recon run` first") from exc
-        model = self._model_path()
-        model_stat = os.stat(model)
-        return (stat.st_ino, stat.st_mtime_ns, stat.st_size, str(model), model_stat.st_ino, model_stat.st_mtime_ns)
+def _query_standardised(query: LookupQuery) -> pl.DataFrame:
+    """The query as a one-row claim, standardised; a contact field that cannot be read is refused."""
+    raw = pl.DataFrame(
+        {"claim_id": ["query"], "company_name": [query.name], "contact_name": [None], "phone": [query.phone],
+         "email": [query.email], "website": [None], "credit_code": [query.credit_code]},
+        schema=dict.fromkeys(("claim_id", "company_name", "contact_name", "phone", "email", "website",
+                              "credit_code"), pl.String),
+    )
+    standardised = standardise_claims(raw)
+    row = standardised.row(0, named=True)
+    if query.phone and row["phone_e164"] is None:
+        raise QueryError("电话号码无法识别", f"the phone number {query.phone!r} cannot be read")
+    if query.email and row["email_norm"] is None:
+        raise QueryError("邮箱地址无法识别", f"the e-mail address {query.email!r} cannot be read")
+    if query.credit_code and row["credit_code_norm"] is None:
+        raise QueryError("统一社会信用代码无效（校验位不符）",
+                         f"the credit code {query.credit_code!r} is not valid (check character)")
+    return standardised
 
 
-def _is_shared_phone(phone: str | None, core_name: str | None, phone_cores: pl.DataFrame) -> bool | None:
+def _echo(query: LookupQuery, row: dict, shared: bool | None) -> dict:
+    return {
+        "name": query.name, "phone": query.phone, "email": query.email, "credit_code": query.credit_code,
+        "standardised": {k: row[k] for k in ("name_norm", "core_name", "legal_form", "region", "branch",
+                                             "phone_e164", "email_domain", "credit_code_norm")}
+        | {"is_shared_phone": shared},
+    }
+
+
+def _is_shared_phone(companies: set[str], core_name: str | None) -> bool:
     """Whether the nightly would call this phone shared if the query were registered tonight:
     the published claims' distinct company names on it, plus the query's, reach the threshold."""
-    if phone is None:
-        return None
-    keys = phone_cores["phone_e164"]
-    start, end = keys.search_sorted(phone, side="left"), keys.search_sorted(phone, side="right")
-    cores = set(phone_cores["core_name"][start:end].to_list()) | ({core_name} if core_name else set())
-    return len(cores) >= SHARED_PHONE_MIN_COMPANIES
+    return len(companies | ({core_name} if core_name else set())) >= SHARED_PHONE_MIN_COMPANIES
 
 
-def _load(warehouse: Path, model_path: Path, identity: tuple) -> _Snapshot:
-    """Copy what lookups read into memory; the connection is closed before any matching work."""
-    try:
-        con = duckdb.connect(str(warehouse), read_only=True)
-    except duckdb.Error as exc:
-        raise NoWarehouseError(f"cannot open {warehouse} read-only: {exc}") from exc
-    try:
-        claims = con.sql(f"select {', '.join(_CLAIM_COLUMNS)} from claims").pl()
-        claim_customer = con.sql("select claim_id, customer_id from claim_customer").pl()
-        customers = con.sql(
-            "select c.customer_id, c.display_name, o.rep_id as owner_rep_id, r.rep_name as owner_name, r.team, "
-            "o.valid_to as protection_end, o.idle_release_at from customers c "
-            "left join ownership_current o using (customer_id) left join reps r using (rep_id) order by customer_id"
-        ).pl()
-        last_run = con.execute("select as_of from run_log order by started_at desc limit 1").fetchall()
-    except duckdb.Error as exc:
-        raise NoWarehouseError(f"{warehouse} is not a published warehouse: {exc}") from exc
-    finally:
-        con.close()
-    model = json.loads(model_path.read_text(encoding="utf-8"))
-    tf = term_frequencies(claims, "core_name")
-    prepared = claims_for_matching(claims)
-    regions = prepared["region"].drop_nulls().unique().to_list()
-    region_pinyin = pl.DataFrame({"region": regions, "region_pinyin": [romanise_core(r)[0] for r in regions]},
-                                 schema={"region": pl.String, "region_pinyin": pl.String})
-    prepared = (
-        prepared.join(tf, on="core_name", how="left", maintain_order="left")
-        .join(claim_customer, on="claim_id", how="left", maintain_order="left")
-        .join(region_pinyin, on="region", how="left", maintain_order="left")
-    )
-    phone_cores = (
-        claims.select("phone_e164", "core_name").drop_nulls().unique().sort("phone_e164", "core_name")
-    )
-    return _Snapshot(
-        identity=identity, prepared=prepared, index=CandidateIndex(prepared), phone_cores=phone_cores,
-        tf=dict(tf.iter_rows()), customers=customers,
-        model=model, scorer=PairScorer(scoring_model(model)),
-        as_of=str(last_run[0][0]) if last_run else None,
-    )
+def _no_pairs(scorer: PairScorer) -> pl.DataFrame:
+    """An empty frame of classified pairs, for a query without candidates."""
+    columns = {"customer_id_r": pl.String, "claim_id_r": pl.String, "decision_basis": pl.String,
+               "match_probability": pl.Float64, "match_weight": pl.Float64, "is_latin_name_l": pl.Boolean,
+               "core_name_l": pl.String, "region_pinyin_r": pl.String}
+    for c in scorer.model.comparisons:
+        columns |= {f"gamma_{c.name}": pl.Int64, f"mw_{c.name}": pl.Float64}
+    return pl.DataFrame(schema=columns)
 
 
 def answer_text(answer: dict) -> str:
@@ -287,11 +233,7 @@ def answer_text(answer: dict) -> str:
     std = answer["query"]["standardised"]
     header = (f"查询 query: {std['name_norm'] or '-'}  (trade name {std['core_name'] or '-'}; "
               f"warehouse as of {answer['warehouse_as_of']})")
-    lines = [header]
-    if not answer["matches"]:
-        lines.append("未找到已知客户 no known customer matches: free to register (subject to the rules)")
-    elif not answer["known"]:
-        lines.append("没有确定的匹配，请核对下列客户 no confident match: check the customers below")
+    lines = [header, _verdict_line(answer)]
     for title, entries in (("可能的同一客户 matches", answer["matches"]),
                            ("关联公司，非同一客户 related companies, not the same customer",
                             answer["related_companies"])):
@@ -307,3 +249,17 @@ def answer_text(answer: dict) -> str:
             lines.append(f"          {e['verdict_zh']}; owner {holder}")
             lines.append(f"          agreed: {agreed}")
     return "\n".join(lines)
+
+
+def _verdict_line(answer: dict) -> str:
+    """What the rep should do, in one line; "free to register" only when `known` is false."""
+    if not answer["known"]:
+        if not answer["matches"] and not answer["related_companies"]:
+            return "未找到已知客户，可以报备（以规则为准） no known customer matches: free to register (subject to the rules)"
+        return ("未找到同一客户，可以报备（以规则为准）；下列仅为相似或关联的其他客户 no known customer matches: free to "
+                "register (subject to the rules); those below are only weakly similar public-pool customers or "
+                "other legal entities")
+    if any(m["verdict"] in ("sure", "likely") for m in answer["matches"]):
+        return "已知客户，请勿重复报备 known customer: see its owner below"
+    return ("可能是已知客户，报备前请核对下列客户 possibly a known customer (protected, or similar enough to review): "
+            "check the customers below before registering")

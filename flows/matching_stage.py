@@ -17,16 +17,14 @@ from matching.constraints import constraints_from_decisions, decisions_latest
 from matching.ids import customer_ids_assigned, customer_number
 from matching.links import SURE_LINK_BLOCKS, LinkPolicy, pairs_classified, sure_link_sql
 from matching.model import Connect, match_weights_chart_html, model_json, scored_pairs, train_model
+from matching.model_files import CHART_FILE, DEFAULT_MODEL, MODEL_FILE, model_dir
 from matching.prepare import claims_for_matching
 from matching.review import REVIEW_BASES, pairs_with_evidence, review_queue
 from transforms.standardise import standardise_claims
 
-MODEL_FILE = "splink_model.json"
-CHART_FILE = "match_weights.html"
 # Fewer claims than this cannot train a model (EM and λ need many true pairs): the first nights
 # then use the packaged model, trained on 20,000 generated claims (see README, "Matching").
 MIN_TRAINING_CLAIMS = 2_000
-DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "matching" / "default_model.json"
 MATCH_PAIRS_SLICE = 500_000
 
 
@@ -43,10 +41,6 @@ class MatchSummary:
     splits: int
     model_path: Path
     model_source: str
-
-
-def model_dir(warehouse_path: Path) -> Path:
-    return warehouse_path.parent / "model"
 
 
 def save_model(prepared: pl.DataFrame, directory: Path, connect: Connect = duckdb.connect) -> dict:
@@ -103,6 +97,8 @@ def customers_matched(
     model, path, model_source = model_for_tonight(prepared, model_dir(warehouse_path), connect)
 
     _store_decisions(con, decisions, run_id)
+    # published as scored, so that `recon lookup` fetches a query's candidates by their blocking keys
+    warehouse.write_table(con, "claims_for_matching", prepared, "claim_id")
     all_decisions = warehouse.frame(con, "select * exclude (first_read_run_id) from review_decisions")
     # evidence (nine labelled lines per pair) is the bulk of a pair's memory: it is added per slice
     # as match_pairs is written, and to the few pairs of the review queue, never to every pair at once

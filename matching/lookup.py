@@ -93,3 +93,17 @@ def _agreed(pair: dict, model: ScoringModel) -> list[dict]:
         for c in model.comparisons
         if pair[f"gamma_{c.name}"] >= 0 and pair[f"mw_{c.name}"] + pair.get(f"mw_tf_adj_{c.name}", 0.0) > 0
     ]
+
+
+def is_known(answered: pl.DataFrame, review_floor: float) -> bool:
+    """Whether a rep must treat the prospect as a known customer: some candidate customer that may
+    be the same customer (not a related company) is protected by a rep, or scores at or above
+    `review_floor` (verdict possible, likely or sure). `answered`: customers_answered's output."""
+    same = answered.filter(pl.col("verdict").is_in(SAME_CUSTOMER))
+    plausible = (
+        pl.col("owner_rep_id").is_not_null()
+        | (pl.col("probability") >= review_floor)
+        # a sure link (same credit code or full name) is the same customer whatever it scores
+        | pl.col("verdict").is_in(("sure", "likely", "possible"))
+    )
+    return not same.filter(plausible).is_empty()

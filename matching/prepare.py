@@ -9,8 +9,11 @@ from importlib import resources
 
 import polars as pl
 
-from matching.settings import UNIQUE_ID
 from transforms.names import romanise_core
+
+# the key of the Splink input (matching.settings hands it to Splink); defined here, where the
+# input is built, so that preparing a claim needs no Splink import
+UNIQUE_ID = "claim_id"
 
 MATCH_COLUMNS = (
     UNIQUE_ID, "name_norm", "core_name", "core_pinyin", "trade_name", "trade_pinyin", "is_latin_name",

@@ -1,29 +1,32 @@
-"""Scoring pairs straight from a saved Splink model, without a Splink linker.
+"""Scoring pairs straight from a saved Splink model, without Splink.
 
 A lookup scores one query against a few hundred candidate claims; building a Splink linker per
-query costs far more than the scoring itself. So the model JSON is read once through Splink's own
-settings classes (untrained levels get Splink's defaults) and compiled into one DuckDB query that
+query (or even importing Splink) costs far more than the scoring itself. So the model JSON is read
+as Splink reads it (`scoring_model`: untrained levels get Splink's default m and u, the
+term-frequency adjustment its u of the exact-match level) and compiled into one DuckDB query that
 does what Splink's `predict` does: each comparison's levels as one CASE giving `gamma_*` (in
 DuckDB, whose functions the conditions call), then in polars the level's log2(m/u) as `mw_*`,
-the term-frequency adjustment as `mw_tf_adj_*`, and match_weight = log2(λ/(1-λ)) + Σ. tests/matching/test_scoring.py proves the results equal
-Splink's `score_pairs` on the same pairs.
+the term-frequency adjustment as `mw_tf_adj_*`, and match_weight = log2(λ/(1-λ)) + Σ.
+tests/matching/test_scoring.py proves the levels equal those Splink's own settings classes read
+and the results equal Splink's `score_pairs` on the same pairs.
 """
 
 from __future__ import annotations
 
-import logging
 import math
+import re
 import threading
 from dataclasses import dataclass
 
 import duckdb
 import polars as pl
-from splink import SettingsCreator
-
-logging.getLogger("splink").setLevel(logging.ERROR)
 
 # Splink clamps m and u at this value before taking log2(m/u).
 _M_U_CLAMP_MIN = 1e-300
+# what EM writes for a level never seen in training; read back from JSON, Splink treats it as untrained
+_LEVEL_NOT_OBSERVED = "level not observed in training dataset"
+# `"col_l" = "col_r"`: what Splink recognises as an exact-match level (quotes and case aside)
+_EXACT_MATCH = re.compile(r'^\s*"?(?P<column>\w+)_l"?\s*=\s*"?(?P=column)_r"?\s*$', re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -63,32 +66,76 @@ class ScoringModel:
 
 
 def scoring_model(model: dict) -> ScoringModel:
-    """The saved model (the JSON `save_model_to_json` writes) as levels and weights."""
-    settings = SettingsCreator.from_path_or_dict(model).get_settings("duckdb")
-    prior = settings.core_model_settings.probability_two_random_records_match
+    """The saved model (the JSON `save_model_to_json` writes) as levels and weights, read by
+    Splink's rules: levels numbered from the strongest down to 0 (null levels -1), a missing m or
+    u replaced by Splink's default for that number of levels."""
+    prior = model["probability_two_random_records_match"]
     comparisons = []
-    for comparison in settings.core_model_settings.comparisons:
-        levels = comparison.comparison_levels
-        comparisons.append(Comparison(
-            comparison.output_column_name, tuple(_level(level, levels) for level in levels)
-        ))
+    for comparison in model["comparisons"]:
+        levels = comparison["comparison_levels"]
+        count = sum(not level.get("is_null_level", False) for level in levels)
+        default_m, default_u = _default_m_values(count), _default_u_values(count)
+        gamma, parsed = count - 1, []
+        for level in levels:
+            if level.get("is_null_level", False):
+                parsed.append((-1, level))
+            else:
+                parsed.append((gamma, level))
+                gamma -= 1
+        exact_u: dict[str, float] = {}
+        for g, level in parsed:
+            if (column := _exact_match_column(level)) is not None:
+                exact_u.setdefault(column, _probability(level.get("u_probability"), default_u[g]))
+        comparisons.append(Comparison(comparison["output_column_name"], tuple(
+            _level(g, level, default_m[g], default_u[g], exact_u) for g, level in parsed
+        )))
     return ScoringModel(math.log2(prior / (1 - prior)), tuple(comparisons))
 
 
-def _level(level, levels) -> Level:
-    gamma = level.comparison_vector_value
-    if level.is_null_level:
-        return Level(gamma, level.sql_condition, level.label_for_charts, True, 0.0)
-    m, u = max(level.m_probability, _M_U_CLAMP_MIN), max(level.u_probability, _M_U_CLAMP_MIN)
-    base = Level(gamma, level.sql_condition, level.label_for_charts, False, math.log2(m / u))
-    column = level._tf_adjustment_input_column_name
-    if not column or level._tf_adjustment_weight == 0 or level._is_else_level:
-        return base
-    exact_u = level._u_probability_corresponding_to_exact_match(levels)
-    return Level(
-        gamma, level.sql_condition, level.label_for_charts, False, base.match_weight, column,
-        float(level._tf_adjustment_weight), math.log2(exact_u), float(level._tf_minimum_u_value),
-    )
+def _default_m_values(count: int) -> list[float]:
+    """Splink's m for untrained levels, indexed by level number: 0.95 on the strongest."""
+    return [0.05 / (count - 1)] * (count - 1) + [0.95]
+
+
+def _default_u_values(count: int) -> list[float]:
+    """Splink's u for untrained levels: weights spread from -5 to 3, and 10 on the strongest."""
+    weights = [-5.0] if count == 2 else [-5 + i * 8 / (count - 2) for i in range(count - 1)]
+    return [m / 2 ** w for m, w in zip(_default_m_values(count), [*weights, 10.0], strict=True)]
+
+
+def _probability(value: float | str | None, default: float) -> float:
+    return default if value is None or value == _LEVEL_NOT_OBSERVED else float(value)
+
+
+def _is_else(level: dict) -> bool:
+    return level["sql_condition"].strip().upper() == "ELSE"
+
+
+def _exact_match_column(level: dict) -> str | None:
+    found = None if _is_else(level) else _EXACT_MATCH.match(level["sql_condition"])
+    return found["column"].lower() if found else None
+
+
+def _level(gamma: int, level: dict, default_m: float, default_u: float, exact_u: dict[str, float]) -> Level:
+    condition = level["sql_condition"]
+    label = level.get("label_for_charts") or condition
+    if level.get("is_null_level", False):
+        return Level(gamma, condition, label, True, 0.0)
+    m = _probability(level.get("m_probability"), default_m)
+    u = _probability(level.get("u_probability"), default_u)
+    weight = math.log2(max(m, _M_U_CLAMP_MIN) / max(u, _M_U_CLAMP_MIN))
+    column = level.get("tf_adjustment_column")
+    tf_weight = float(level.get("tf_adjustment_weight", 1.0))
+    if not column or tf_weight == 0 or _is_else(level):
+        return Level(gamma, condition, label, False, weight)
+    if level.get("disable_tf_exact_match_detection", False):
+        u_exact = u
+    elif column.lower() in exact_u:
+        u_exact = exact_u[column.lower()]
+    else:
+        raise ValueError(f"no exact-match level on {column!r} for its term-frequency adjustment")
+    return Level(gamma, condition, label, False, weight, column, tf_weight, math.log2(u_exact),
+                 float(level.get("tf_minimum_u_value", 0.0)))
 
 
 def gamma_sql(model: ScoringModel, table: str) -> str:
@@ -157,14 +204,16 @@ def term_frequencies(prepared: pl.DataFrame, column: str) -> pl.DataFrame:
 
 
 class PairScorer:
-    """Scores pair frames: levels by one compiled query on a private in-memory DuckDB (the
-    levels' conditions use DuckDB functions, as in Splink), weights in polars. Thread-safe
-    (each call works on its own cursor)."""
+    """Scores pair frames: levels by one compiled query on DuckDB (the levels' conditions use
+    DuckDB functions, as in Splink), weights in polars. The query runs on `connection` if given
+    (any connection will do, a read-only one too: the pairs are only a temporary view; sharing
+    one saves starting a second database, ~0.05 s), else on a private in-memory database.
+    Thread-safe (each call works on its own cursor)."""
 
-    def __init__(self, model: ScoringModel) -> None:
+    def __init__(self, model: ScoringModel, connection: duckdb.DuckDBPyConnection | None = None) -> None:
         self.model = model
         self._sql = gamma_sql(model, "_pairs")
-        self._con = duckdb.connect()
+        self._con = connection if connection is not None else duckdb.connect()
         self._lock = threading.Lock()
 
     def scored(self, pairs: pl.DataFrame) -> pl.DataFrame:
@@ -173,8 +222,20 @@ class PairScorer:
             cursor = self._con.cursor()
         numbered = pairs.with_row_index("_pair")
         try:
-            cursor.register("_pairs", numbered)
-            gammas = cursor.sql(self._sql).pl()
+            # through the Arrow C stream interface both ways: no pyarrow import (~0.1 s cold)
+            cursor.register("_pairs", _ArrowStream(numbered))
+            gammas = pl.DataFrame(cursor.sql(self._sql))
         finally:
             cursor.close()
         return weights_added(pairs.hstack(gammas.drop("_pair")), self.model)
+
+
+class _ArrowStream:
+    """A frame offered to DuckDB only as an Arrow C stream (DuckDB would convert a polars frame
+    through pyarrow)."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self._frame = frame
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
+        return self._frame.__arrow_c_stream__(requested_schema)

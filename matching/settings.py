@@ -10,7 +10,7 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
 
-UNIQUE_ID = "claim_id"
+from matching.prepare import UNIQUE_ID
 
 # Blocking rules chosen with bench/blocking_analysis.py on the generated labelled data (see README):
 # together they keep every true pair of the sample set while scoring a small share of all pairs.

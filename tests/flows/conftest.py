@@ -10,8 +10,8 @@ import pytest
 def lookup_warehouse(tmp_path_factory, prefect_harness):
     """A warehouse built by the nightly flow from tests/flows/lookup_inputs.py, scored by the
     packaged model (placed as the saved model, so the 2,500 claims do not train their own)."""
-    from flows.matching_stage import DEFAULT_MODEL
     from flows.nightly import nightly
+    from matching.model_files import DEFAULT_MODEL
     from tests.flows.inputs import place_model, write_inputs
     from tests.flows.lookup_inputs import KNOWN_CRM_ROWS, KNOWN_FORM_ROWS, filler_rows
 

@@ -4,14 +4,17 @@ customer, no contact detail is ever shown, and the published file is only ever r
 
 import json
 import os
+import subprocess
+import sys
 
 import duckdb
 import pytest
 
 from flows.cli import DEFAULT_POLICY
-from flows.lookup import Lookup, QueryError, parse_query
+from flows.lookup import Lookup, NoWarehouseError, QueryError, answer_text, parse_query
+from flows.lookup_snapshot import SnapshotLookup
 from tests.flows.inputs import REPO
-from tests.flows.lookup_inputs import BYTEDANCE_CODE, CONTACT_DETAILS
+from tests.flows.lookup_inputs import BYTEDANCE_CODE, CONTACT_DETAILS, filler_rows
 from tests.flows.subprocesses import recon, recon_env
 
 # (family, query): each should find 北京字节跳动科技有限公司 (WF-0001) first
@@ -83,10 +86,60 @@ def test_a_sister_company_is_related_not_the_same_customer(lookup, customer_of):
     related = answer["related_companies"]
     assert [(r["customer_id"], r["verdict"]) for r in related] == [(customer_of["WF-0002"], "related")]
     assert related[0]["owner"]["name"] == "陈静"
-    # 华为终端 beside a known 华为技术, even with a mailbox on the group's domain
+    # 华为终端 beside a known 华为技术, even with a mailbox on the group's domain, is not the same
+    # customer; but 华为技术 is protected and weakly similar, so the rep is told to check it
     answer = lookup.answer(parse_query({"name": "华为终端有限公司", "email": "zhao@huawei.com"}))
     assert all(m["verdict"] not in ("sure", "likely", "possible") for m in answer["matches"])
-    assert answer["known"] is False
+    assert [(m["display_name"], m["verdict"], m["status"]) for m in answer["matches"]] == [
+        ("华为技术有限公司", "weak", "protected")]
+    assert answer["known"] is True
+
+
+@pytest.mark.parametrize(("query", "known", "first"), [
+    # a short name reaching a customer another rep protects only weakly: still known, so that a
+    # bot trusting `known` never tells the rep the customer is free
+    ({"name": "光华"}, True, ("光华医药有限公司", "weak", "protected")),
+    ({"name": "字节跳动"}, True, ("北京字节跳动科技有限公司", "weak", "protected")),
+    # a public-pool customer: weakly similar is not known, at the review floor it is
+    ({"name": "明远精密"}, False, ("苏州明远精密机械有限公司", "weak", "public_pool")),
+    ({"name": "苏州明远精密机械股份有限公司"}, True, ("苏州明远精密机械有限公司", "possible", "public_pool")),
+    ({"name": "青岚星河生物科技有限公司"}, False, None),
+])
+def test_known_when_a_plausible_customer_is_protected_or_reaches_the_review_floor(lookup, query, known, first):
+    answer = lookup.answer(parse_query(query))
+    shown = [(m["display_name"], m["verdict"], m["status"]) for m in answer["matches"]]
+    assert shown[:1] == ([first] if first else [])
+    assert answer["known"] is known
+    text = answer_text(answer)
+    assert ("free to register" in text) is (not known), text
+
+
+def test_known_counts_customers_beyond_those_shown(lookup):
+    query = {"name": "光华", "top": 1}
+    assert lookup.answer(parse_query(query))["known"] is True
+    # a public-pool customer is shown first; the protected one on the same phone is beyond top=1
+    answer = lookup.answer(parse_query({"name": "明远精密", "phone": "13600136000", "top": 1}))
+    assert [(m["display_name"], m["status"]) for m in answer["matches"]] == [("苏州明远精密机械有限公司", "public_pool")]
+    assert answer["known"] is True
+
+
+@pytest.fixture(scope="module")
+def in_memory(lookup_warehouse):
+    return SnapshotLookup(lookup_warehouse, DEFAULT_POLICY)
+
+
+SERVER_QUERIES = [q for _, q in BYTEDANCE_SPELLINGS] + [
+    {"name": "光华网络科技有限公司"}, {"name": "华为终端有限公司", "email": "zhao@huawei.com"}, {"name": "光华"},
+    {"name": "明远精密"}, {"name": "苏州明远精密机械股份有限公司"}, {"name": "青岚星河生物科技有限公司"},
+    {"name": "Huawei Technologies Co., Ltd."}, {"name": filler_rows()[0][4], "top": 50}, {"phone": "0755-2878 0808"},
+]
+
+
+@pytest.mark.parametrize("query", SERVER_QUERIES, ids=[json.dumps(q, ensure_ascii=False) for q in SERVER_QUERIES])
+def test_the_server_copy_answers_as_the_command_line_does(lookup, in_memory, query):
+    expected = lookup.answer(parse_query(query))
+    assert in_memory.answer(parse_query(query)) == expected
+    assert expected["matches"] or expected["related_companies"] or not expected["known"]
 
 
 def test_a_customer_in_the_public_pool_says_so(lookup, customer_of):
@@ -148,6 +201,15 @@ def test_a_replaced_warehouse_is_reloaded(lookup_warehouse, tmp_path, customer_o
     assert lookup.answer(query)["matches"][0]["display_name"] == "字节跳动（新名）"
 
 
+def test_a_warehouse_published_before_claims_for_matching_is_refused_with_a_reason(lookup_warehouse, tmp_path):
+    old = tmp_path / "warehouse.duckdb"
+    old.write_bytes(lookup_warehouse.read_bytes())
+    with duckdb.connect(str(old)) as con:
+        con.execute("drop table claims_for_matching")
+    with pytest.raises(NoWarehouseError, match="(?s)claims_for_matching.*next `recon run`"):
+        Lookup(old, DEFAULT_POLICY).answer(parse_query({"name": "字节跳动"}))
+
+
 def test_cli_json_works_while_another_process_reads_the_warehouse(lookup_warehouse, tmp_path, customer_of):
     before = lookup_warehouse.read_bytes()
     with duckdb.connect(str(lookup_warehouse), read_only=True) as analyst:
@@ -174,3 +236,46 @@ def test_cli_exit_codes_and_text_output(lookup_warehouse, tmp_path):
     assert missing.returncode == 1 and "no warehouse" in missing.stderr
     bad = recon("lookup", "字节跳动", "--top", "99", "--warehouse", str(lookup_warehouse), "--policy", policy, env=env)
     assert bad.returncode == 2 and "top must be" in bad.stderr
+
+
+def test_a_lookup_imports_no_orchestration_validation_or_splink(lookup_warehouse, tmp_path):
+    """The command-line lookup runs in a fresh process each time: it must not pay for Prefect,
+    Great Expectations or Splink (seconds of imports), so none of them may be imported."""
+    heavy = ("prefect", "great_expectations", "splink", "sqlglot")
+    code = (
+        "import json, sys\n"
+        "from flows.cli import main\n"
+        f"code = main(['lookup', '字节跳动', '--phone', '13800138000', '--json', '--warehouse', {str(lookup_warehouse)!r},"
+        f" '--policy', {str(REPO / 'config' / 'policy.yaml')!r}])\n"
+        f"heavy = sorted({{m.split('.')[0] for m in sys.modules}} & {set(heavy)!r})\n"
+        "print('IMPORTED ' + json.dumps(heavy), file=sys.stderr)\n"
+        "sys.exit(code)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=recon_env(tmp_path), capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["matches"][0]["display_name"] == "北京字节跳动科技有限公司"
+    imported = next(line for line in done.stderr.splitlines() if line.startswith("IMPORTED "))
+    assert json.loads(imported.removeprefix("IMPORTED ")) == []
+
+
+def test_a_cold_command_line_lookup_on_the_samples_warehouse(samples_run, tmp_path):
+    """`recon lookup` as a rep runs it, a fresh process per call, on the warehouse the nightly
+    flow built from data/samples: a protected customer by its own name, and a made-up company."""
+    summary, warehouse = samples_run
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        customer_id, display_name, rep_id = con.execute(
+            "select c.customer_id, c.display_name, o.rep_id from customers as c "
+            "join ownership_current as o using (customer_id) "
+            "where c.claim_count >= 2 and c.display_name like '%有限公司' order by c.claim_count desc, customer_id limit 1"
+        ).fetchone()
+    env, policy = recon_env(tmp_path), str(REPO / "config" / "policy.yaml")
+    done = recon("lookup", display_name, "--json", "--warehouse", str(warehouse), "--policy", policy, env=env)
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    first = answer["matches"][0]
+    assert (first["customer_id"], first["verdict"], first["owner"]["rep_id"]) == (customer_id, "sure", rep_id)
+    assert answer["known"] is True and answer["warehouse_as_of"] == str(summary.as_of)
+    unknown = recon("lookup", "青岚星河生物科技有限公司", "--warehouse", str(warehouse), "--policy", policy, env=env)
+    assert unknown.returncode == 0, unknown.stderr
+    assert "free to register" in unknown.stdout and "no known customer" in unknown.stdout

@@ -132,3 +132,51 @@ def test_a_negative_content_length_is_a_400_not_a_hung_request(server):
         assert response.status == 400 and "Content-Length" in json.loads(response.read())["error"]["en"]
     finally:
         connection.close()
+
+
+def _raw(server: str, request: bytes) -> tuple[int, str, dict]:
+    """Send `request` as bytes over a socket (no client library re-encoding it): status,
+    Content-Type and the JSON body."""
+    import http.client
+    import socket
+
+    host, port = urllib.parse.urlsplit(server).netloc.split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(request)
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        return response.status, response.getheader("Content-Type"), json.loads(response.read())
+
+
+def _raw_get(server: str, target: str) -> tuple[int, str, dict]:
+    return _raw(server, b"GET " + target.encode("utf-8") + b" HTTP/1.1\r\nHost: localhost\r\n\r\n")
+
+
+@pytest.mark.parametrize(("name", "display_name"), [
+    ("字节跳动", "北京字节跳动科技有限公司"),
+    # 公 is E5 85 AC in UTF-8: 0x85 read as Latin-1 is a space, which http.server split on
+    ("华为技术有限公司", "华为技术有限公司"),
+])
+def test_raw_utf8_and_percent_encoded_names_get_the_same_answer(server, name, display_name):
+    status, content_type, raw = _raw_get(server, f"/lookup?name={name}")
+    assert (status, content_type) == (200, "application/json; charset=utf-8"), raw
+    assert raw["query"]["name"] == name
+    assert raw["matches"][0]["display_name"] == display_name and raw["known"] is True
+    status, encoded = _get(f"{server}/lookup?{urllib.parse.urlencode({'name': name})}")
+    assert status == 200 and encoded == raw
+
+
+@pytest.mark.parametrize(("request_bytes", "status", "reason"), [
+    (b"GET /lookup?name=a b HTTP/1.1\r\n\r\n", 400, "Bad request syntax"),
+    (b"GET /lookup?name=\xe5\xad\x97\xff HTTP/1.1\r\n\r\n", 400, "not valid UTF-8"),
+    (b"GET /lookup?name=%E5%AD%FF HTTP/1.1\r\n\r\n", 400, "not valid UTF-8"),
+    (b"GET /lookup?name=x HTTP/9.9\r\n\r\n", 505, "Invalid HTTP version"),
+    (b"PUT /lookup HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 501, "Unsupported method"),
+    (b"GET /lookup?name=" + b"x" * 70_000 + b" HTTP/1.1\r\n\r\n", 414, "URI Too Long"),
+    (b"hello there\r\n\r\n", 400, "Bad HTTP/0.9 request type"),
+])
+def test_every_refusal_is_json_with_both_languages(server, request_bytes, status, reason):
+    got, content_type, body = _raw(server, request_bytes)
+    assert (got, content_type) == (status, "application/json; charset=utf-8")
+    assert body["error"]["status"] == status
+    assert reason in body["error"]["en"] and body["error"]["zh"]

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import polars as pl
 import pytest
 
-from flows.matching_stage import DEFAULT_MODEL
 from matching.lookup import customers_answered
+from matching.model_files import DEFAULT_MODEL
 from matching.scoring import scoring_model
 
 CUSTOMERS = pl.DataFrame({

@@ -1,19 +1,29 @@
 """Scoring from the saved model JSON equals Splink's own scoring, level by level, on the same pairs;
 and the candidate index finds what the blocking rules would."""
 
+import copy
 import json
+import math
 
 import duckdb
 import numpy as np
 import polars as pl
 import pytest
-from splink import DuckDBAPI, Linker, block_on
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
-from flows.matching_stage import DEFAULT_MODEL
-from matching.candidates import CandidateIndex, blocking_columns
+from matching.candidate_index import CandidateIndex
+from matching.candidates import blocking_columns, rule_columns
 from matching.lookup import query_pairs
+from matching.model_files import DEFAULT_MODEL
 from matching.prepare import claims_for_matching
-from matching.scoring import PairScorer, scoring_model, term_frequencies
+from matching.scoring import (
+    Comparison,
+    Level,
+    PairScorer,
+    ScoringModel,
+    scoring_model,
+    term_frequencies,
+)
 from transforms.standardise import standardise_claims
 
 COLUMNS = ("claim_id", "company_name", "contact_name", "phone", "email", "website", "credit_code")
@@ -80,6 +90,63 @@ def test_scores_equal_splinks_on_the_same_pairs(prepared, model):
     assert joined["match_probability"].min() < 0.01 and joined["match_probability"].max() > 0.99
 
 
+def _read_by_splink(model: dict) -> ScoringModel:
+    """The oracle: the model's levels and weights as Splink's own settings classes read them."""
+    settings = SettingsCreator.from_path_or_dict(model).get_settings("duckdb")
+    prior = settings.core_model_settings.probability_two_random_records_match
+    comparisons = []
+    for comparison in settings.core_model_settings.comparisons:
+        levels = comparison.comparison_levels
+        read = []
+        for level in levels:
+            gamma, label = level.comparison_vector_value, level.label_for_charts
+            if level.is_null_level:
+                read.append(Level(gamma, level.sql_condition, label, True, 0.0))
+                continue
+            m, u = max(level.m_probability, 1e-300), max(level.u_probability, 1e-300)
+            column = level._tf_adjustment_input_column_name
+            if not column or level._tf_adjustment_weight == 0 or level._is_else_level:
+                read.append(Level(gamma, level.sql_condition, label, False, math.log2(m / u)))
+                continue
+            read.append(Level(gamma, level.sql_condition, label, False, math.log2(m / u), column,
+                              float(level._tf_adjustment_weight),
+                              math.log2(level._u_probability_corresponding_to_exact_match(levels)),
+                              float(level._tf_minimum_u_value)))
+        comparisons.append(Comparison(comparison.output_column_name, tuple(read)))
+    return ScoringModel(math.log2(prior / (1 - prior)), tuple(comparisons))
+
+
+def _untrained(model: dict) -> dict:
+    """The model with gaps Splink fills: m and u missing, a level never observed, a tf minimum."""
+    changed = copy.deepcopy(model)
+    name = next(c for c in changed["comparisons"] if c["output_column_name"] == "company_name")
+    name["comparison_levels"][1].pop("m_probability")
+    name["comparison_levels"][2].pop("u_probability")  # the tf level's exact-match u is then a default
+    name["comparison_levels"][2]["tf_minimum_u_value"] = 0.001
+    name["comparison_levels"][3]["m_probability"] = "level not observed in training dataset"
+    name["comparison_levels"][4]["u_probability"] = "level not observed in training dataset"
+    legal = next(c for c in changed["comparisons"] if c["output_column_name"] == "legal_form")
+    for level in legal["comparison_levels"]:
+        level.pop("m_probability", None)
+        level.pop("u_probability", None)
+    return changed
+
+
+@pytest.mark.parametrize("variant", ["packaged", "untrained"])
+def test_the_model_is_read_as_splink_reads_it(model, variant):
+    model = _untrained(model) if variant == "untrained" else model
+    ours, splinks = scoring_model(model), _read_by_splink(model)
+    assert ours.prior_match_weight == pytest.approx(splinks.prior_match_weight, abs=1e-12)
+    assert [c.name for c in ours.comparisons] == [c.name for c in splinks.comparisons]
+    for mine, theirs in zip(ours.comparisons, splinks.comparisons, strict=True):
+        assert len(mine.levels) == len(theirs.levels), mine.name
+        for a, b in zip(mine.levels, theirs.levels, strict=True):
+            assert (a.gamma, a.sql_condition, a.label, a.is_null_level, a.tf_column) == (
+                b.gamma, b.sql_condition, b.label, b.is_null_level, b.tf_column), (mine.name, a.label)
+            for field in ("match_weight", "tf_weight", "tf_log2_u", "tf_minimum_u"):
+                assert getattr(a, field) == pytest.approx(getattr(b, field), abs=1e-9), (mine.name, a.label, field)
+
+
 def test_untrained_levels_get_splinks_defaults(model):
     scoring = scoring_model(model)
     branch = next(c for c in scoring.comparisons if c.name == "branch")
@@ -87,15 +154,20 @@ def test_untrained_levels_get_splinks_defaults(model):
     assert all(np.isfinite(level.match_weight) for level in branch.levels)
 
 
-def test_blocking_columns_come_from_the_rules():
-    assert blocking_columns() == ("core_name", "core_pinyin", "credit_code_norm", "phone", "company_email_domain",
-                                  "website_domain", "trade_name", "trade_pinyin")
+def test_blocking_columns_come_from_the_model_and_match_the_settings(model):
+    from matching.settings import BLOCKING_RULES
+
+    settings_rules = [rule.get_blocking_rule("duckdb").blocking_rule_sql for rule in BLOCKING_RULES]
+    assert blocking_columns(model) == rule_columns(settings_rules) == (
+        "core_name", "core_pinyin", "credit_code_norm", "phone", "company_email_domain", "website_domain",
+        "trade_name", "trade_pinyin")
+    two_columns = block_on("core_name", "phone").get_blocking_rule("duckdb").blocking_rule_sql
     with pytest.raises(ValueError, match="not an equality on one column"):
-        blocking_columns([block_on("core_name", "phone")])
+        blocking_columns({"blocking_rules_to_generate_predictions": [{"blocking_rule": two_columns}]})
 
 
-def test_candidates_share_a_blocking_value_or_carry_the_pinyin(prepared):
-    index = CandidateIndex(prepared)
+def test_candidates_share_a_blocking_value_or_carry_the_pinyin(prepared, model):
+    index = CandidateIndex(prepared, blocking_columns(model))
     ids = prepared["claim_id"]
 
     def found(claim_id: str) -> set[str]:
