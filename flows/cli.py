@@ -286,7 +286,7 @@ def _serve(args: argparse.Namespace) -> int:
         _checked_inputs(args)
     except _config_errors() as exc:
         return _config_error(exc, args)
-    if not _prefect_api_configured():
+    if not os.environ.get("PREFECT_API_URL"):
         print("recon serve: set PREFECT_API_URL to a running `prefect server start` "
               "(Prefect cannot schedule on a temporary server)", file=sys.stderr)
         return EXIT_CONFIG
@@ -295,10 +295,6 @@ def _serve(args: argparse.Namespace) -> int:
 
     serve(args.sources, args.warehouse, args.policy, at=args.at, timezone=args.timezone)
     return 0
-
-
-def _prefect_api_configured() -> bool:
-    return bool(os.environ.get("PREFECT_API_URL"))
 
 
 def _run(args: argparse.Namespace, console: Console) -> int:

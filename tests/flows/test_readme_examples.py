@@ -26,8 +26,7 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 
 def _command(line: str) -> list[str]:
-    words = shlex.split(line, comments=True)
-    return words
+    return shlex.split(line, comments=True)
 
 
 def _lookup(line: str, warehouse) -> subprocess.CompletedProcess:
