@@ -48,7 +48,7 @@ def _standardised(samples: Path) -> pl.DataFrame:
 
 def _ours(claims: pl.DataFrame) -> dict:
     from matching.clustering import clusters_constrained
-    from matching.links import SURE_LINK_BLOCKS, LinkPolicy, pairs_classified, sure_link_sql
+    from matching.links import ALWAYS_KEPT_BLOCKS, LinkPolicy, pairs_classified, ALWAYS_KEPT_SQL
     from matching.model import scored_pairs, train_model
     from matching.prepare import claims_for_matching
 
@@ -58,8 +58,8 @@ def _ours(claims: pl.DataFrame) -> dict:
     trained = time.perf_counter()
     policy = LinkPolicy()
     pairs = pairs_classified(
-        scored_pairs(prepared, model, min_probability=policy.review_floor, also_keep=sure_link_sql(model),
-                     also_keep_blocks=SURE_LINK_BLOCKS),
+        scored_pairs(prepared, model, min_probability=policy.review_floor, also_keep=ALWAYS_KEPT_SQL,
+                     also_keep_blocks=ALWAYS_KEPT_BLOCKS),
         model, policy,
     )
     clusters, _ = clusters_constrained(prepared["claim_id"].to_list(), pairs.filter("is_link"))

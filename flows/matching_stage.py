@@ -15,17 +15,18 @@ from flows import warehouse
 from matching.clustering import clusters_constrained
 from matching.constraints import constraints_from_decisions, decisions_latest
 from matching.ids import customer_ids_assigned, customer_number
-from matching.links import SURE_LINK_BLOCKS, LinkPolicy, pairs_classified, sure_link_sql
+from matching.links import ALWAYS_KEPT_BLOCKS, LinkPolicy, pairs_classified, ALWAYS_KEPT_SQL, with_sides
 from matching.model import Connect, match_weights_chart_html, model_json, scored_pairs, train_model
 from matching.model_files import CHART_FILE, DEFAULT_MODEL, MODEL_FILE, model_dir
 from matching.prepare import claims_for_matching
-from matching.review import REVIEW_BASES, pairs_with_evidence, review_queue
+from matching.review import pairs_with_evidence, review_candidates, review_queue
 from transforms.standardise import standardise_claims
 
 # Fewer claims than this cannot train a model (EM and λ need many true pairs): the first nights
 # then use the packaged model, trained on 20,000 generated claims (see README, "Matching").
 MIN_TRAINING_CLAIMS = 2_000
 MATCH_PAIRS_SLICE = 500_000
+NAME_KEY_COLUMNS = ("claim_id", "core_name", "trade_name", "core_pinyin", "alias_key", "region", "is_registered_name")
 
 
 class TrainingError(RuntimeError):
@@ -41,6 +42,9 @@ class MatchSummary:
     splits: int
     model_path: Path
     model_source: str
+    # pairs that might join two customers but that no person sees tonight (matching.review)
+    apart_same_owner: int = 0
+    apart_over_capacity: int = 0
 
 
 def save_model(prepared: pl.DataFrame, directory: Path, connect: Connect = duckdb.connect) -> dict:
@@ -102,13 +106,14 @@ def customers_matched(
     all_decisions = warehouse.frame(con, "select * exclude (first_read_run_id) from review_decisions")
     # evidence (nine labelled lines per pair) is the bulk of a pair's memory: it is added per slice
     # as match_pairs is written, and to the few pairs of the review queue, never to every pair at once
-    classified = pairs_classified(
-        scored_pairs(prepared, model, min_probability=policy.review_floor, also_keep=sure_link_sql(model),
-                     also_keep_blocks=SURE_LINK_BLOCKS, connect=connect),
-        model, policy,
-    )
+    scored = scored_pairs(prepared, model, min_probability=policy.review_floor, also_keep=ALWAYS_KEPT_SQL,
+                          also_keep_blocks=ALWAYS_KEPT_BLOCKS, connect=connect)
+    classified = pairs_classified(with_sides(scored, prepared), model, policy)
     clusters, refused = clusters_constrained(
-        claims["claim_id"].to_list(), classified.filter("is_link"), constraints_from_decisions(all_decisions)
+        claims["claim_id"].to_list(),
+        classified.filter("is_link").with_columns((pl.col("gamma_credit_code_norm") == 1).alias("same_credit_code")),
+        constraints_from_decisions(all_decisions),
+        name_keys=prepared.select(NAME_KEY_COLUMNS),
     )
     for a, b in refused.rows():
         logger.warning("reviewer 'same' on %s / %s contradicts a 'different' decision; not applied", a, b)
@@ -125,17 +130,20 @@ def customers_matched(
     warehouse.write_table(con, "claim_customer", claim_customer, "claim_id")
     warehouse.append_rows(con, "customer_lineage", lineage.with_columns(pl.lit(run_id).alias("run_id")))
     _match_pairs_written(con, classified.filter(pl.col("decision_basis") != "below"), model)
-    waiting = pairs_with_evidence(classified.filter(pl.col("decision_basis").is_in(REVIEW_BASES)), model)
-    queue = review_queue(waiting, claims, claim_customer, decisions_latest(all_decisions))
-    warehouse.write_table(con, "review_queue", queue, "match_probability desc, review_id")
+    candidates = pairs_with_evidence(review_candidates(classified, claim_customer, policy.match_threshold), model)
+    queue, outcomes = review_queue(candidates, claims, claim_customer, decisions_latest(all_decisions),
+                                   policy.review_capacity)
+    warehouse.write_table(con, "review_queue", queue, "rank")
     customers = warehouse.build_model(con, "marts", "customers")
     summary = MatchSummary(
         customers=customers, links=int(classified["is_link"].sum()), review_items=queue.height,
         merges=lineage.filter(pl.col("reason") == "merged").height,
         splits=lineage.filter(pl.col("reason") == "split").height, model_path=path, model_source=model_source,
+        apart_same_owner=outcomes["apart_same_owner"], apart_over_capacity=outcomes["apart_over_capacity"],
     )
-    logger.info("customers: %d from %d claims, %d links, %d to review", customers, claims.height,
-                summary.links, queue.height)
+    logger.info("customers: %d from %d claims, %d links, %d to review; kept apart by rule: %d (same owner), "
+                "%d (over the queue's capacity)", customers, claims.height, summary.links, queue.height,
+                outcomes["apart_same_owner"], outcomes["apart_over_capacity"])
     return summary
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from flows.config import load_yaml_model
 from matching.links import LinkPolicy
+from matching.review import ReviewCapacity
 from transforms.ownership.policy import DEFAULT_TEMPLATE, ExtensionRule, OwnershipPolicy
 
 Days = Annotated[int, Field(ge=1)]
@@ -68,6 +69,8 @@ class Matching(_Strict):
 
     match_threshold: Probability = 0.8
     review_floor: Probability = 0.5
+    review_max_items: Positive = 200
+    review_max_share: Probability = 0.01
 
     @field_validator("review_floor")
     @classmethod
@@ -133,6 +136,7 @@ class PolicyFile(_Strict):
             match_threshold=self.matching.match_threshold,
             review_floor=self.matching.review_floor,
             group_counts_as_one_customer=self.group_as_one_customer,
+            review_capacity=ReviewCapacity(self.matching.review_max_items, self.matching.review_max_share),
         )
 
 

@@ -38,6 +38,8 @@ def run_figures(summary: RunSummary) -> list[tuple[str, str, int]]:
         ("new files", "新文件", summary.files_new),
         ("customers", "客户数", m.customers),
         ("review queue", "待复核", m.review_items),
+        ("kept apart by rule: same owner either way", "按规则不合并：归属不变", m.apart_same_owner),
+        ("kept apart by rule: over the queue's capacity", "按规则不合并：超出当晚复核容量", m.apart_over_capacity),
         ("protected customers", "保护中客户", o.protected),
         ("public pool", "公海客户", o.public_pool),
         ("open appeals", "待裁决申诉", o.open_appeals),

@@ -5,6 +5,11 @@ cannot-link: no union may put the two claims in one cluster, even through other 
 chain a–b–c with `a different c` is cut at its weakest admissible point. A reviewer's `same` is a
 must-link, applied before any model edge. Plain connected components is the special case with
 no constraints.
+
+Model links are further held by `matching.identity.ClusterNames`: two clusters whose registered
+names or regions say they are different companies are not joined, whatever single link would join
+them (a link sharing a valid credit code is exempt: a renamed company keeps its code). Reviewers'
+`same` decisions are not held by names: a person has looked.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import polars as pl
+
+from matching.identity import ClusterNames
 
 
 @dataclass(frozen=True)
@@ -37,12 +44,16 @@ class _UnionFind:
 
 
 def clusters_constrained(
-    claim_ids: list[str], pairs: pl.DataFrame, constraints: Constraints = Constraints()
+    claim_ids: list[str], pairs: pl.DataFrame, constraints: Constraints = Constraints(),
+    name_keys: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(one row per claim: `claim_id`, `cluster_key` = smallest claim_id of its cluster;
     the must-links that were refused because a cannot-link forbids them).
 
-    `pairs` has `claim_id_l`, `claim_id_r`, `match_probability`: the edges above the threshold.
+    `pairs` has `claim_id_l`, `claim_id_r`, `match_probability`: the edges above the threshold,
+    and optionally `same_credit_code` (exempt from the name check). `name_keys` has per claim
+    `core_name`, `trade_name`, `core_pinyin`, `alias_key`, `region`, `is_registered_name`
+    (`matching.prepare`); without it no name check is made.
     """
     ids = sorted(set(claim_ids))
     index = {c: i for i, c in enumerate(ids)}
@@ -57,6 +68,7 @@ def clusters_constrained(
             guarded.setdefault(i, set()).add(i)
             guarded.setdefault(j, set()).add(j)
     sealed = {index[c] for c in constraints.isolated if c in index}
+    names = ClusterNames(index, name_keys)
 
     def allowed(ra: int, rb: int) -> bool:
         members_a, members_b = guarded.get(ra), guarded.get(rb)
@@ -71,6 +83,7 @@ def clusters_constrained(
             guarded.setdefault(keep, set()).update(guarded.pop(gone))
         if gone in sealed:
             sealed.add(keep)
+        names.merged(keep, gone)
 
     refused = []
     for a, b in sorted((min(p), max(p)) for p in constraints.must_link):
@@ -84,17 +97,18 @@ def clusters_constrained(
         else:
             refused.append((a, b))
 
+    exempt = pl.col("same_credit_code") if "same_credit_code" in pairs.columns else pl.lit(False)
     edges = (
         pairs.filter(pl.col("claim_id_l").is_in(ids) & pl.col("claim_id_r").is_in(ids))
         .sort(["match_probability", "claim_id_l", "claim_id_r"], descending=[True, False, False])
-        .select("claim_id_l", "claim_id_r")
+        .select("claim_id_l", "claim_id_r", exempt.fill_null(False).alias("exempt"))
         .iter_rows()
     )
-    for a, b in edges:
+    for a, b, exempt_from_names in edges:
         ra, rb = uf.find(index[a]), uf.find(index[b])
         if ra == rb or ra in sealed or rb in sealed:
             continue
-        if allowed(ra, rb):
+        if allowed(ra, rb) and (exempt_from_names or names.compatible(ra, rb)):
             union(ra, rb)
 
     keys = [ids[uf.find(i)] for i in range(len(ids))]

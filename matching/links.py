@@ -1,15 +1,23 @@
-"""From scored pairs to the links that make customers, and the pairs a person should review.
+"""From scored pairs to the links that make customers, and the pairs a person could review.
 
-Rules sit on top of the model's probability, each written for a reviewer to defend:
-- *sure links*: the same valid credit code, or the same full registered name (with its legal
+The model's probability weighs all the evidence; these rules decide, each written for a reviewer
+who must defend a merge to two reps:
+- *sure link*: the same valid credit code, or the same full registered name (with its legal
   form), are the same legal entity whatever else differs;
-- *different credit codes*: two different valid codes are two legal entities, never linked by
-  the model (only a reviewer's `same` can join them);
-- *sister-company guard*: the same trade name with another industry word (光华医药 / 光华网络科技)
-  is a different legal entity of one group unless credit code or phone agree, because group
-  companies share web and mail domains; policy can count a group as one customer instead;
-- everything else links at `match_threshold`; pairs from `review_floor` up to it, and guarded
-  pairs, go to the review queue.
+- *different credit codes*: two different valid codes are two legal entities;
+- *names first*: two claims are one company only if their names say so. Names **agree** (same
+  trade name, a known short or former name of the same listed company, one name the short form
+  of the other, an English name carrying the pinyin), **nearly agree** (a homophone, one
+  character added, dropped or replaced, very similar pinyin, two full registered names one of
+  which extends the other), are **sisters** (the same trade name with another industry word:
+  华为技术 / 华为投资) or **differ**. A phone, e-mail domain, website or contact in common is
+  *corroboration*; it never links names that differ, because switchboards, mail domains and
+  sites are shared by a group, and a rep's or agent's mobile by unrelated companies;
+- *other region*: the same trade name written with two regions neither of which contains the
+  other (杭州… / 成都…) is two companies;
+- so: agreeing names link; nearly agreeing names link when corroborated, else wait for review;
+  sisters are one group, never one customer (unless policy counts a group as one customer);
+  differing names never link.
 """
 
 from __future__ import annotations
@@ -18,12 +26,22 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from matching.review import ReviewCapacity
+from transforms.regions import region_ancestors
+
 SISTER_LEVEL = "same trade name, other industry word"
 FULL_NAME_LEVEL = "full name identical"
-# a shared valid credit code or full registered name is a sure link, so pairs sharing either are
-# scored whatever their probability (two claims of one full name with other phones and contacts
-# can score below the review floor, and were then never linked)
-SURE_LINK_BLOCKS = ("credit_code_norm", "name_norm")
+AGREEING_LEVELS = ("full name identical", "trade name identical", "one name begins the other (short name)",
+                   "English name carries the pinyin")
+NEAR_LEVELS = ("same pinyin (homophone typo)", "one character added or dropped", "one character replaced",
+               "pinyin very similar")
+# the rules link on a shared valid credit code, an identical core name or a listed company's known
+# name whatever the probability, so pairs sharing one are kept whatever their score
+ALWAYS_KEPT_BLOCKS = ("credit_code_norm", "core_name", "alias_key")
+# what pairs_classified reads of each claim, beside the scored pair (columns of matching.prepare)
+SIDE_COLUMNS = ("core_name", "alias_key", "is_registered_name", "is_latin_name", "region", "name_head")
+# an alias this short (美丽, 神城) is a common word: it agrees only with corroboration
+MIN_SURE_ALIAS_CHARS = 3
 
 
 @dataclass(frozen=True)
@@ -31,6 +49,7 @@ class LinkPolicy:
     match_threshold: float = 0.8
     review_floor: float = 0.5
     group_counts_as_one_customer: bool = False
+    review_capacity: ReviewCapacity = ReviewCapacity()
 
 
 def level_value(model: dict, comparison: str, label: str) -> int:
@@ -45,37 +64,89 @@ def level_value(model: dict, comparison: str, label: str) -> int:
     raise KeyError(f"model has no level {label!r} in comparison {comparison!r}")
 
 
-def sure_link_sql(model: dict) -> str:
-    """The sure-link rule as SQL on Splink's output, so such pairs are kept whatever their score."""
-    full_name = level_value(model, "company_name", FULL_NAME_LEVEL)
+ALWAYS_KEPT_SQL = "gamma_credit_code_norm = 1 or core_name_l = core_name_r or alias_key_l = alias_key_r"
+"""Which pairs of the ALWAYS_KEPT_BLOCKS are kept whatever their score, as SQL on Splink's output."""
+
+
+def with_sides(pairs: pl.DataFrame, prepared: pl.DataFrame) -> pl.DataFrame:
+    """`pairs` plus each claim's SIDE_COLUMNS, suffixed `_l` / `_r` (joined by claim id)."""
+    sides = prepared.select("claim_id", *SIDE_COLUMNS)
+    for side in ("l", "r"):
+        pairs = pairs.drop([f"{c}_{side}" for c in SIDE_COLUMNS if f"{c}_{side}" in pairs.columns]).join(
+            sides.rename({c: f"{c}_{side}" for c in sides.columns}), on=f"claim_id_{side}", how="left"
+        )
+    return pairs
+
+
+def _regions_differ() -> pl.Expr:
+    """Both claims name a region and neither region contains the other."""
+    table = region_ancestors()
+    pairs = [(child, parent) for child, parents in table.items() for parent in parents]
+    contained = pl.concat_str("region_l", pl.lit("\x1f"), "region_r").is_in(
+        [f"{a}\x1f{b}" for a, b in pairs] + [f"{b}\x1f{a}" for a, b in pairs]
+    )
+    return (pl.col("region_l").is_not_null() & pl.col("region_r").is_not_null()
+            & (pl.col("region_l") != pl.col("region_r")) & ~contained)
+
+
+def name_agreement(model: dict) -> pl.Expr:
+    """agree / near / sister / differ, from the name level and both claims' name keys."""
+    level = pl.col("gamma_company_name")
+
+    def among(labels: tuple[str, ...]) -> pl.Expr:
+        return level.is_in([level_value(model, "company_name", label) for label in labels])
+
+    both_registered = pl.col("is_registered_name_l").fill_null(False) & pl.col("is_registered_name_r").fill_null(False)
+    begins = level == level_value(model, "company_name", "one name begins the other (short name)")
+    alias = pl.col("alias_key_l").is_not_null() & (pl.col("alias_key_l") == pl.col("alias_key_r"))
+    long_alias = pl.min_horizontal(pl.col("core_name_l").str.len_chars(),
+                                   pl.col("core_name_r").str.len_chars()) >= MIN_SURE_ALIAS_CHARS
+    latin_meets_head = (pl.col("is_latin_name_l") != pl.col("is_latin_name_r")) & (
+        pl.col("name_head_l") == pl.col("name_head_r"))
     return (
-        "gamma_credit_code_norm = 1 or "
-        f"(gamma_company_name = {full_name} and legal_form_l is not null)"
+        pl.when(among(AGREEING_LEVELS) & ~(begins & both_registered)).then(pl.lit("agree"))
+        .when(alias & long_alias).then(pl.lit("agree"))
+        .when(among(NEAR_LEVELS) | begins | alias | latin_meets_head).then(pl.lit("near"))
+        .when(level == level_value(model, "company_name", SISTER_LEVEL)).then(pl.lit("sister"))
+        .otherwise(pl.lit("differ"))
+    )
+
+
+def corroborated() -> pl.Expr:
+    """A non-shared phone, company mail domain, website or the exact contact in common."""
+    return (
+        (pl.col("gamma_phone") == 1) | (pl.col("gamma_company_email_domain") == 1)
+        | (pl.col("gamma_website_domain") == 1) | (pl.col("gamma_contact_name") == 2)
     )
 
 
 def pairs_classified(pairs: pl.DataFrame, model: dict, policy: LinkPolicy) -> pl.DataFrame:
-    """Every scored pair with `decision_basis` (sure_link / credit_codes_differ / model_link /
-    sister_guard / review / below) and `is_link` (whether it joins two claims into one customer)."""
+    """Every scored pair (with its SIDE_COLUMNS, `with_sides`) plus `name_agreement`,
+    `decision_basis` (sure_link / credit_codes_differ / other_region / names_differ / sister /
+    name_link / corroborated_link / review / below) and `is_link`."""
     same_code = pl.col("gamma_credit_code_norm") == 1
     codes_differ = pl.col("gamma_credit_code_norm") == 0
     full_name = (pl.col("gamma_company_name") == level_value(model, "company_name", FULL_NAME_LEVEL)) & (
         pl.col("legal_form_l").is_not_null()
     )
-    sister = (
-        (pl.col("gamma_company_name") == level_value(model, "company_name", SISTER_LEVEL))
-        & ~same_code & (pl.col("gamma_phone") != 1)
-        & pl.lit(not policy.group_counts_as_one_customer)
-    )
+    agreement = pl.col("name_agreement")
     probability = pl.col("match_probability")
+    group_is_customer = pl.lit(policy.group_counts_as_one_customer)
     basis = (
         pl.when(same_code | full_name).then(pl.lit("sure_link"))
         .when(codes_differ).then(pl.lit("credit_codes_differ"))
-        .when(probability < policy.review_floor).then(pl.lit("below"))
-        .when(sister).then(pl.lit("sister_guard"))
-        .when(probability >= policy.match_threshold).then(pl.lit("model_link"))
-        .otherwise(pl.lit("review"))
+        .when(_regions_differ()).then(pl.lit("other_region"))
+        .when(agreement == "agree").then(pl.lit("name_link"))
+        .when((agreement == "near") & corroborated() & (probability >= policy.match_threshold))
+        .then(pl.lit("corroborated_link"))
+        .when((agreement == "sister") & group_is_customer & corroborated()).then(pl.lit("group_link"))
+        .when(agreement == "sister").then(pl.lit("sister"))
+        .when(agreement == "differ").then(pl.lit("names_differ"))
+        .when(probability >= policy.review_floor).then(pl.lit("review"))
+        .otherwise(pl.lit("below"))
     )
-    return pairs.with_columns(basis.alias("decision_basis")).with_columns(
-        pl.col("decision_basis").is_in(["sure_link", "model_link"]).alias("is_link")
+    return pairs.with_columns(name_agreement(model).alias("name_agreement")).with_columns(
+        basis.alias("decision_basis")
+    ).with_columns(
+        pl.col("decision_basis").is_in(["sure_link", "name_link", "corroborated_link", "group_link"]).alias("is_link")
     )

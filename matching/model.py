@@ -119,7 +119,9 @@ def scored_pairs(
     wide = dict(model, blocking_rules_to_generate_predictions=window_rules(BLOCKING_COLUMNS))
     frames = [_predicted(windowed, wide, connect, threshold=min_probability)]
     if also_keep and also_keep_blocks:
-        narrow = dict(model, blocking_rules_to_generate_predictions=window_rules(also_keep_blocks))
+        # the keep condition may read blocking keys that no comparison uses (alias_key)
+        narrow = dict(model, blocking_rules_to_generate_predictions=window_rules(also_keep_blocks),
+                      additional_columns_to_retain=[c for c in also_keep_blocks if c in prepared.columns])
         frames.append(_predicted(windowed, narrow, connect, keep=also_keep))
     frame = pl.concat(frames, how="vertical").unique(["claim_id_l", "claim_id_r"], keep="first")
     left, right = f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r"

@@ -1,5 +1,12 @@
 """The frame Splink sees: one row per claim, only the comparable parts, evidence that says
-nothing about the company removed (shared phones, free-mail domains)."""
+nothing about the company removed (shared phones, free-mail domains).
+
+A phone is no evidence when it is shared: seen with three or more companies (a switchboard or an
+agency, `transforms.standardise`), or used by one rep for two companies of different trade names
+(the rep's own mobile). Besides the names, the frame carries the keys of `matching.name_keys` and
+`matching.aliases`, and `is_registered_name` (a Chinese name with its legal form: a full
+registered name, which two different companies never share).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,8 @@ from importlib import resources
 
 import polars as pl
 
+from matching.aliases import alias_key
+from matching.name_keys import chinese_head, latin_head
 from transforms.names import romanise_core
 
 # the key of the Splink input (matching.settings hands it to Splink); defined here, where the
@@ -19,6 +28,7 @@ MATCH_COLUMNS = (
     UNIQUE_ID, "name_norm", "core_name", "core_pinyin", "trade_name", "trade_pinyin", "is_latin_name",
     "legal_form", "region", "branch",
     "credit_code_norm", "phone", "company_email_domain", "website_domain", "contact_name_norm",
+    "alias_key", "name_head", "is_registered_name", "rep_id",
 )
 
 
@@ -46,12 +56,46 @@ def claims_for_matching(standardised: pl.DataFrame) -> pl.DataFrame:
         "trade_name": names,
         "trade_pinyin": [romanise_core(n)[0] for n in names],
     }, schema={"trade_name": pl.String, "trade_pinyin": pl.String})
+    keyed = _name_keys(with_trade)
+    shared = pl.col("is_shared_phone").fill_null(False) | _rep_own_phone(keyed)
     return (
-        with_trade.join(pinyin, on="trade_name", how="left")
+        keyed.join(pinyin, on="trade_name", how="left")
         .with_columns(
-            pl.when(~pl.col("is_shared_phone").fill_null(False)).then(pl.col("phone_e164")).alias("phone"),
+            pl.when(~shared).then(pl.col("phone_e164")).alias("phone"),
             pl.when(~pl.col("is_free_mail").fill_null(True)).then(pl.col("email_domain")).alias("company_email_domain"),
         )
         .select(MATCH_COLUMNS)
         .sort(UNIQUE_ID)
     )
+
+
+def _rep_own_phone(frame: pl.DataFrame) -> pl.Expr:
+    """True where one rep wrote the row's phone for two or more different trade names."""
+    names = pl.col("trade_name").drop_nulls().n_unique().over("phone_e164", "rep_id")
+    return pl.col("phone_e164").is_not_null() & pl.col("rep_id").is_not_null() & (names >= 2)
+
+
+def _mapped(frame: pl.DataFrame, column: str, function, alias: str, dtype: pl.DataType) -> pl.DataFrame:
+    """`frame` plus `alias` = `function(column)`, called once per distinct non-null value."""
+    values = frame[column].drop_nulls().unique().sort()
+    table = pl.DataFrame({column: values, alias: [function(v) for v in values]},
+                         schema={column: pl.String, alias: dtype})
+    return frame.join(table, on=column, how="left")
+
+
+def _name_keys(frame: pl.DataFrame) -> pl.DataFrame:
+    """`is_latin_name` (no Chinese character: 瓦轴B and TCL科技 are Chinese names),
+    `is_registered_name`, `alias_key` and `name_head`, each computed once per distinct value."""
+    if "rep_id" not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("rep_id"))
+    latin = ~pl.col("core_name").str.contains("[\u4e00-\u9fff]")
+    frame = frame.with_columns(latin.alias("is_latin_name"))
+    frame = _mapped(frame, "core_name", alias_key, "alias_key", pl.String)
+    frame = _mapped(frame, "trade_name", chinese_head, "_chinese_head", pl.String)
+    latin_names = frame.filter(pl.col("is_latin_name").fill_null(False)).select("company_name")
+    frame = frame.join(_mapped(latin_names.unique(), "company_name", latin_head, "_latin_head", pl.String),
+                       on="company_name", how="left")
+    return frame.with_columns(
+        pl.when(pl.col("is_latin_name")).then(pl.col("_latin_head")).otherwise(pl.col("_chinese_head")).alias("name_head"),
+        (pl.col("legal_form").is_not_null() & ~pl.col("is_latin_name").fill_null(True)).alias("is_registered_name"),
+    ).drop("_chinese_head", "_latin_head")

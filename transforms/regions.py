@@ -6,6 +6,7 @@ its canonical short form (深圳, 内蒙古, 浦东) or its full name when no sh
 """
 
 from collections import defaultdict
+from functools import cache
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -193,3 +194,27 @@ def trailing_region_start(text: str) -> int | None:
         if whole_region(text[start:]):
             return start
     return None
+
+
+@cache
+def region_ancestors() -> Mapping[str, frozenset[str]]:
+    """Canonical region → the canonical regions containing it (深圳 → {广东}). A canonical form
+    shared by several divisions (two 朝阳) gets the ancestors of each."""
+    by_code = {d.code: d for d in _DIVISIONS}
+    ancestors: dict[str, set[str]] = defaultdict(set)
+    for division in _DIVISIONS:
+        parent = by_code.get(division.parent_code) if division.parent_code else None
+        ancestors[division.canonical]
+        while parent is not None:
+            ancestors[division.canonical].add(parent.canonical)
+            parent = by_code.get(parent.parent_code) if parent.parent_code else None
+    return MappingProxyType({k: frozenset(v) for k, v in ancestors.items()})
+
+
+def regions_compatible(a: str | None, b: str | None) -> bool:
+    """False only when both regions are known and neither contains the other (杭州 / 成都);
+    深圳 and 广东 are compatible, as are a known and an unknown region."""
+    if a is None or b is None or a == b:
+        return True
+    table = region_ancestors()
+    return a in table.get(b, ()) or b in table.get(a, ())

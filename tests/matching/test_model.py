@@ -71,7 +71,7 @@ def test_match_weights_chart_is_a_page_that_works_offline(sample_model):
 
 
 def test_a_shared_credit_code_links_even_when_the_model_scores_low(sample_model):
-    from matching.links import SURE_LINK_BLOCKS, sure_link_sql
+    from matching.links import ALWAYS_KEPT_BLOCKS, ALWAYS_KEPT_SQL
 
     frame = pl.DataFrame({
         "claim_id": ["a", "b"], "company_name": ["甲乙丙科技有限公司", "完全不同贸易有限公司"],
@@ -80,8 +80,8 @@ def test_a_shared_credit_code_links_even_when_the_model_scores_low(sample_model)
     }, schema_overrides={"email": pl.String, "website": pl.String})
     prepared = claims_for_matching(standardise_claims(frame))
     plain = scored_pairs(prepared, sample_model, min_probability=0.5)
-    kept = scored_pairs(prepared, sample_model, min_probability=0.5, also_keep=sure_link_sql(sample_model),
-                        also_keep_blocks=SURE_LINK_BLOCKS)
+    kept = scored_pairs(prepared, sample_model, min_probability=0.5, also_keep=ALWAYS_KEPT_SQL,
+                        also_keep_blocks=ALWAYS_KEPT_BLOCKS)
     assert plain.is_empty()
     classified = pairs_classified(kept, sample_model, LinkPolicy())
     assert classified.select("claim_id_l", "claim_id_r", "decision_basis").rows() == [("a", "b", "sure_link")]

@@ -1,0 +1,58 @@
+"""Known short and former names of real companies, as a key shared by every name of one company.
+
+People register a listed company under its stock short name (证券简称: 汇川技术, 瓦轴B) or a
+former one (国农科技 for 深圳中国农大科技); none of its characters need to match the full name's.
+`transforms/reference_data/listed_company_names.csv` (A-share listings: code, short name, full name,
+former short names; source in README, "Reference data") gives every such name of a company. Each
+name is reduced to its core the way claims are (legal form, region and share-class letter removed),
+and `alias_key` maps every core of one company to the core of its full name. A core that two
+companies both claim is left out: a key that could mean either says nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from functools import cache
+from importlib import resources
+
+from transforms.names import name_structure, normalise_name
+
+_CSV = "listed_company_names.csv"
+# risk and share-class markers around a stock short name: *ST 瓦轴, 万科A, 深赤湾Ｂ, 中集B
+_STOCK_MARKERS = re.compile(r"^\*?st|^pt|(?<=[\u4e00-\u9fff])[ab]$")
+# a stock short name of two characters (美丽, 神城) is a common word; it needs other evidence
+MIN_ALIAS_CHARS = 2
+
+
+def alias_core(name: str | None) -> str | None:
+    """The core a claim's name is keyed by: `core_name` without stock markers."""
+    core = name_structure(normalise_name(name)).core_name if name else None
+    if core is None:
+        return None
+    stripped = _STOCK_MARKERS.sub("", core)
+    return stripped if len(stripped) >= MIN_ALIAS_CHARS else None
+
+
+@cache
+def alias_keys() -> dict[str, str]:
+    """core of any known name → core of the company's full name (itself for the full name)."""
+    owners: dict[str, set[str]] = {}
+    with resources.files("transforms.reference_data").joinpath(_CSV).open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            full = alias_core(row["full_name"])
+            if full is None:
+                continue
+            names = [row["full_name"], row["short_name"], *(row["former_short_names"] or "").split("|")]
+            for name in names:
+                core = alias_core(name.strip()) if name.strip() else None
+                if core is not None:
+                    owners.setdefault(core, set()).add(full)
+    return {core: next(iter(fulls)) for core, fulls in owners.items() if len(fulls) == 1}
+
+
+def alias_key(core_name: str | None) -> str | None:
+    """The full-name core of the listed company `core_name` is a name of, or None."""
+    if core_name is None:
+        return None
+    return alias_keys().get(_STOCK_MARKERS.sub("", core_name))

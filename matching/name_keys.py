@@ -1,0 +1,82 @@
+"""Keys that bring together names people abbreviate, translate or mistype (blocking keys).
+
+`name_head` is the pinyin of the first two syllables of the trade name: 瓦房店轴承 and 瓦房轴承
+(a dropped character) and 芯千 / 信前 (homophones) share it, and so does an English name whose
+first word is pinyin (Wafangdian Bearing Co., Ltd. → wafang), whatever industry word it
+translates. An English word that is not pinyin (Tencent) gives no key.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from functools import cache
+from importlib import resources
+
+from pypinyin import Style, lazy_pinyin
+
+from transforms.names import romanise_core
+from transforms.regions import region_ancestors
+
+HEAD_SYLLABLES = 2
+_WORD = re.compile(r"[a-z0-9]+")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# The basic CJK block: every syllable pypinyin writes for a character
+_CJK_FIRST, _CJK_LAST = 0x4E00, 0x9FA5
+
+
+@cache
+def _syllables() -> frozenset[str]:
+    chars = "".join(chr(c) for c in range(_CJK_FIRST, _CJK_LAST + 1))
+    return frozenset(lazy_pinyin(chars, style=Style.NORMAL))
+
+
+@cache
+def _skipped_words() -> frozenset[str]:
+    """English legal-form, generic and industry words, and the pinyin of every province and
+    prefecture-level city (a county's name, 瓦房店, is as often a trade name)."""
+    with resources.files("transforms.reference_data").joinpath("english_name_words.csv").open(encoding="utf-8") as f:
+        words = {row["term"] for row in csv.DictReader(f)}
+    regions = {romanise_core(name)[0] for parents in region_ancestors().values() for name in parents}
+    return frozenset(words | {r for r in regions if r})
+
+
+def has_chinese(text: str | None) -> bool:
+    return bool(text) and _CJK.search(text) is not None
+
+
+def pinyin_syllables(word: str) -> list[str] | None:
+    """`word` cut into pinyin syllables (longest first, backtracking), or None if it is not pinyin."""
+    known, longest = _syllables(), 6
+
+    def cut(start: int) -> list[str] | None:
+        if start == len(word):
+            return []
+        for end in range(min(len(word), start + longest), start, -1):
+            if word[start:end] in known and (rest := cut(end)) is not None:
+                return [word[start:end], *rest]
+        return None
+
+    return cut(0) if word.isalpha() else None
+
+
+def latin_head(company_name: str | None) -> str | None:
+    """The first two pinyin syllables of an English name's first distinctive word."""
+    if not company_name:
+        return None
+    text = unicodedata.normalize("NFKC", company_name).lower()
+    skipped = _skipped_words()
+    for word in _WORD.findall(text):
+        if word in skipped:
+            continue
+        syllables = pinyin_syllables(word)
+        return "".join(syllables[:HEAD_SYLLABLES]) if syllables and len(syllables) >= HEAD_SYLLABLES else None
+    return None
+
+
+def chinese_head(trade_name: str | None) -> str | None:
+    """The pinyin of the first two characters of a Chinese trade name."""
+    if not trade_name or len(trade_name) < HEAD_SYLLABLES or not has_chinese(trade_name[:HEAD_SYLLABLES]):
+        return None
+    return romanise_core(trade_name[:HEAD_SYLLABLES])[0]
