@@ -14,6 +14,7 @@ from prefect.cache_policies import NO_CACHE
 from flows import warehouse
 from matching.clustering import clusters_constrained
 from matching.constraints import constraints_from_decisions, decisions_latest
+from matching.groups import customer_groups, group_edges
 from matching.ids import customer_ids_assigned, customer_number
 from matching.links import ALWAYS_KEPT_BLOCKS, LinkPolicy, pairs_classified, ALWAYS_KEPT_SQL, with_sides
 from matching.model import Connect, match_weights_chart_html, model_json, scored_pairs, train_model
@@ -111,7 +112,9 @@ def customers_matched(
     classified = pairs_classified(with_sides(scored, prepared), model, policy)
     clusters, refused = clusters_constrained(
         claims["claim_id"].to_list(),
-        classified.filter("is_link").with_columns((pl.col("gamma_credit_code_norm") == 1).alias("same_credit_code")),
+        classified.filter("is_link").with_columns(
+            ((pl.col("gamma_credit_code_norm") == 1) | (pl.col("decision_basis") == "group_link")).alias("exempt_from_names")
+        ),
         constraints_from_decisions(all_decisions),
         name_keys=prepared.select(NAME_KEY_COLUMNS),
     )
@@ -130,6 +133,7 @@ def customers_matched(
     warehouse.write_table(con, "claim_customer", claim_customer, "claim_id")
     warehouse.append_rows(con, "customer_lineage", lineage.with_columns(pl.lit(run_id).alias("run_id")))
     _match_pairs_written(con, classified.filter(pl.col("decision_basis") != "below"), model)
+    _groups_written(con, classified, claims, claim_customer)
     candidates = pairs_with_evidence(review_candidates(classified, claim_customer, policy.match_threshold), model)
     queue, outcomes = review_queue(candidates, claims, claim_customer, decisions_latest(all_decisions),
                                    policy.review_capacity)
@@ -145,6 +149,21 @@ def customers_matched(
                 "%d (over the queue's capacity)", customers, claims.height, summary.links, queue.height,
                 outcomes["apart_same_owner"], outcomes["apart_over_capacity"])
     return summary
+
+
+def _groups_written(con: duckdb.DuckDBPyConnection, classified: pl.DataFrame, claims: pl.DataFrame,
+                    claim_customer: pl.DataFrame) -> None:
+    """Publish `customer_groups` and `customer_group_members` (matching.groups)."""
+    names = (
+        claims.select("claim_id", "core_name").join(claim_customer.select("claim_id", "customer_id"), on="claim_id")
+        .group_by("customer_id", "core_name").len()
+        .sort(["len", "core_name"], descending=[True, False], nulls_last=True)
+        .group_by("customer_id", maintain_order=True)
+        .agg(pl.col("core_name").first(), pl.col("len").sum().alias("claims"))
+    )
+    members, groups = customer_groups(group_edges(classified, claim_customer), names)
+    warehouse.write_table(con, "customer_group_members", members, "group_id, customer_id")
+    warehouse.write_table(con, "customer_groups", groups, "group_id")
 
 
 def _match_pairs_written(con: duckdb.DuckDBPyConnection, kept: pl.DataFrame, model: dict) -> None:

@@ -8,7 +8,8 @@ no constraints.
 
 Model links are further held by `matching.identity.ClusterNames`: two clusters whose registered
 names or regions say they are different companies are not joined, whatever single link would join
-them (a link sharing a valid credit code is exempt: a renamed company keeps its code). Reviewers'
+them (a link sharing a valid credit code is exempt: a renamed company keeps its code; so is a
+link between sister companies when policy counts a group as one customer). Reviewers'
 `same` decisions are not held by names: a person has looked.
 """
 
@@ -30,7 +31,7 @@ class Constraints:
     isolated: tuple[str, ...] = ()
 
 
-class _UnionFind:
+class UnionFind:
     def __init__(self, size: int):
         self.parent = list(range(size))
 
@@ -51,13 +52,14 @@ def clusters_constrained(
     the must-links that were refused because a cannot-link forbids them).
 
     `pairs` has `claim_id_l`, `claim_id_r`, `match_probability`: the edges above the threshold,
-    and optionally `same_credit_code` (exempt from the name check). `name_keys` has per claim
+    and optionally `exempt_from_names` (a shared credit code, or policy counting a group as one
+    customer: not held by the name check). `name_keys` has per claim
     `core_name`, `trade_name`, `core_pinyin`, `alias_key`, `region`, `is_registered_name`
     (`matching.prepare`); without it no name check is made.
     """
     ids = sorted(set(claim_ids))
     index = {c: i for i, c in enumerate(ids)}
-    uf = _UnionFind(len(ids))
+    uf = UnionFind(len(ids))
     # per root: the claims in it that carry a cannot-link, and whether it holds an isolated claim
     guarded: dict[int, set[int]] = {}
     forbidden: set[tuple[int, int]] = set()
@@ -97,7 +99,7 @@ def clusters_constrained(
         else:
             refused.append((a, b))
 
-    exempt = pl.col("same_credit_code") if "same_credit_code" in pairs.columns else pl.lit(False)
+    exempt = pl.col("exempt_from_names") if "exempt_from_names" in pairs.columns else pl.lit(False)
     edges = (
         pairs.filter(pl.col("claim_id_l").is_in(ids) & pl.col("claim_id_r").is_in(ids))
         .sort(["match_probability", "claim_id_l", "claim_id_r"], descending=[True, False, False])

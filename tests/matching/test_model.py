@@ -9,7 +9,8 @@ import polars as pl
 import pytest
 
 from matching.clustering import clusters_constrained
-from matching.links import LinkPolicy, pairs_classified
+from flows.matching_stage import NAME_KEY_COLUMNS
+from matching.links import ALWAYS_KEPT_BLOCKS, ALWAYS_KEPT_SQL, LinkPolicy, pairs_classified, with_sides
 from matching.model import model_json, scored_pairs
 from matching.prepare import claims_for_matching
 from transforms.standardise import standardise_claims
@@ -27,6 +28,17 @@ TINY = [
     ("t07", "深圳市腾讯计算机系统有限公司", "0755-86013388", "c@tencent.com", "tencent.com", None, "周杰", "tencent"),
     ("t08", "腾讯计算机系统（深圳）有限公司", "0755 8601 3388", None, None, None, None, "tencent"),
     ("t09", "上海浦东发展银行股份有限公司", "021-61618888", None, "spdb.com.cn", None, None, "spdb"),
+    # a listed company's stock short name and full name: nothing but the name in common
+    ("t10", "瓦轴B", None, None, None, None, "孙丽", "zwz"),
+    ("t11", "瓦房店轴承股份有限公司", "0411-85678888", None, None, None, "钱多", "zwz"),
+    # a bare short name fits two sister companies; it must not chain them together
+    ("t12", "华为", "0755-28780808", None, None, None, None, "huawei-tech"),
+    # one rep's own mobile on two unrelated companies: not evidence
+    ("t13", "北京百度网讯科技有限公司", "13912345678", None, None, None, "刘洋", "baidu"),
+    ("t14", "北京抖音信息服务有限公司", "13912345678", None, None, None, "刘洋", "douyin"),
+    # homophones of different companies, nothing else in common
+    ("t15", "南京市信前网络科技有限公司", "025-83331111", None, None, None, "陈晨", "xinqian"),
+    ("t16", "南京市芯千网络科技有限公司", "025-84442222", None, None, None, "吴刚", "xinqian-other"),
 ]
 
 
@@ -34,7 +46,8 @@ def _tiny_claims() -> pl.DataFrame:
     rows = [dict(zip(("claim_id", "company_name", "phone", "email", "website", "credit_code", "contact_name"), r[:7]))
             for r in TINY]
     frame = pl.DataFrame(rows, schema={c: pl.String for c in rows[0]})
-    return frame.with_columns(pl.lit(datetime(2026, 11, 1, tzinfo=UTC)).alias("submitted_at"))
+    return frame.with_columns(pl.lit(datetime(2026, 11, 1, tzinfo=UTC)).alias("submitted_at"),
+                              pl.lit("r1").alias("rep_id"))
 
 
 def _groups(clusters: pl.DataFrame) -> set[frozenset[str]]:
@@ -43,9 +56,11 @@ def _groups(clusters: pl.DataFrame) -> set[frozenset[str]]:
 
 def test_tiny_set_clusters_as_known(sample_model):
     claims = standardise_claims(_tiny_claims())
-    pairs = scored_pairs(claims_for_matching(claims), sample_model, min_probability=0.01)
-    links = pairs_classified(pairs, sample_model, LinkPolicy()).filter("is_link")
-    clusters, _ = clusters_constrained(claims["claim_id"].to_list(), links)
+    prepared = claims_for_matching(claims)
+    pairs = scored_pairs(prepared, sample_model, min_probability=0.01, also_keep=ALWAYS_KEPT_SQL,
+                         also_keep_blocks=ALWAYS_KEPT_BLOCKS)
+    links = pairs_classified(with_sides(pairs, prepared), sample_model, LinkPolicy()).filter("is_link")
+    clusters, _ = clusters_constrained(claims["claim_id"].to_list(), links, name_keys=prepared.select(NAME_KEY_COLUMNS))
     truth: dict[str, set[str]] = {}
     for row in TINY:
         truth.setdefault(row[-1], set()).add(row[0])
@@ -71,8 +86,6 @@ def test_match_weights_chart_is_a_page_that_works_offline(sample_model):
 
 
 def test_a_shared_credit_code_links_even_when_the_model_scores_low(sample_model):
-    from matching.links import ALWAYS_KEPT_BLOCKS, ALWAYS_KEPT_SQL
-
     frame = pl.DataFrame({
         "claim_id": ["a", "b"], "company_name": ["甲乙丙科技有限公司", "完全不同贸易有限公司"],
         "contact_name": ["张三", "李四"], "phone": ["13800138000", "13900139000"], "email": [None, None],
@@ -83,7 +96,7 @@ def test_a_shared_credit_code_links_even_when_the_model_scores_low(sample_model)
     kept = scored_pairs(prepared, sample_model, min_probability=0.5, also_keep=ALWAYS_KEPT_SQL,
                         also_keep_blocks=ALWAYS_KEPT_BLOCKS)
     assert plain.is_empty()
-    classified = pairs_classified(kept, sample_model, LinkPolicy())
+    classified = pairs_classified(with_sides(kept, prepared), sample_model, LinkPolicy())
     assert classified.select("claim_id_l", "claim_id_r", "decision_basis").rows() == [("a", "b", "sure_link")]
     assert classified["match_probability"][0] < 0.5
 
