@@ -35,7 +35,7 @@ def build(out: Path, n_claims: int = 20_000, seed: int = 1, *, with_region_colum
     entities = universe.build()
     reps = roster(rng)
     start = datetime.combine(LAST_DAY - timedelta(days=WINDOW_DAYS - 1), datetime.min.time())
-    planner = ClaimPlanner(reps, universe.char_pool, start, WINDOW_DAYS, rng)
+    planner = ClaimPlanner(reps, universe.char_pool, universe.registry.trades, start, WINDOW_DAYS, rng)
     claims = [c for e in entities for c in planner.claims_of(e)]
     planner.annotate_phones(claims)
     planner.share_mobiles(claims, groups=max(2, round(n_claims / 2000)))

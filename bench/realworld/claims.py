@@ -9,6 +9,7 @@ names (formulas, HTML) that ingest should refuse.
 from __future__ import annotations
 
 import random
+from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -73,7 +74,7 @@ def _spelling_kind(entity: Entity) -> str:
     return "listed" if entity.short_names else "invented"
 
 
-def spelled(entity: Entity, pool: str, rng: random.Random) -> tuple[str, list[str]]:
+def spelled(entity: Entity, pool: str, taken: Container[str], rng: random.Random) -> tuple[str, list[str]]:
     """The company name as one rep writes it, and its spelling tags."""
     weights = _SPELLINGS[_spelling_kind(entity)]
     spelling = rng.choices(_SPELLING_NAMES, weights)[0]
@@ -94,7 +95,7 @@ def spelled(entity: Entity, pool: str, rng: random.Random) -> tuple[str, list[st
         "short_name": lambda: rng.choice(entity.short_names),
         "former_name": lambda: rng.choice(entity.former_names),
         "english_name": lambda: entity.english_name or names.english(p, entity.city.name, rng),
-        "typo": lambda: names.typo(p, pool, rng),
+        "typo": lambda: names.typo(p, pool, rng, taken),
     }[spelling]()
     if spelling in ("short_name", "former_name", "english_name", "typo"):
         return text, [spelling]
@@ -104,8 +105,9 @@ def spelled(entity: Entity, pool: str, rng: random.Random) -> tuple[str, list[st
 class ClaimPlanner:
     """Plans the claims of a universe over [start, end) business days."""
 
-    def __init__(self, reps: list[Rep], pool: str, start: datetime, days: int, rng: random.Random) -> None:
-        self.reps, self.pool, self.start, self.days, self.rng = reps, pool, start, days, rng
+    def __init__(self, reps: list[Rep], pool: str, taken: Container[str], start: datetime, days: int,
+                 rng: random.Random) -> None:
+        self.reps, self.pool, self.taken, self.start, self.days, self.rng = reps, pool, taken, start, days, rng
 
     def claims_of(self, entity: Entity) -> list[Claim]:
         rng = self.rng
@@ -115,7 +117,7 @@ class ClaimPlanner:
             main = ""  # the real company of a pair is labelled by its spelling; the invented twin is the trap
         out = []
         for _ in range(entity.claims):
-            name, spelling_tags = spelled(entity, self.pool, rng)
+            name, spelling_tags = spelled(entity, self.pool, self.taken, rng)
             out.append(Claim(
                 entity=entity, source=rng.choices(SOURCES, (45, 35, 20))[0], submitted=self._moment(),
                 rep=rng.choice(reps), company_name=name, **self._contact_fields(entity),

@@ -8,6 +8,7 @@ synthetic: pinyin of the trade name plus a translated industry word and legal fo
 from __future__ import annotations
 
 import random
+from collections.abc import Container
 from functools import cache
 
 from opencc import OpenCC
@@ -110,9 +111,17 @@ def homophone_swap(text: str, pool: str, rng: random.Random) -> str | None:
     return text[:i] + rng.choice(others) + text[i + 1:]
 
 
-def typo(parts: NameParts, pool: str, rng: random.Random) -> str:
-    """One character of the trade name dropped, doubled / inserted, or swapped for a homophone."""
-    trade = parts.trade
+def typo(parts: NameParts, pool: str, rng: random.Random, taken: Container[str] = ()) -> str:
+    """One character of the trade name dropped, inserted, or swapped for a homophone; never a
+    trade name in `taken` (another company's), which would make the label wrong."""
+    for _ in range(10):
+        trade = _typo_trade(parts.trade, pool, rng)
+        if trade not in taken:
+            break
+    return parts.region + trade + parts.industry + parts.legal_form
+
+
+def _typo_trade(trade: str, pool: str, rng: random.Random) -> str:
     roll = rng.random()
     swapped = homophone_swap(trade, pool, rng) if roll < 0.45 else None
     if swapped is None and roll < 0.7 and len(trade) >= 3:
@@ -121,7 +130,7 @@ def typo(parts: NameParts, pool: str, rng: random.Random) -> str:
     if swapped is None:
         i = rng.randrange(len(trade) + 1)
         swapped = trade[:i] + rng.choice(pool) + trade[i:]
-    return parts.region + swapped + parts.industry + parts.legal_form
+    return swapped
 
 
 def english(parts: NameParts, city: str, rng: random.Random) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import os
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -140,11 +141,14 @@ def listed_companies() -> tuple[Listed, ...]:
     with (REFERENCE_DIR / "listed_companies" / "listed_companies.csv").open(encoding="utf-8") as f:
         rows = [r for r in csv.DictReader(f) if r["full_name"]]
     shorts = {r["short_name"] for r in rows}
+    split = [split_name(r["full_name"]) for r in rows]
+    trades = Counter(p.trade for p in split)
     out = []
-    for r in rows:
-        parts = split_name(r["full_name"])
+    for r, parts in zip(rows, split):
         if not parts.legal_form or len(parts.trade) < 2 or not r["short_name"]:
             continue
+        if trades[parts.trade] > 1:  # 苏州银行, 江苏银行: the region is part of the trade name
+            parts = NameParts("", parts.region + parts.trade, parts.industry, parts.legal_form)
         # A former short name now used by another company would make the label ambiguous.
         former = tuple(n for n in r["former_short_names"].split("|") if len(n) >= 2 and n not in shorts)
         out.append(Listed(
