@@ -95,3 +95,56 @@ def test_cannot_links_always_hold_and_order_does_not_matter(n_nodes, n_edges, n_
     random.Random(1).shuffle(shuffled)
     again, _ = clusters_constrained(nodes[::-1], _pairs(shuffled), Constraints(cannot_link=cannot[::-1]))
     assert again.sort("claim_id").equals(clusters.sort("claim_id"))
+
+
+def _keys(rows):
+    """(claim_id, core_name, registered, region) → the name keys clustering reads."""
+    from transforms.names import romanise_core
+    return pl.DataFrame([
+        {"claim_id": c, "core_name": core, "trade_name": core[:2], "core_pinyin": romanise_core(core)[0],
+         "alias_key": None, "region": region, "is_registered_name": registered}
+        for c, core, registered, region in rows
+    ])
+
+
+def _links(edges):
+    return pl.DataFrame(
+        [(a, b, p, exempt) for a, b, p, exempt in edges],
+        schema={"claim_id_l": pl.String, "claim_id_r": pl.String, "match_probability": pl.Float64,
+                "exempt_from_names": pl.Boolean}, orient="row")
+
+
+def test_a_bare_short_name_cannot_chain_two_sister_companies():
+    keys = _keys([("t1", "华为技术", True, None), ("t2", "华为技术", True, None),
+                  ("d1", "华为终端", True, None), ("d2", "华为终端", True, None), ("s", "华为", False, None)])
+    links = _links([("t1", "t2", 0.99, False), ("d1", "d2", 0.99, False),
+                    ("s", "t1", 0.95, False), ("d1", "s", 0.90, False)])
+    clusters, _ = clusters_constrained(["t1", "t2", "d1", "d2", "s"], links, name_keys=keys)
+    assert _groups(clusters) == {frozenset({"t1", "t2", "s"}), frozenset({"d1", "d2"})}
+    # without the name check the one weak edge merges both companies
+    merged, _ = clusters_constrained(["t1", "t2", "d1", "d2", "s"], links)
+    assert len(_groups(merged)) == 1
+
+
+def test_a_typo_on_either_side_does_not_keep_one_company_apart():
+    keys = _keys([("a1", "毅威终端", True, None), ("a2", "毅威终端", True, None), ("a3", "毅威锐终端", True, None),
+                  ("b1", "毅威终端", True, None), ("b2", "毅威终", True, None)])
+    links = _links([("a1", "a2", 0.99, False), ("a1", "a3", 0.95, False), ("b1", "b2", 0.95, False),
+                    ("a2", "b1", 0.90, False)])
+    clusters, _ = clusters_constrained(["a1", "a2", "a3", "b1", "b2"], links, name_keys=keys)
+    assert len(_groups(clusters)) == 1
+
+
+def test_same_name_in_two_cities_is_not_joined_through_a_claim_without_a_city():
+    keys = _keys([("h1", "长风科技", True, "杭州"), ("h2", "长风科技", True, "杭州"), ("c1", "长风科技", True, "成都"),
+                  ("x", "长风科技", True, None)])
+    links = _links([("h1", "h2", 0.99, False), ("x", "h1", 0.95, False), ("x", "c1", 0.94, False)])
+    clusters, _ = clusters_constrained(["h1", "h2", "c1", "x"], links, name_keys=keys)
+    assert _groups(clusters) == {frozenset({"h1", "h2", "x"}), frozenset({"c1"})}
+
+
+def test_a_shared_credit_code_joins_a_renamed_company():
+    keys = _keys([("old", "国农科技", True, None), ("new", "国华网安", True, None)])
+    held, _ = clusters_constrained(["old", "new"], _links([("old", "new", 0.99, False)]), name_keys=keys)
+    joined, _ = clusters_constrained(["old", "new"], _links([("old", "new", 0.99, True)]), name_keys=keys)
+    assert len(_groups(held)) == 2 and len(_groups(joined)) == 1

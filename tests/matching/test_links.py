@@ -1,53 +1,79 @@
+import json
+
 import polars as pl
 
 from matching.links import LinkPolicy, level_value, pairs_classified
+from matching.model_files import DEFAULT_MODEL
 
-MODEL = {"comparisons": [{
-    "output_column_name": "company_name",
-    "comparison_levels": [
-        {"is_null_level": True},
-        {"label_for_charts": "full name identical"},
-        {"label_for_charts": "trade name identical"},
-        {"label_for_charts": "same trade name, other industry word"},
-        {"label_for_charts": "All other comparisons"},
-    ],
-}]}
+MODEL = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
+LEVEL = {label: level_value(MODEL, "company_name", label) for label in (
+    "full name identical", "trade name identical", "same pinyin (homophone typo)", "one name begins the other (short name)",
+    "same trade name, other industry word", "All other comparisons",
+)}
+
+_SCHEMA = {
+    "claim_id_l": pl.String, "claim_id_r": pl.String, "match_probability": pl.Float64,
+    "gamma_company_name": pl.Int32, "gamma_credit_code_norm": pl.Int32, "gamma_phone": pl.Int32,
+    "gamma_company_email_domain": pl.Int32, "gamma_website_domain": pl.Int32, "gamma_contact_name": pl.Int32,
+    "legal_form_l": pl.String,
+}
+_SIDES = {"core_name": pl.String, "alias_key": pl.String, "is_registered_name": pl.Boolean,
+          "is_latin_name": pl.Boolean, "region": pl.String, "name_head": pl.String}
 
 
-def _pairs(rows):
-    return pl.DataFrame(rows, schema={
-        "claim_id_l": pl.String, "claim_id_r": pl.String, "match_probability": pl.Float64,
-        "gamma_company_name": pl.Int32, "gamma_credit_code_norm": pl.Int32, "gamma_phone": pl.Int32,
-        "legal_form_l": pl.String,
-    }, orient="row")
+def _pair(claim_l, claim_r, probability, name_level, *, code=-1, phone=-1, mail=-1, site=-1, contact=-1,
+          legal_form=None, left=None, right=None):
+    """One scored pair; `left` / `right` override the claims' side columns."""
+    sides = {"core_name": "甲乙丙", "alias_key": None, "is_registered_name": False, "is_latin_name": False,
+             "region": None, "name_head": None}
+    row = dict(zip(_SCHEMA, (claim_l, claim_r, probability, LEVEL[name_level], code, phone, mail, site, contact,
+                             legal_form)))
+    for side, override in (("l", left or {}), ("r", right or {})):
+        row |= {f"{k}_{side}": v for k, v in (sides | override).items()}
+    return row
+
+
+def _classified(rows, policy=LinkPolicy(match_threshold=0.8, review_floor=0.5)):
+    schema = _SCHEMA | {f"{k}_{s}": t for k, t in _SIDES.items() for s in ("l", "r")}
+    return pairs_classified(pl.DataFrame(rows, schema=schema, orient="row"), MODEL, policy)
 
 
 def test_level_values_count_down_from_the_strongest_level():
-    assert level_value(MODEL, "company_name", "full name identical") == 3
-    assert level_value(MODEL, "company_name", "same trade name, other industry word") == 1
+    assert LEVEL["full name identical"] > LEVEL["trade name identical"] > LEVEL["All other comparisons"] == 0
 
 
 def test_each_rule_decides_its_pairs():
-    pairs = _pairs([
-        ("a", "b", 0.10, 0, 1, -1, None),         # same credit code: sure, whatever the score
-        ("c", "d", 0.20, 3, -1, -1, "有限责任公司"),  # same full registered name: sure
-        ("e", "f", 0.99, 1, -1, 0, None),          # sister companies sharing a domain: guarded
-        ("g", "h", 0.99, 1, -1, 1, None),          # …unless the phone agrees
-        ("i", "j", 0.85, 2, -1, -1, None),         # model above threshold
-        ("k", "l", 0.60, 2, -1, -1, None),         # review band
-        ("m", "n", 0.30, 2, -1, -1, None),         # below
-        ("o", "p", 0.30, 3, -1, -1, None),         # same short name without legal form: not sure
-        ("q", "r", 0.99, 2, 0, 1, None),           # two different valid credit codes: two entities
+    registered = {"is_registered_name": True}
+    out = _classified([
+        _pair("a", "b", 0.10, "All other comparisons", code=1),               # same credit code: sure
+        _pair("c", "d", 0.20, "full name identical", legal_form="有限责任公司"),  # same registered name: sure
+        _pair("e", "f", 0.99, "trade name identical", code=0),                # two valid codes: two entities
+        _pair("g", "h", 0.30, "trade name identical"),                        # the names agree: linked
+        _pair("i", "j", 0.99, "same pinyin (homophone typo)"),                # near, nothing in common
+        _pair("k", "l", 0.95, "same pinyin (homophone typo)", phone=1),       # near, corroborated
+        _pair("m", "n", 0.99, "same trade name, other industry word", phone=1, mail=1, site=1),  # sisters
+        _pair("o", "p", 0.99, "All other comparisons", phone=1, contact=2),   # contact-only: names differ
+        _pair("q", "r", 0.90, "trade name identical", left={"region": "杭州"}, right={"region": "成都"}),
+        _pair("s", "t", 0.90, "trade name identical", left={"region": "深圳"}, right={"region": "广东"}),
+        _pair("u", "v", 0.95, "one name begins the other (short name)", phone=1, left=registered, right=registered),
+        _pair("w", "x", 0.95, "one name begins the other (short name)"),       # 华为 / 华为技术有限公司
+        _pair("y", "z", 0.01, "All other comparisons", left={"alias_key": "瓦房店轴承", "core_name": "瓦轴"},
+              right={"alias_key": "瓦房店轴承", "core_name": "瓦房店轴承"}),    # a 2-character stock name
+        _pair("A", "B", 0.01, "All other comparisons", left={"alias_key": "汇川技术", "core_name": "汇川技术"},
+              right={"alias_key": "汇川技术", "core_name": "汇川技术"}),
+        _pair("C", "D", 0.60, "same pinyin (homophone typo)", phone=1),       # corroborated, below threshold
     ])
-    out = pairs_classified(pairs, MODEL, LinkPolicy(match_threshold=0.8, review_floor=0.5))
-    assert out["decision_basis"].to_list() == [
-        "sure_link", "sure_link", "sister_guard", "model_link", "model_link", "review", "below", "below",
-        "credit_codes_differ",
-    ]
-    assert out["is_link"].to_list() == [True, True, False, True, True, False, False, False, False]
+    assert dict(zip(out["claim_id_l"], out["decision_basis"])) == {
+        "a": "sure_link", "c": "sure_link", "e": "credit_codes_differ", "g": "name_link", "i": "review",
+        "k": "corroborated_link", "m": "sister", "o": "names_differ", "q": "other_region", "s": "name_link",
+        "u": "corroborated_link", "w": "name_link", "y": "below", "A": "name_link", "C": "review",
+    }
+    assert out.filter("is_link")["claim_id_l"].sort().to_list() == ["A", "a", "c", "g", "k", "s", "u", "w"]
 
 
-def test_policy_can_count_a_group_as_one_customer():
-    pairs = _pairs([("e", "f", 0.99, 1, -1, 0, None)])
-    out = pairs_classified(pairs, MODEL, LinkPolicy(group_counts_as_one_customer=True))
-    assert out["decision_basis"].to_list() == ["model_link"]
+def test_policy_can_count_a_corroborated_group_as_one_customer():
+    rows = [_pair("m", "n", 0.99, "same trade name, other industry word", phone=1),
+            _pair("o", "p", 0.99, "same trade name, other industry word")]
+    out = _classified(rows, LinkPolicy(group_counts_as_one_customer=True))
+    assert out["decision_basis"].to_list() == ["group_link", "sister"]
+    assert out["is_link"].to_list() == [True, False]

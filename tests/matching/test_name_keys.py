@@ -1,0 +1,25 @@
+"""Keys that reach short, former and English names and a dropped character."""
+
+from matching.aliases import alias_core, alias_key
+from matching.name_keys import chinese_head, latin_head, pinyin_syllables
+
+
+def test_stock_short_and_former_names_key_to_the_full_name():
+    full = alias_key(alias_core("瓦房店轴承股份有限公司"))
+    assert full is not None
+    assert alias_key(alias_core("瓦轴B")) == alias_key(alias_core("*ST瓦轴")) == full
+    assert alias_key(alias_core("国农科技")) == alias_key(alias_core("深圳中国农大科技股份有限公司"))
+    assert alias_key(alias_core("完全虚构的贸易")) is None
+
+
+def test_name_head_meets_a_dropped_character_a_homophone_and_an_english_pinyin_name():
+    assert chinese_head("瓦房店轴承") == chinese_head("瓦房轴承") == latin_head("Wafangdian Bearing Co., Ltd.")
+    assert chinese_head("信前网络") == chinese_head("芯千网络")
+    assert latin_head("Huawei Device Co., Ltd.") == chinese_head("华为终端")
+    assert latin_head("Tencent Technology (Shenzhen) Company Limited") is None   # not pinyin: no key
+
+
+def test_pinyin_syllables_backtrack_and_refuse_non_pinyin():
+    assert pinyin_syllables("xinqian") in (["xin", "qian"], ["xi", "n", "qian"])
+    assert pinyin_syllables("wafangdian") == ["wa", "fang", "dian"]
+    assert pinyin_syllables("tencent") is None
