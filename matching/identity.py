@@ -2,16 +2,18 @@
 
 Links are made pair by pair; a chain of them can still join two companies that no single pair
 would: a bare short name (华为) links to both 华为技术有限公司 and 华为终端有限公司. So before two
-clusters are joined, the full registered name (`is_registered_name`) and the region most of
-each cluster's claims carry must be compatible: two registered names are one company's only if they
-are the same core, a known name of the same listed company, a typo of one another (the same
-pinyin, or one edit in three characters or more), or one of them without the industry word the other has (百度网讯 / 百度网讯科技);
+clusters are joined, the full registered name (`is_registered_name`) and the region most of each
+cluster's claims carry must be compatible. Two registered names are one company's only if they are
+the same core, a known name of the same listed company, the same pinyin, the same trade name where
+one core extends the other by industry words or differs by one character (百度网讯 / 百度网讯科技, but
+not 华为技术 / 华为投资), or otherwise a slip (one edit in three characters or more, two in five);
 two regions only if one contains the other. A shared credit code overrides names (a renamed
 company keeps its code).
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -20,6 +22,9 @@ import polars as pl
 from transforms.regions import regions_compatible
 
 MIN_TYPO_CHARS = 3
+MIN_TWO_TYPO_CHARS = 5
+# a bracketed part left in a core (腾讯科技(绅圳): a mistyped region) is not the company's name
+_BRACKETS = re.compile(r"\([^()]*\)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,27 +35,36 @@ class RegisteredName:
     alias: str | None
 
 
-def _one_edit(a: str, b: str) -> bool:
-    """Levenshtein distance of at most one."""
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) > len(b):
-        a, b = b, a
-    i = 0
-    while i < len(a) and a[i] == b[i]:
-        i += 1
-    return a[i + 1:] == b[i + 1:] if len(a) == len(b) else a[i:] == b[i + 1:]
+def _edits(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance, or limit + 1 once it exceeds `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
 
 
 def names_compatible(a: RegisteredName, b: RegisteredName) -> bool:
-    if a.core == b.core or (a.alias is not None and a.alias == b.alias):
+    x, y = _BRACKETS.sub("", a.core) or a.core, _BRACKETS.sub("", b.core) or b.core
+    if x == y or (a.alias is not None and a.alias == b.alias):
         return True
     if a.pinyin is not None and a.pinyin == b.pinyin:
         return True
-    if min(len(a.core), len(b.core)) >= MIN_TYPO_CHARS and _one_edit(a.core, b.core):
+    if a.trade is not None and a.trade == b.trade:
+        # the same trade name: one of them without an industry word the other has (百度网讯 /
+        # 百度网讯科技) or a one-character slip, else sisters with other industry words (华为技术 / 华为投资)
+        return x.startswith(y) or y.startswith(x) or (min(len(x), len(y)) >= MIN_TYPO_CHARS and _edits(x, y, 1) <= 1)
+    shorter = min(len(x), len(y))
+    if shorter >= MIN_TYPO_CHARS and _edits(x, y, 1) <= 1:
         return True
-    # the same trade name, one of them without an industry word: 百度网讯 / 百度网讯科技
-    return a.trade is not None and a.trade == b.trade and (a.core == a.trade or b.core == b.trade)
+    # two slips in a long name (沃森省物技术 / 沃森生物吉技术)
+    return shorter >= MIN_TWO_TYPO_CHARS and _edits(x, y, 2) <= 2
 
 
 class ClusterNames:

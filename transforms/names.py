@@ -29,6 +29,8 @@ from transforms.reference import fold_text, to_simplified
 from transforms.regions import leading_regions, trailing_region_start, whole_region
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]")
+# part of a legal form written in brackets: 多伦科技(股份)有限公司 is 多伦科技股份有限公司
+_BRACKETED_FORM_PART = re.compile(r"\((股份|集团|控股)\)(?=(?:股份)?有限(?:责任)?公司|股份公司)")
 _NON_CHINESE = "\x00"  # marks pypinyin tokens that were not Chinese characters
 
 
@@ -82,7 +84,7 @@ def name_structure(name_norm: str | None) -> NameStructure:
         return _EMPTY_STRUCTURE
     parent, branch = _split_branch(name_norm)
     unbracketed, region = _without_bracket_regions(parent)
-    stem, legal_form = _without_legal_forms(unbracketed)
+    stem, legal_form = _without_legal_forms(_BRACKETED_FORM_PART.sub(r"\1", unbracketed))
     if region is None:
         stem, region = _without_group_region(stem)
     core = stem
