@@ -47,8 +47,9 @@ def _standardised(samples: Path) -> pl.DataFrame:
 
 
 def _ours(claims: pl.DataFrame) -> dict:
+    from flows.matching_stage import NAME_KEY_COLUMNS
     from matching.clustering import clusters_constrained
-    from matching.links import ALWAYS_KEPT_BLOCKS, LinkPolicy, pairs_classified, ALWAYS_KEPT_SQL
+    from matching.links import ALWAYS_KEPT_BLOCKS, ALWAYS_KEPT_SQL, LinkPolicy, pairs_classified, with_sides
     from matching.model import scored_pairs, train_model
     from matching.prepare import claims_for_matching
 
@@ -57,12 +58,12 @@ def _ours(claims: pl.DataFrame) -> dict:
     model, _ = train_model(prepared)
     trained = time.perf_counter()
     policy = LinkPolicy()
-    pairs = pairs_classified(
-        scored_pairs(prepared, model, min_probability=policy.review_floor, also_keep=ALWAYS_KEPT_SQL,
-                     also_keep_blocks=ALWAYS_KEPT_BLOCKS),
-        model, policy,
-    )
-    clusters, _ = clusters_constrained(prepared["claim_id"].to_list(), pairs.filter("is_link"))
+    scored = scored_pairs(prepared, model, min_probability=policy.review_floor, also_keep=ALWAYS_KEPT_SQL,
+                          also_keep_blocks=ALWAYS_KEPT_BLOCKS)
+    pairs = pairs_classified(with_sides(scored, prepared), model, policy)
+    links = pairs.filter("is_link").with_columns((pl.col("gamma_credit_code_norm") == 1).alias("exempt_from_names"))
+    clusters, _ = clusters_constrained(prepared["claim_id"].to_list(), links,
+                                       name_keys=prepared.select(NAME_KEY_COLUMNS))
     return {"train_s": trained - started, "predict_cluster_s": time.perf_counter() - trained,
             "pairs": pairs.height, "clusters": clusters["cluster_key"].n_unique()}
 
@@ -117,7 +118,8 @@ def main() -> int:
 
     for size in args.claims:
         scratch = Path(tempfile.mkdtemp(prefix=f"recon-scale-{size}-"))
-        generate(scratch / "samples", size, 20261126, date(2026, 11, 25))
+        # realistic skew: key accounts claimed hundreds of times by dozens of reps
+        generate(scratch / "samples", size, 20261126, date(2026, 11, 25), key_accounts="auto")
         started = time.perf_counter()
         claims = _standardised(scratch / "samples")
         claims.write_parquet(scratch / "claims.parquet")
