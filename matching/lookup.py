@@ -15,10 +15,15 @@ from matching.scoring import ScoringModel
 # decision basis of the nightly rules -> the verdict a rep reads, strongest first
 VERDICTS = {
     "sure_link": ("sure", "确定是同一客户（信用代码或完整名称相同）"),
-    "model_link": ("likely", "很可能是同一客户"),
+    "name_link": ("likely", "很可能是同一客户"),
+    "corroborated_link": ("likely", "很可能是同一客户"),
+    "slip_link": ("likely", "很可能是同一客户"),
+    "group_link": ("likely", "很可能是同一客户"),
     "review": ("possible", "可能是同一客户，需人工确认"),
-    "sister_guard": ("related", "关联公司（同一集团的不同主体），不是同一客户"),
+    "sister": ("related", "关联公司（同一集团的不同主体），不是同一客户"),
     "credit_codes_differ": ("different_entity", "信用代码不同，是不同的法人"),
+    "other_region": ("different_entity", "同名但地区不同，是不同的公司"),
+    "names_differ": ("weak", "有些相似，证据不足"),
     "below": ("weak", "有些相似，证据不足"),
 }
 SAME_CUSTOMER = ("sure", "likely", "possible", "weak")

@@ -3,7 +3,8 @@
 `name_head` is the pinyin of the first two syllables of the trade name: 瓦房店轴承 and 瓦房轴承
 (a dropped character) and 芯千 / 信前 (homophones) share it, and so does an English name whose
 first word is pinyin (Wafangdian Bearing Co., Ltd. → wafang), whatever industry word it
-translates. An English word that is not pinyin (Tencent) gives no key.
+translates. An English word that is not pinyin (Tencent) gives no key. `name_tail`, the pinyin of
+the trade name's last two characters, meets a slip in its first character (针新农 / 新农).
 """
 
 from __future__ import annotations
@@ -80,3 +81,10 @@ def chinese_head(trade_name: str | None) -> str | None:
     if not trade_name or len(trade_name) < HEAD_SYLLABLES or not has_chinese(trade_name[:HEAD_SYLLABLES]):
         return None
     return romanise_core(trade_name[:HEAD_SYLLABLES])[0]
+
+
+def chinese_tail(trade_name: str | None) -> str | None:
+    """The pinyin of the last two characters of a Chinese trade name of three characters or more."""
+    if not trade_name or len(trade_name) <= HEAD_SYLLABLES or not has_chinese(trade_name[-HEAD_SYLLABLES:]):
+        return None
+    return romanise_core(trade_name[-HEAD_SYLLABLES:])[0]

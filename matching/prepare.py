@@ -17,7 +17,7 @@ from importlib import resources
 import polars as pl
 
 from matching.aliases import alias_key
-from matching.name_keys import chinese_head, latin_head
+from matching.name_keys import chinese_head, chinese_tail, latin_head
 from transforms.names import romanise_core
 
 # the key of the Splink input (matching.settings hands it to Splink); defined here, where the
@@ -28,7 +28,7 @@ MATCH_COLUMNS = (
     UNIQUE_ID, "name_norm", "core_name", "core_pinyin", "trade_name", "trade_pinyin", "is_latin_name",
     "legal_form", "region", "branch",
     "credit_code_norm", "phone", "company_email_domain", "website_domain", "contact_name_norm",
-    "alias_key", "name_head", "is_registered_name", "rep_id",
+    "alias_key", "name_head", "name_tail", "is_registered_name", "rep_id",
 )
 
 
@@ -85,13 +85,14 @@ def _mapped(frame: pl.DataFrame, column: str, function, alias: str, dtype: pl.Da
 
 def _name_keys(frame: pl.DataFrame) -> pl.DataFrame:
     """`is_latin_name` (no Chinese character: 瓦轴B and TCL科技 are Chinese names),
-    `is_registered_name`, `alias_key` and `name_head`, each computed once per distinct value."""
+    `is_registered_name`, `alias_key`, `name_head` and `name_tail`, each computed once per distinct value."""
     if "rep_id" not in frame.columns:
         frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("rep_id"))
     latin = ~pl.col("core_name").str.contains("[\u4e00-\u9fff]")
     frame = frame.with_columns(latin.alias("is_latin_name"))
     frame = _mapped(frame, "core_name", alias_key, "alias_key", pl.String)
     frame = _mapped(frame, "trade_name", chinese_head, "_chinese_head", pl.String)
+    frame = _mapped(frame, "trade_name", chinese_tail, "name_tail", pl.String)
     latin_names = frame.filter(pl.col("is_latin_name").fill_null(False)).select("company_name")
     frame = frame.join(_mapped(latin_names.unique(), "company_name", latin_head, "_latin_head", pl.String),
                        on="company_name", how="left")

@@ -15,11 +15,11 @@ from matching.prepare import UNIQUE_ID
 # Blocking rules chosen with bench/blocking_analysis.py on the generated labelled data (see README):
 # together they keep every true pair of the sample set while scoring a small share of all pairs.
 # Above `matching.blocks.MAX_BLOCK` claims sharing one value, a block is paired by windows.
-# `alias_key` and `name_head` (matching.aliases, matching.name_keys) reach short, former and
-# English names and a dropped or added character, which change every other name key.
+# `alias_key`, `name_head` and `name_tail` (matching.aliases, matching.name_keys) reach short,
+# former and English names and a dropped or added character, which change every other name key.
 BLOCKING_COLUMNS = (
     "core_name", "core_pinyin", "credit_code_norm", "phone", "company_email_domain", "website_domain",
-    "trade_name", "trade_pinyin", "alias_key", "name_head",
+    "trade_name", "trade_pinyin", "alias_key", "name_head", "name_tail",
 )
 BLOCKING_RULES = tuple(block_on(column) for column in BLOCKING_COLUMNS)
 

@@ -26,11 +26,13 @@ from transforms.name_rules import (
     load_name_rules,
 )
 from transforms.reference import fold_text, to_simplified
-from transforms.regions import leading_regions, trailing_region_start, whole_region
+from transforms.regions import leading_regions, regions_compatible, trailing_region_start, whole_region
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]")
 # part of a legal form written in brackets: 多伦科技(股份)有限公司 is 多伦科技股份有限公司
 _BRACKETED_FORM_PART = re.compile(r"\((股份|集团|控股)\)(?=(?:股份)?有限(?:责任)?公司|股份公司)")
+# a legal-form word closing a short name: 奥维通信(股份), 华瓷股份 (a stock short name)
+_TRAILING_FORM_WORD = re.compile(r"(?:\((?:股份|集团|控股)\)|股份)$")
 _NON_CHINESE = "\x00"  # marks pypinyin tokens that were not Chinese characters
 
 
@@ -84,15 +86,19 @@ def name_structure(name_norm: str | None) -> NameStructure:
         return _EMPTY_STRUCTURE
     parent, branch = _split_branch(name_norm)
     unbracketed, region = _without_bracket_regions(parent)
-    stem, legal_form = _without_legal_forms(_BRACKETED_FORM_PART.sub(r"\1", unbracketed))
+    stem, legal_form = _without_legal_forms(
+        _TRAILING_FORM_WORD.sub("", _BRACKETED_FORM_PART.sub(r"\1", unbracketed)) or unbracketed)
     if region is None:
         stem, region = _without_group_region(stem)
     core = stem
     # One region per name: with a bracketed one, a leading place name is the trade name
-    # (海东(北京)终端 is 海东终端 of Beijing, not 终端 of Haidong).
-    for end, leading in [] if region else reversed(leading_regions(stem)):
+    # (海东(北京)终端 is 海东终端 of Beijing, not 终端 of Haidong), unless it names the same place
+    # again or a place containing it (北京百度时代(北京), 湖南黄金(长沙)).
+    for end, leading in reversed(leading_regions(stem)):
+        if region and not regions_compatible(leading, region):
+            continue
         if _is_real_core(stem[end:]):
-            core, region = stem[end:], leading
+            core, region = stem[end:], region or leading
             break
     core = core.strip(EDGE_PUNCTUATION)
     if not _is_real_core(core):

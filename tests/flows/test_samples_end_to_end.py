@@ -4,6 +4,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from matching.links import LINK_BASES
 from tests.flows.inputs import REPO
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -97,7 +98,7 @@ def test_review_queue_shows_evidence_and_both_claims(sample_warehouse):
                .select("claim_id_a", "claim_id_b").rows()}
     assert not decided & set(zip(queue["claim_id_l"], queue["claim_id_r"]))
     pairs = _q(warehouse, "select decision_basis, is_link from match_pairs")
-    assert set(pairs["decision_basis"]) <= {"sure_link", "model_link", "sister_guard", "review"}
+    assert set(pairs["decision_basis"]) <= set(LINK_BASES) | {"credit_codes_differ", "other_region", "sister", "names_differ", "review"}
 
 
 def test_claims_of_one_full_registered_name_are_one_customer(sample_warehouse):

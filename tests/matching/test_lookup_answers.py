@@ -39,11 +39,11 @@ def test_a_customer_takes_its_strongest_pair_and_the_floor_makes_weak(model):
     pairs = _pairs(model, [
         {"claim_id_r": "a", "customer_id_r": "C1", "region_pinyin_r": None, "decision_basis": "review",
          "match_probability": 0.3},
-        {"claim_id_r": "b", "customer_id_r": "C1", "region_pinyin_r": None, "decision_basis": "model_link",
+        {"claim_id_r": "b", "customer_id_r": "C1", "region_pinyin_r": None, "decision_basis": "name_link",
          "match_probability": 0.9, "gamma_phone": 1, "mw_phone": 12.4},
         {"claim_id_r": "c", "customer_id_r": "C2", "region_pinyin_r": None, "decision_basis": "review",
          "match_probability": 0.6},
-        {"claim_id_r": "d", "customer_id_r": "C3", "region_pinyin_r": None, "decision_basis": "sister_guard",
+        {"claim_id_r": "d", "customer_id_r": "C3", "region_pinyin_r": None, "decision_basis": "sister",
          "match_probability": 0.7},
     ])
     answered = customers_answered(pairs, CUSTOMERS, model, review_floor=0.5)

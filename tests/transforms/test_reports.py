@@ -73,7 +73,7 @@ def _details(**overrides) -> pl.DataFrame:
         "owner_category": "A", "owner_contact_name": "张三", "owner_phone": "13800138000",
         "owner_email": "zhang@ours.cn", "owner_credit_code": None,
         "protection_end": datetime(2027, 2, 8, 2, tzinfo=UTC), "reason_zh": "撞单", "reason_en": "conflict",
-        "match_probability": 0.97, "decision_basis": "model_link", "evidence": ["company_name: x (3.0)"],
+        "match_probability": 0.97, "decision_basis": "name_link", "evidence": ["company_name: x (3.0)"],
         "appeal_id": None, "appeal_status": None, "appeal_note": None, "holder_rep_id": "S1",
         "holder_name": "王磊", "holder_team": "北一", "holder_until": datetime(2027, 2, 8, 2, tzinfo=UTC),
     } | overrides
