@@ -95,8 +95,8 @@ def phone_text(parts: PhoneParts) -> str | None:
 
 def _chosen(found: list[PhoneParts]) -> PhoneParts:
     """The first mobile (else the first number), with the first other number as alternative."""
-    if not found:
-        return _INVALID
+    if len(found) < 2:
+        return found[0] if found else _INVALID
     kept = next((parts for parts in found if parts.phone_type == _MOBILE), found[0])
     alt = next((parts.e164 for parts in found if parts.e164 != kept.e164), None)
     return PhoneParts(kept.e164, kept.extension, kept.phone_type, alt)
