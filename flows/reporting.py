@@ -18,7 +18,7 @@ from flows import warehouse
 from flows.config import SmtpConfig
 from flows.delivery import ManagerReport, deliver_reports
 from flows.reports import ManagerReportFiles, reports_dir, write_manager_reports, write_team_notices
-from transforms.notices import rep_notices
+from transforms.notices import CLAIM_COLUMNS, rep_notices
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def people_tables_built(con: duckdb.DuckDBPyConnection, as_of: date) -> PeopleTa
     """Publish `rep_notices`; returns it, `conflict_details` and the roster for the files."""
     notices = rep_notices(
         warehouse.frame(con, "select * from claim_outcomes"),
-        warehouse.frame(con, "select claim_id, company_name from claims"),
+        warehouse.frame(con, f"select {', '.join(CLAIM_COLUMNS)} from claims"),
         warehouse.frame(con, "select * from reps"),
         warehouse.frame(con, "select * from claim_first_accepted"),
         as_of,

@@ -66,8 +66,8 @@ def _expectation(gx, check: Check, *, roster: list[str], as_of_end: datetime):
             return e.ExpectColumnValuesToBeInSet(column=col, value_set=list(CATEGORIES), meta=meta)
         case "in_roster":
             return e.ExpectColumnValuesToBeInSet(column=col, value_set=roster, meta=meta)
-        case "regex":
-            return e.ExpectColumnValuesToMatchRegex(column=col, regex=check.pattern, meta=meta)
+        case "not_regex":
+            return e.ExpectColumnValuesToNotMatchRegex(column=col, regex=check.pattern, meta=meta)
         case "not_after_as_of":
             import pandas as pd
 

@@ -12,10 +12,20 @@ from typing import Literal
 
 import polars as pl
 
-CheckKind = Literal["not_null", "null", "true", "in_set", "in_roster", "regex", "not_after_as_of"]
+CheckKind = Literal["not_null", "null", "true", "in_set", "in_roster", "not_regex", "not_after_as_of"]
 
-PHONE_PLAUSIBLE = r"^\+?[0-9]{7,15}$"
-EMAIL_PLAUSIBLE = r"^[^@\s]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}$"
+# A name a spreadsheet would run as a formula, or that carries web markup or script; read on
+# `company_name_folded` (NFKC, lower case, outer whitespace such as a leading tab removed), so
+# full-width ＝＋－＠ and ＜ count too. Brackets, a hyphen inside the name and a leading digit
+# (3M中国有限公司, 58同城) are ordinary.
+_FORMULA_START = r"^[=+\-@]"
+_MARKUP = (
+    r"<\s*/?\s*[a-z!]",  # a tag, closing tag or comment: <script, </div, <!--
+    r"&(?:lt|gt|quot|amp|#x?[0-9a-f]+);",  # an HTML entity
+    r"(?:java|vb)script\s*:",
+    r"\bon[a-z]{4,}\s*=",  # an event handler: onerror=, onload=
+)
+NAME_MARKUP = "|".join((_FORMULA_START, *_MARKUP))
 
 
 @dataclass(frozen=True)
@@ -58,14 +68,10 @@ CHECKS: tuple[Check, ...] = (
         "客户类别“{category}”不是 A/B/C/D 之一", "category '{category}' is not one of A, B, C, D",
     ),
     Check(
-        "phone_implausible", "phone_digits", "regex",
-        "联系电话“{phone}”不像有效号码", "phone '{phone}' does not look like a phone number",
-        PHONE_PLAUSIBLE,
-    ),
-    Check(
-        "email_malformed", "email_lower", "regex",
-        "电子邮箱“{email}”格式不正确", "e-mail '{email}' is not a well-formed address",
-        EMAIL_PLAUSIBLE,
+        "company_name_markup", "company_name_folded", "not_regex",
+        "客户名称“{company_name}”含有网页代码或公式，请填写公司全称",
+        "company name '{company_name}' carries web markup or a formula; give the company's full name",
+        NAME_MARKUP,
     ),
     Check(
         "claim_id_duplicate", "duplicate_of", "null",
@@ -74,25 +80,21 @@ CHECKS: tuple[Check, ...] = (
     ),
 )
 
-_EXTENSION = r"(?i)\s*(转|分机|ext\.?|x|#).*$"
-_SEPARATORS = r"[\s\-().（）]"
-# Several values in one cell: the first is checked (and the first is what standardisation uses).
-_LIST_SEPARATORS = r"[;；,，、/]"
-_EMAIL = r"[^\s<>;,；，]+@[^\s<>;,；，]+"
 DUPLICATE_CHECK = "claim_id_duplicate"
 
 
 def claims_checkable(parsed: pl.DataFrame) -> pl.DataFrame:
-    """Add the helper columns the checks read, except `duplicate_of`: `submitted_at_readable`,
-    `phone_digits` (first number, separators and extension removed) and `email_lower` (first
-    address, display name removed)."""
-    first_phone = pl.col("phone").str.normalize("NFKC").str.replace(_LIST_SEPARATORS + ".*$", "")
-    email = pl.col("email").str.normalize("NFKC").str.to_lowercase()
+    """Add the helper columns the checks read, except `duplicate_of`: `submitted_at_readable`
+    and `company_name_folded` (NFKC, lower case, outer whitespace removed).
+
+    A phone or e-mail is not checked here: an unreadable one never refuses a claim, it is
+    ignored and flagged by standardisation (`has_unreadable_phone`, `has_unreadable_email`).
+    """
     return parsed.with_columns(
         (pl.col("submitted_at").is_not_null() | pl.col("submitted_at_text").is_null())
         .alias("submitted_at_readable"),
-        first_phone.str.replace(_EXTENSION, "").str.replace_all(_SEPARATORS, "").alias("phone_digits"),
-        pl.coalesce(email.str.extract("(" + _EMAIL + ")", 1), email).alias("email_lower"),
+        pl.col("company_name").str.normalize("NFKC").str.strip_chars().str.to_lowercase()
+        .alias("company_name_folded"),
     )
 
 

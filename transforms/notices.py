@@ -1,7 +1,8 @@
 """Rep notices: for every claim new tonight, its outcome in plain Chinese and English and what to
 do next. The outcome's reason (claim_outcomes.reason_zh / _en) says what happened; the next step
 below says what the rep does about it. A conflict also names the owner's team, and says so when
-the owner is a colleague of the same team.
+the owner is a colleague of the same team. A phone or e-mail that could not be read is named
+at the end: the claim stands, but the rep should know the field was ignored.
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ NEXT_STEPS: dict[str, tuple[str, str]] = {
     "cooldown": ("冷静期结束后方可重新报备", "Register again when the cooldown ends"),
     "over_daily_cap": ("明天再报备该客户", "Register this customer again tomorrow"),
 }
+# flag on the standardised claim → (the field as written, warning in Chinese, in English)
+FIELD_WARNINGS: dict[str, tuple[str, str, str]] = {
+    "has_unreadable_phone": ("phone", "联系电话“{}”无法识别，已忽略", "The phone '{}' could not be read and was ignored"),
+    "has_unreadable_email": ("email", "电子邮箱“{}”无法识别，已忽略", "The e-mail '{}' could not be read and was ignored"),
+}
+CLAIM_COLUMNS = ("claim_id", "company_name", *(field for field, _, _ in FIELD_WARNINGS.values()), *FIELD_WARNINGS)
 NOTICE_COLUMNS = (
     "claim_id", "rep_id", "rep_name", "team", "submitted_at", "company_name", "customer_id", "outcome",
     "owner_rep_id", "owner_name", "owner_team", "is_colleague", "protection_end",
@@ -44,7 +51,8 @@ def is_new_tonight(as_of: date) -> pl.Expr:
 def rep_notices(outcomes: pl.DataFrame, claims: pl.DataFrame, roster: pl.DataFrame,
                 first_accepted: pl.DataFrame, as_of: date) -> pl.DataFrame:
     """One row per claim new on `as_of` (`is_new_tonight`): the outcome's reason and next step, in Chinese
-    and English; by team, rep, submission time, claim id."""
+    and English, then any field ignored as unreadable; by team, rep, submission time, claim id.
+    `claims` needs CLAIM_COLUMNS."""
     unknown = sorted(set(outcomes["outcome"].unique().to_list()) - set(NEXT_STEPS))
     if unknown:
         raise UnknownOutcomeError(f"no next step written for outcome(s) {', '.join(unknown)}")
@@ -62,20 +70,28 @@ def rep_notices(outcomes: pl.DataFrame, claims: pl.DataFrame, roster: pl.DataFra
     step_en = pl.col("outcome").replace_strict({k: v[1] for k, v in NEXT_STEPS.items()})
     return (
         outcomes.join(new, on="claim_id", how="semi")
-        .join(claims.select("claim_id", "company_name"), on="claim_id", how="left")
+        .join(claims.select(CLAIM_COLUMNS), on="claim_id", how="left")
         .join(reps, on="rep_id", how="left")
         .join(owners, on="owner_rep_id", how="left")
         .with_columns(colleague.fill_null(False).alias("is_colleague"))
         .with_columns(
             pl.concat_str(
                 pl.col("reason_zh"), pl.when(conflict).then(team_zh).otherwise(pl.lit("")), pl.lit("。"), step_zh,
-                pl.lit("。"), ignore_nulls=True,
+                pl.lit("。"), *_warnings(1, lead="", stop="。"), ignore_nulls=True,
             ).alias("notice_zh"),
             pl.concat_str(
                 pl.col("reason_en"), pl.when(conflict).then(team_en).otherwise(pl.lit("")), pl.lit(". "),
-                step_en, pl.lit("."), ignore_nulls=True,
+                step_en, pl.lit("."), *_warnings(2, lead=" ", stop="."), ignore_nulls=True,
             ).alias("notice_en"),
         )
         .select(NOTICE_COLUMNS)
         .sort("team", "rep_id", "submitted_at", "claim_id", nulls_last=True)
     )
+
+
+def _warnings(language: int, *, lead: str, stop: str) -> list[pl.Expr]:
+    """One sentence per flagged field, in FIELD_WARNINGS' order; null (so skipped) when not flagged."""
+    return [
+        pl.when(pl.col(flag).fill_null(False)).then(pl.format(lead + texts[language] + stop, pl.col(texts[0])))
+        for flag, texts in FIELD_WARNINGS.items()
+    ]

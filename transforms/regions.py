@@ -147,9 +147,9 @@ INDEX = RegionIndex(
 )
 
 
-def _chain(text: str, surfaces: _Surfaces) -> list[tuple[int, str]]:
-    """Each step of the longest region chain at the start of ``text``: (end, canonical)."""
-    steps: list[tuple[int, str]] = []
+def _chain(text: str, surfaces: _Surfaces) -> list[tuple[int, Division]]:
+    """Each step of the longest region chain at the start of ``text``: (end, division)."""
+    steps: list[tuple[int, Division]] = []
     position, parents = 0, ()
     while True:
         found = None
@@ -170,7 +170,7 @@ def _chain(text: str, surfaces: _Surfaces) -> list[tuple[int, str]]:
             return steps
         position = end
         parents = tuple(div.code for div in found)
-        steps.append((position, found[0].canonical))
+        steps.append((position, found[0]))
 
 
 def leading_regions(text: str) -> list[tuple[int, str]]:
@@ -179,13 +179,27 @@ def leading_regions(text: str) -> list[tuple[int, str]]:
     广东省深圳市腾讯 -> [(3, '广东'), (6, '深圳')]; the caller picks the longest cut that
     leaves a real core.
     """
-    return _chain(text, INDEX.prefix)
+    return [(end, div.canonical) for end, div in _chain(text, INDEX.prefix)]
 
 
 def whole_region(text: str) -> str | None:
     """The most specific region when ``text`` is only a region chain (北京朝阳 -> 朝阳)."""
     steps = _chain(text, INDEX.whole)
-    return steps[-1][1] if steps and steps[-1][0] == len(text) else None
+    return steps[-1][1].canonical if steps and steps[-1][0] == len(text) else None
+
+
+def named_place(text: str, *, is_address: bool) -> str | None:
+    """The region a province, city or address column names, at the start of ``text``.
+
+    The most specific city in the chain, prefecture- or county-level (广东省深圳市南山区… -> 深圳,
+    昆山市玉山镇… -> 昆山), since an address always goes on to a district while names mostly
+    stop at the city; the first step when there is no city (广东省 -> 广东, 南山区 -> 南山). A
+    column may use any short form (浦东); an address only full names and provinces' and
+    cities' short forms, so that 建国路 is a street, not a place.
+    """
+    steps = [div for _, div in _chain(text, INDEX.prefix if is_address else INDEX.whole)]
+    cities = [div for div in steps if div.level == _CITY or div.name.endswith("市")]
+    return (cities[-1] if cities else steps[0]).canonical if steps else None
 
 
 def trailing_region_start(text: str) -> int | None:

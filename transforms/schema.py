@@ -1,4 +1,7 @@
-"""The canonical claim: the fields every source is mapped onto, and which of them are required."""
+"""The canonical claim: the fields every source is mapped onto, and which of them are required.
+
+province, city and address are optional: they only decide `region` when the name has none
+(`transforms.places`)."""
 
 CLAIM_FIELDS: tuple[str, ...] = (
     "claim_id",
@@ -11,6 +14,9 @@ CLAIM_FIELDS: tuple[str, ...] = (
     "email",
     "website",
     "credit_code",
+    "province",
+    "city",
+    "address",
     "category",
     "industry",
     "note",

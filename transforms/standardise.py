@@ -2,7 +2,8 @@
 
 Each Python-level function runs once per distinct value (``unique`` -> function -> left
 join back in row order), so the cost follows the number of distinct spellings, not rows.
-The result depends only on the set of rows, never on their order.
+The result depends only on the set of rows, never on their order. A phone or e-mail that
+cannot be read is not an error: its standardised columns are null and a flag says so.
 """
 
 from collections.abc import Callable, Sequence
@@ -15,13 +16,17 @@ from transforms.credit_codes import normalise_credit_code
 from transforms.emails import normalise_email
 from transforms.names import name_structure, normalise_name, romanise_core
 from transforms.phones import normalise_phone
+from transforms.places import REGION_SOURCES, address_region, claim_region, column_region
 from transforms.websites import website_domain
 
 REQUIRED_COLUMNS = ("company_name", "contact_name", "phone", "email", "website", "credit_code")
+# read when present (a query typed at lookup time has none of them)
+OPTIONAL_COLUMNS = ("province", "city", "address")
 ADDED_COLUMNS: dict[str, pl.DataType] = {
     "name_norm": pl.String(),
     "legal_form": pl.String(),
     "region": pl.String(),
+    "region_source": pl.String(),
     "branch": pl.String(),
     "core_name": pl.String(),
     "core_pinyin": pl.String(),
@@ -30,15 +35,22 @@ ADDED_COLUMNS: dict[str, pl.DataType] = {
     "phone_e164": pl.String(),
     "phone_ext": pl.String(),
     "phone_type": pl.String(),
+    "phone_alt_e164": pl.String(),
     "is_shared_phone": pl.Boolean(),
+    "has_unreadable_phone": pl.Boolean(),
     "email_norm": pl.String(),
     "email_domain": pl.String(),
     "is_free_mail": pl.Boolean(),
+    "has_unreadable_email": pl.Boolean(),
     "website_domain": pl.String(),
     "credit_code_norm": pl.String(),
     "has_invalid_credit_code": pl.Boolean(),
     "contact_name_norm": pl.String(),
 }
+# intermediate columns: the region candidates `region` is chosen from
+_WORKING_COLUMNS = ADDED_COLUMNS | {name: pl.String() for name in REGION_SOURCES}
+# what people type for "none": not an unreadable value, just no value
+NOT_GIVEN = frozenset({"", "无", "暂无", "没有", "空", "未知", "不详", "-", "--", "/", "n/a", "na", "none", "null"})
 _KEY = "__value"
 # a phone seen with this many distinct companies is a switchboard or an agency's number
 SHARED_PHONE_MIN_COMPANIES = 3
@@ -62,12 +74,26 @@ def standardise_claims(
     if clashing:
         raise ValueError(f"claims already have standardised column(s): {', '.join(clashing)}")
     values = {name: frame.get_column(name).cast(pl.String) for name in REQUIRED_COLUMNS}
+    places = {
+        name: frame.get_column(name).cast(pl.String)
+        if name in frame.columns
+        else pl.Series(name, [None] * frame.height, pl.String)
+        for name in OPTIONAL_COLUMNS
+    }
 
     name_norm = _map_distinct(values["company_name"], normalise_name, ["name_norm"])
     structure = _map_distinct(
         name_norm.get_column("name_norm"),
         lambda norm: _fields(name_structure(norm)),
-        ["legal_form", "region", "branch", "core_name", "is_latin_name"],
+        ["legal_form", "name_region", "branch", "core_name", "is_latin_name"],
+    )
+    regions = pl.concat(
+        [
+            _map_distinct(places["city"], column_region, ["city_region"]),
+            _map_distinct(places["address"], address_region, ["address_region"]),
+            _map_distinct(places["province"], column_region, ["province_region"]),
+        ],
+        how="horizontal",
     )
     pinyin = _map_distinct(
         structure.get_column("core_name"), romanise_core, ["core_pinyin", "core_initials"]
@@ -75,7 +101,7 @@ def standardise_claims(
     phones = _map_distinct(
         values["phone"],
         lambda raw: _fields(normalise_phone(raw)),
-        ["phone_e164", "phone_ext", "phone_type"],
+        ["phone_e164", "phone_ext", "phone_type", "phone_alt_e164"],
     )
     emails = _map_distinct(
         values["email"],
@@ -89,11 +115,22 @@ def standardise_claims(
         ["credit_code_norm", "has_invalid_credit_code"],
     ).with_columns(pl.col("has_invalid_credit_code").fill_null(False))
     contacts = _map_distinct(values["contact_name"], normalise_contact, ["contact_name_norm"])
+    unreadable = pl.DataFrame([
+        _unreadable(values["phone"], phones.get_column("phone_e164")).alias("has_unreadable_phone"),
+        _unreadable(values["email"], emails.get_column("email_norm")).alias("has_unreadable_email"),
+    ])
 
     added = pl.concat(
-        [name_norm, structure, pinyin, phones, emails, sites, codes, contacts], how="horizontal"
-    ).with_columns(_shared_phone(shared_phone_min_companies))
+        [name_norm, structure, regions, pinyin, phones, emails, sites, codes, contacts, unreadable],
+        how="horizontal",
+    ).with_columns(*claim_region(), _shared_phone(shared_phone_min_companies))
     return pl.concat([frame, added.select(list(ADDED_COLUMNS))], how="horizontal")
+
+
+def _unreadable(raw: pl.Series, read: pl.Series) -> pl.Series:
+    """True where something other than a "none" word was given and nothing could be read from it."""
+    given = raw.is_not_null() & ~raw.str.strip_chars().str.to_lowercase().is_in(list(NOT_GIVEN))
+    return given & read.is_null()
 
 
 def _shared_phone(min_companies: int) -> pl.Expr:
@@ -119,7 +156,7 @@ def _map_distinct(
     ``function`` returns a scalar for one column or a tuple for several; a null value
     gives nulls.
     """
-    schema = {name: ADDED_COLUMNS[name] for name in columns}
+    schema = {name: _WORKING_COLUMNS[name] for name in columns}
     distinct = values.drop_nulls().unique().to_list()
     results = [function(value) for value in distinct]
     rows = results if len(columns) > 1 else [(result,) for result in results]

@@ -20,12 +20,12 @@ DEFECT_REASONS = {
     "unparseable_timestamp": "submitted_at cannot be parsed: quarantine",
     "future_timestamp": "year typed 2062 instead of 2026: quarantine (after as-of)",
     "duplicate_claim_id": "the same row exported twice: keep one",
-    "implausible_phone": "phone 12345 is no phone number: quarantine (the assistant fixes and resubmits)",
-    "malformed_email": "e-mail zhang@@qq is malformed: quarantine (the assistant fixes and resubmits)",
+    "implausible_phone": "phone 12345 is no phone number: accept the claim, ignore the phone, tell the rep",
+    "malformed_email": "e-mail zhang@@qq is malformed: accept the claim, ignore the e-mail, tell the rep",
     "invalid_category": "category E is outside A-D: quarantine",
     "formula_in_note": "note is a spreadsheet formula: store verbatim, never evaluate it",
     "contact_starts_with_symbol": "contact starts with + - or @: store verbatim, escape on export",
-    "script_in_company_name": "company name carries <script>: store verbatim, escape in reports",
+    "script_in_company_name": "company name carries <script>: quarantine (no company is called that)",
     "invalid_credit_code": "credit code check character wrong: treat the code as absent",
 }
 DEFECT_KINDS = tuple(DEFECT_REASONS)

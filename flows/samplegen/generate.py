@@ -23,6 +23,7 @@ from flows.samplegen.activity import (
 )
 from flows.samplegen.defects import DEFECT_KINDS, DEFECT_REASONS, apply_defect
 from flows.samplegen.key_accounts import key_account_count, key_account_sizes, with_key_accounts
+from flows.samplegen.places import PlaceColumns
 from flows.samplegen.plan import CLAIMS_PER_COMPANY, SOURCES, Plan, build_plan
 from flows.samplegen.reference import load_reference
 from flows.samplegen.render import ClaimIds, ClaimRenderer
@@ -74,7 +75,8 @@ def generate(
         "truth": out_dir / "labels" / "claims_truth.csv",
         "defects": out_dir / "labels" / "defects.csv",
     }
-    candidates = _write_claims(out_dir, end_date, plan, universe, reps, window, rng, paths)
+    places = PlaceColumns(seed)
+    candidates = _write_claims(out_dir, end_date, plan, universe, reps, window, rng, places, paths)
     handle, writer = open_table(paths["decisions"], DECISION_HEADER)
     with handle:
         writer.writerows(decision_rows(candidates, window, rng))
@@ -94,6 +96,7 @@ def _write_claims(
     reps: tuple[Rep, ...],
     window: Window,
     rng: random.Random,
+    places: PlaceColumns,
     paths: dict[str, Path],
 ) -> DecisionCandidates:
     """Stream each planned claim into its source file, with its truth, defect and follow-up rows."""
@@ -111,7 +114,8 @@ def _write_claims(
             company = universe.companies[plan.company[i]]
             source = plan.source[i]
             claim_id = ids.next(source, plan.moment[i])
-            claim = renderer.render(plan, i)
+            province, city, address = places.draw(company.spec.home)
+            claim = renderer.render(plan, i)._replace(province=province, city=city, address=address)
             if plan.defect[i] >= 0:
                 kind = DEFECT_KINDS[plan.defect[i]]
                 claim = apply_defect(claim, kind, company.spec.full_name, company.credit_code, rng)

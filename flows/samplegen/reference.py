@@ -15,7 +15,7 @@ _PROVINCE_SUFFIXES = (
     "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "特别行政区", "省", "市",
 )
 # cities.csv rows that are administrative placeholders, not places a company is named after
-_NOT_A_CITY = ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划")
+NOT_A_CITY = ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,13 +56,13 @@ def short_place_name(name: str) -> str:
     return name
 
 
-def _read_csv(package: str, *parts: str) -> list[dict[str, str]]:
+def read_package_csv(package: str, *parts: str) -> list[dict[str, str]]:
     text = resources.files(package).joinpath("/".join(parts)).read_text(encoding="utf-8")
     return list(csv.DictReader(io.StringIO(text)))
 
 
 def _load_listed() -> tuple[ListedCompany, ...]:
-    rows = _read_csv("flows.samplegen", "reference", "listed_companies.csv")
+    rows = read_package_csv("flows.samplegen", "reference", "listed_companies.csv")
     return tuple(
         ListedCompany(
             code=r["code"],
@@ -84,16 +84,16 @@ def _load_divisions() -> tuple[dict[str, tuple[str, ...]], tuple[str, ...], tupl
     divisions = ("reference_data", "divisions")
     provinces = {
         r["code"]: short_place_name(r["name"])
-        for r in _read_csv("transforms", *divisions, "provinces.csv")
+        for r in read_package_csv("transforms", *divisions, "provinces.csv")
     }
     cities = {
         r["code"]: short_place_name(r["name"])
-        for r in _read_csv("transforms", *divisions, "cities.csv")
-        if r["name"] not in _NOT_A_CITY
+        for r in read_package_csv("transforms", *divisions, "cities.csv")
+        if r["name"] not in NOT_A_CITY
     }
     by_place: dict[str, list[str]] = {}
     all_codes: list[str] = []
-    for r in _read_csv("transforms", *divisions, "areas.csv"):
+    for r in read_package_csv("transforms", *divisions, "areas.csv"):
         all_codes.append(r["code"])
         by_place.setdefault(provinces[r["provinceCode"]], []).append(r["code"])
         city = cities.get(r["cityCode"])

@@ -49,6 +49,9 @@ class Claim(NamedTuple):
     note: str
     timestamp_defect: str = ""  # "unparseable" or "future" on deliberately bad rows
     bad_time_text: str = ""
+    province: str = ""
+    city: str = ""
+    address: str = ""
 
 
 class ClaimRenderer:

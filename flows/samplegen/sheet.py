@@ -19,10 +19,10 @@ from flows.samplegen.sampling import TimeFormatter, Window
 SHEET_NAME = "报备登记"
 HEADER = (
     "报备编号", "报备时间", "工号", "销售", "客户名称", "联系人", "电话", "邮箱", "网址",
-    "信用代码", "类别", "行业", "备注",
+    "信用代码", "类别", "行业", "备注", "省份", "城市", "地址",
 )
 CATEGORIES = ("A", "B", "C", "D", "E")
-_WIDTHS = (10, 17, 7, 8, 34, 14, 20, 28, 26, 22, 6, 10, 30)
+_WIDTHS = (10, 17, 7, 8, 34, 14, 20, 28, 26, 22, 6, 10, 30, 8, 10, 36)
 
 
 class SheetWriter:
@@ -68,7 +68,9 @@ class SheetWriter:
             if value:
                 sheet.write_string(row, col, value)
         sheet.write_string(row, 10, CATEGORIES[claim.category])
-        for col, value in enumerate((claim.industry, claim.note), start=11):
+        for col, value in enumerate(
+            (claim.industry, claim.note, claim.province, claim.city, claim.address), start=11
+        ):
             if value:
                 sheet.write_string(row, col, value)
         self._row += 1

@@ -23,11 +23,11 @@ if TYPE_CHECKING:
 
 FORM_HEADER = (
     "提交编号", "提交时间", "销售工号", "销售姓名", "客户全称", "联系人", "联系电话", "电子邮箱",
-    "公司网址", "统一社会信用代码", "客户类别", "所属行业", "备注",
+    "公司网址", "统一社会信用代码", "客户类别", "所属行业", "备注", "所在省份", "所在城市", "详细地址",
 )
 CRM_HEADER = (
     "Lead ID", "Created Time", "Owner ID", "Owner Name", "Account Name", "Contact Name", "Mobile",
-    "Email", "Website", "USCC", "Rating", "Industry", "Description",
+    "Email", "Website", "USCC", "Rating", "Industry", "Description", "Province", "City", "Address",
 )
 FORM_CATEGORIES = (
     "A类（明确购买意向）", "B类（有明确采购计划）", "C类（可能有采购计划）", "D类（行业标杆客户）",
@@ -84,7 +84,8 @@ class ClaimFiles:
     def _row(claim_id: str, when: str, c: Claim, categories: tuple[str, ...]) -> tuple[str, ...]:
         return (
             claim_id, when, c.rep_id, c.rep_name, c.company_name, c.contact_name, c.phone, c.email,
-            c.website, c.credit_code, categories[c.category], c.industry, c.note,
+            c.website, c.credit_code, categories[c.category], c.industry, c.note, c.province, c.city,
+            c.address,
         )
 
     def _form_time(self, claim: Claim) -> str:

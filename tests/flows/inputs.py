@@ -20,7 +20,7 @@ ROSTER = [
 ]
 
 FORM_HEADER = ["提交编号", "提交时间", "销售工号", "销售姓名", "客户全称", "联系人", "联系电话",
-               "电子邮箱", "公司网址", "统一社会信用代码", "客户类别", "所属行业", "备注"]
+               "电子邮箱", "公司网址", "统一社会信用代码", "客户类别", "所属行业", "备注", "所在省份", "所在城市", "详细地址"]
 FORM_ROWS = [
     ["WF-0001", "2026-11-20 09:15:00", "S001", "王磊", "北京字节跳动科技有限公司", "张三", "+86 138-0013-8000",
      "zhangsan@bytedance.com", "https://www.bytedance.com/", "", "A类（明确购买意向）", "互联网", ""],
@@ -29,7 +29,7 @@ FORM_ROWS = [
 ]
 
 CRM_HEADER = ["Lead ID", "Created Time", "Owner ID", "Owner Name", "Account Name", "Contact Name", "Mobile",
-              "Email", "Website", "USCC", "Rating", "Industry", "Description"]
+              "Email", "Website", "USCC", "Rating", "Industry", "Description", "Province", "City", "Address"]
 CRM_ROWS = [
     ["L-0001", "2026-11-22T14:02:11+08:00", "S003", "陈静", "华为技术有限公司", "王五", "0755-28780808",
      "wangwu@huawei.com", "huawei.com", "914403001922038216", "C类-可能有计划", "通信设备", "䶮 rare char"],
@@ -38,7 +38,7 @@ CRM_ROWS = [
 ]
 
 SHEET_HEADER = ["报备编号", "报备时间", "工号", "销售", "客户名称", "联系人", "电话", "邮箱", "网址",
-                "信用代码", "类别", "行业", "备注"]
+                "信用代码", "类别", "行业", "备注", "省份", "城市", "地址"]
 
 
 DECISION_HEADER = ["decision_id", "kind", "claim_id_a", "claim_id_b", "decision", "reviewer", "decided_at", "note"]
@@ -83,7 +83,8 @@ def write_csv(path: Path, header: list[str], rows, *, encoding: str, newline: st
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=newline)
     writer.writerow(header)
-    writer.writerows(rows)
+    # rows may leave the trailing optional columns (province, city, address) out
+    writer.writerows(list(row) + [""] * (len(header) - len(row)) for row in rows)
     path.write_bytes(buffer.getvalue().encode(encoding))
 
 
@@ -91,7 +92,7 @@ def default_sheet_rows() -> list[list]:
     return [
         ["ZL-0001", datetime(2026, 11, 24, 14, 2), "S002", "李娜", "上海浦东发展银行股份有限公司", "钱七",
          75588881234, "", "", "", "A", "银行", ""],
-        ["ZL-0002", "2026/11/24 9:05", "S003", "陈静", "<script>alert(1)</script>科技有限公司", "+孙八",
+        ["ZL-0002", "2026/11/24 9:05", "S003", "陈静", "A&B科技（上海）有限公司", "+孙八",
          "021-62345678", "sun@example.cn", "", "", "B", "软件", ""],
         ["ZL-0003", 46350.5848, "S001", "王磊", "腾讯科技（深圳）有限公司", "周九", "13700137000", "", "",
          "", "C", "互联网", ""],

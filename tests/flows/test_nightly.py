@@ -33,6 +33,8 @@ def test_every_row_is_accepted_or_quarantined_with_a_reason(tmp_path):
         ["WF-0004", "2026-11-20 09:15:00", "S999", "无名", "某某科技有限公司", "", "12345", "zhang@@qq", "", "", "E类", "", ""],
         ["WF-0005", "昨天下午", "S001", "王磊", "", "", "", "", "", "", "C类（可能有采购计划）", "", ""],
         ["WF-0001", "2026-11-25 09:15:00", "S002", "李娜", "北京字节跳动科技有限公司", "", "", "", "", "", "A类（明确购买意向）", "", ""],
+        ["WF-0006", "2026-11-25 10:15:00", "S002", "李娜", "<script>alert(1)</script>科技有限公司", "", "", "", "", "",
+         "A类（明确购买意向）", "", ""],
     ]
     sources = write_inputs(tmp_path, form_rows=bad_form)
     warehouse = tmp_path / "var" / "warehouse.duckdb"
@@ -40,18 +42,20 @@ def test_every_row_is_accepted_or_quarantined_with_a_reason(tmp_path):
 
     audit = summary.audit
     assert (audit["rows_read"] == audit["accepted"] + audit["quarantined"] + audit["superseded"]).all()
-    assert audit.filter(pl.col("source") == "webform")[["rows_read", "accepted", "quarantined"]].row(0) == (6, 2, 4)
+    assert audit.filter(pl.col("source") == "webform")[["rows_read", "accepted", "quarantined"]].row(0) == (7, 2, 5)
 
     quarantine = _table(warehouse, "select claim_id, row_number, failed_checks, reason_zh from quarantine")
     by_row = {r["row_number"]: r for r in quarantine.iter_rows(named=True)}
     assert by_row[4]["failed_checks"] == ["submitted_at_future"]
     assert "晚于对账日期 2026-11-26" in by_row[4]["reason_zh"]
-    assert set(by_row[5]["failed_checks"]) == {
-        "rep_unknown", "category_invalid", "phone_implausible", "email_malformed"}
+    # the phone 12345 and e-mail zhang@@qq are no reason to refuse: only the rep and the category are
+    assert set(by_row[5]["failed_checks"]) == {"rep_unknown", "category_invalid"}
     assert "销售工号“S999”不在销售名单中" in by_row[5]["reason_zh"]
     assert set(by_row[6]["failed_checks"]) == {"company_missing", "submitted_at_unreadable"}
     assert by_row[7]["failed_checks"] == ["claim_id_duplicate"]
     assert "第 2 行" in by_row[7]["reason_zh"]
+    assert by_row[8]["failed_checks"] == ["company_name_markup"]
+    assert "含有网页代码或公式，请填写公司全称" in by_row[8]["reason_zh"]
 
     claims = _table(warehouse, "select * from claims order by claim_id")
     assert claims.height == 2 + len(CRM_ROWS) + len(default_sheet_rows())
@@ -60,7 +64,7 @@ def test_every_row_is_accepted_or_quarantined_with_a_reason(tmp_path):
     notes = dict(zip(claims["claim_id"], claims["note"]))
     assert notes["WF-0002"] == '=HYPERLINK("http://evil.example","点我")'
     names = dict(zip(claims["claim_id"], claims["company_name"]))
-    assert names["ZL-0002"] == "<script>alert(1)</script>科技有限公司"
+    assert names["ZL-0002"] == "A&B科技（上海）有限公司"
     assert names["L-0002"] == "華為終端有限公司"
     assert dict(zip(claims["claim_id"], claims["category"]))["L-0001"] == "C"
     # the exported quarantine list neutralises nothing it need not, and every reason is there

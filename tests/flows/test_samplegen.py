@@ -99,7 +99,7 @@ def test_crm_export_is_gb18030_not_utf8_nor_gbk(samples: dict[str, Path]) -> Non
 def test_sheet_has_merged_title_then_headers(samples: dict[str, Path]) -> None:
     sheet = openpyxl.load_workbook(samples["sheet"])["报备登记"]
     assert sheet["A1"].value == "2026年客户报备登记表（销售助理维护）"
-    assert "A1:M1" in {str(r) for r in sheet.merged_cells.ranges}
+    assert "A1:P1" in {str(r) for r in sheet.merged_cells.ranges}
     assert tuple(c.value for c in sheet[2]) == SHEET_HEADER
     assert sheet["A3"].value == "ZL-0001"
 

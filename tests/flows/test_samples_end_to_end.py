@@ -16,12 +16,12 @@ EXPECTED = {
     "unparseable_timestamp": "submitted_at_unreadable",
     "future_timestamp": "submitted_at_future",
     "duplicate_claim_id": "claim_id_duplicate",
-    "implausible_phone": "phone_implausible",
-    "malformed_email": "email_malformed",
+    "implausible_phone": None,
+    "malformed_email": None,
     "invalid_category": "category_invalid",
     "formula_in_note": None,
     "contact_starts_with_symbol": None,
-    "script_in_company_name": None,
+    "script_in_company_name": "company_name_markup",
     "invalid_credit_code": None,
 }
 
@@ -69,7 +69,26 @@ def test_sample_values_are_stored_verbatim(sample_warehouse):
     _, warehouse = sample_warehouse
     notes = _q(warehouse, "select note from claims where note like '=%'")["note"].to_list()
     assert notes and all(n.startswith("=HYPERLINK(") for n in notes)
-    assert _q(warehouse, "select count(*) as n from claims where company_name like '%<script>%'")["n"][0] == 1
+    assert _q(warehouse, "select count(*) as n from quarantine where company_name like '%<script>%'")["n"][0] == 1
+
+
+def test_an_unreadable_phone_or_email_is_accepted_flagged_and_told(sample_warehouse):
+    _, warehouse = sample_warehouse
+    defects = pl.read_csv(REPO / "data" / "samples" / "labels" / "defects.csv")
+    ids = defects.filter(pl.col("defect").is_in(["implausible_phone", "malformed_email"]))["claim_id"].to_list()
+    flagged = _q(warehouse, "select claim_id, phone_e164, has_unreadable_phone, email_norm, has_unreadable_email "
+                            f"from claims where claim_id in ({', '.join(repr(i) for i in ids)})")
+    assert flagged.height == len(ids)
+    assert (flagged["has_unreadable_phone"] | flagged["has_unreadable_email"]).all()
+    assert flagged.filter(pl.col("has_unreadable_phone"))["phone_e164"].is_null().all()
+    assert flagged.filter(pl.col("has_unreadable_email"))["email_norm"].is_null().all()
+
+
+def test_province_city_and_address_columns_reach_the_claims_region(sample_warehouse):
+    _, warehouse = sample_warehouse
+    sources = _q(warehouse, "select region_source, count(*) as n from claims group by region_source")
+    counts = dict(zip(sources["region_source"], sources["n"]))
+    assert counts["name"] > 0 and counts.get("city", 0) > 0
 
 
 def test_every_accepted_claim_belongs_to_one_customer_and_decisions_hold(sample_warehouse):

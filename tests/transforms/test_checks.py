@@ -1,22 +1,24 @@
+import re
 from datetime import UTC, datetime
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.checks import CHECKS, claims_checkable, duplicates_marked, reasons_for
+from transforms.checks import CHECKS, NAME_MARKUP, claims_checkable, duplicates_marked, reasons_for
 
 
 def _parsed(rows: list[dict]) -> pl.DataFrame:
     base = {
         "raw_row_id": None, "claim_id": None, "submitted_at": None, "submitted_at_text": None,
         "source": "webform", "file_name": "a.csv", "row_number": 0, "raw_record": "{}",
-        "phone": None, "email": None,
+        "company_name": None,
     }
     return pl.DataFrame([base | r for r in rows], schema={
         "raw_row_id": pl.String, "claim_id": pl.String, "submitted_at": pl.Datetime("us", "UTC"),
         "submitted_at_text": pl.String, "source": pl.String, "file_name": pl.String,
-        "row_number": pl.Int64, "raw_record": pl.String, "phone": pl.String, "email": pl.String,
+        "row_number": pl.Int64, "raw_record": pl.String, "company_name": pl.String,
     })
 
 
@@ -59,24 +61,36 @@ def test_a_valid_copy_is_kept_over_an_earlier_broken_one():
     assert dict(zip(out["raw_row_id"], out["duplicate_of"])) == {"1-2": "文件 a.csv 第 3 行", "1-3": None}
 
 
-def test_only_the_first_of_several_phones_and_addresses_is_checked():
-    out = claims_checkable(_parsed([
-        {"raw_row_id": "1", "claim_id": "A", "phone": "13800138000 / 010-12345678", "email": "张三 <Zhang@ByteDance.com>"},
-        {"raw_row_id": "2", "claim_id": "B", "phone": "13800138000；13900139000", "email": "a@x.com; b@y.com"},
-    ]))
-    assert out["phone_digits"].to_list() == ["13800138000", "13800138000"]
-    assert out["email_lower"].to_list() == ["zhang@bytedance.com", "a@x.com"]
+REFUSED_NAMES = [
+    '=HYPERLINK("http://evil.example","点我")', "+86", "-1+1", "@SUM(A1)", "＝１＋１", "＋86 138", "－科技",
+    "北京字节跳动科技有限公司<script>alert(1)</script>", "</div>华为技术有限公司", "<img src=x onerror=alert(1)>",
+    "华为&lt;b&gt;技术有限公司", "javascript:alert(1)", "ＪＡＶＡＳＣＲＩＰＴ：alert(1)", "某某公司 onload = x",
+    "＜script＞科技有限公司", "<!-- x -->腾讯",
+]
+ACCEPTED_NAMES = [
+    "3M中国有限公司", "58同城信息技术有限公司", "字节跳动（北京）科技有限公司", "华为(深圳)技术有限公司",
+    "中铁十八局-第三工程有限公司", "AT&T中国", "《读者》出版集团", "Salesforce (China) Co., Ltd.", "TCL科技",
+    "1号店", "A+B 设计有限公司", "Bonjour设计", "E-Home Tech",
+]
 
 
-def test_helper_columns_for_phone_and_email_checks():
-    out = claims_checkable(_parsed([
-        {"raw_row_id": "1", "claim_id": "A", "phone": "(0755) 8888-1234 转 8001", "email": "Zhang@QQ.com"},
-        {"raw_row_id": "2", "claim_id": "B", "phone": "１３８ ００１３ ８０００", "email": None},
-        {"raw_row_id": "3", "claim_id": "C", "phone": "+86 138-0013-8000"},
-    ]))
-    assert out["phone_digits"].to_list() == ["075588881234", "13800138000", "+8613800138000"]
-    assert out["email_lower"].to_list() == ["zhang@qq.com", None, None]
-    assert out["submitted_at_readable"].to_list() == [True, True, True]
+def _folded(names: list[str]) -> list[str]:
+    rows = [{"raw_row_id": str(i), "company_name": n} for i, n in enumerate(names)]
+    return claims_checkable(_parsed(rows))["company_name_folded"].to_list()
+
+
+@pytest.mark.parametrize("name", REFUSED_NAMES)
+def test_a_name_starting_a_formula_or_carrying_markup_is_caught(name):
+    assert re.search(NAME_MARKUP, _folded([name])[0])
+
+
+@pytest.mark.parametrize("name", ACCEPTED_NAMES)
+def test_brackets_hyphens_ampersands_and_leading_digits_are_ordinary(name):
+    assert not re.search(NAME_MARKUP, _folded([name])[0])
+
+
+def test_the_name_is_checked_folded_to_half_width_lower_case_without_outer_whitespace():
+    assert _folded(["\t＝ＳＵＭ(1) ", "ＡＢＣ科技", None]) == ["=sum(1)", "abc科技", None]
 
 
 def test_reasons_are_in_catalogue_order_and_carry_the_value():
@@ -92,3 +106,13 @@ def test_every_check_has_a_distinct_code_and_both_reasons():
     codes = [c.code for c in CHECKS]
     assert len(codes) == len(set(codes))
     assert all(c.reason_zh and c.reason_en for c in CHECKS)
+
+
+def test_a_refused_name_is_explained_with_the_value_and_what_to_do():
+    zh, en = reasons_for({"company_name": "=1+1"}, ["company_name_markup"], "2026-11-26")
+    assert zh == "客户名称“=1+1”含有网页代码或公式，请填写公司全称"
+    assert "web markup or a formula" in en and "'=1+1'" in en
+
+
+def test_a_phone_or_email_is_never_a_reason_to_refuse():
+    assert not [c.code for c in CHECKS if "phone" in c.column or "email" in c.column]

@@ -10,7 +10,11 @@ from transforms.notices import UnknownOutcomeError, rep_notices
 AS_OF = date(2026, 11, 26)
 ROSTER = pl.DataFrame({"rep_id": ["S1", "S2", "S3"], "rep_name": ["王磊", "李娜", "陈静"],
                        "team": ["北一", "北一", "东"]})
-CLAIMS = pl.DataFrame({"claim_id": ["C1", "C2", "C3"], "company_name": ["甲公司", "甲公司", "乙公司"]})
+CLAIMS = pl.DataFrame({
+    "claim_id": ["C1", "C2", "C3"], "company_name": ["甲公司", "甲公司", "乙公司"],
+    "phone": ["随便写的", None, "13800138000"], "email": [None, "zhang@@qq", "a@qq.com"],
+    "has_unreadable_phone": [True, False, False], "has_unreadable_email": [False, True, False],
+})
 
 
 def _outcomes(outcome_c2="conflict", owner_c2="S1") -> pl.DataFrame:
@@ -68,3 +72,12 @@ def test_a_renewal_that_changes_nothing_is_not_called_an_update():
 def test_history_replayed_on_the_first_night_gets_no_notice():
     first = _first({"C1": AS_OF, "C2": AS_OF}).with_columns(pl.Series("is_backfill", [True, False]))
     assert rep_notices(_outcomes(), CLAIMS, ROSTER, first, AS_OF)["claim_id"].to_list() == ["C2"]
+
+
+def test_an_unreadable_phone_or_email_is_named_after_the_next_step():
+    first = _first({"C1": AS_OF, "C2": AS_OF, "C3": AS_OF})
+    notices = {r["claim_id"]: r for r in rep_notices(_outcomes(), CLAIMS, ROSTER, first, AS_OF).iter_rows(named=True)}
+    assert notices["C1"]["notice_zh"].endswith("记录跟进，闲置过久会被释放到公海。联系电话“随便写的”无法识别，已忽略。")
+    assert notices["C1"]["notice_en"].endswith("released to the pool. The phone '随便写的' could not be read and was ignored.")
+    assert notices["C2"]["notice_zh"].endswith("。电子邮箱“zhang@@qq”无法识别，已忽略。")
+    assert "无法识别" not in notices["C3"]["notice_zh"] and "could not be read" not in notices["C3"]["notice_en"]

@@ -30,6 +30,7 @@ def test_each_field_is_standardised_beside_the_input():
             "name_norm": ["北京字节跳动科技有限公司", "字节跳动(北京)科技有限公司上海分公司", None],
             "legal_form": ["有限责任公司", "有限责任公司", None],
             "region": ["北京", "北京", None],
+            "region_source": ["name", "name", None],
             "branch": [None, "上海分公司", None],
             "core_name": ["字节跳动科技", "字节跳动科技", None],
             "core_pinyin": ["zijietiaodongkeji", "zijietiaodongkeji", None],
@@ -38,10 +39,13 @@ def test_each_field_is_standardised_beside_the_input():
             "phone_e164": ["+8613800138000", "+8675586013388", None],
             "phone_ext": [None, "8001", None],
             "phone_type": ["mobile", "landline", None],
+            "phone_alt_e164": [None, None, None],
             "is_shared_phone": [False, False, None],
+            "has_unreadable_phone": [False, False, True],
             "email_norm": ["zs@bytedance.com", "abc@qq.com", None],
             "email_domain": ["bytedance.com", "qq.com", None],
             "is_free_mail": [False, True, None],
+            "has_unreadable_email": [False, False, True],
             "website_domain": ["bytedance.com", None, None],
             "credit_code_norm": ["9144030071526726XG", None, None],
             "has_invalid_credit_code": [False, True, False],
@@ -141,3 +145,45 @@ def test_empty_frame_keeps_the_contract_schema():
     result = standardise_claims(_claims(claim_id=[]))
     assert result.height == 0
     assert dict(result.schema) == {**TEXT_SCHEMA, **ADDED_COLUMNS}
+
+
+def test_an_unreadable_phone_or_email_is_ignored_and_flagged_but_none_given_is_not():
+    claims = _claims(
+        claim_id=["c1", "c2", "c3", "c4"],
+        phone=["随便写的", "无", "18592172390 微信同号", None],
+        email=["zhang@@qq", "  ", "a@qq.com", "N/A"],
+    )
+    result = standardise_claims(claims)
+    assert result["phone_e164"].to_list() == [None, None, "+8618592172390", None]
+    assert result["has_unreadable_phone"].to_list() == [True, False, False, False]
+    assert result["email_norm"].to_list() == [None, None, "a@qq.com", None]
+    assert result["has_unreadable_email"].to_list() == [True, False, False, False]
+
+
+def test_the_mobile_is_the_phone_and_the_landline_beside_it_the_alternative():
+    claims = _claims(claim_id=["c1", "c2"], phone=["座机:021-55556666 手机:13912345678", "13800138000"])
+    result = standardise_claims(claims)
+    assert result["phone_e164"].to_list() == ["+8613912345678", "+8613800138000"]
+    assert result["phone_alt_e164"].to_list() == ["+862155556666", None]
+
+
+def test_region_comes_from_the_name_then_city_address_and_province_columns():
+    claims = _claims(
+        claim_id=["c1", "c2", "c3", "c4", "c5", "c6"],
+        company_name=["北京字节跳动科技有限公司", "字节跳动科技有限公司", "字节跳动科技有限公司",
+                      "字节跳动科技有限公司", "字节跳动科技有限公司", "字节跳动科技有限公司"],
+    ).with_columns(
+        province=pl.Series(["广东省", "广东省", "广东", "广东省", None, "华南"]),
+        city=pl.Series(["深圳市", "深圳", None, None, None, None]),
+        address=pl.Series([None, "上海市浦东新区张江路1号", "广东省广州市天河区体育西路", None, "建国路88号", None]),
+    )
+    result = standardise_claims(claims)
+    assert result["region"].to_list() == ["北京", "深圳", "广州", "广东", None, None]
+    assert result["region_source"].to_list() == ["name", "city", "address", "province", None, None]
+
+
+def test_without_place_columns_the_region_is_the_names():
+    claims = _claims(claim_id=["c1", "c2"], company_name=["深圳市腾讯计算机系统有限公司", "腾讯科技有限公司"])
+    result = standardise_claims(claims)
+    assert result["region"].to_list() == ["深圳", None]
+    assert result["region_source"].to_list() == ["name", None]
