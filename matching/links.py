@@ -13,8 +13,9 @@ who must defend a merge to two reps:
   华为技术 / 华为投资) or **differ**. A phone, e-mail domain, website or contact in common is
   *corroboration*; it never links names that differ, because switchboards, mail domains and
   sites are shared by a group, and a rep's or agent's mobile by unrelated companies;
-- *other region*: the same trade name written with two regions neither of which contains the
-  other (杭州… / 成都…) is two companies;
+- *other region*: two claims whose regions (written in the name, else the city, address or
+  province column) differ, neither containing the other (杭州… / 成都…), are two companies, even
+  under one written name (reps drop the city from a name); only a shared credit code overrides it;
 - so: agreeing names link; nearly agreeing names link when corroborated (a character added or
   dropped always, one replaced in a name of five or more when nothing contradicts it: no phone,
   mail domain or site that differs), else may wait for review;
@@ -165,9 +166,10 @@ def pairs_classified(pairs: pl.DataFrame, model: dict, policy: LinkPolicy) -> pl
     replaced = (pl.col("gamma_company_name") == level_value(model, "company_name", REPLACED)) & (
         shorter >= MIN_REPLACED_CHARS)
     basis = (
-        pl.when(same_code | full_name).then(pl.lit("sure_link"))
+        pl.when(same_code).then(pl.lit("sure_link"))
         .when(codes_differ).then(pl.lit("credit_codes_differ"))
         .when(_regions_differ()).then(pl.lit("other_region"))
+        .when(full_name).then(pl.lit("sure_link"))
         .when(agreement == "agree").then(pl.lit("name_link"))
         .when((agreement == "near") & corroborated() & (probability >= policy.match_threshold))
         .then(pl.lit("corroborated_link"))

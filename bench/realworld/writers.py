@@ -23,7 +23,7 @@ from bench.realworld.roster import Rep
 REPO = Path(__file__).resolve().parents[2]
 _FILES = {"form": "form/webform_export.csv", "crm": "crm/crm_leads.csv", "sheet": "sheet/报备登记表.xlsx"}
 _SIDE_INPUTS = ("followups", "extensions", "appeals", "decisions")
-_REGION_HEADERS = {"form": ("省份", "城市"), "crm": ("Province", "City"), "sheet": ("省份", "城市")}
+_PLACE_FIELDS = ("province", "city", "address")
 
 
 def _project_sources() -> dict:
@@ -46,8 +46,8 @@ def write_batch(out: Path, claims: list[Claim], reps: list[Rep], *, with_region_
     config = _project_sources()
     for source in config["sources"]:
         kind = source["kind"]
-        if with_region_columns:
-            source["columns"].update(dict(zip(_REGION_HEADERS[kind], ("province", "city"))))
+        if not with_region_columns:   # the project's sources.yaml maps them; leave them out of the files
+            source["columns"] = {h: f for h, f in source["columns"].items() if f not in _PLACE_FIELDS}
         headers = list(source["columns"])
         fields = [source["columns"][h] for h in headers]
         labels = {v: k for k, v in source.get("values", {}).get("category", {}).items()}
