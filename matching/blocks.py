@@ -20,6 +20,15 @@ from matching.prepare import UNIQUE_ID
 
 MAX_BLOCK = 40
 _NEIGHBOUR_ORDER = ("name_norm", "phone", "company_email_domain", "contact_name_norm", "claim_id")
+# The name-shape keys (matching.name_keys) are broad by design (every trade name beginning 华为,
+# or ending 新农): they only look for a slip or a translation among names spelt alike, so their
+# blocks are cut into small windows, sorted so that such names sit together — by pinyin for the
+# head, by pinyin read backwards for the tail.
+NARROW_WINDOW = 10
+_NARROW_ORDER = {
+    "name_head": pl.col("core_pinyin"),
+    "name_tail": pl.col("core_pinyin").str.reverse(),
+}
 
 
 def window_columns(column: str) -> tuple[str, str]:
@@ -29,23 +38,28 @@ def window_columns(column: str) -> tuple[str, str]:
 
 def with_window_keys(prepared: pl.DataFrame, columns: tuple[str, ...], max_block: int = MAX_BLOCK) -> pl.DataFrame:
     """`prepared` plus, per blocking column, two window keys: in a block of at most `max_block`
-    claims the first is the value itself and the second null; in a larger block they are the value
-    and the window number, windows of `max_block` claims, the second set shifted by half."""
-    order = [c for c in _NEIGHBOUR_ORDER if c in prepared.columns]
-    ranked = prepared.sort(order, nulls_last=True)
-    half = max(max_block // 2, 1)
-    keys = []
+    claims (NARROW_WINDOW for the name-shape keys) the first is the value itself and the second
+    null; in a larger block they are the value and the window number, the second set shifted by
+    half a window."""
+    order = [pl.col(c) for c in _NEIGHBOUR_ORDER if c in prepared.columns]
+    keyed = prepared
     for column in columns:
-        first, second = window_columns(column)
-        value = pl.col(column)
-        size = pl.len().over(column)
+        narrow = column in _NARROW_ORDER
+        keyed = keyed.sort([_NARROW_ORDER[column], pl.col(UNIQUE_ID)] if narrow else order, nulls_last=True)
         rank = pl.int_range(pl.len()).over(column)
-        big = size > max_block
-        keys += [
-            pl.when(big).then(pl.format("{}#{}", value, rank // max_block)).otherwise(value).alias(first),
-            pl.when(big).then(pl.format("{}#{}", value, (rank + half) // max_block)).alias(second),
-        ]
-    return ranked.with_columns(keys).sort(UNIQUE_ID)
+        keyed = keyed.with_columns(_window_keys(column, rank, min(max_block, NARROW_WINDOW) if narrow else max_block))
+    return keyed.sort(UNIQUE_ID)
+
+
+def _window_keys(column: str, rank: pl.Expr, size: int) -> list[pl.Expr]:
+    first, second = window_columns(column)
+    value = pl.col(column)
+    big = pl.len().over(column) > size
+    half = max(size // 2, 1)
+    return [
+        pl.when(big).then(pl.format("{}#{}", value, rank // size)).otherwise(value).alias(first),
+        pl.when(big).then(pl.format("{}#{}", value, (rank + half) // size)).alias(second),
+    ]
 
 
 def window_rules(columns: tuple[str, ...]) -> list[dict]:
