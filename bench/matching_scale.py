@@ -49,7 +49,7 @@ def _standardised(samples: Path) -> pl.DataFrame:
 def _ours(claims: pl.DataFrame) -> dict:
     from flows.matching_stage import NAME_KEY_COLUMNS
     from matching.clustering import clusters_constrained
-    from matching.links import ALWAYS_KEPT_BLOCKS, ALWAYS_KEPT_SQL, LinkPolicy, pairs_classified, with_sides
+    from matching.links import LinkPolicy, pairs_classified, with_sides
     from matching.model import scored_pairs, train_model
     from matching.prepare import claims_for_matching
 
@@ -58,8 +58,7 @@ def _ours(claims: pl.DataFrame) -> dict:
     model, _ = train_model(prepared)
     trained = time.perf_counter()
     policy = LinkPolicy()
-    scored = scored_pairs(prepared, model, min_probability=policy.review_floor, also_keep=ALWAYS_KEPT_SQL,
-                          also_keep_blocks=ALWAYS_KEPT_BLOCKS)
+    scored = scored_pairs(prepared, model, min_probability=policy.review_floor)
     pairs = pairs_classified(with_sides(scored, prepared), model, policy)
     links = pairs.filter("is_link").with_columns((pl.col("gamma_credit_code_norm") == 1).alias("exempt_from_names"))
     clusters, _ = clusters_constrained(prepared["claim_id"].to_list(), links,

@@ -16,7 +16,7 @@ from matching.clustering import clusters_constrained
 from matching.constraints import constraints_from_decisions, decisions_latest
 from matching.groups import customer_groups, group_edges
 from matching.ids import customer_ids_assigned, customer_number
-from matching.links import ALWAYS_KEPT_BLOCKS, LinkPolicy, pairs_classified, ALWAYS_KEPT_SQL, with_sides
+from matching.links import LinkPolicy, pairs_classified, with_sides
 from matching.model import Connect, match_weights_chart_html, model_json, scored_pairs, train_model
 from matching.model_files import CHART_FILE, DEFAULT_MODEL, MODEL_FILE, model_dir
 from matching.prepare import claims_for_matching
@@ -27,7 +27,8 @@ from transforms.standardise import standardise_claims
 # then use the packaged model, trained on 20,000 generated claims (see README, "Matching").
 MIN_TRAINING_CLAIMS = 2_000
 MATCH_PAIRS_SLICE = 500_000
-NAME_KEY_COLUMNS = ("claim_id", "core_name", "trade_name", "core_pinyin", "alias_key", "region", "is_registered_name")
+NAME_KEY_COLUMNS = ("claim_id", "name_norm", "credit_code_norm", "core_name", "trade_name", "core_pinyin", "alias_key",
+                    "region", "is_registered_name")
 
 
 class TrainingError(RuntimeError):
@@ -107,8 +108,7 @@ def customers_matched(
     all_decisions = warehouse.frame(con, "select * exclude (first_read_run_id) from review_decisions")
     # evidence (nine labelled lines per pair) is the bulk of a pair's memory: it is added per slice
     # as match_pairs is written, and to the few pairs of the review queue, never to every pair at once
-    scored = scored_pairs(prepared, model, min_probability=policy.review_floor, also_keep=ALWAYS_KEPT_SQL,
-                          also_keep_blocks=ALWAYS_KEPT_BLOCKS, connect=connect)
+    scored = scored_pairs(prepared, model, min_probability=policy.review_floor, connect=connect)
     classified = pairs_classified(with_sides(scored, prepared), model, policy)
     clusters, refused = clusters_constrained(
         claims["claim_id"].to_list(),

@@ -41,14 +41,19 @@ def with_window_keys(prepared: pl.DataFrame, columns: tuple[str, ...], max_block
     claims (NARROW_WINDOW for the name-shape keys) the first is the value itself and the second
     null; in a larger block they are the value and the window number, the second set shifted by
     half a window."""
-    order = [pl.col(c) for c in _NEIGHBOUR_ORDER if c in prepared.columns]
-    keyed = prepared
+    order = [c for c in _NEIGHBOUR_ORDER if c in prepared.columns]
+    keys = [prepared.select(UNIQUE_ID).sort(UNIQUE_ID)]
     for column in columns:
         narrow = column in _NARROW_ORDER
-        keyed = keyed.sort([_NARROW_ORDER[column], pl.col(UNIQUE_ID)] if narrow else order, nulls_last=True)
+        # only the columns the order needs are sorted, then the keys are joined back by claim id
+        ordered = (
+            prepared.select(UNIQUE_ID, column, _NARROW_ORDER[column].alias("_order")).sort(["_order", UNIQUE_ID], nulls_last=True)
+            if narrow else prepared.select(*dict.fromkeys((UNIQUE_ID, column, *order))).sort(order, nulls_last=True)
+        )
         rank = pl.int_range(pl.len()).over(column)
-        keyed = keyed.with_columns(_window_keys(column, rank, min(max_block, NARROW_WINDOW) if narrow else max_block))
-    return keyed.sort(UNIQUE_ID)
+        size = min(max_block, NARROW_WINDOW) if narrow else max_block
+        keys.append(ordered.select(UNIQUE_ID, *_window_keys(column, rank, size)).sort(UNIQUE_ID).drop(UNIQUE_ID))
+    return prepared.sort(UNIQUE_ID).hstack(pl.concat(keys, how="horizontal").drop(UNIQUE_ID).get_columns())
 
 
 def _window_keys(column: str, rank: pl.Expr, size: int) -> list[pl.Expr]:

@@ -44,7 +44,46 @@ class UnionFind:
         return root
 
 
+IDENTITY = ("name_norm", "region", "credit_code_norm")
+
+
 def clusters_constrained(
+    claim_ids: list[str], pairs: pl.DataFrame, constraints: Constraints = Constraints(),
+    name_keys: pl.DataFrame | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """`_clusters` on claims collapsed by identity: claims of one written name, region and credit
+    code (IDENTITY in `name_keys`) are linked by the rules whatever else they carry, so they are
+    clustered as one unit (a key account's hundreds of claims are a handful of units, and its
+    links a handful of edges). Claims a reviewer's decision names stay units of their own."""
+    if name_keys is None or not set(IDENTITY) <= set(name_keys.columns):
+        return _clusters(claim_ids, pairs, constraints, name_keys)
+    decided = {c for pair in (*constraints.must_link, *constraints.cannot_link) for c in pair} | set(constraints.isolated)
+    keyed = name_keys.filter(pl.col("claim_id").is_in(pl.Series(sorted(set(claim_ids))).implode()))
+    unit = (
+        pl.when(pl.col("claim_id").is_in(pl.Series(sorted(decided), dtype=pl.String).implode())
+                | pl.col("name_norm").is_null())
+        .then(pl.col("claim_id")).otherwise(pl.col("claim_id").min().over(IDENTITY))
+    )
+    units = keyed.with_columns(unit.alias("unit"))
+    loose = sorted(set(claim_ids) - set(units["claim_id"]))
+    unit_of = pl.concat([units.select("claim_id", "unit"),
+                         pl.DataFrame({"claim_id": loose, "unit": loose}, schema={"claim_id": pl.String, "unit": pl.String})])
+    edges = (
+        pairs.join(unit_of.rename({"claim_id": "claim_id_l", "unit": "u_l"}), on="claim_id_l")
+        .join(unit_of.rename({"claim_id": "claim_id_r", "unit": "u_r"}), on="claim_id_r")
+        .filter(pl.col("u_l") != pl.col("u_r"))
+        .with_columns(pl.min_horizontal("u_l", "u_r").alias("claim_id_l"), pl.max_horizontal("u_l", "u_r").alias("claim_id_r"))
+    )
+    exempt = [pl.col("exempt_from_names").fill_null(False).any()] if "exempt_from_names" in pairs.columns else []
+    edges = edges.group_by("claim_id_l", "claim_id_r").agg(pl.col("match_probability").max(), *exempt)
+    weighted = units.filter(pl.col("claim_id") == pl.col("unit")).drop("unit").join(
+        units.group_by("unit").len("weight").rename({"unit": "claim_id"}), on="claim_id")
+    clustered, refused = _clusters(unit_of["unit"].unique().to_list(), edges, constraints, weighted)
+    expanded = unit_of.join(clustered.rename({"claim_id": "unit"}), on="unit").select("claim_id", "cluster_key")
+    return expanded.sort("claim_id"), refused
+
+
+def _clusters(
     claim_ids: list[str], pairs: pl.DataFrame, constraints: Constraints = Constraints(),
     name_keys: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -55,7 +94,8 @@ def clusters_constrained(
     and optionally `exempt_from_names` (a shared credit code, or policy counting a group as one
     customer: not held by the name check). `name_keys` has per claim
     `core_name`, `trade_name`, `core_pinyin`, `alias_key`, `region`, `is_registered_name`
-    (`matching.prepare`); without it no name check is made.
+    (`matching.prepare`) and optionally `weight` (the claims it stands for); without it no name
+    check is made.
     """
     ids = sorted(set(claim_ids))
     index = {c: i for i, c in enumerate(ids)}

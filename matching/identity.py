@@ -78,15 +78,17 @@ class ClusterNames:
         self._memo: dict[tuple[RegisteredName, RegisteredName], bool] = {}
         if keys is None:
             return
+        weighted = "weight" in keys.columns
         for row in keys.iter_rows(named=True):
             i = claim_index.get(row["claim_id"])
             if i is None:
                 continue
+            weight = row["weight"] if weighted else 1
             if row["region"]:
-                self.regions[i] = Counter((row["region"],))
+                self.regions[i] = Counter({row["region"]: weight})
             if row["is_registered_name"] and row["core_name"]:
-                self.names[i] = Counter((RegisteredName(row["core_name"], row["trade_name"], row["core_pinyin"],
-                                                        row["alias_key"]),))
+                name = RegisteredName(row["core_name"], row["trade_name"], row["core_pinyin"], row["alias_key"])
+                self.names[i] = Counter({name: weight})
 
     def compatible(self, ra: int, rb: int) -> bool:
         region_a, region_b = _dominant(self.regions.get(ra)), _dominant(self.regions.get(rb))

@@ -45,10 +45,6 @@ NEAR_LEVELS = ("same pinyin (homophone typo)", "one character added or dropped",
 ADDED_OR_DROPPED = "one character added or dropped"
 REPLACED = "one character replaced"
 MIN_REPLACED_CHARS = 5
-# the rules link on a shared valid credit code, an identical core name or a listed company's known
-# name whatever the probability, and may link a slip or an English name meeting its pinyin: such
-# pairs are kept whatever their score
-ALWAYS_KEPT_BLOCKS = ("credit_code_norm", "core_name", "alias_key", "name_head", "name_tail")
 # what pairs_classified reads of each claim, beside the scored pair (columns of matching.prepare)
 SIDE_COLUMNS = ("core_name", "alias_key", "is_registered_name", "is_latin_name", "region", "name_head")
 # an alias this short (美丽, 神城) is a common word: it agrees only with corroboration
@@ -78,13 +74,6 @@ def level_value(model: dict, comparison: str, label: str) -> int:
     raise KeyError(f"model has no level {label!r} in comparison {comparison!r}")
 
 
-ALWAYS_KEPT_SQL = (
-    "gamma_credit_code_norm = 1 or core_name_l = core_name_r or alias_key_l = alias_key_r or "
-    "((name_head_l = name_head_r or name_tail_l = name_tail_r) and (is_latin_name_l <> is_latin_name_r "
-    "or levenshtein(core_name_l, core_name_r) <= 1 "
-    "or starts_with(core_name_l, core_name_r) or starts_with(core_name_r, core_name_l)))"
-)
-"""Which pairs of the ALWAYS_KEPT_BLOCKS are kept whatever their score, as SQL on Splink's output."""
 
 
 def with_sides(pairs: pl.DataFrame, prepared: pl.DataFrame) -> pl.DataFrame:

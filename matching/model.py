@@ -18,6 +18,7 @@ import polars as pl
 from splink import DuckDBAPI, Linker
 
 from matching.blocks import window_rules, with_window_keys
+from matching.rule_pairs import SLIP_COLUMNS, rule_pairs_scored
 from matching.settings import (
     BLOCKING_COLUMNS,
     DETERMINISTIC_RECALL,
@@ -108,21 +109,24 @@ def model_json(model: dict) -> str:
 
 
 def scored_pairs(
-    prepared: pl.DataFrame, model: dict, *, min_probability: float, also_keep: str | None = None,
-    also_keep_blocks: tuple[str, ...] = (), connect: Connect = duckdb.connect,
+    prepared: pl.DataFrame, model: dict, *, min_probability: float, with_rule_pairs: bool = True,
+    connect: Connect = duckdb.connect,
 ) -> pl.DataFrame:
-    """Every blocked pair scoring at least `min_probability`, plus the pairs sharing one of
-    `also_keep_blocks` that meet the SQL condition `also_keep` whatever their score; with
-    per-comparison levels and match weights, in a stable order (`claim_id_l` < `claim_id_r`)."""
-    windowed = with_window_keys(prepared, tuple(dict.fromkeys((*BLOCKING_COLUMNS, *also_keep_blocks))))
+    """Every blocked pair scoring at least `min_probability`, plus (`with_rule_pairs`) the pairs
+    the link rules need whatever their score (`matching.rule_pairs`); with per-comparison levels
+    and match weights, in a stable order (`claim_id_l` < `claim_id_r`)."""
+    windowed = with_window_keys(prepared, (*BLOCKING_COLUMNS, *SLIP_COLUMNS))
     # the blocking rules are the code's (windows over giant blocks), whatever the model file says
     wide = dict(model, blocking_rules_to_generate_predictions=window_rules(BLOCKING_COLUMNS))
     frames = [_predicted(windowed, wide, connect, threshold=min_probability)]
-    if also_keep and also_keep_blocks:
-        # the keep condition may read blocking keys that no comparison uses (alias_key)
-        narrow = dict(model, blocking_rules_to_generate_predictions=window_rules(also_keep_blocks),
-                      additional_columns_to_retain=[c for c in also_keep_blocks if c in prepared.columns])
-        frames.append(_predicted(windowed, narrow, connect, keep=also_keep))
+    if with_rule_pairs:
+        connection = connect()
+        try:
+            connection.execute(f"set memory_limit = '{SPLINK_MEMORY_LIMIT}'")
+            extra = rule_pairs_scored(prepared, windowed, model, connection, KEPT_COLUMNS)
+        finally:
+            connection.close()
+        frames.append(extra.select(frames[0].columns))
     frame = pl.concat(frames, how="vertical").unique(["claim_id_l", "claim_id_r"], keep="first")
     left, right = f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r"
     if frame.filter(pl.col(left) > pl.col(right)).height:
@@ -130,18 +134,16 @@ def scored_pairs(
     return frame.sort(left, right)
 
 
-def _predicted(
-    prepared: pl.DataFrame, model: dict, connect: Connect, *, threshold: float | None = None, keep: str = "true"
-) -> pl.DataFrame:
+def _predicted(prepared: pl.DataFrame, model: dict, connect: Connect, *, threshold: float | None = None) -> pl.DataFrame:
     """Splink's predictions at `threshold` (applied inside Splink's SQL, so pairs below it are
-    never materialised), filtered by the SQL condition `keep`."""
+    never materialised)."""
     with _linker(prepared, model, connect) as linker:
         for column in TF_COLUMNS:
             linker.table_management.compute_tf_table(column)
         predictions = linker.inference.predict(threshold_match_probability=threshold).as_duckdbpyrelation()
         # Keep what links, reviews and evidence need; the retained input columns would triple memory.
         kept = [c for c in predictions.columns if c.startswith(KEPT_PREFIXES) or c in KEPT_COLUMNS]
-        return predictions.filter(keep).select(*kept).pl()
+        return predictions.select(*kept).pl()
 
 
 def match_weights_chart_html(prepared: pl.DataFrame, model: dict) -> str:

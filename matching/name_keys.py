@@ -15,6 +15,7 @@ import unicodedata
 from functools import cache
 from importlib import resources
 
+import polars as pl
 from pypinyin import Style, lazy_pinyin
 
 from transforms.names import romanise_core
@@ -76,15 +77,36 @@ def latin_head(company_name: str | None) -> str | None:
     return None
 
 
+@cache
+def _char_pinyin() -> dict[str, str]:
+    """Each character of the basic CJK block → its most common pinyin (no tone)."""
+    chars = [chr(c) for c in range(_CJK_FIRST, _CJK_LAST + 1)]
+    return dict(zip(chars, lazy_pinyin(chars, style=Style.NORMAL), strict=True))
+
+
+def _pinyin_of(chars: pl.Expr) -> pl.Expr:
+    return chars.replace(_char_pinyin())
+
+
+def head_key(trade_name: pl.Expr) -> pl.Expr:
+    """The pinyin of the first two characters of a Chinese trade name (vectorised)."""
+    first, second = trade_name.str.slice(0, 1), trade_name.str.slice(1, 1)
+    return pl.when((trade_name.str.len_chars() >= HEAD_SYLLABLES) & trade_name.str.slice(0, 2).str.contains(_CJK.pattern)).then(
+        pl.concat_str(_pinyin_of(first), _pinyin_of(second)))
+
+
+def tail_key(trade_name: pl.Expr) -> pl.Expr:
+    """The pinyin of the last two characters of a Chinese trade name of three or more (vectorised)."""
+    last_two = trade_name.str.slice(-HEAD_SYLLABLES, HEAD_SYLLABLES)
+    return pl.when((trade_name.str.len_chars() > HEAD_SYLLABLES) & last_two.str.contains(_CJK.pattern)).then(
+        pl.concat_str(_pinyin_of(last_two.str.slice(0, 1)), _pinyin_of(last_two.str.slice(1, 1))))
+
+
 def chinese_head(trade_name: str | None) -> str | None:
-    """The pinyin of the first two characters of a Chinese trade name."""
-    if not trade_name or len(trade_name) < HEAD_SYLLABLES or not has_chinese(trade_name[:HEAD_SYLLABLES]):
-        return None
-    return romanise_core(trade_name[:HEAD_SYLLABLES])[0]
+    """`head_key` of one trade name."""
+    return pl.select(head_key(pl.lit(trade_name, dtype=pl.String))).item()
 
 
 def chinese_tail(trade_name: str | None) -> str | None:
-    """The pinyin of the last two characters of a Chinese trade name of three characters or more."""
-    if not trade_name or len(trade_name) <= HEAD_SYLLABLES or not has_chinese(trade_name[-HEAD_SYLLABLES:]):
-        return None
-    return romanise_core(trade_name[-HEAD_SYLLABLES:])[0]
+    """`tail_key` of one trade name."""
+    return pl.select(tail_key(pl.lit(trade_name, dtype=pl.String))).item()

@@ -15,11 +15,13 @@ from matching.prepare import UNIQUE_ID
 # Blocking rules chosen with bench/blocking_analysis.py on the generated labelled data (see README):
 # together they keep every true pair of the sample set while scoring a small share of all pairs.
 # Above `matching.blocks.MAX_BLOCK` claims sharing one value, a block is paired by windows.
-# `alias_key`, `name_head` and `name_tail` (matching.aliases, matching.name_keys) reach short,
-# former and English names and a dropped or added character, which change every other name key.
+# `alias_key` (matching.aliases) reaches short and former names of listed companies. The
+# name-shape keys `name_head` and `name_tail` (matching.name_keys), which reach a dropped or added
+# character and English names, are not blocked on here: their blocks are broad, and only the
+# pairs the link rules can use are taken from them (matching.rule_pairs).
 BLOCKING_COLUMNS = (
     "core_name", "core_pinyin", "credit_code_norm", "phone", "company_email_domain", "website_domain",
-    "trade_name", "trade_pinyin", "alias_key", "name_head", "name_tail",
+    "trade_name", "trade_pinyin", "alias_key",
 )
 BLOCKING_RULES = tuple(block_on(column) for column in BLOCKING_COLUMNS)
 

@@ -10,7 +10,7 @@ import pytest
 
 from matching.clustering import clusters_constrained
 from flows.matching_stage import NAME_KEY_COLUMNS
-from matching.links import ALWAYS_KEPT_BLOCKS, ALWAYS_KEPT_SQL, LinkPolicy, pairs_classified, with_sides
+from matching.links import LinkPolicy, pairs_classified, with_sides
 from matching.model import model_json, scored_pairs
 from matching.prepare import claims_for_matching
 from transforms.standardise import standardise_claims
@@ -57,8 +57,7 @@ def _groups(clusters: pl.DataFrame) -> set[frozenset[str]]:
 def test_tiny_set_clusters_as_known(sample_model):
     claims = standardise_claims(_tiny_claims())
     prepared = claims_for_matching(claims)
-    pairs = scored_pairs(prepared, sample_model, min_probability=0.01, also_keep=ALWAYS_KEPT_SQL,
-                         also_keep_blocks=ALWAYS_KEPT_BLOCKS)
+    pairs = scored_pairs(prepared, sample_model, min_probability=0.01)
     links = pairs_classified(with_sides(pairs, prepared), sample_model, LinkPolicy()).filter("is_link")
     clusters, _ = clusters_constrained(claims["claim_id"].to_list(), links, name_keys=prepared.select(NAME_KEY_COLUMNS))
     truth: dict[str, set[str]] = {}
@@ -92,9 +91,8 @@ def test_a_shared_credit_code_links_even_when_the_model_scores_low(sample_model)
         "website": [None, None], "credit_code": ["914403001922038216", "914403001922038216"],
     }, schema_overrides={"email": pl.String, "website": pl.String})
     prepared = claims_for_matching(standardise_claims(frame))
-    plain = scored_pairs(prepared, sample_model, min_probability=0.5)
-    kept = scored_pairs(prepared, sample_model, min_probability=0.5, also_keep=ALWAYS_KEPT_SQL,
-                        also_keep_blocks=ALWAYS_KEPT_BLOCKS)
+    plain = scored_pairs(prepared, sample_model, min_probability=0.5, with_rule_pairs=False)
+    kept = scored_pairs(prepared, sample_model, min_probability=0.5)
     assert plain.is_empty()
     classified = pairs_classified(with_sides(kept, prepared), sample_model, LinkPolicy())
     assert classified.select("claim_id_l", "claim_id_r", "decision_basis").rows() == [("a", "b", "sure_link")]

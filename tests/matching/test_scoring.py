@@ -160,7 +160,7 @@ def test_blocking_columns_come_from_the_model_and_match_the_settings(model):
     settings_rules = [rule.get_blocking_rule("duckdb").blocking_rule_sql for rule in BLOCKING_RULES]
     assert blocking_columns(model) == rule_columns(settings_rules) == (
         "core_name", "core_pinyin", "credit_code_norm", "phone", "company_email_domain", "website_domain",
-        "trade_name", "trade_pinyin", "alias_key", "name_head")
+        "trade_name", "trade_pinyin", "alias_key")
     two_columns = block_on("core_name", "phone").get_blocking_rule("duckdb").blocking_rule_sql
     with pytest.raises(ValueError, match="not an equality on one column"):
         blocking_columns({"blocking_rules_to_generate_predictions": [{"blocking_rule": two_columns}]})
