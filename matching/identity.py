@@ -73,29 +73,29 @@ class ClusterNames:
     (毅威锐终端 among ten 毅威终端) must not keep two halves of one company apart."""
 
     def __init__(self, claim_index: dict[str, int], keys: pl.DataFrame | None):
-        self.names: dict[int, Counter[RegisteredName]] = {}
-        self.regions: dict[int, Counter[str]] = {}
+        self.names = _Tallies(lambda name: (name.core, name.alias or ""))
+        self.regions = _Tallies(lambda region: region)
         self._memo: dict[tuple[RegisteredName, RegisteredName], bool] = {}
         if keys is None:
             return
         weighted = "weight" in keys.columns
-        for row in keys.iter_rows(named=True):
-            i = claim_index.get(row["claim_id"])
+        columns = ["claim_id", "region", "is_registered_name", "core_name", "trade_name", "core_pinyin", "alias_key"]
+        for claim, region, registered, core, trade, pinyin, alias, *weight in keys.select(
+                columns + (["weight"] if weighted else [])).iter_rows():
+            i = claim_index.get(claim)
             if i is None:
                 continue
-            weight = row["weight"] if weighted else 1
-            if row["region"]:
-                self.regions[i] = Counter({row["region"]: weight})
-            if row["is_registered_name"] and row["core_name"]:
-                name = RegisteredName(row["core_name"], row["trade_name"], row["core_pinyin"], row["alias_key"])
-                self.names[i] = Counter({name: weight})
+            count = weight[0] if weighted else 1
+            if region:
+                self.regions.add(i, region, count)
+            if registered and core:
+                self.names.add(i, RegisteredName(core, trade, pinyin, alias), count)
 
     def compatible(self, ra: int, rb: int) -> bool:
-        region_a, region_b = _dominant(self.regions.get(ra)), _dominant(self.regions.get(rb))
-        if not regions_compatible(region_a, region_b):
+        if not regions_compatible(self.regions.top(ra), self.regions.top(rb)):
             return False
-        name_a, name_b = _dominant(self.names.get(ra)), _dominant(self.names.get(rb))
-        return name_a is None or name_b is None or self._names_compatible(name_a, name_b)
+        name_a, name_b = self.names.top(ra), self.names.top(rb)
+        return name_a is None or name_b is None or name_a == name_b or self._names_compatible(name_a, name_b)
 
     def _names_compatible(self, x: RegisteredName, y: RegisteredName) -> bool:
         key = (x, y) if (x.core, x.alias or "") <= (y.core, y.alias or "") else (y, x)
@@ -104,18 +104,50 @@ class ClusterNames:
         return self._memo[key]
 
     def merged(self, keep: int, gone: int) -> None:
-        for table in (self.names, self.regions):
-            if gone in table:
-                table.setdefault(keep, Counter()).update(table.pop(gone))
+        self.names.merge(keep, gone)
+        self.regions.merge(keep, gone)
 
 
-def _dominant(counts: Counter | None):
-    """The most frequent value (ties: the smallest), or None."""
-    if not counts:
-        return None
-    top = max(counts.values())
-    return min((value for value, n in counts.items() if n == top), key=_order)
+class _Tallies:
+    """Per root, the values seen and how often, and the dominant one (most frequent; ties: the
+    smallest by `order`). A root seen once holds its value alone; counts start at a merge."""
 
+    def __init__(self, order):
+        self._order = order
+        self._single: dict[int, tuple[object, int]] = {}
+        self._counts: dict[int, Counter] = {}
+        self._top: dict[int, object] = {}
 
-def _order(value: RegisteredName | str) -> tuple:
-    return (value.core, value.alias or "") if isinstance(value, RegisteredName) else (value,)
+    def add(self, root: int, value: object, count: int) -> None:
+        self._single[root] = (value, count)
+        self._top[root] = value
+
+    def top(self, root: int):
+        return self._top.get(root)
+
+    def merge(self, keep: int, gone: int) -> None:
+        if gone not in self._top:
+            return
+        if keep not in self._top:
+            self._move(keep, gone)
+            return
+        counts = self._counter(keep)
+        added = self._counts.pop(gone) if gone in self._counts else Counter(dict([self._single.pop(gone)]))
+        counts.update(added)
+        del self._top[gone]
+        # only the old top and the values just counted can be the new top
+        candidates = (self._top[keep], *added)
+        self._top[keep] = min(candidates, key=lambda value: (-counts[value], self._order(value)))
+
+    def _move(self, keep: int, gone: int) -> None:
+        self._top[keep] = self._top.pop(gone)
+        if gone in self._counts:
+            self._counts[keep] = self._counts.pop(gone)
+        else:
+            self._single[keep] = self._single.pop(gone)
+
+    def _counter(self, root: int) -> Counter:
+        if root not in self._counts:
+            value, count = self._single.pop(root)
+            self._counts[root] = Counter({value: count})
+        return self._counts[root]
