@@ -23,8 +23,9 @@ VERDICTS = {
     "sister": ("related", "关联公司（同一集团的不同主体），不是同一客户"),
     "credit_codes_differ": ("different_entity", "信用代码不同，是不同的法人"),
     "other_region": ("different_entity", "同名但地区不同，是不同的公司"),
-    "names_differ": ("weak", "有些相似，证据不足"),
     "below": ("weak", "有些相似，证据不足"),
+    # names that differ, only a phone, mail or site in common: the weakest of all
+    "names_differ": ("weak", "有些相似，证据不足"),
 }
 SAME_CUSTOMER = ("sure", "likely", "possible", "weak")
 RELATED = ("related", "different_entity")

@@ -69,7 +69,9 @@ def test_full_names_and_codes_are_sure_and_near_spellings_likely(lookup):
     assert verdict({"name": "北京字節跳動科技有限公司"}) == "sure"
     assert verdict({"credit_code": BYTEDANCE_CODE}) == "sure"
     assert verdict({"name": "字节跳动（北京）科技有限公司"}) == "likely"
-    assert verdict({"name": "北京字节跳栋科技有限公司"}) == "likely"
+    # a homophone alone may be another company (信前 / 芯千): possible; with the phone, likely
+    assert verdict({"name": "北京字节跳栋科技有限公司"}) == "possible"
+    assert verdict({"name": "北京字节跳栋科技有限公司", "phone": "13800138000"}) == "likely"
     assert verdict({"name": "字节跳动", "phone": "+86 138-0013-8000"}) == "likely"
 
 
@@ -102,7 +104,8 @@ def test_a_sister_company_is_related_not_the_same_customer(lookup, customer_of):
     ({"name": "字节跳动"}, True, ("北京字节跳动科技有限公司", "weak", "protected")),
     # a public-pool customer: weakly similar is not known, at the review floor it is
     ({"name": "明远精密"}, False, ("苏州明远精密机械有限公司", "weak", "public_pool")),
-    ({"name": "苏州明远精密机械股份有限公司"}, True, ("苏州明远精密机械有限公司", "possible", "public_pool")),
+    # the same trade name under another legal form: the names agree
+    ({"name": "苏州明远精密机械股份有限公司"}, True, ("苏州明远精密机械有限公司", "likely", "public_pool")),
     ({"name": "青岚星河生物科技有限公司"}, False, None),
 ])
 def test_known_when_a_plausible_customer_is_protected_or_reaches_the_review_floor(lookup, query, known, first):
