@@ -7,6 +7,10 @@ former short names; source in README, "Reference data") gives every such name of
 name is reduced to its core the way claims are (legal form, region and share-class letter removed),
 and `alias_key` maps every core of one company to the core of its full name. A core that two
 companies both claim is left out: a key that could mean either says nothing.
+
+Deriving the table parses 14,000 names (over a second); a lookup must answer in about one, so the
+table is derived once into `listed_company_aliases.csv` beside its source (`python -m
+matching.aliases` rewrites it; a test checks it matches what the rules derive today).
 """
 
 from __future__ import annotations
@@ -15,10 +19,12 @@ import csv
 import re
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 from transforms.names import name_structure, normalise_name
 
 _CSV = "listed_company_names.csv"
+ALIAS_CSV = "listed_company_aliases.csv"
 # risk and share-class markers around a stock short name: *ST 瓦轴, 万科A, 深赤湾Ｂ, 中集B
 _STOCK_MARKERS = re.compile(r"^\*?st|^pt|(?<=[\u4e00-\u9fff])[ab]$")
 # a stock short name of two characters (美丽, 神城) is a common word; it needs other evidence
@@ -36,6 +42,12 @@ def alias_core(name: str | None) -> str | None:
 
 @cache
 def alias_keys() -> dict[str, str]:
+    """core of any known name → core of the company's full name (the derived table)."""
+    with resources.files("transforms.reference_data").joinpath(ALIAS_CSV).open(encoding="utf-8") as f:
+        return {row["alias_core"]: row["full_core"] for row in csv.DictReader(f)}
+
+
+def derived_alias_keys() -> dict[str, str]:
     """core of any known name → core of the company's full name (itself for the full name)."""
     owners: dict[str, set[str]] = {}
     with resources.files("transforms.reference_data").joinpath(_CSV).open(encoding="utf-8") as f:
@@ -56,3 +68,16 @@ def alias_key(core_name: str | None) -> str | None:
     if core_name is None:
         return None
     return alias_keys().get(_STOCK_MARKERS.sub("", core_name))
+
+
+def main() -> None:
+    target = Path(str(resources.files("transforms.reference_data").joinpath(ALIAS_CSV)))
+    with target.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(["alias_core", "full_core"])
+        writer.writerows(sorted(derived_alias_keys().items()))
+    print(f"wrote {target}")
+
+
+if __name__ == "__main__":
+    main()

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from matching.review import ReviewCapacity
-from transforms.regions import region_ancestors
+from transforms.regions import regions_compatible
 
 SISTER_LEVEL = "same trade name, other industry word"
 FULL_NAME_LEVEL = "full name identical"
@@ -86,15 +86,14 @@ def with_sides(pairs: pl.DataFrame, prepared: pl.DataFrame) -> pl.DataFrame:
     return pairs
 
 
-def _regions_differ() -> pl.Expr:
-    """Both claims name a region and neither region contains the other."""
-    table = region_ancestors()
-    pairs = [(child, parent) for child, parents in table.items() for parent in parents]
-    contained = pl.concat_str("region_l", pl.lit("\x1f"), "region_r").is_in(
-        [f"{a}\x1f{b}" for a, b in pairs] + [f"{b}\x1f{a}" for a, b in pairs]
-    )
-    return (pl.col("region_l").is_not_null() & pl.col("region_r").is_not_null()
-            & (pl.col("region_l") != pl.col("region_r")) & ~contained)
+def _regions_differ(pairs: pl.DataFrame) -> pl.Series:
+    """Both claims name a region and neither region contains the other (judged once per
+    distinct couple of regions)."""
+    couples = pairs.select("region_l", "region_r").unique().drop_nulls()
+    table = couples.with_columns(pl.Series("_differ", [
+        not regions_compatible(a, b) for a, b in couples.iter_rows()], dtype=pl.Boolean))
+    return pairs.select("region_l", "region_r").join(
+        table, on=["region_l", "region_r"], how="left", maintain_order="left")["_differ"].fill_null(False)
 
 
 def name_agreement(model: dict, match_threshold: float) -> pl.Expr:
@@ -157,7 +156,7 @@ def pairs_classified(pairs: pl.DataFrame, model: dict, policy: LinkPolicy) -> pl
     basis = (
         pl.when(same_code).then(pl.lit("sure_link"))
         .when(codes_differ).then(pl.lit("credit_codes_differ"))
-        .when(_regions_differ()).then(pl.lit("other_region"))
+        .when(pl.col("_regions_differ")).then(pl.lit("other_region"))
         .when(full_name).then(pl.lit("sure_link"))
         .when(agreement == "agree").then(pl.lit("name_link"))
         .when((agreement == "near") & corroborated() & (probability >= policy.match_threshold))
@@ -169,8 +168,8 @@ def pairs_classified(pairs: pl.DataFrame, model: dict, policy: LinkPolicy) -> pl
         .when(probability >= policy.review_floor).then(pl.lit("review"))
         .otherwise(pl.lit("below"))
     )
-    return pairs.with_columns(name_agreement(model, policy.match_threshold).alias("name_agreement")).with_columns(
-        basis.alias("decision_basis")
-    ).with_columns(
+    return pairs.with_columns(
+        name_agreement(model, policy.match_threshold).alias("name_agreement"), _regions_differ(pairs).alias("_regions_differ"),
+    ).with_columns(basis.alias("decision_basis")).drop("_regions_differ").with_columns(
         pl.col("decision_basis").is_in(LINK_BASES).alias("is_link")
     )

@@ -77,36 +77,42 @@ def latin_head(company_name: str | None) -> str | None:
     return None
 
 
-@cache
-def _char_pinyin() -> dict[str, str]:
-    """Each character of the basic CJK block → its most common pinyin (no tone)."""
-    chars = [chr(c) for c in range(_CJK_FIRST, _CJK_LAST + 1)]
-    return dict(zip(chars, lazy_pinyin(chars, style=Style.NORMAL), strict=True))
+_PINYIN_OF_CHAR: dict[str, str] = {}
 
 
-def _pinyin_of(chars: pl.Expr) -> pl.Expr:
-    return chars.replace(_char_pinyin())
+def _pinyin_table(chars: pl.Series) -> dict[str, str]:
+    """Each Chinese character among `chars` → its most common pinyin (no tone), memoised."""
+    missing = [c for c in chars.drop_nulls().unique().to_list() if c not in _PINYIN_OF_CHAR and _CJK.match(c)]
+    if missing:
+        _PINYIN_OF_CHAR.update(zip(missing, lazy_pinyin(missing, style=Style.NORMAL), strict=True))
+    return _PINYIN_OF_CHAR
 
 
-def head_key(trade_name: pl.Expr) -> pl.Expr:
-    """The pinyin of the first two characters of a Chinese trade name (vectorised)."""
-    first, second = trade_name.str.slice(0, 1), trade_name.str.slice(1, 1)
-    return pl.when((trade_name.str.len_chars() >= HEAD_SYLLABLES) & trade_name.str.slice(0, 2).str.contains(_CJK.pattern)).then(
-        pl.concat_str(_pinyin_of(first), _pinyin_of(second)))
+def head_and_tail_keys(trade_names: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """(pinyin of the first two characters of each Chinese trade name; of the last two, for a
+    trade name of three characters or more)."""
+    frame = trade_names.rename("t").to_frame().with_columns(
+        pl.col("t").str.slice(0, 1).alias("h1"), pl.col("t").str.slice(1, 1).alias("h2"),
+        pl.col("t").str.slice(-2, 1).alias("t1"), pl.col("t").str.slice(-1, 1).alias("t2"),
+        pl.col("t").str.len_chars().alias("n"),
+    )
+    table = _pinyin_table(pl.concat([frame["h1"], frame["h2"], frame["t1"], frame["t2"]]))
 
+    def pinyin(column: str) -> pl.Expr:
+        return pl.col(column).replace(table)
 
-def tail_key(trade_name: pl.Expr) -> pl.Expr:
-    """The pinyin of the last two characters of a Chinese trade name of three or more (vectorised)."""
-    last_two = trade_name.str.slice(-HEAD_SYLLABLES, HEAD_SYLLABLES)
-    return pl.when((trade_name.str.len_chars() > HEAD_SYLLABLES) & last_two.str.contains(_CJK.pattern)).then(
-        pl.concat_str(_pinyin_of(last_two.str.slice(0, 1)), _pinyin_of(last_two.str.slice(1, 1))))
+    chinese = pl.col("t").str.slice(0, 2).str.contains(_CJK.pattern)
+    chinese_tail = pl.col("t").str.slice(-2, 2).str.contains(_CJK.pattern)
+    keys = frame.select(
+        pl.when((pl.col("n") >= HEAD_SYLLABLES) & chinese).then(pl.concat_str(pinyin("h1"), pinyin("h2"))).alias("head"),
+        pl.when((pl.col("n") > HEAD_SYLLABLES) & chinese_tail).then(pl.concat_str(pinyin("t1"), pinyin("t2"))).alias("tail"),
+    )
+    return keys["head"], keys["tail"]
 
 
 def chinese_head(trade_name: str | None) -> str | None:
-    """`head_key` of one trade name."""
-    return pl.select(head_key(pl.lit(trade_name, dtype=pl.String))).item()
+    return head_and_tail_keys(pl.Series([trade_name], dtype=pl.String))[0][0]
 
 
 def chinese_tail(trade_name: str | None) -> str | None:
-    """`tail_key` of one trade name."""
-    return pl.select(tail_key(pl.lit(trade_name, dtype=pl.String))).item()
+    return head_and_tail_keys(pl.Series([trade_name], dtype=pl.String))[1][0]

@@ -17,7 +17,7 @@ from importlib import resources
 import polars as pl
 
 from matching.aliases import alias_key
-from matching.name_keys import head_key, latin_head, tail_key
+from matching.name_keys import head_and_tail_keys, latin_head
 from transforms.names import romanise_core
 
 # the key of the Splink input (matching.settings hands it to Splink); defined here, where the
@@ -91,8 +91,8 @@ def _name_keys(frame: pl.DataFrame) -> pl.DataFrame:
     latin = ~pl.col("core_name").str.contains("[\u4e00-\u9fff]")
     frame = frame.with_columns(latin.alias("is_latin_name"))
     frame = _mapped(frame, "core_name", alias_key, "alias_key", pl.String)
-    frame = frame.with_columns(head_key(pl.col("trade_name")).alias("_chinese_head"),
-                               tail_key(pl.col("trade_name")).alias("name_tail"))
+    head, tail = head_and_tail_keys(frame["trade_name"])
+    frame = frame.with_columns(head.alias("_chinese_head"), tail.alias("name_tail"))
     latin_names = frame.filter(pl.col("is_latin_name").fill_null(False)).select("company_name")
     frame = frame.join(_mapped(latin_names.unique(), "company_name", latin_head, "_latin_head", pl.String),
                        on="company_name", how="left")

@@ -23,3 +23,9 @@ def test_pinyin_syllables_backtrack_and_refuse_non_pinyin():
     assert pinyin_syllables("xinqian") in (["xin", "qian"], ["xi", "n", "qian"])
     assert pinyin_syllables("wafangdian") == ["wa", "fang", "dian"]
     assert pinyin_syllables("tencent") is None
+
+
+def test_the_vendored_alias_table_is_what_the_rules_derive_today():
+    from matching.aliases import alias_keys, derived_alias_keys
+
+    assert alias_keys() == derived_alias_keys()   # else: python -m matching.aliases

@@ -13,8 +13,8 @@ QUERIES = re.findall(r"^```sql\n(.*?)^```", TEXT, flags=re.DOTALL | re.MULTILINE
 QUERIES += re.findall(r"`(select \* from owner_on\(.*?\))`", TEXT)
 
 
-def test_the_readme_shows_three_analyst_queries_and_owner_on():
-    assert len(QUERIES) == 4
+def test_the_readme_shows_four_analyst_queries_and_owner_on():
+    assert len(QUERIES) == 5
 
 
 @pytest.mark.usefixtures("prefect_harness")
