@@ -46,7 +46,8 @@ ADDED_OR_DROPPED = "one character added or dropped"
 REPLACED = "one character replaced"
 MIN_REPLACED_CHARS = 5
 # what pairs_classified reads of each claim, beside the scored pair (columns of matching.prepare)
-SIDE_COLUMNS = ("core_name", "alias_key", "is_registered_name", "is_latin_name", "region", "name_head")
+SIDE_COLUMNS = ("core_name", "alias_key", "is_registered_name", "is_latin_name", "region", "name_head",
+                "trade_is_shared")
 # an alias this short (美丽, 神城) is a common word: it agrees only with corroboration
 MIN_SURE_ALIAS_CHARS = 3
 
@@ -98,7 +99,8 @@ def _regions_differ(pairs: pl.DataFrame) -> pl.Series:
 
 def name_agreement(model: dict, match_threshold: float) -> pl.Expr:
     """agree / near / sister / differ, from the name level and both claims' name keys. One name
-    beginning the other agrees only when the model is sure (华联 begins 华联瓷业 and 华联综超 alike)."""
+    beginning the other agrees only when the model is sure (华联 begins 华联瓷业 and 华联综超 alike);
+    an English name carrying the pinyin only when no other company shares that trade name."""
     level = pl.col("gamma_company_name")
 
     def among(labels: tuple[str, ...]) -> pl.Expr:
@@ -111,8 +113,12 @@ def name_agreement(model: dict, match_threshold: float) -> pl.Expr:
                                    pl.col("core_name_r").str.len_chars()) >= MIN_SURE_ALIAS_CHARS
     latin_meets_head = (pl.col("is_latin_name_l") != pl.col("is_latin_name_r")) & (
         pl.col("name_head_l") == pl.col("name_head_r"))
+    english = level == level_value(model, "company_name", "English name carries the pinyin")
+    chinese_trade_shared = pl.when(pl.col("is_latin_name_l")).then(pl.col("trade_is_shared_r")).otherwise(
+        pl.col("trade_is_shared_l")).fill_null(True)
     return (
         pl.when(among(AGREEING_LEVELS) & ~begins).then(pl.lit("agree"))
+        .when(english & ~chinese_trade_shared).then(pl.lit("agree"))
         .when(begins & ~both_registered & (pl.col("match_probability") >= match_threshold)).then(pl.lit("agree"))
         .when(alias & long_alias).then(pl.lit("agree"))
         .when(among(NEAR_LEVELS) | begins | alias | latin_meets_head).then(pl.lit("near"))

@@ -28,7 +28,7 @@ MATCH_COLUMNS = (
     UNIQUE_ID, "name_norm", "core_name", "core_pinyin", "trade_name", "trade_pinyin", "is_latin_name",
     "legal_form", "region", "branch",
     "credit_code_norm", "phone", "company_email_domain", "website_domain", "contact_name_norm",
-    "alias_key", "name_head", "name_tail", "is_registered_name", "rep_id",
+    "alias_key", "name_head", "name_tail", "is_registered_name", "trade_is_shared", "rep_id",
 )
 
 
@@ -60,6 +60,7 @@ def claims_for_matching(standardised: pl.DataFrame) -> pl.DataFrame:
     shared = pl.col("is_shared_phone").fill_null(False) | _rep_own_phone(keyed)
     return (
         keyed.join(pinyin, on="trade_name", how="left")
+        .with_columns(_trade_is_shared())
         .with_columns(
             pl.when(~shared).then(pl.col("phone_e164")).alias("phone"),
             pl.when(~pl.col("is_free_mail").fill_null(True)).then(pl.col("email_domain")).alias("company_email_domain"),
@@ -100,3 +101,12 @@ def _name_keys(frame: pl.DataFrame) -> pl.DataFrame:
         pl.when(pl.col("is_latin_name")).then(pl.col("_latin_head")).otherwise(pl.col("_chinese_head")).alias("name_head"),
         (pl.col("legal_form").is_not_null() & ~pl.col("is_latin_name").fill_null(True)).alias("is_registered_name"),
     ).drop("_chinese_head", "_latin_head")
+
+
+def _trade_is_shared() -> pl.Expr:
+    """True where two or more different core names, each written on at least two claims, share
+    the trade name's pinyin (华为技术 and 华为投资 share huawei, so do 信前 and 芯千; a one-off typo
+    does not count): an English name carrying that pinyin could mean either company."""
+    repeated = pl.len().over("core_name") >= 2
+    cores = pl.when(repeated & ~pl.col("is_latin_name").fill_null(True)).then(pl.col("core_name"))
+    return (cores.drop_nulls().n_unique().over("trade_pinyin") >= 2).fill_null(False).alias("trade_is_shared")

@@ -8,7 +8,7 @@ from matching.model_files import DEFAULT_MODEL
 MODEL = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
 LEVEL = {label: level_value(MODEL, "company_name", label) for label in (
     "full name identical", "trade name identical", "same pinyin (homophone typo)", "one name begins the other (short name)",
-    "same trade name, other industry word", "All other comparisons",
+    "same trade name, other industry word", "English name carries the pinyin", "All other comparisons",
 )}
 
 _SCHEMA = {
@@ -18,14 +18,14 @@ _SCHEMA = {
     "legal_form_l": pl.String,
 }
 _SIDES = {"core_name": pl.String, "alias_key": pl.String, "is_registered_name": pl.Boolean,
-          "is_latin_name": pl.Boolean, "region": pl.String, "name_head": pl.String}
+          "is_latin_name": pl.Boolean, "region": pl.String, "name_head": pl.String, "trade_is_shared": pl.Boolean}
 
 
 def _pair(claim_l, claim_r, probability, name_level, *, code=-1, phone=-1, mail=-1, site=-1, contact=-1,
           legal_form=None, left=None, right=None):
     """One scored pair; `left` / `right` override the claims' side columns."""
     sides = {"core_name": "甲乙丙", "alias_key": None, "is_registered_name": False, "is_latin_name": False,
-             "region": None, "name_head": None}
+             "region": None, "name_head": None, "trade_is_shared": False}
     row = dict(zip(_SCHEMA, (claim_l, claim_r, probability, LEVEL[name_level], code, phone, mail, site, contact,
                              legal_form)))
     for side, override in (("l", left or {}), ("r", right or {})):
@@ -62,13 +62,18 @@ def test_each_rule_decides_its_pairs():
         _pair("A", "B", 0.01, "All other comparisons", left={"alias_key": "汇川技术", "core_name": "汇川技术"},
               right={"alias_key": "汇川技术", "core_name": "汇川技术"}),
         _pair("C", "D", 0.60, "same pinyin (homophone typo)", phone=1),       # corroborated, below threshold
+        # an English name carrying the pinyin of a trade name only one company has / a group shares
+        _pair("E", "F", 0.20, "English name carries the pinyin", left={"is_latin_name": True}),
+        _pair("G", "H", 0.20, "English name carries the pinyin", left={"is_latin_name": True},
+              right={"trade_is_shared": True}),
     ])
     assert dict(zip(out["claim_id_l"], out["decision_basis"])) == {
         "a": "sure_link", "c": "sure_link", "e": "credit_codes_differ", "g": "name_link", "i": "review",
         "k": "corroborated_link", "m": "sister", "o": "names_differ", "q": "other_region", "s": "name_link",
         "u": "corroborated_link", "w": "name_link", "y": "below", "A": "name_link", "C": "review",
+        "E": "name_link", "G": "below",
     }
-    assert out.filter("is_link")["claim_id_l"].sort().to_list() == ["A", "a", "c", "g", "k", "s", "u", "w"]
+    assert out.filter("is_link")["claim_id_l"].sort().to_list() == ["A", "E", "a", "c", "g", "k", "s", "u", "w"]
 
 
 def test_policy_can_count_a_corroborated_group_as_one_customer():
