@@ -18,7 +18,7 @@ import polars as pl
 
 from matching.prepare import UNIQUE_ID
 
-MAX_BLOCK = 40
+MAX_BLOCK = 20
 _NEIGHBOUR_ORDER = ("name_norm", "phone", "company_email_domain", "contact_name_norm", "claim_id")
 # The name-shape keys (matching.name_keys) are broad by design (every trade name beginning 华为,
 # or ending 新农): they only look for a slip or a translation among names spelt alike, so their
@@ -42,18 +42,15 @@ def with_window_keys(prepared: pl.DataFrame, columns: tuple[str, ...], max_block
     null; in a larger block they are the value and the window number, the second set shifted by
     half a window."""
     order = [c for c in _NEIGHBOUR_ORDER if c in prepared.columns]
-    keys = [prepared.select(UNIQUE_ID).sort(UNIQUE_ID)]
+    wide = [c for c in columns if c not in _NARROW_ORDER]
+    # one sort for every column paired in the common order, one per name-shape key
+    keyed = prepared.sort(order, nulls_last=True).with_columns(
+        key for column in wide for key in _window_keys(column, pl.int_range(pl.len()).over(column), max_block))
     for column in columns:
-        narrow = column in _NARROW_ORDER
-        # only the columns the order needs are sorted, then the keys are joined back by claim id
-        ordered = (
-            prepared.select(UNIQUE_ID, column, _NARROW_ORDER[column].alias("_order")).sort(["_order", UNIQUE_ID], nulls_last=True)
-            if narrow else prepared.select(*dict.fromkeys((UNIQUE_ID, column, *order))).sort(order, nulls_last=True)
-        )
-        rank = pl.int_range(pl.len()).over(column)
-        size = min(max_block, NARROW_WINDOW) if narrow else max_block
-        keys.append(ordered.select(UNIQUE_ID, *_window_keys(column, rank, size)).sort(UNIQUE_ID).drop(UNIQUE_ID))
-    return prepared.sort(UNIQUE_ID).hstack(pl.concat(keys, how="horizontal").drop(UNIQUE_ID).get_columns())
+        if column in _NARROW_ORDER:
+            keyed = keyed.sort([_NARROW_ORDER[column], pl.col(UNIQUE_ID)], nulls_last=True).with_columns(
+                _window_keys(column, pl.int_range(pl.len()).over(column), min(max_block, NARROW_WINDOW)))
+    return keyed.sort(UNIQUE_ID)
 
 
 def _window_keys(column: str, rank: pl.Expr, size: int) -> list[pl.Expr]:
