@@ -52,6 +52,7 @@ SIDE_COLUMNS = ("core_name", "alias_key", "is_registered_name", "is_latin_name",
 MIN_SURE_ALIAS_CHARS = 3
 
 
+DEFAULT_CAPACITY = ReviewCapacity()
 LINK_BASES = ("sure_link", "name_link", "corroborated_link", "slip_link", "group_link")
 
 
@@ -60,7 +61,7 @@ class LinkPolicy:
     match_threshold: float = 0.8
     review_floor: float = 0.5
     group_counts_as_one_customer: bool = False
-    review_capacity: ReviewCapacity = ReviewCapacity()
+    review_capacity: ReviewCapacity = DEFAULT_CAPACITY
 
 
 def level_value(model: dict, comparison: str, label: str) -> int:

@@ -26,7 +26,12 @@ from transforms.name_rules import (
     load_name_rules,
 )
 from transforms.reference import fold_text, to_simplified
-from transforms.regions import leading_regions, regions_compatible, trailing_region_start, whole_region
+from transforms.regions import (
+    leading_regions,
+    regions_compatible,
+    trailing_region_start,
+    whole_region,
+)
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]")
 # part of a legal form written in brackets: 多伦科技(股份)有限公司 is 多伦科技股份有限公司

@@ -6,9 +6,9 @@ its canonical short form (深圳, 内蒙古, 浦东) or its full name when no sh
 """
 
 from collections import defaultdict
-from functools import cache
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from types import MappingProxyType
 
 from transforms.name_rules import (

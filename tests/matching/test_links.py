@@ -33,7 +33,10 @@ def _pair(claim_l, claim_r, probability, name_level, *, code=-1, phone=-1, mail=
     return row
 
 
-def _classified(rows, policy=LinkPolicy(match_threshold=0.8, review_floor=0.5)):
+POLICY = LinkPolicy(match_threshold=0.8, review_floor=0.5)
+
+
+def _classified(rows, policy=POLICY):
     schema = _SCHEMA | {f"{k}_{s}": t for k, t in _SIDES.items() for s in ("l", "r")}
     return pairs_classified(pl.DataFrame(rows, schema=schema, orient="row"), MODEL, policy)
 

@@ -8,8 +8,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from matching.clustering import clusters_constrained
 from flows.matching_stage import NAME_KEY_COLUMNS
+from matching.clustering import clusters_constrained
 from matching.links import LinkPolicy, pairs_classified, with_sides
 from matching.model import model_json, scored_pairs
 from matching.prepare import claims_for_matching
