@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -57,12 +59,20 @@ def _linker(prepared: pl.DataFrame, model: dict | object, connect: Connect) -> I
     """A Splink linker on a connection of its own, closed (its memory freed) after the block."""
     connection = connect()
     try:
-        connection.execute(f"set memory_limit = '{SPLINK_MEMORY_LIMIT}'")
+        _limited(connection)
         db_api = DuckDBAPI(connection=connection)
         frame = db_api.register(prepared, dataset_display_name="claims")
         yield Linker(frame, model)
     finally:
         connection.close()
+
+
+def _limited(connection: duckdb.DuckDBPyConnection) -> None:
+    """Cap the buffer pool, and spill to the system's temporary folder: an in-memory database
+    otherwise spills into `.tmp` under whatever folder the night was started from (a cron job's
+    home, the project), gigabytes at 1M claims."""
+    connection.execute(f"set memory_limit = '{SPLINK_MEMORY_LIMIT}'")
+    connection.execute("set temp_directory = ?", [str(Path(tempfile.gettempdir()) / "recon_duckdb_spill")])
 
 
 def train_model(prepared: pl.DataFrame, *, seed: int = SEED,
@@ -122,7 +132,7 @@ def scored_pairs(
     if with_rule_pairs:
         connection = connect()
         try:
-            connection.execute(f"set memory_limit = '{SPLINK_MEMORY_LIMIT}'")
+            _limited(connection)
             extra = rule_pairs_scored(prepared, windowed, model, connection, KEPT_COLUMNS)
         finally:
             connection.close()
