@@ -2,8 +2,9 @@
 
 Links are made pair by pair; a chain of them can still join two companies that no single pair
 would: a bare short name (华为) links to both 华为技术有限公司 and 华为终端有限公司. So before two
-clusters are joined, the full registered name (`is_registered_name`) and the region most of each
-cluster's claims carry must be compatible. Two registered names are one company's only if they are
+clusters are joined, the full registered name (`is_registered_name`, or the listed company a known
+short name stands for) and the region most of each cluster's claims carry must be compatible.
+Names of two different listed companies never are. Two registered names are one company's only if they are
 the same core, a known name of the same listed company, the same pinyin, the same trade name where
 one core extends the other by industry words or differs by one character (百度网讯 / 百度网讯科技, but
 not 华为技术 / 华为投资), or otherwise a slip (one edit in three characters or more, two in five);
@@ -15,9 +16,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
+from pypinyin import Style, lazy_pinyin
 
 from transforms.regions import regions_compatible
 
@@ -35,7 +38,7 @@ class RegisteredName:
     alias: str | None
 
 
-def _edits(a: str, b: str, limit: int) -> int:
+def _edits(a: Sequence[str], b: Sequence[str], limit: int) -> int:
     """Levenshtein distance, or limit + 1 once it exceeds `limit`."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1
@@ -52,7 +55,10 @@ def _edits(a: str, b: str, limit: int) -> int:
 
 def names_compatible(a: RegisteredName, b: RegisteredName) -> bool:
     x, y = _BRACKETS.sub("", a.core) or a.core, _BRACKETS.sub("", b.core) or b.core
-    if x == y or (a.alias is not None and a.alias == b.alias):
+    if a.alias is not None and b.alias is not None:
+        # both names of known listed companies: one company only if the same one
+        return a.alias == b.alias
+    if x == y:
         return True
     if a.pinyin is not None and a.pinyin == b.pinyin:
         return True
@@ -63,8 +69,10 @@ def names_compatible(a: RegisteredName, b: RegisteredName) -> bool:
     shorter = min(len(x), len(y))
     if shorter >= MIN_TYPO_CHARS and _edits(x, y, 1) <= 1:
         return True
-    # two slips in a long name (沃森省物技术 / 沃森生物吉技术)
-    return shorter >= MIN_TWO_TYPO_CHARS and _edits(x, y, 2) <= 2
+    # two slips in a long name (沃森省物技术 / 沃森生物吉技术), at most one of which changes the
+    # sound: 百度在线网络技术 / 百度时代网络技术 are two words apart, two companies
+    return (shorter >= MIN_TWO_TYPO_CHARS and _edits(x, y, 2) <= 2
+            and _edits(lazy_pinyin(x, style=Style.NORMAL), lazy_pinyin(y, style=Style.NORMAL), 1) <= 1)
 
 
 class ClusterNames:
@@ -90,6 +98,9 @@ class ClusterNames:
                 self.regions.add(i, region, count)
             if registered and core:
                 self.names.add(i, RegisteredName(core, trade, pinyin, alias), count)
+            elif alias:
+                # a known short or former name (京东方A) names its listed company as surely
+                self.names.add(i, RegisteredName(alias, None, None, alias), count)
 
     def compatible(self, ra: int, rb: int) -> bool:
         if not regions_compatible(self.regions.top(ra), self.regions.top(rb)):

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from matching.identity import RegisteredName, names_compatible
 from matching.review import ReviewCapacity
 from transforms.regions import regions_compatible
 
@@ -47,7 +48,7 @@ REPLACED = "one character replaced"
 MIN_REPLACED_CHARS = 5
 # what pairs_classified reads of each claim, beside the scored pair (columns of matching.prepare)
 SIDE_COLUMNS = ("core_name", "alias_key", "is_registered_name", "is_latin_name", "region", "name_head",
-                "trade_is_shared")
+                "trade_is_shared", "industry_concepts", "trade_name", "core_pinyin")
 # an alias this short (美丽, 神城) is a common word: it agrees only with corroboration
 MIN_SURE_ALIAS_CHARS = 3
 
@@ -115,10 +116,18 @@ def name_agreement(model: dict, match_threshold: float) -> pl.Expr:
     latin_meets_head = (pl.col("is_latin_name_l") != pl.col("is_latin_name_r")) & (
         pl.col("name_head_l") == pl.col("name_head_r"))
     english = level == level_value(model, "company_name", "English name carries the pinyin")
+    # two known listed companies (中铝国际工程 / 中工国际工程): a one-character slip apart, never one
+    listed_apart = pl.col("alias_key_l").is_not_null() & pl.col("alias_key_r").is_not_null() & (
+        pl.col("alias_key_l") != pl.col("alias_key_r"))
+    # an English name's industry words say which sister it is (Huawei Cloud Computing ≠ 华为技术)
+    industries_differ = (pl.col("is_latin_name_l") | pl.col("is_latin_name_r")) & (
+        pl.col("industry_concepts_l") != pl.col("industry_concepts_r")).fill_null(False)
     chinese_trade_shared = pl.when(pl.col("is_latin_name_l")).then(pl.col("trade_is_shared_r")).otherwise(
         pl.col("trade_is_shared_l")).fill_null(True)
     return (
-        pl.when(among(AGREEING_LEVELS) & ~begins).then(pl.lit("agree"))
+        pl.when(listed_apart).then(pl.lit("differ"))
+        .when(industries_differ).then(pl.lit("sister"))
+        .when(among(AGREEING_LEVELS) & ~begins).then(pl.lit("agree"))
         .when(english & ~chinese_trade_shared).then(pl.lit("agree"))
         .when(begins & ~both_registered & (pl.col("match_probability") >= match_threshold)).then(pl.lit("agree"))
         .when(alias & long_alias).then(pl.lit("agree"))
@@ -126,6 +135,23 @@ def name_agreement(model: dict, match_threshold: float) -> pl.Expr:
         .when(level == level_value(model, "company_name", SISTER_LEVEL)).then(pl.lit("sister"))
         .otherwise(pl.lit("differ"))
     )
+
+
+_REGISTERED = ("core_name", "trade_name", "core_pinyin", "alias_key")
+
+
+def _registered_names_apart(pairs: pl.DataFrame) -> pl.Series:
+    """Two full registered names that nearly agree but could not be one company's
+    (`matching.identity.names_compatible`: 百度在线网络技术 / 百度时代网络技术 sound alike to a
+    string measure, yet two words differ), judged once per distinct couple."""
+    both = (pl.col("name_agreement") == "near") & pl.col("is_registered_name_l").fill_null(False) & pl.col(
+        "is_registered_name_r").fill_null(False)
+    columns = [f"{c}_{side}" for side in ("l", "r") for c in _REGISTERED]
+    couples = pairs.filter(both).select(columns).unique()
+    apart = [not names_compatible(RegisteredName(*row[:4]), RegisteredName(*row[4:])) for row in couples.iter_rows()]
+    table = couples.with_columns(pl.Series("_apart", apart, dtype=pl.Boolean))
+    return pairs.select(columns).join(table, on=columns, how="left", nulls_equal=True,
+                                      maintain_order="left")["_apart"].fill_null(False)
 
 
 def corroborated() -> pl.Expr:
@@ -175,8 +201,11 @@ def pairs_classified(pairs: pl.DataFrame, model: dict, policy: LinkPolicy) -> pl
         .when(probability >= policy.review_floor).then(pl.lit("review"))
         .otherwise(pl.lit("below"))
     )
-    return pairs.with_columns(
+    pairs = pairs.with_columns(
         name_agreement(model, policy.match_threshold).alias("name_agreement"), _regions_differ(pairs).alias("_regions_differ"),
-    ).with_columns(basis.alias("decision_basis")).drop("_regions_differ").with_columns(
+    )
+    pairs = pairs.with_columns(pl.when(_registered_names_apart(pairs)).then(pl.lit("differ"))
+                               .otherwise(pl.col("name_agreement")).alias("name_agreement"))
+    return pairs.with_columns(basis.alias("decision_basis")).drop("_regions_differ").with_columns(
         pl.col("decision_basis").is_in(LINK_BASES).alias("is_link")
     )

@@ -5,6 +5,10 @@
 first word is pinyin (Wafangdian Bearing Co., Ltd. → wafang), whatever industry word it
 translates. An English word that is not pinyin (Tencent) gives no key. `name_tail`, the pinyin of
 the trade name's last two characters, meets a slip in its first character (针新农 / 新农).
+
+`industry_concepts` says what a name's industry words mean in either language, so an English name
+meets only the sister whose industry it translates: Huawei Cloud Computing Technologies is
+华为云计算技术, not 华为技术 (whose switchboard it shares).
 """
 
 from __future__ import annotations
@@ -108,6 +112,52 @@ def head_and_tail_keys(trade_names: pl.Series) -> tuple[pl.Series, pl.Series]:
         pl.when((pl.col("n") > HEAD_SYLLABLES) & chinese_tail).then(pl.concat_str(pinyin("t1"), pinyin("t2"))).alias("tail"),
     )
     return keys["head"], keys["tail"]
+
+
+@cache
+def _industry_concepts() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """(Chinese industry word → its concepts, longest first; English word → its concepts), from
+    `reference_data/industry_concepts.csv`."""
+    chinese: dict[str, set[str]] = {}
+    english: dict[str, set[str]] = {}
+    with resources.files("transforms.reference_data").joinpath("industry_concepts.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            for word in filter(None, row["chinese"].split("|")):
+                chinese.setdefault(word, set()).add(row["concept"])
+            for word in filter(None, row["english"].split("|")):
+                english.setdefault(word, set()).add(row["concept"])
+    ordered = sorted(chinese, key=lambda w: (-len(w), w))
+    return ({w: frozenset(chinese[w]) for w in ordered}, {w: frozenset(c) for w, c in english.items()})
+
+
+def _concepts_text(concepts: set[str]) -> str | None:
+    return " ".join(sorted(concepts)) or None
+
+
+def english_industry(company_name: str | None) -> str | None:
+    """The industry concepts an English name's words translate to (Huawei Cloud Computing
+    Technologies → cloud computing technology), space-separated, or None."""
+    if not company_name:
+        return None
+    words = _industry_concepts()[1]
+    found = {c for w in _WORD.findall(unicodedata.normalize("NFKC", company_name).lower()) for c in words.get(w, ())}
+    return _concepts_text(found)
+
+
+def chinese_industry(core_name: str | None) -> str | None:
+    """The industry concepts written after a Chinese core's first two characters (where an
+    English name's pinyin ends): 华为云计算技术 → cloud computing technology. Longest word first."""
+    if not core_name:
+        return None
+    words, rest, found, i = _industry_concepts()[0], core_name[HEAD_SYLLABLES:], set(), 0
+    while i < len(rest):
+        word = next((w for w in words if rest.startswith(w, i)), None)
+        if word is None:
+            i += 1
+            continue
+        found |= words[word]
+        i += len(word)
+    return _concepts_text(found)
 
 
 def chinese_head(trade_name: str | None) -> str | None:

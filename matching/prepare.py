@@ -17,7 +17,7 @@ from importlib import resources
 import polars as pl
 
 from matching.aliases import alias_key
-from matching.name_keys import head_and_tail_keys, latin_head
+from matching.name_keys import chinese_industry, english_industry, head_and_tail_keys, latin_head
 from transforms.names import romanise_core
 
 # the key of the Splink input (matching.settings hands it to Splink); defined here, where the
@@ -28,7 +28,7 @@ MATCH_COLUMNS = (
     UNIQUE_ID, "name_norm", "core_name", "core_pinyin", "trade_name", "trade_pinyin", "is_latin_name",
     "legal_form", "region", "branch",
     "credit_code_norm", "phone", "company_email_domain", "website_domain", "contact_name_norm",
-    "alias_key", "name_head", "name_tail", "is_registered_name", "trade_is_shared", "rep_id",
+    "alias_key", "name_head", "name_tail", "is_registered_name", "trade_is_shared", "rep_id", "industry_concepts",
 )
 
 
@@ -86,7 +86,8 @@ def _mapped(frame: pl.DataFrame, column: str, function, alias: str, dtype: pl.Da
 
 def _name_keys(frame: pl.DataFrame) -> pl.DataFrame:
     """`is_latin_name` (no Chinese character: 瓦轴B and TCL科技 are Chinese names),
-    `is_registered_name`, `alias_key`, `name_head` and `name_tail`, each computed once per distinct value."""
+    `is_registered_name`, `alias_key`, `name_head`, `name_tail` and `industry_concepts`, each
+    computed once per distinct value."""
     if "rep_id" not in frame.columns:
         frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("rep_id"))
     latin = ~pl.col("core_name").str.contains("[\u4e00-\u9fff]")
@@ -94,13 +95,19 @@ def _name_keys(frame: pl.DataFrame) -> pl.DataFrame:
     frame = _mapped(frame, "core_name", alias_key, "alias_key", pl.String)
     head, tail = head_and_tail_keys(frame["trade_name"])
     frame = frame.with_columns(head.alias("_chinese_head"), tail.alias("name_tail"))
-    latin_names = frame.filter(pl.col("is_latin_name").fill_null(False)).select("company_name")
-    frame = frame.join(_mapped(latin_names.unique(), "company_name", latin_head, "_latin_head", pl.String),
-                       on="company_name", how="left")
+    latin_names = frame.filter(pl.col("is_latin_name").fill_null(False)).select("company_name").unique()
+    latin_keys = _mapped(latin_names, "company_name", latin_head, "_latin_head", pl.String)
+    latin_keys = _mapped(latin_keys, "company_name", english_industry, "_latin_industry", pl.String)
+    frame = frame.join(latin_keys, on="company_name", how="left")
+    chinese_cores = frame.filter(~pl.col("is_latin_name").fill_null(True)).select("core_name").unique()
+    frame = frame.join(_mapped(chinese_cores, "core_name", chinese_industry, "_chinese_industry", pl.String),
+                       on="core_name", how="left")
+    latin = pl.col("is_latin_name").fill_null(False)
     return frame.with_columns(
-        pl.when(pl.col("is_latin_name")).then(pl.col("_latin_head")).otherwise(pl.col("_chinese_head")).alias("name_head"),
+        pl.when(latin).then(pl.col("_latin_head")).otherwise(pl.col("_chinese_head")).alias("name_head"),
+        pl.when(latin).then(pl.col("_latin_industry")).otherwise(pl.col("_chinese_industry")).alias("industry_concepts"),
         (pl.col("legal_form").is_not_null() & ~pl.col("is_latin_name").fill_null(True)).alias("is_registered_name"),
-    ).drop("_chinese_head", "_latin_head")
+    ).drop("_chinese_head", "_latin_head", "_latin_industry", "_chinese_industry")
 
 
 def _trade_is_shared() -> pl.Expr:

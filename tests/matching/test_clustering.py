@@ -148,3 +148,26 @@ def test_a_shared_credit_code_joins_a_renamed_company():
     held, _ = clusters_constrained(["old", "new"], _links([("old", "new", 0.99, False)]), name_keys=keys)
     joined, _ = clusters_constrained(["old", "new"], _links([("old", "new", 0.99, True)]), name_keys=keys)
     assert len(_groups(held)) == 2 and len(_groups(joined)) == 1
+
+
+def test_a_known_short_name_gives_its_cluster_the_listed_company_it_names():
+    # 京东 (bare) links to 京东科技控股 and to 京东方A, the stock name of another listed company
+    keys = _keys([("j1", "京东科技控股", True, None), ("j2", "京东科技控股", True, None),
+                  ("b1", "京东方", False, None), ("b2", "京东方", False, None), ("s", "京东", False, None)])
+    keys = keys.with_columns(pl.when(pl.col("claim_id").str.starts_with("b")).then(pl.lit("京东方科技集团"))
+                             .otherwise(pl.col("alias_key")).alias("alias_key"))
+    links = _links([("j1", "j2", 0.99, False), ("b1", "b2", 0.99, False), ("s", "j1", 0.9, False), ("s", "b1", 0.9, False)])
+    clusters, _ = clusters_constrained(["j1", "j2", "b1", "b2", "s"], links, name_keys=keys)
+    assert len(_groups(clusters)) == 2 and not any({"j1", "b1"} <= group for group in _groups(clusters))
+
+
+def test_two_words_apart_in_a_long_name_are_two_companies_but_two_slips_are_not():
+    from matching.identity import RegisteredName, names_compatible
+
+    def name(core, alias=None):
+        return RegisteredName(core, None, None, alias)
+
+    assert not names_compatible(name("百度在线网络技术"), name("百度时代网络技术"))
+    assert names_compatible(name("沃森省物技术"), name("沃森生物吉技术"))
+    assert not names_compatible(name("中铝国际工程", "中铝国际工程"), name("中工国际工程", "中工国际工程"))
+    assert names_compatible(name("瓦房店轴承", "瓦房店轴承"), name("瓦轴", "瓦房店轴承"))

@@ -18,14 +18,16 @@ _SCHEMA = {
     "legal_form_l": pl.String,
 }
 _SIDES = {"core_name": pl.String, "alias_key": pl.String, "is_registered_name": pl.Boolean,
-          "is_latin_name": pl.Boolean, "region": pl.String, "name_head": pl.String, "trade_is_shared": pl.Boolean}
+          "is_latin_name": pl.Boolean, "region": pl.String, "name_head": pl.String, "trade_is_shared": pl.Boolean,
+          "industry_concepts": pl.String, "trade_name": pl.String, "core_pinyin": pl.String}
 
 
 def _pair(claim_l, claim_r, probability, name_level, *, code=-1, phone=-1, mail=-1, site=-1, contact=-1,
           legal_form=None, left=None, right=None):
     """One scored pair; `left` / `right` override the claims' side columns."""
     sides = {"core_name": "甲乙丙", "alias_key": None, "is_registered_name": False, "is_latin_name": False,
-             "region": None, "name_head": None, "trade_is_shared": False}
+             "region": None, "name_head": None, "trade_is_shared": False, "industry_concepts": None,
+             "trade_name": None, "core_pinyin": None}
     row = dict(zip(_SCHEMA, (claim_l, claim_r, probability, LEVEL[name_level], code, phone, mail, site, contact,
                              legal_form)))
     for side, override in (("l", left or {}), ("r", right or {})):
@@ -69,14 +71,26 @@ def test_each_rule_decides_its_pairs():
         _pair("E", "F", 0.20, "English name carries the pinyin", left={"is_latin_name": True}),
         _pair("G", "H", 0.20, "English name carries the pinyin", left={"is_latin_name": True},
               right={"trade_is_shared": True}),
+        # two different listed companies one character apart (中铝国际工程 / 中工国际工程)
+        _pair("I", "J", 0.30, "trade name identical", left={"alias_key": "中铝国际工程"},
+              right={"alias_key": "中工国际工程"}),
+        # an English name translating another industry than its sister's (Huawei Cloud … / 华为技术)
+        _pair("K", "L", 0.99, "English name carries the pinyin", phone=1, site=1,
+              left={"is_latin_name": True, "industry_concepts": "cloud computing technology"},
+              right={"industry_concepts": "technology"}),
+        _pair("M", "N", 0.99, "English name carries the pinyin", phone=1,
+              left={"is_latin_name": True, "industry_concepts": "technology"}, right={"industry_concepts": "technology"}),
+        # two registered names a string measure finds alike, two words apart (在线 / 时代)
+        _pair("O", "P", 0.99, "same pinyin (homophone typo)", phone=1,
+              left=registered | {"core_name": "百度在线网络技术"}, right=registered | {"core_name": "百度时代网络技术"}),
     ])
     assert dict(zip(out["claim_id_l"], out["decision_basis"])) == {
         "a": "sure_link", "c": "sure_link", "e": "credit_codes_differ", "g": "name_link", "i": "review",
         "k": "corroborated_link", "m": "sister", "o": "names_differ", "q": "other_region", "s": "name_link",
         "u": "corroborated_link", "w": "name_link", "y": "below", "A": "name_link", "C": "review",
-        "E": "name_link", "G": "below",
+        "E": "name_link", "G": "below", "I": "names_differ", "K": "sister", "M": "name_link", "O": "names_differ",
     }
-    assert out.filter("is_link")["claim_id_l"].sort().to_list() == ["A", "E", "a", "c", "g", "k", "s", "u", "w"]
+    assert out.filter("is_link")["claim_id_l"].sort().to_list() == ["A", "E", "M", "a", "c", "g", "k", "s", "u", "w"]
 
 
 def test_policy_can_count_a_corroborated_group_as_one_customer():
