@@ -119,9 +119,7 @@ def name_agreement(model: dict, match_threshold: float) -> pl.Expr:
     # two known listed companies (中铝国际工程 / 中工国际工程): a one-character slip apart, never one
     listed_apart = pl.col("alias_key_l").is_not_null() & pl.col("alias_key_r").is_not_null() & (
         pl.col("alias_key_l") != pl.col("alias_key_r"))
-    # an English name's industry words say which sister it is (Huawei Cloud Computing ≠ 华为技术)
-    industries_differ = (pl.col("is_latin_name_l") | pl.col("is_latin_name_r")) & (
-        pl.col("industry_concepts_l") != pl.col("industry_concepts_r")).fill_null(False)
+    industries_differ = _industries_differ()
     chinese_trade_shared = pl.when(pl.col("is_latin_name_l")).then(pl.col("trade_is_shared_r")).otherwise(
         pl.col("trade_is_shared_l")).fill_null(True)
     return (
@@ -152,6 +150,31 @@ def _registered_names_apart(pairs: pl.DataFrame) -> pl.Series:
     table = couples.with_columns(pl.Series("_apart", apart, dtype=pl.Boolean))
     return pairs.select(columns).join(table, on=columns, how="left", nulls_equal=True,
                                       maintain_order="left")["_apart"].fill_null(False)
+
+
+def _industries_differ() -> pl.Expr:
+    """An English name's industry words say which sister it is (Huawei Cloud Computing
+    Technologies is not 华为技术): two English names must mean the same industries; an English
+    name must mean every industry a Chinese name writes, all of them if that is a full registered
+    name (a short name drops some: 君实生物 / JunShi ShengWu YiYao Technology). Names without
+    industry words say nothing."""
+    def concepts(side: str) -> pl.Expr:
+        return pl.col(f"industry_concepts_{side}").str.split(" ")
+
+    def missing(this: str, other: str) -> pl.Expr:
+        """`this` side means an industry the `other` does not."""
+        return concepts(this).list.set_difference(concepts(other)).list.len() > 0
+
+    latin_l, latin_r = pl.col("is_latin_name_l").fill_null(False), pl.col("is_latin_name_r").fill_null(False)
+    registered_l = pl.col("is_registered_name_l").fill_null(False)
+    registered_r = pl.col("is_registered_name_r").fill_null(False)
+    differ = (
+        pl.when(latin_l & latin_r).then(pl.col("industry_concepts_l") != pl.col("industry_concepts_r"))
+        .when(latin_l).then(missing("r", "l") | (registered_r & missing("l", "r")))
+        .when(latin_r).then(missing("l", "r") | (registered_l & missing("r", "l")))
+        .otherwise(pl.lit(False))
+    )
+    return (pl.col("industry_concepts_l").is_not_null() & pl.col("industry_concepts_r").is_not_null() & differ).fill_null(False)
 
 
 def corroborated() -> pl.Expr:

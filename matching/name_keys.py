@@ -134,13 +134,31 @@ def _concepts_text(concepts: set[str]) -> str | None:
     return " ".join(sorted(concepts)) or None
 
 
+@cache
+def _concepts_by_pinyin() -> tuple[tuple[tuple[str, ...], frozenset[str]], ...]:
+    """(syllables of a Chinese industry word, its concepts): 环保 → (huan, bao)."""
+    return tuple((tuple(lazy_pinyin(word, style=Style.NORMAL)), concepts)
+                 for word, concepts in _industry_concepts()[0].items())
+
+
 def english_industry(company_name: str | None) -> str | None:
-    """The industry concepts an English name's words translate to (Huawei Cloud Computing
-    Technologies → cloud computing technology), space-separated, or None."""
+    """The industry concepts of an English name, space-separated, or None: its English words
+    translated (Huawei Cloud Computing Technologies → cloud computing technology), and industry
+    words left in pinyin after the first two syllables (JiaAoHuanBao Technology → environmental
+    technology, as 嘉澳环保科技)."""
     if not company_name:
         return None
-    words = _industry_concepts()[1]
-    found = {c for w in _WORD.findall(unicodedata.normalize("NFKC", company_name).lower()) for c in words.get(w, ())}
+    words, skipped = _industry_concepts()[1], _skipped_words()
+    found: set[str] = set()
+    syllables: list[str] = []
+    for word in _WORD.findall(unicodedata.normalize("NFKC", company_name).lower()):
+        found |= words.get(word, frozenset())
+        if word not in skipped and (cut := pinyin_syllables(word)):
+            syllables += cut
+    rest = tuple(syllables[HEAD_SYLLABLES:])
+    for spelt, concepts in _concepts_by_pinyin():
+        if any(rest[i:i + len(spelt)] == spelt for i in range(len(rest) - len(spelt) + 1)):
+            found |= concepts
     return _concepts_text(found)
 
 

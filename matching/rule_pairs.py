@@ -10,6 +10,10 @@ whole night's matching; so:
   (n - 1 pairs per block; a change of region breaks the chain exactly where the rules would);
 - *slips*: in the small windows of the name-shape keys (`matching.blocks`), only the pairs whose
   core names are one edit apart, one the prefix of the other, or one English and one Chinese;
+- *one character added, dropped or replaced in a short trade name* (安妮 / 安许妮, 荣安 / 荣暖安)
+  changes both name-shape keys; so the distinct trade names are keyed by themselves and by each
+  way of dropping one character (a deletion neighbourhood), and one claim per distinct core name
+  and region is paired with those whose core names are one edit apart;
 - each such pair is then scored by `matching.scoring.PairScorer`, which computes what Splink's
   `predict` computes from the same model.
 """
@@ -62,11 +66,45 @@ def slip_pairs(windowed: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> pl.Dat
         con.unregister("_slip_claims")
 
 
+MIN_DELETION_CHARS = 3
+MAX_DELETION_CHARS = 8
+# a key shared by more distinct names than this is a common pair of characters, not a slip
+MAX_DELETION_BLOCK = 50
+
+
+def _deletion_keys(trade: str) -> list[str]:
+    if not MIN_DELETION_CHARS <= len(trade) <= MAX_DELETION_CHARS:
+        return [trade]
+    return [trade, *{trade[:i] + trade[i + 1:] for i in range(len(trade))}]
+
+
+def deletion_pairs(prepared: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """One claim per distinct Chinese core name and region, paired with another whose trade name
+    is one deletion away from its own (or shares a deletion) and whose core is one edit away."""
+    chinese = prepared.filter(~pl.col("is_latin_name").fill_null(True) & pl.col("trade_name").is_not_null())
+    representatives = chinese.group_by("core_name", "region").agg(
+        pl.col(UNIQUE_ID).min(), pl.col("trade_name").first())
+    trades = representatives["trade_name"].unique()
+    keys = pl.DataFrame({"trade_name": trades, "key": [_deletion_keys(t) for t in trades]},
+                        schema={"trade_name": pl.String, "key": pl.List(pl.String)}).explode("key")
+    keyed = representatives.join(keys, on="trade_name").filter(pl.len().over("key") <= MAX_DELETION_BLOCK)
+    con.register("_deletion_keys", keyed.select(UNIQUE_ID, "core_name", "key"))
+    try:
+        return pl.DataFrame(con.sql(
+            f"select distinct l.{UNIQUE_ID} as claim_id_l, r.{UNIQUE_ID} as claim_id_r "
+            f"from _deletion_keys l join _deletion_keys r on l.key = r.key and l.{UNIQUE_ID} < r.{UNIQUE_ID} "
+            "where l.core_name <> r.core_name and levenshtein(l.core_name, r.core_name) <= 1"
+        ).pl(), schema={"claim_id_l": pl.String, "claim_id_r": pl.String})
+    finally:
+        con.unregister("_deletion_keys")
+
+
 def rule_pairs_scored(prepared: pl.DataFrame, windowed: pl.DataFrame, model: dict,
                       con: duckdb.DuckDBPyConnection, kept: tuple[str, ...]) -> pl.DataFrame:
     """The chain and slip pairs, scored: `claim_id_l` < `claim_id_r` and the `kept` columns."""
     ids = pl.concat(
-        [*(chain_pairs(prepared, column) for column in CHAIN_COLUMNS), slip_pairs(windowed, con)], how="vertical"
+        [*(chain_pairs(prepared, column) for column in CHAIN_COLUMNS), slip_pairs(windowed, con),
+         deletion_pairs(prepared, con)], how="vertical"
     ).unique().sort("claim_id_l", "claim_id_r")
     tf = term_frequencies(prepared, _TF_COLUMN)
     sides = prepared.join(tf, on=_TF_COLUMN, how="left")

@@ -77,7 +77,11 @@ def test_each_rule_decides_its_pairs():
         # an English name translating another industry than its sister's (Huawei Cloud … / 华为技术)
         _pair("K", "L", 0.99, "English name carries the pinyin", phone=1, site=1,
               left={"is_latin_name": True, "industry_concepts": "cloud computing technology"},
-              right={"industry_concepts": "technology"}),
+              right=registered | {"industry_concepts": "technology"}),
+        # … but a short name may drop industry words (君实生物 / JunShi ShengWu YiYao Technology)
+        _pair("Q", "R", 0.99, "English name carries the pinyin", phone=1,
+              left={"is_latin_name": True, "industry_concepts": "biological pharmaceutical technology"},
+              right={"industry_concepts": "biological"}),
         _pair("M", "N", 0.99, "English name carries the pinyin", phone=1,
               left={"is_latin_name": True, "industry_concepts": "technology"}, right={"industry_concepts": "technology"}),
         # two registered names a string measure finds alike, two words apart (在线 / 时代)
@@ -89,8 +93,9 @@ def test_each_rule_decides_its_pairs():
         "k": "corroborated_link", "m": "sister", "o": "names_differ", "q": "other_region", "s": "name_link",
         "u": "corroborated_link", "w": "name_link", "y": "below", "A": "name_link", "C": "review",
         "E": "name_link", "G": "below", "I": "names_differ", "K": "sister", "M": "name_link", "O": "names_differ",
+        "Q": "name_link",
     }
-    assert out.filter("is_link")["claim_id_l"].sort().to_list() == ["A", "E", "M", "a", "c", "g", "k", "s", "u", "w"]
+    assert out.filter("is_link")["claim_id_l"].sort().to_list() == ["A", "E", "M", "Q", "a", "c", "g", "k", "s", "u", "w"]
 
 
 def test_policy_can_count_a_corroborated_group_as_one_customer():
