@@ -105,6 +105,11 @@ def name_structure(name_norm: str | None) -> NameStructure:
         if _is_real_core(stem[end:]):
             core, region = stem[end:], region or leading
             break
+    # the region typed twice (上海市上海海欣机械, 苏州市苏州市建筑科学研究院)
+    for end, leading in reversed(leading_regions(core) if region else []):
+        if regions_compatible(leading, region) and _is_real_core(core[end:]):
+            core = core[end:]
+            break
     core = core.strip(EDGE_PUNCTUATION)
     if not _is_real_core(core):
         stem, legal_form = _without_legal_forms(parent)

@@ -188,8 +188,13 @@ class Universe:
         return city
 
     def _region_city(self, region: str) -> City | None:
+        """The city a name's region is, or a city of the province it is (a company registered
+        as 江苏… has a 江苏 address), or None."""
         short = short_region(region)
-        return next((c for c in self._cities if short and short_region(c.name) == short), None)
+        if not short:
+            return None
+        return (next((c for c in self._cities if short_region(c.name) == short), None)
+                or next((c for c in self._cities if c.province == short), None))
 
     def _new_trade(self) -> str:
         for length in (2, 2, 2, 3, 3, 3, 3):
