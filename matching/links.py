@@ -139,17 +139,18 @@ _REGISTERED = ("core_name", "trade_name", "core_pinyin", "alias_key")
 
 
 def _registered_names_apart(pairs: pl.DataFrame) -> pl.Series:
-    """Two full registered names that nearly agree but could not be one company's
-    (`matching.identity.names_compatible`: 百度在线网络技术 / 百度时代网络技术 sound alike to a
-    string measure, yet two words differ), judged once per distinct couple."""
+    """Per pair, whether both claims carry full registered names that nearly agree but could not
+    be one company's (`matching.identity.names_compatible`: 百度在线网络技术 / 百度时代网络技术
+    sound alike to a string measure, yet two words differ), judged once per distinct couple."""
     both = (pl.col("name_agreement") == "near") & pl.col("is_registered_name_l").fill_null(False) & pl.col(
         "is_registered_name_r").fill_null(False)
     columns = [f"{c}_{side}" for side in ("l", "r") for c in _REGISTERED]
-    couples = pairs.filter(both).select(columns).unique()
+    rows = pairs.select(*columns, both.alias("_both")).with_row_index("_row").filter("_both")
+    couples = rows.select(columns).unique()
     apart = [not names_compatible(RegisteredName(*row[:4]), RegisteredName(*row[4:])) for row in couples.iter_rows()]
-    table = couples.with_columns(pl.Series("_apart", apart, dtype=pl.Boolean))
-    return pairs.select(columns).join(table, on=columns, how="left", nulls_equal=True,
-                                      maintain_order="left")["_apart"].fill_null(False)
+    judged = couples.with_columns(pl.Series("_apart", apart, dtype=pl.Boolean)).filter("_apart")
+    apart_rows = rows.join(judged, on=columns, nulls_equal=True)["_row"]
+    return pl.int_range(pairs.height, eager=True, dtype=pl.UInt32).is_in(apart_rows.implode())
 
 
 def _industries_differ() -> pl.Expr:
@@ -227,7 +228,8 @@ def pairs_classified(pairs: pl.DataFrame, model: dict, policy: LinkPolicy) -> pl
     pairs = pairs.with_columns(
         name_agreement(model, policy.match_threshold).alias("name_agreement"), _regions_differ(pairs).alias("_regions_differ"),
     )
-    pairs = pairs.with_columns(pl.when(_registered_names_apart(pairs)).then(pl.lit("differ"))
+    apart = (pl.col("name_agreement") == "near") & _registered_names_apart(pairs)
+    pairs = pairs.with_columns(pl.when(apart).then(pl.lit("differ"))
                                .otherwise(pl.col("name_agreement")).alias("name_agreement"))
     return pairs.with_columns(basis.alias("decision_basis")).drop("_regions_differ").with_columns(
         pl.col("decision_basis").is_in(LINK_BASES).alias("is_link")
