@@ -142,8 +142,11 @@ def _clusters(
     exempt = pl.col("exempt_from_names") if "exempt_from_names" in pairs.columns else pl.lit(False)
     edges = (
         pairs.filter(pl.col("claim_id_l").is_in(ids) & pl.col("claim_id_r").is_in(ids))
-        .sort(["match_probability", "claim_id_l", "claim_id_r"], descending=[True, False, False])
-        .select("claim_id_l", "claim_id_r", exempt.fill_null(False).alias("exempt"))
+        .with_columns(exempt.fill_null(False).alias("exempt"))
+        # edges exempt from the name check (a shared credit code) first: they are the surest, and
+        # a cluster formed around them then holds its name against weaker links
+        .sort(["exempt", "match_probability", "claim_id_l", "claim_id_r"], descending=[True, True, False, False])
+        .select("claim_id_l", "claim_id_r", "exempt")
         .iter_rows()
     )
     for a, b, exempt_from_names in edges:

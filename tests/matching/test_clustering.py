@@ -171,3 +171,14 @@ def test_two_words_apart_in_a_long_name_are_two_companies_but_two_slips_are_not(
     assert names_compatible(name("沃森省物技术"), name("沃森生物吉技术"))
     assert not names_compatible(name("中铝国际工程", "中铝国际工程"), name("中工国际工程", "中工国际工程"))
     assert names_compatible(name("瓦房店轴承", "瓦房店轴承"), name("瓦轴", "瓦房店轴承"))
+
+
+def test_a_shared_credit_code_is_joined_first_so_its_cluster_holds_its_name():
+    # 华为 (bare) → Huawei Device (English, no registered name) shares 华为终端's credit code; were
+    # the code link joined last, the bare name would already have carried it into 华为技术
+    keys = _keys([("t1", "华为技术", True, None), ("t2", "华为技术", True, None), ("d1", "华为终端", True, None),
+                  ("e", "huaweidevice", False, None), ("s", "华为", False, None)])
+    links = _links([("e", "s", 0.999, False), ("s", "t1", 0.95, False), ("t1", "t2", 0.99, False),
+                    ("d1", "e", 0.5, True)])
+    clusters, _ = clusters_constrained(["t1", "t2", "d1", "e", "s"], links, name_keys=keys)
+    assert _groups(clusters) == {frozenset({"t1", "t2"}), frozenset({"d1", "e", "s"})}
