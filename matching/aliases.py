@@ -40,6 +40,14 @@ def alias_core(name: str | None) -> str | None:
     return stripped if len(stripped) >= MIN_ALIAS_CHARS else None
 
 
+def placed_alias_core(name: str | None) -> str | None:
+    """The region and core of a name, as one key (铜陵有色: the core 有色 alone is several
+    companies' short name, the region says which), or None for a name without a region."""
+    structure = name_structure(normalise_name(name)) if name else None
+    core = alias_core(name)
+    return structure.region + core if structure and structure.region and core else None
+
+
 @cache
 def alias_keys() -> dict[str, str]:
     """core of any known name → core of the company's full name (the derived table)."""
@@ -57,14 +65,15 @@ def derived_alias_keys() -> dict[str, str]:
                 continue
             names = [row["full_name"], row["short_name"], *(row["former_short_names"] or "").split("|")]
             for name in names:
-                core = alias_core(name.strip()) if name.strip() else None
-                if core is not None:
-                    owners.setdefault(core, set()).add(full)
+                for core in {alias_core(name.strip()), placed_alias_core(name.strip())} if name.strip() else ():
+                    if core is not None:
+                        owners.setdefault(core, set()).add(full)
     return {core: next(iter(fulls)) for core, fulls in owners.items() if len(fulls) == 1}
 
 
 def alias_key(core_name: str | None) -> str | None:
-    """The full-name core of the listed company `core_name` is a name of, or None."""
+    """The full-name core of the listed company `core_name` (or a claim's region and core,
+    `placed_alias_core`) is a name of, or None."""
     if core_name is None:
         return None
     return alias_keys().get(_STOCK_MARKERS.sub("", core_name))

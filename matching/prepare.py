@@ -93,6 +93,11 @@ def _name_keys(frame: pl.DataFrame) -> pl.DataFrame:
     latin = ~pl.col("core_name").str.contains("[\u4e00-\u9fff]")
     frame = frame.with_columns(latin.alias("is_latin_name"))
     frame = _mapped(frame, "core_name", alias_key, "alias_key", pl.String)
+    # a short name the core alone does not tell apart, told by its region (铜陵有色)
+    frame = _mapped(frame.with_columns(pl.concat_str("region", "core_name").alias("_placed")),
+                    "_placed", alias_key, "_placed_alias", pl.String)
+    frame = frame.with_columns(pl.coalesce("alias_key", "_placed_alias").alias("alias_key")).drop(
+        "_placed", "_placed_alias")
     head, tail = head_and_tail_keys(frame["trade_name"])
     frame = frame.with_columns(head.alias("_chinese_head"), tail.alias("name_tail"))
     latin_names = frame.filter(pl.col("is_latin_name").fill_null(False)).select("company_name").unique()

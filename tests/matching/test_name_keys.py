@@ -1,6 +1,6 @@
 """Keys that reach short, former and English names and a dropped character."""
 
-from matching.aliases import alias_core, alias_key
+from matching.aliases import alias_core, alias_key, placed_alias_core
 from matching.name_keys import chinese_head, latin_head, pinyin_syllables
 
 
@@ -10,6 +10,9 @@ def test_stock_short_and_former_names_key_to_the_full_name():
     assert alias_key(alias_core("瓦轴B")) == alias_key(alias_core("*ST瓦轴")) == full
     assert alias_key(alias_core("国农科技")) == alias_key(alias_core("深圳中国农大科技股份有限公司"))
     assert alias_key(alias_core("完全虚构的贸易")) is None
+    # 有色 alone is several listed companies' short name; with its region it is one
+    assert alias_key(alias_core("铜陵有色")) is None
+    assert alias_key(placed_alias_core("铜陵有色")) == alias_key(alias_core("铜陵有色金属集团股份有限公司"))
 
 
 def test_name_head_meets_a_dropped_character_a_homophone_and_an_english_pinyin_name():
