@@ -87,15 +87,19 @@ def test_each_rule_decides_its_pairs():
         # two registered names a string measure finds alike, two words apart (在线 / 时代)
         _pair("O", "P", 0.99, "same pinyin (homophone typo)", phone=1,
               left=registered | {"core_name": "百度在线网络技术"}, right=registered | {"core_name": "百度时代网络技术"}),
+        # a homophone of a listed company's known name: a typo, unless phone or contact differ
+        _pair("S", "T", 0.40, "same pinyin (homophone typo)", left={"alias_key": "旅游发展"}),
+        _pair("U", "V", 0.60, "same pinyin (homophone typo)", contact=0, left={"alias_key": "旅游发展"}),
+        _pair("W", "X", 0.60, "same pinyin (homophone typo)", phone=0, left={"alias_key": "旅游发展"}),
     ])
     assert dict(zip(out["claim_id_l"], out["decision_basis"])) == {
         "a": "sure_link", "c": "sure_link", "e": "credit_codes_differ", "g": "name_link", "i": "review",
         "k": "corroborated_link", "m": "sister", "o": "names_differ", "q": "other_region", "s": "name_link",
         "u": "corroborated_link", "w": "name_link", "y": "below", "A": "name_link", "C": "review",
         "E": "name_link", "G": "below", "I": "names_differ", "K": "sister", "M": "name_link", "O": "names_differ",
-        "Q": "name_link",
+        "Q": "name_link", "S": "slip_link", "U": "review", "W": "review",
     }
-    assert out.filter("is_link")["claim_id_l"].sort().to_list() == ["A", "E", "M", "Q", "a", "c", "g", "k", "s", "u", "w"]
+    assert out.filter("is_link")["claim_id_l"].sort().to_list() == ["A", "E", "M", "Q", "S", "a", "c", "g", "k", "s", "u", "w"]
 
 
 def test_policy_can_count_a_corroborated_group_as_one_customer():
