@@ -39,13 +39,31 @@ def _syllables() -> frozenset[str]:
 
 
 @cache
+def _region_words() -> frozenset[str]:
+    """The pinyin of every province and prefecture-level city (a county's name, 瓦房店, is as
+    often a trade name)."""
+    return frozenset(r for parents in region_ancestors().values() for name in parents
+                     if (r := romanise_core(name)[0]))
+
+
+@cache
 def _skipped_words() -> frozenset[str]:
-    """English legal-form, generic and industry words, and the pinyin of every province and
-    prefecture-level city (a county's name, 瓦房店, is as often a trade name)."""
+    """English legal-form, generic and industry words, and the regions' pinyin."""
     with resources.files("transforms.reference_data").joinpath("english_name_words.csv").open(encoding="utf-8") as f:
         words = {row["term"] for row in csv.DictReader(f)}
-    regions = {romanise_core(name)[0] for parents in region_ancestors().values() for name in parents}
-    return frozenset(words | {r for r in regions if r})
+    return frozenset(words | _region_words())
+
+
+def _trade_syllables(word: str) -> list[str] | None:
+    """The pinyin syllables of an English name's word, without a region written into it
+    (ShangHaiHongDa → hong da), or None if the word is not pinyin."""
+    syllables = pinyin_syllables(word)
+    if not syllables:
+        return None
+    for size in (3, 2):
+        if len(syllables) - size >= HEAD_SYLLABLES and "".join(syllables[:size]) in _region_words():
+            return syllables[size:]
+    return syllables
 
 
 def has_chinese(text: str | None) -> bool:
@@ -76,7 +94,7 @@ def latin_head(company_name: str | None) -> str | None:
     for word in _WORD.findall(text):
         if word in skipped:
             continue
-        syllables = pinyin_syllables(word)
+        syllables = _trade_syllables(word)
         return "".join(syllables[:HEAD_SYLLABLES]) if syllables and len(syllables) >= HEAD_SYLLABLES else None
     return None
 
@@ -114,6 +132,10 @@ def head_and_tail_keys(trade_names: pl.Series) -> tuple[pl.Series, pl.Series]:
     return keys["head"], keys["tail"]
 
 
+# words a Chinese core may end with whatever the English says (a group or holding company)
+_TRANSPARENT = ("集团", "控股", "股份")
+
+
 @cache
 def _industry_concepts() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
     """(Chinese industry word → its concepts, longest first; English word → its concepts), from
@@ -134,18 +156,47 @@ def _concepts_text(concepts: set[str]) -> str | None:
     return " ".join(sorted(concepts)) or None
 
 
+def _trailing_concepts(units: tuple[str, ...], words: dict[tuple[str, ...], frozenset[str]],
+                       transparent: frozenset[tuple[str, ...]]) -> set[str]:
+    """The concepts of the run of industry words that ends `units` (characters or syllables),
+    read from the end, longest word first: 数通信息技术 → information technology (数通 is the trade)."""
+    found: set[str] = set()
+    end = len(units)
+    longest = max((len(w) for w in (*words, *transparent)), default=0)
+    while end > 0:
+        for size in range(min(longest, end), 0, -1):
+            piece = units[end - size:end]
+            if piece in words or piece in transparent:
+                found |= words.get(piece, frozenset())
+                end -= size
+                break
+        else:
+            break
+    return found
+
+
 @cache
-def _concepts_by_pinyin() -> tuple[tuple[tuple[str, ...], frozenset[str]], ...]:
-    """(syllables of a Chinese industry word, its concepts): 环保 → (huan, bao)."""
-    return tuple((tuple(lazy_pinyin(word, style=Style.NORMAL)), concepts)
-                 for word, concepts in _industry_concepts()[0].items())
+def _chinese_words() -> tuple[dict[tuple[str, ...], frozenset[str]], frozenset[tuple[str, ...]]]:
+    return {tuple(w): c for w, c in _industry_concepts()[0].items()}, frozenset(tuple(w) for w in _TRANSPARENT)
+
+
+@cache
+def _pinyin_words() -> tuple[dict[tuple[str, ...], frozenset[str]], frozenset[tuple[str, ...]]]:
+    """The industry words spelt in syllables (环保 → huan bao); a one-character word is too
+    common a syllable to count (云 / yun)."""
+    spelt: dict[tuple[str, ...], set[str]] = {}
+    for word, concepts in _industry_concepts()[0].items():
+        if len(word) >= 2:
+            spelt.setdefault(tuple(lazy_pinyin(word, style=Style.NORMAL)), set()).update(concepts)
+    transparent = frozenset(tuple(lazy_pinyin(w, style=Style.NORMAL)) for w in _TRANSPARENT)
+    return {k: frozenset(v) for k, v in spelt.items()}, transparent
 
 
 def english_industry(company_name: str | None) -> str | None:
     """The industry concepts of an English name, space-separated, or None: its English words
-    translated (Huawei Cloud Computing Technologies → cloud computing technology), and industry
-    words left in pinyin after the first two syllables (JiaAoHuanBao Technology → environmental
-    technology, as 嘉澳环保科技)."""
+    translated (Huawei Cloud Computing Technologies → cloud computing technology), and the
+    industry words its pinyin ends with after the trade name's first two syllables
+    (JiaAoHuanBao Technology → environmental technology, as 嘉澳环保科技)."""
     if not company_name:
         return None
     words, skipped = _industry_concepts()[1], _skipped_words()
@@ -153,29 +204,18 @@ def english_industry(company_name: str | None) -> str | None:
     syllables: list[str] = []
     for word in _WORD.findall(unicodedata.normalize("NFKC", company_name).lower()):
         found |= words.get(word, frozenset())
-        if word not in skipped and (cut := pinyin_syllables(word)):
+        if word not in skipped and (cut := _trade_syllables(word)):
             syllables += cut
-    rest = tuple(syllables[HEAD_SYLLABLES:])
-    for spelt, concepts in _concepts_by_pinyin():
-        if any(rest[i:i + len(spelt)] == spelt for i in range(len(rest) - len(spelt) + 1)):
-            found |= concepts
+    found |= _trailing_concepts(tuple(syllables[HEAD_SYLLABLES:]), *_pinyin_words())
     return _concepts_text(found)
 
 
 def chinese_industry(core_name: str | None) -> str | None:
-    """The industry concepts written after a Chinese core's first two characters (where an
-    English name's pinyin ends): 华为云计算技术 → cloud computing technology. Longest word first."""
+    """The industry concepts of the words a Chinese core ends with, after its first two
+    characters (where an English name's pinyin head ends): 华为云计算技术 → cloud computing technology."""
     if not core_name:
         return None
-    words, rest, found, i = _industry_concepts()[0], core_name[HEAD_SYLLABLES:], set(), 0
-    while i < len(rest):
-        word = next((w for w in words if rest.startswith(w, i)), None)
-        if word is None:
-            i += 1
-            continue
-        found |= words[word]
-        i += len(word)
-    return _concepts_text(found)
+    return _concepts_text(_trailing_concepts(tuple(core_name[HEAD_SYLLABLES:]), *_chinese_words()))
 
 
 def chinese_head(trade_name: str | None) -> str | None:

@@ -32,3 +32,24 @@ def test_the_vendored_alias_table_is_what_the_rules_derive_today():
     from matching.aliases import alias_keys, derived_alias_keys
 
     assert alias_keys() == derived_alias_keys()   # else: python -m matching.aliases
+
+
+def test_industry_concepts_read_the_words_a_name_ends_with_in_either_language():
+    from matching.name_keys import chinese_industry, english_industry
+
+    assert english_industry("Huawei Cloud Computing Technologies Co., Ltd.") == chinese_industry("华为云计算技术")
+    assert english_industry("Huawei Technologies Co., Ltd.") == chinese_industry("华为技术") == "technology"
+    # industry words left in pinyin, a region glued to the trade name, group and holding words
+    assert english_industry("JiaAoHuanBao Technology Co., Ltd.") == chinese_industry("嘉澳环保科技")
+    assert english_industry("GuangZhouBaiYunShan Pharmaceutical Co.,Ltd") == chinese_industry("白云山制药")
+    assert english_industry("XinChengTouZiKongGu(JiTuan) Corporation Limited") == chinese_industry("新城投资控股")
+    # read from the end: 数通 is the trade name, not 通信 (communication)
+    assert chinese_industry("先进数通信息技术") == "information technology"
+    assert chinese_industry("华为") is None and english_industry("Wafangdian Bearing Co., Ltd.") is None
+
+
+def test_an_english_name_with_the_region_glued_to_its_trade_name_keys_by_the_trade_name():
+    from matching.name_keys import latin_head
+
+    assert latin_head("ShangHaiHongDa New Materials Co., Ltd.") == latin_head("Hongda Materials") == "hongda"
+    assert latin_head("JiLinHuaXian Inc.") == "huaxian"
