@@ -107,7 +107,8 @@ def _regions_differ(pairs: pl.DataFrame) -> pl.Series:
 def name_agreement(model: dict, match_threshold: float) -> pl.Expr:
     """agree / near / sister / differ, from the name level and both claims' name keys. One name
     beginning the other agrees only when the model is sure (华联 begins 华联瓷业 and 华联综超 alike);
-    an English name carrying the pinyin only when no other company shares that trade name."""
+    an English name carrying the pinyin, or beginning with it and meaning the same industries,
+    only when no other company shares that trade name."""
     level = pl.col("gamma_company_name")
 
     def among(labels: tuple[str, ...]) -> pl.Expr:
@@ -125,13 +126,17 @@ def name_agreement(model: dict, match_threshold: float) -> pl.Expr:
     listed_apart = pl.col("alias_key_l").is_not_null() & pl.col("alias_key_r").is_not_null() & (
         pl.col("alias_key_l") != pl.col("alias_key_r"))
     industries_differ = _industries_differ()
+    # an English name beginning with the pinyin of a Chinese name and translating its industry
+    # words (Xuchang XuJi Electric / 许继电气), when no other company's name sounds the same
+    same_industries = pl.col("industry_concepts_l").is_not_null() & (
+        pl.col("industry_concepts_l") == pl.col("industry_concepts_r"))
     chinese_trade_shared = pl.when(pl.col("is_latin_name_l")).then(pl.col("trade_is_shared_r")).otherwise(
         pl.col("trade_is_shared_l")).fill_null(True)
     return (
         pl.when(listed_apart).then(pl.lit("differ"))
         .when(industries_differ).then(pl.lit("sister"))
         .when(among(AGREEING_LEVELS) & ~begins).then(pl.lit("agree"))
-        .when(english & ~chinese_trade_shared).then(pl.lit("agree"))
+        .when((english | (latin_meets_head & same_industries)) & ~chinese_trade_shared).then(pl.lit("agree"))
         .when(begins & ~both_registered & (pl.col("match_probability") >= match_threshold)).then(pl.lit("agree"))
         .when(alias & long_alias).then(pl.lit("agree"))
         .when(among(NEAR_LEVELS) | begins | alias | latin_meets_head).then(pl.lit("near"))

@@ -91,6 +91,13 @@ def test_each_rule_decides_its_pairs():
         _pair("S", "T", 0.40, "same pinyin (homophone typo)", left={"alias_key": "旅游发展"}),
         _pair("U", "V", 0.60, "same pinyin (homophone typo)", contact=0, left={"alias_key": "旅游发展"}),
         _pair("W", "X", 0.60, "same pinyin (homophone typo)", phone=0, left={"alias_key": "旅游发展"}),
+        # an English name beginning with the pinyin and translating the industry (XuJi Electric / 许继电气)
+        _pair("Y", "Z", 0.10, "All other comparisons",
+              left={"is_latin_name": True, "name_head": "xuji", "industry_concepts": "electric"},
+              right={"name_head": "xuji", "industry_concepts": "electric"}),
+        _pair("Ya", "Za", 0.10, "All other comparisons",
+              left={"is_latin_name": True, "name_head": "xuji", "industry_concepts": "electric"},
+              right={"name_head": "xuji", "industry_concepts": "electric", "trade_is_shared": True}),
     ])
     assert dict(zip(out["claim_id_l"], out["decision_basis"])) == {
         "a": "sure_link", "c": "sure_link", "e": "credit_codes_differ", "g": "name_link", "i": "review",
@@ -98,8 +105,9 @@ def test_each_rule_decides_its_pairs():
         "u": "corroborated_link", "w": "name_link", "y": "below", "A": "name_link", "C": "review",
         "E": "name_link", "G": "below", "I": "names_differ", "K": "sister", "M": "name_link", "O": "names_differ",
         "Q": "name_link", "S": "slip_link", "U": "review", "W": "review",
+        "Y": "name_link", "Ya": "below",
     }
-    assert out.filter("is_link")["claim_id_l"].sort().to_list() == ["A", "E", "M", "Q", "S", "a", "c", "g", "k", "s", "u", "w"]
+    assert out.filter("is_link")["claim_id_l"].sort().to_list() == ["A", "E", "M", "Q", "S", "Y", "a", "c", "g", "k", "s", "u", "w"]
 
 
 def test_policy_can_count_a_corroborated_group_as_one_customer():
