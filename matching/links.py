@@ -132,9 +132,19 @@ def name_agreement(model: dict, match_threshold: float) -> pl.Expr:
         pl.col("industry_concepts_l") == pl.col("industry_concepts_r"))
     chinese_trade_shared = pl.when(pl.col("is_latin_name_l")).then(pl.col("trade_is_shared_r")).otherwise(
         pl.col("trade_is_shared_l")).fill_null(True)
+    # an English name naming its industry (Huawei Device) and a bare Chinese short name (华为) that
+    # several sisters share: the short name could be any of them
+    latin_concepts = pl.when(pl.col("is_latin_name_l")).then(pl.col("industry_concepts_l")).otherwise(
+        pl.col("industry_concepts_r"))
+    chinese_concepts = pl.when(pl.col("is_latin_name_l")).then(pl.col("industry_concepts_r")).otherwise(
+        pl.col("industry_concepts_l"))
+    english_meets_bare_sister = (
+        (pl.col("is_latin_name_l") != pl.col("is_latin_name_r")) & latin_concepts.is_not_null()
+        & chinese_concepts.is_null() & chinese_trade_shared
+    ).fill_null(False)
     return (
         pl.when(listed_apart).then(pl.lit("differ"))
-        .when(industries_differ).then(pl.lit("sister"))
+        .when(industries_differ | english_meets_bare_sister).then(pl.lit("sister"))
         .when(among(AGREEING_LEVELS) & ~begins).then(pl.lit("agree"))
         .when((english | (latin_meets_head & same_industries)) & ~chinese_trade_shared).then(pl.lit("agree"))
         .when(begins & ~both_registered & (pl.col("match_probability") >= match_threshold)).then(pl.lit("agree"))

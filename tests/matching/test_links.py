@@ -98,6 +98,10 @@ def test_each_rule_decides_its_pairs():
         _pair("Ya", "Za", 0.10, "All other comparisons",
               left={"is_latin_name": True, "name_head": "xuji", "industry_concepts": "electric"},
               right={"name_head": "xuji", "industry_concepts": "electric", "trade_is_shared": True}),
+        # Huawei Device / 华为 (bare, shared by sisters): any of them
+        _pair("Yb", "Zb", 0.99, "English name carries the pinyin", phone=1,
+              left={"is_latin_name": True, "name_head": "huawei", "industry_concepts": "device"},
+              right={"name_head": "huawei", "trade_is_shared": True}),
     ])
     assert dict(zip(out["claim_id_l"], out["decision_basis"])) == {
         "a": "sure_link", "c": "sure_link", "e": "credit_codes_differ", "g": "name_link", "i": "review",
@@ -105,7 +109,7 @@ def test_each_rule_decides_its_pairs():
         "u": "corroborated_link", "w": "name_link", "y": "below", "A": "name_link", "C": "review",
         "E": "name_link", "G": "below", "I": "names_differ", "K": "sister", "M": "name_link", "O": "names_differ",
         "Q": "name_link", "S": "slip_link", "U": "review", "W": "review",
-        "Y": "name_link", "Ya": "below",
+        "Y": "name_link", "Ya": "below", "Yb": "sister",
     }
     assert out.filter("is_link")["claim_id_l"].sort().to_list() == ["A", "E", "M", "Q", "S", "Y", "a", "c", "g", "k", "s", "u", "w"]
 
