@@ -53,7 +53,7 @@ REPLACED = "one character replaced"
 MIN_REPLACED_CHARS = 5
 # what pairs_classified reads of each claim, beside the scored pair (columns of matching.prepare)
 SIDE_COLUMNS = ("core_name", "alias_key", "is_registered_name", "is_latin_name", "region", "name_head",
-                "trade_is_shared", "industry_concepts", "trade_name", "core_pinyin")
+                "trade_is_shared", "industry_concepts", "trade_name", "core_pinyin", "core_is_common")
 # an alias this short (美丽, 神城) is a common word: it agrees only with corroboration
 MIN_SURE_ALIAS_CHARS = 3
 
@@ -232,6 +232,9 @@ def pairs_classified(pairs: pl.DataFrame, model: dict, policy: LinkPolicy) -> pl
         shorter >= MIN_REPLACED_CHARS)
     # a name sounding exactly like a listed company's known name, itself unknown, is that name
     # mistyped through the input method (黄山滤游发展 / 黄山旅游发展) unless its contact differs too
+    # a slip is written once or twice; two names each written on several claims (京东科技 /
+    # 京东方科技) are two names people use, which only corroboration may link
+    both_common = pl.col("core_is_common_l").fill_null(False) & pl.col("core_is_common_r").fill_null(False)
     listed_homophone = (
         (pl.col("gamma_company_name") == level_value(model, "company_name", HOMOPHONE))
         & (pl.col("alias_key_l").is_null() != pl.col("alias_key_r").is_null())
@@ -245,7 +248,7 @@ def pairs_classified(pairs: pl.DataFrame, model: dict, policy: LinkPolicy) -> pl
         .when(agreement == "agree").then(pl.lit("name_link"))
         .when((agreement == "near") & corroborated() & (probability >= policy.match_threshold))
         .then(pl.lit("corroborated_link"))
-        .when((agreement == "near") & (added_or_dropped | ((replaced | listed_homophone) & ~contradicted())))
+        .when((agreement == "near") & ~both_common & (added_or_dropped | ((replaced | listed_homophone) & ~contradicted())))
         .then(pl.lit("slip_link"))
         .when((agreement == "sister") & group_is_customer & corroborated()).then(pl.lit("group_link"))
         .when(agreement == "sister").then(pl.lit("sister"))

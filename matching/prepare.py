@@ -29,6 +29,7 @@ MATCH_COLUMNS = (
     "legal_form", "region", "branch",
     "credit_code_norm", "phone", "company_email_domain", "website_domain", "contact_name_norm",
     "alias_key", "name_head", "name_tail", "is_registered_name", "trade_is_shared", "rep_id", "industry_concepts",
+    "core_is_common",
 )
 
 
@@ -60,7 +61,7 @@ def claims_for_matching(standardised: pl.DataFrame) -> pl.DataFrame:
     shared = pl.col("is_shared_phone").fill_null(False) | _rep_own_phone(keyed)
     return (
         keyed.join(pinyin, on="trade_name", how="left")
-        .with_columns(_trade_is_shared())
+        .with_columns(_trade_is_shared(), (pl.len().over("core_name") >= 2).alias("core_is_common"))
         .with_columns(
             pl.when(~shared).then(pl.col("phone_e164")).alias("phone"),
             pl.when(~pl.col("is_free_mail").fill_null(True)).then(pl.col("email_domain")).alias("company_email_domain"),

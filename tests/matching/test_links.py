@@ -8,7 +8,7 @@ from matching.model_files import DEFAULT_MODEL
 MODEL = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
 LEVEL = {label: level_value(MODEL, "company_name", label) for label in (
     "full name identical", "trade name identical", "same pinyin (homophone typo)", "one name begins the other (short name)",
-    "same trade name, other industry word", "English name carries the pinyin", "All other comparisons",
+    "same trade name, other industry word", "English name carries the pinyin", "All other comparisons", "one character added or dropped",
 )}
 
 _SCHEMA = {
@@ -19,7 +19,7 @@ _SCHEMA = {
 }
 _SIDES = {"core_name": pl.String, "alias_key": pl.String, "is_registered_name": pl.Boolean,
           "is_latin_name": pl.Boolean, "region": pl.String, "name_head": pl.String, "trade_is_shared": pl.Boolean,
-          "industry_concepts": pl.String, "trade_name": pl.String, "core_pinyin": pl.String}
+          "industry_concepts": pl.String, "trade_name": pl.String, "core_pinyin": pl.String, "core_is_common": pl.Boolean}
 
 
 def _pair(claim_l, claim_r, probability, name_level, *, code=-1, phone=-1, mail=-1, site=-1, contact=-1,
@@ -27,7 +27,7 @@ def _pair(claim_l, claim_r, probability, name_level, *, code=-1, phone=-1, mail=
     """One scored pair; `left` / `right` override the claims' side columns."""
     sides = {"core_name": "甲乙丙", "alias_key": None, "is_registered_name": False, "is_latin_name": False,
              "region": None, "name_head": None, "trade_is_shared": False, "industry_concepts": None,
-             "trade_name": None, "core_pinyin": None}
+             "trade_name": None, "core_pinyin": None, "core_is_common": False}
     row = dict(zip(_SCHEMA, (claim_l, claim_r, probability, LEVEL[name_level], code, phone, mail, site, contact,
                              legal_form)))
     for side, override in (("l", left or {}), ("r", right or {})):
@@ -98,6 +98,10 @@ def test_each_rule_decides_its_pairs():
         _pair("Ya", "Za", 0.10, "All other comparisons",
               left={"is_latin_name": True, "name_head": "xuji", "industry_concepts": "electric"},
               right={"name_head": "xuji", "industry_concepts": "electric", "trade_is_shared": True}),
+        # a one-character slip between two names each written on several claims (京东科技 / 京东方科技)
+        _pair("Yc", "Zc", 0.60, "one character added or dropped",
+              left={"core_is_common": True}, right={"core_is_common": True}),
+        _pair("Yd", "Zd", 0.60, "one character added or dropped", left={"core_is_common": True}),
         # Huawei Device / 华为 (bare, shared by sisters): any of them
         _pair("Yb", "Zb", 0.99, "English name carries the pinyin", phone=1,
               left={"is_latin_name": True, "name_head": "huawei", "industry_concepts": "device"},
@@ -109,9 +113,9 @@ def test_each_rule_decides_its_pairs():
         "u": "corroborated_link", "w": "name_link", "y": "below", "A": "name_link", "C": "review",
         "E": "name_link", "G": "below", "I": "names_differ", "K": "sister", "M": "name_link", "O": "names_differ",
         "Q": "name_link", "S": "slip_link", "U": "review", "W": "review",
-        "Y": "name_link", "Ya": "below", "Yb": "sister",
+        "Y": "name_link", "Ya": "below", "Yb": "sister", "Yc": "review", "Yd": "slip_link",
     }
-    assert out.filter("is_link")["claim_id_l"].sort().to_list() == ["A", "E", "M", "Q", "S", "Y", "a", "c", "g", "k", "s", "u", "w"]
+    assert out.filter("is_link")["claim_id_l"].sort().to_list() == ["A", "E", "M", "Q", "S", "Y", "Yd", "a", "c", "g", "k", "s", "u", "w"]
 
 
 def test_policy_can_count_a_corroborated_group_as_one_customer():
