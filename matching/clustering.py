@@ -51,42 +51,6 @@ def clusters_constrained(
     claim_ids: list[str], pairs: pl.DataFrame, constraints: Constraints = Constraints(),
     name_keys: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """`_clusters` on claims collapsed by identity: claims of one written name, region and credit
-    code (IDENTITY in `name_keys`) are linked by the rules whatever else they carry, so they are
-    clustered as one unit (a key account's hundreds of claims are a handful of units, and its
-    links a handful of edges). Claims a reviewer's decision names stay units of their own."""
-    if name_keys is None or not set(IDENTITY) <= set(name_keys.columns):
-        return _clusters(claim_ids, pairs, constraints, name_keys)
-    decided = {c for pair in (*constraints.must_link, *constraints.cannot_link) for c in pair} | set(constraints.isolated)
-    keyed = name_keys.filter(pl.col("claim_id").is_in(pl.Series(sorted(set(claim_ids))).implode()))
-    unit = (
-        pl.when(pl.col("claim_id").is_in(pl.Series(sorted(decided), dtype=pl.String).implode())
-                | pl.col("name_norm").is_null())
-        .then(pl.col("claim_id")).otherwise(pl.col("claim_id").min().over(IDENTITY))
-    )
-    units = keyed.with_columns(unit.alias("unit"))
-    loose = sorted(set(claim_ids) - set(units["claim_id"]))
-    unit_of = pl.concat([units.select("claim_id", "unit"),
-                         pl.DataFrame({"claim_id": loose, "unit": loose}, schema={"claim_id": pl.String, "unit": pl.String})])
-    edges = (
-        pairs.join(unit_of.rename({"claim_id": "claim_id_l", "unit": "u_l"}), on="claim_id_l")
-        .join(unit_of.rename({"claim_id": "claim_id_r", "unit": "u_r"}), on="claim_id_r")
-        .filter(pl.col("u_l") != pl.col("u_r"))
-        .with_columns(pl.min_horizontal("u_l", "u_r").alias("claim_id_l"), pl.max_horizontal("u_l", "u_r").alias("claim_id_r"))
-    )
-    exempt = [pl.col("exempt_from_names").fill_null(False).any()] if "exempt_from_names" in pairs.columns else []
-    edges = edges.group_by("claim_id_l", "claim_id_r").agg(pl.col("match_probability").max(), *exempt)
-    weighted = units.filter(pl.col("claim_id") == pl.col("unit")).drop("unit").join(
-        units.group_by("unit").len("weight").rename({"unit": "claim_id"}), on="claim_id")
-    clustered, refused = _clusters(unit_of["unit"].unique().to_list(), edges, constraints, weighted)
-    expanded = unit_of.join(clustered.rename({"claim_id": "unit"}), on="unit").select("claim_id", "cluster_key")
-    return expanded.sort("claim_id"), refused
-
-
-def _clusters(
-    claim_ids: list[str], pairs: pl.DataFrame, constraints: Constraints = Constraints(),
-    name_keys: pl.DataFrame | None = None,
-) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(one row per claim: `claim_id`, `cluster_key` = smallest claim_id of its cluster;
     the must-links that were refused because a cannot-link forbids them).
 
@@ -94,12 +58,70 @@ def _clusters(
     and optionally `exempt_from_names` (a shared credit code, or policy counting a group as one
     customer: not held by the name check). `name_keys` has per claim
     `core_name`, `trade_name`, `core_pinyin`, `alias_key`, `region`, `is_registered_name`
-    (`matching.prepare`) and optionally `weight` (the claims it stands for); without it no name
-    check is made.
-    """
-    ids = sorted(set(claim_ids))
-    index = {c: i for i, c in enumerate(ids)}
-    uf = UnionFind(len(ids))
+    (`matching.prepare`); without it no name check is made.
+
+    With IDENTITY in `name_keys`, claims of one written name, region and credit code are linked by
+    the rules whatever else they carry, so they are clustered as one unit, weighing as many claims
+    (a key account's hundreds of claims are a handful of units, and its links a handful of edges).
+    Claims a reviewer's decision names stay units of their own."""
+    ids = pl.Series("claim_id", claim_ids, dtype=pl.String).unique().sort()
+    # claims as positions in id order: the smallest position of a cluster is its smallest claim id
+    claims = ids.to_frame().with_row_index("_i")
+    keys = None
+    if name_keys is not None:
+        keys = claims.join(name_keys.unique("claim_id", keep="last", maintain_order=True), on="claim_id", how="left",
+                           maintain_order="left")
+    if keys is not None and set(IDENTITY) <= set(name_keys.columns):
+        alone = pl.col("claim_id").is_in(_decided(constraints).implode())
+        unit = pl.when(alone | pl.col("name_norm").is_null()).then(pl.col("_i")).otherwise(pl.col("_i").min().over(IDENTITY))
+        keys = keys.with_columns(unit.alias("_unit")).with_columns(pl.len().over("_unit").alias("weight"))
+        unit_of = keys["_unit"]
+        edges = _edges(pairs, claims, unit_of).filter(pl.col("a") != pl.col("b")).with_columns(
+            pl.min_horizontal("a", "b").alias("a"), pl.max_horizontal("a", "b").alias("b"),
+        ).group_by("a", "b").agg(pl.col("match_probability").max(), pl.col("exempt").any())
+        # only a unit's first claim stands for it (in edges and names), weighing its claims
+        first = pl.col("_i") == pl.col("_unit")
+        keys = keys.with_columns(pl.when(first).then(pl.col(c)).alias(c) for c in ("is_registered_name", "region", "alias_key"))
+    else:
+        unit_of = claims["_i"]
+        edges = _edges(pairs, claims, unit_of)
+    # edges exempt from the name check (a shared credit code) first: they are the surest, and a
+    # cluster formed around them then holds its name against weaker links
+    edges = edges.sort(["exempt", "match_probability", "a", "b"], descending=[True, True, False, False]).select(
+        "a", "b", "exempt")
+    roots, refused = _greedy(ids, edges, constraints, ClusterNames(ids.len(), keys))
+    clusters = ids.to_frame().with_columns(ids.gather(pl.Series(roots).gather(unit_of)).alias("cluster_key"))
+    refused_frame = pl.DataFrame(refused, schema={"claim_id_l": pl.String, "claim_id_r": pl.String}, orient="row")
+    return clusters, refused_frame
+
+
+def _decided(constraints: Constraints) -> pl.Series:
+    """The claims a reviewer's decision names."""
+    pairs = (*constraints.must_link, *constraints.cannot_link)
+    return pl.Series(sorted({c for pair in pairs for c in pair} | set(constraints.isolated)), dtype=pl.String)
+
+
+def _edges(pairs: pl.DataFrame, claims: pl.DataFrame, unit_of: pl.Series) -> pl.DataFrame:
+    """`pairs` between `claims` as the positions of their units (`a`, `b`), with `match_probability`
+    and `exempt`; ties are later ordered by position, that is by claim id."""
+    exempt = pl.col("exempt_from_names") if "exempt_from_names" in pairs.columns else pl.lit(False)
+    unit = claims.with_columns(unit_of.alias("_unit"))
+    return (
+        pairs.select("claim_id_l", "claim_id_r", "match_probability", exempt.fill_null(False).alias("exempt"))
+        .join(unit.select(pl.col("claim_id").alias("claim_id_l"), pl.col("_unit").alias("a")), on="claim_id_l")
+        .join(unit.select(pl.col("claim_id").alias("claim_id_r"), pl.col("_unit").alias("b")), on="claim_id_r")
+        .select("a", "b", "match_probability", "exempt")
+    )
+
+
+def _greedy(ids: pl.Series, edges: pl.DataFrame, constraints: Constraints,
+            names: ClusterNames) -> tuple[list[int], list[tuple[str, str]]]:
+    """(each position's root, the refused must-links): must-links first, then `edges` (`a`, `b`,
+    `exempt`) in their order, each joined unless a cannot-link, an isolated claim or the names
+    forbid it."""
+    index = dict(ids.to_frame().with_row_index("_i").filter(pl.col("claim_id").is_in(_decided(constraints).implode()))
+                 .select("claim_id", "_i").iter_rows())
+    uf = UnionFind(ids.len())
     # per root: the claims in it that carry a cannot-link, and whether it holds an isolated claim
     guarded: dict[int, set[int]] = {}
     forbidden: set[tuple[int, int]] = set()
@@ -110,7 +132,6 @@ def _clusters(
             guarded.setdefault(i, set()).add(i)
             guarded.setdefault(j, set()).add(j)
     sealed = {index[c] for c in constraints.isolated if c in index}
-    names = ClusterNames(index, name_keys)
 
     def allowed(ra: int, rb: int) -> bool:
         members_a, members_b = guarded.get(ra), guarded.get(rb)
@@ -139,24 +160,11 @@ def _clusters(
         else:
             refused.append((a, b))
 
-    exempt = pl.col("exempt_from_names") if "exempt_from_names" in pairs.columns else pl.lit(False)
-    edges = (
-        pairs.filter(pl.col("claim_id_l").is_in(ids) & pl.col("claim_id_r").is_in(ids))
-        .with_columns(exempt.fill_null(False).alias("exempt"))
-        # edges exempt from the name check (a shared credit code) first: they are the surest, and
-        # a cluster formed around them then holds its name against weaker links
-        .sort(["exempt", "match_probability", "claim_id_l", "claim_id_r"], descending=[True, True, False, False])
-        .select("claim_id_l", "claim_id_r", "exempt")
-        .iter_rows()
-    )
-    for a, b, exempt_from_names in edges:
-        ra, rb = uf.find(index[a]), uf.find(index[b])
+    find = uf.find
+    for a, b, exempt_from_names in edges.iter_rows():
+        ra, rb = find(a), find(b)
         if ra == rb or ra in sealed or rb in sealed:
             continue
-        if allowed(ra, rb) and (exempt_from_names or names.compatible(ra, rb)):
+        if (not guarded or allowed(ra, rb)) and (exempt_from_names or names.compatible(ra, rb)):
             union(ra, rb)
-
-    keys = [ids[uf.find(i)] for i in range(len(ids))]
-    clusters = pl.DataFrame({"claim_id": ids, "cluster_key": keys}, schema={"claim_id": pl.String, "cluster_key": pl.String})
-    refused_frame = pl.DataFrame(refused, schema={"claim_id_l": pl.String, "claim_id_r": pl.String}, orient="row")
-    return clusters, refused_frame
+    return [find(i) for i in range(ids.len())], refused

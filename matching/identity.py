@@ -15,7 +15,6 @@ company keeps its code).
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -78,87 +77,108 @@ def names_compatible(a: RegisteredName, b: RegisteredName) -> bool:
 class ClusterNames:
     """Per cluster root: how often each registered name and each region occurs in it. A merge is
     judged on each side's dominant (most frequent) name and region: a typo on either side
-    (毅威锐终端 among ten 毅威终端) must not keep two halves of one company apart."""
+    (毅威锐终端 among ten 毅威终端) must not keep two halves of one company apart.
 
-    def __init__(self, claim_index: dict[str, int], keys: pl.DataFrame | None):
-        self.names = _Tallies(lambda name: (name.core, name.alias or ""))
-        self.regions = _Tallies(lambda region: region)
-        self._memo: dict[tuple[RegisteredName, RegisteredName], bool] = {}
+    Names and regions are tallied as numbers given in their order (a name by core, then alias), so
+    that ties go to the smaller number; each distinct couple of names or regions is judged once."""
+
+    def __init__(self, size: int, keys: pl.DataFrame | None):
+        """`keys`: one row per union-find index, in index order, with the name keys and optionally
+        `weight` (the claims the index stands for); without keys nothing is held apart."""
+        self._names = pl.DataFrame(schema=dict.fromkeys(_NAME_COLUMNS, pl.String))
+        self._regions: list[str] = []
+        self._names_memo: dict[tuple[int, int], bool] = {}
+        self._regions_memo: dict[tuple[int, int], bool] = {}
         if keys is None:
+            self.names, self.regions = _Tallies([-1] * size, []), _Tallies([-1] * size, [])
             return
-        weighted = "weight" in keys.columns
-        columns = ["claim_id", "region", "is_registered_name", "core_name", "trade_name", "core_pinyin", "alias_key"]
-        for claim, region, registered, core, trade, pinyin, alias, *weight in keys.select(
-                columns + (["weight"] if weighted else [])).iter_rows():
-            i = claim_index.get(claim)
-            if i is None:
-                continue
-            count = weight[0] if weighted else 1
-            if region:
-                self.regions.add(i, region, count)
-            if registered and core:
-                self.names.add(i, RegisteredName(core, trade, pinyin, alias), count)
-            elif alias:
-                # a known short or former name (京东方A) names its listed company as surely
-                self.names.add(i, RegisteredName(alias, None, None, alias), count)
+        keys = keys.with_columns(pl.col("region", *_NAME_COLUMNS).cast(pl.String))
+        registered = pl.col("is_registered_name").fill_null(False) & (pl.col("core_name").str.len_chars() > 0)
+        # a known short or former name (京东方A) names its listed company as surely
+        by_alias = ~registered & pl.col("alias_key").is_not_null()
+        keys = keys.with_columns(
+            pl.when(by_alias).then(pl.col("alias_key")).otherwise(pl.col("core_name")).alias("core_name"),
+            *(pl.when(~by_alias).then(pl.col(c)).alias(c) for c in ("trade_name", "core_pinyin")),
+            (registered | by_alias).alias("_named"),
+        )
+        registered = pl.col("_named")
+        self._names = keys.filter(registered).select(_NAME_COLUMNS).unique().sort(
+            "core_name", pl.col("alias_key").fill_null(""), *_NAME_COLUMNS[1:], nulls_last=True)
+        regions = keys.filter(pl.col("region").str.len_chars() > 0)["region"].unique().sort()
+        self._regions = regions.to_list()
+        name_codes = keys.join(self._names.with_row_index("_code"), on=list(_NAME_COLUMNS), how="left",
+                               nulls_equal=True, maintain_order="left").select(
+            pl.when(registered).then("_code").fill_null(-1))
+        region_codes = keys.join(regions.to_frame().with_row_index("_code"), on="region", how="left",
+                                 maintain_order="left")["_code"].fill_null(-1)
+        weights = (keys["weight"].fill_null(1) if "weight" in keys.columns else pl.repeat(1, size, eager=True)).to_list()
+        self.names = _Tallies(name_codes.to_series().to_list(), weights)
+        self.regions = _Tallies(region_codes.to_list(), weights.copy())
 
     def compatible(self, ra: int, rb: int) -> bool:
-        if not regions_compatible(self.regions.top(ra), self.regions.top(rb)):
+        region_a, region_b = self.regions.top(ra), self.regions.top(rb)
+        if min(region_a, region_b) >= 0 and region_a != region_b and not _judged(
+                self._regions_memo, region_a, region_b, self._regions_compatible):
             return False
         name_a, name_b = self.names.top(ra), self.names.top(rb)
-        return name_a is None or name_b is None or name_a == name_b or self._names_compatible(name_a, name_b)
+        return min(name_a, name_b) < 0 or name_a == name_b or _judged(
+            self._names_memo, name_a, name_b, self._names_compatible)
 
-    def _names_compatible(self, x: RegisteredName, y: RegisteredName) -> bool:
-        key = (x, y) if (x.core, x.alias or "") <= (y.core, y.alias or "") else (y, x)
-        if key not in self._memo:
-            self._memo[key] = names_compatible(x, y)
-        return self._memo[key]
+    def _regions_compatible(self, a: int, b: int) -> bool:
+        return regions_compatible(self._regions[a], self._regions[b])
+
+    def _names_compatible(self, a: int, b: int) -> bool:
+        return names_compatible(RegisteredName(*self._names.row(a)), RegisteredName(*self._names.row(b)))
 
     def merged(self, keep: int, gone: int) -> None:
         self.names.merge(keep, gone)
         self.regions.merge(keep, gone)
 
 
+_NAME_COLUMNS = ("core_name", "trade_name", "core_pinyin", "alias_key")
+
+
+def _judged(memo: dict[tuple[int, int], bool], a: int, b: int, judge) -> bool:
+    key = (a, b) if a < b else (b, a)
+    if key not in memo:
+        memo[key] = judge(*key)
+    return memo[key]
+
+
 class _Tallies:
-    """Per root, the values seen and how often, and the dominant one (most frequent; ties: the
-    smallest by `order`). A root seen once holds its value alone; counts start at a merge."""
+    """Per root, the values seen (numbers; -1: none) and how often, and the dominant one (most
+    frequent; ties: the smallest). A root seen once holds its value alone; counts start at a merge."""
 
-    def __init__(self, order):
-        self._order = order
-        self._single: dict[int, tuple[object, int]] = {}
-        self._counts: dict[int, Counter] = {}
-        self._top: dict[int, object] = {}
+    def __init__(self, values: list[int], weights: list[int]):
+        self._top = values
+        self._single = weights
+        self._counts: dict[int, dict[int, int]] = {}
 
-    def add(self, root: int, value: object, count: int) -> None:
-        self._single[root] = (value, count)
-        self._top[root] = value
-
-    def top(self, root: int):
-        return self._top.get(root)
+    def top(self, root: int) -> int:
+        return self._top[root]
 
     def merge(self, keep: int, gone: int) -> None:
-        if gone not in self._top:
+        top_gone = self._top[gone]
+        if top_gone < 0:
             return
-        if keep not in self._top:
-            self._move(keep, gone)
+        self._top[gone] = -1
+        top_keep = self._top[keep]
+        if top_keep < 0:
+            self._top[keep] = top_gone
+            if gone in self._counts:
+                self._counts[keep] = self._counts.pop(gone)
+            else:
+                self._single[keep] = self._single[gone]
             return
-        counts = self._counter(keep)
-        added = self._counts.pop(gone) if gone in self._counts else Counter(dict([self._single.pop(gone)]))
-        counts.update(added)
-        del self._top[gone]
-        # only the old top and the values just counted can be the new top
-        candidates = (self._top[keep], *added)
-        self._top[keep] = min(candidates, key=lambda value: (-counts[value], self._order(value)))
-
-    def _move(self, keep: int, gone: int) -> None:
-        self._top[keep] = self._top.pop(gone)
-        if gone in self._counts:
-            self._counts[keep] = self._counts.pop(gone)
-        else:
-            self._single[keep] = self._single.pop(gone)
-
-    def _counter(self, root: int) -> Counter:
-        if root not in self._counts:
-            value, count = self._single.pop(root)
-            self._counts[root] = Counter({value: count})
-        return self._counts[root]
+        big = self._counts.pop(keep, None) or {top_keep: self._single[keep]}
+        small = self._counts.pop(gone, None) or {top_gone: self._single[gone]}
+        if len(big) < len(small):
+            big, small, top_keep = small, big, top_gone
+        # the larger tally's other values keep their counts, below its top's: only those added can overtake it
+        best, most = top_keep, big[top_keep]
+        for value, count in small.items():
+            count = big[value] = big.get(value, 0) + count
+            if count > most or (count == most and value < best):
+                best, most = value, count
+        self._counts[keep] = big
+        self._top[keep] = best

@@ -1,8 +1,8 @@
 """Training, saving, loading and applying the Splink model, on an in-memory DuckDB.
 
 Training is an explicit step (`train_model`); the nightly run loads the saved JSON and only
-predicts. Splink works in its own in-memory connection so that its `__splink__*` tables never
-reach the warehouse.
+predicts, with Splink's formulas compiled from it (`matching.predict`). Splink and the scoring
+work in an in-memory connection of their own so that their tables never reach the warehouse.
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ import duckdb
 import polars as pl
 from splink import DuckDBAPI, Linker
 
-from matching.blocks import window_rules, with_window_keys
+from matching.blocks import with_window_keys
+from matching.predict import predicted
 from matching.rule_pairs import SLIP_COLUMNS, rule_pairs_scored
+from matching.scoring import scoring_model
 from matching.settings import (
     BLOCKING_COLUMNS,
     DETERMINISTIC_RECALL,
@@ -30,10 +32,8 @@ from matching.settings import (
     settings,
 )
 
-TF_COLUMNS = ("core_name",)
 # DuckDB otherwise lets its buffer pool grow to 80% of the machine; beyond 2 GB it spills to disk.
 SPLINK_MEMORY_LIMIT = "2GB"
-KEPT_PREFIXES = ("gamma_", "mw_")
 KEPT_COLUMNS = ("claim_id_l", "claim_id_r", "match_probability", "match_weight", "legal_form_l")
 U_SAMPLE_PAIRS = 5e6
 # EM on a blocking rule scores every pair of a block; a key account's name block alone has millions
@@ -124,36 +124,24 @@ def scored_pairs(
 ) -> pl.DataFrame:
     """Every blocked pair scoring at least `min_probability`, plus (`with_rule_pairs`) the pairs
     the link rules need whatever their score (`matching.rule_pairs`); with per-comparison levels
-    and match weights, in a stable order (`claim_id_l` < `claim_id_r`)."""
+    and match weights, in a stable order (`claim_id_l` < `claim_id_r`). The blocking rules are the
+    code's (windows over giant blocks, `matching.blocks`), whatever the model file says."""
     windowed = with_window_keys(prepared, (*BLOCKING_COLUMNS, *SLIP_COLUMNS))
-    # the blocking rules are the code's (windows over giant blocks), whatever the model file says
-    wide = dict(model, blocking_rules_to_generate_predictions=window_rules(BLOCKING_COLUMNS))
-    frames = [_predicted(windowed, wide, connect, threshold=min_probability)]
-    if with_rule_pairs:
-        connection = connect()
-        try:
-            _limited(connection)
+    connection = connect()
+    try:
+        _limited(connection)
+        frames = [predicted(windowed, scoring_model(model), BLOCKING_COLUMNS, connection, threshold=min_probability,
+                            kept_columns=KEPT_COLUMNS)]
+        if with_rule_pairs:
             extra = rule_pairs_scored(prepared, windowed, model, connection, KEPT_COLUMNS)
-        finally:
-            connection.close()
-        frames.append(extra.select(frames[0].columns))
+            frames.append(extra.select(frames[0].columns))
+    finally:
+        connection.close()
     frame = pl.concat(frames, how="vertical").unique(["claim_id_l", "claim_id_r"], keep="first")
     left, right = f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r"
     if frame.filter(pl.col(left) > pl.col(right)).height:
-        raise AssertionError("Splink returned a pair with claim_id_l > claim_id_r")
+        raise AssertionError("a scored pair has claim_id_l > claim_id_r")
     return frame.sort(left, right)
-
-
-def _predicted(prepared: pl.DataFrame, model: dict, connect: Connect, *, threshold: float | None = None) -> pl.DataFrame:
-    """Splink's predictions at `threshold` (applied inside Splink's SQL, so pairs below it are
-    never materialised)."""
-    with _linker(prepared, model, connect) as linker:
-        for column in TF_COLUMNS:
-            linker.table_management.compute_tf_table(column)
-        predictions = linker.inference.predict(threshold_match_probability=threshold).as_duckdbpyrelation()
-        # Keep what links, reviews and evidence need; the retained input columns would triple memory.
-        kept = [c for c in predictions.columns if c.startswith(KEPT_PREFIXES) or c in KEPT_COLUMNS]
-        return predictions.select(*kept).pl()
 
 
 def match_weights_chart_html(prepared: pl.DataFrame, model: dict) -> str:

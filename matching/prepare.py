@@ -52,15 +52,10 @@ def claims_for_matching(standardised: pl.DataFrame) -> pl.DataFrame:
     with_trade = standardised.with_columns(
         pl.when(trade.str.len_chars() >= 2).then(trade).otherwise(pl.col("core_name")).alias("trade_name")
     )
-    names = with_trade["trade_name"].drop_nulls().unique().sort()
-    pinyin = pl.DataFrame({
-        "trade_name": names,
-        "trade_pinyin": [romanise_core(n)[0] for n in names],
-    }, schema={"trade_name": pl.String, "trade_pinyin": pl.String})
     keyed = _name_keys(with_trade)
     shared = pl.col("is_shared_phone").fill_null(False) | _rep_own_phone(keyed)
     return (
-        keyed.join(pinyin, on="trade_name", how="left")
+        keyed.join(_trade_pinyin(with_trade), on="trade_name", how="left")
         .with_columns(_trade_is_shared(), (pl.len().over("core_name") >= 2).alias("core_is_common"))
         .with_columns(
             pl.when(~shared).then(pl.col("phone_e164")).alias("phone"),
@@ -69,6 +64,19 @@ def claims_for_matching(standardised: pl.DataFrame) -> pl.DataFrame:
         .select(MATCH_COLUMNS)
         .sort(UNIQUE_ID)
     )
+
+
+def _trade_pinyin(frame: pl.DataFrame) -> pl.DataFrame:
+    """`trade_name`, `trade_pinyin` per distinct trade name. A trade name that is also some claim's
+    core name takes that claim's `core_pinyin`, the same `romanise_core` of the same text
+    (`transforms.standardise`); only the others are romanised here (1M claims: 113k of 260k names)."""
+    names = frame["trade_name"].drop_nulls().unique()
+    known = frame.select(pl.col("core_name").alias("trade_name"), pl.col("core_pinyin").alias("trade_pinyin")).filter(
+        pl.col("trade_name").is_in(names.implode())).unique("trade_name")
+    others = names.filter(~names.is_in(known["trade_name"].implode())).sort()
+    romanised = pl.DataFrame({"trade_name": others, "trade_pinyin": [romanise_core(n)[0] for n in others]},
+                             schema={"trade_name": pl.String, "trade_pinyin": pl.String})
+    return pl.concat([known.cast(romanised.schema), romanised])
 
 
 def _rep_own_phone(frame: pl.DataFrame) -> pl.Expr:

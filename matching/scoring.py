@@ -93,13 +93,14 @@ def scoring_model(model: dict) -> ScoringModel:
 
 
 def _default_m_values(count: int) -> list[float]:
-    """Splink's m for untrained levels, indexed by level number: 0.95 on the strongest."""
-    return [0.05 / (count - 1)] * (count - 1) + [0.95]
+    """Splink's m for untrained levels, indexed by level number: 0.95 on the strongest (computed
+    as Splink computes them, so that the weights are the same floats)."""
+    return [(1 - 0.95) / (count - 1)] * (count - 1) + [0.95]
 
 
 def _default_u_values(count: int) -> list[float]:
     """Splink's u for untrained levels: weights spread from -5 to 3, and 10 on the strongest."""
-    weights = [-5.0] if count == 2 else [-5 + i * 8 / (count - 2) for i in range(count - 1)]
+    weights = [-5.0] if count == 2 else [-5 + i * (8 / (count - 2)) for i in range(count - 1)]
     return [m / 2 ** w for m, w in zip(_default_m_values(count), [*weights, 10.0], strict=True)]
 
 
