@@ -176,11 +176,11 @@ def _registered_names_apart(pairs: pl.DataFrame) -> pl.Series:
 def _industries_differ() -> pl.Expr:
     """An English name's industry words say which sister it is (Huawei Cloud Computing
     Technologies is not 华为技术): two English names must mean the same industries; an English
-    name must mean every industry a Chinese name writes, all of them if that is a full registered
-    name (a short name drops some: 君实生物 / JunShi ShengWu YiYao Technology). Names without
-    industry words say nothing."""
+    name must mean every industry a Chinese name writes, and no other if that is a full registered
+    name (Alibaba Cloud Computing is not 阿里巴巴（中国）有限公司; a short name drops some: 君实生物 /
+    JunShi ShengWu YiYao Technology). An English name without industry words says nothing."""
     def concepts(side: str) -> pl.Expr:
-        return pl.col(f"industry_concepts_{side}").str.split(" ")
+        return pl.col(f"industry_concepts_{side}").fill_null("").str.split(" ").list.set_difference([""])
 
     def missing(this: str, other: str) -> pl.Expr:
         """`this` side means an industry the `other` does not."""
@@ -189,13 +189,14 @@ def _industries_differ() -> pl.Expr:
     latin_l, latin_r = pl.col("is_latin_name_l").fill_null(False), pl.col("is_latin_name_r").fill_null(False)
     registered_l = pl.col("is_registered_name_l").fill_null(False)
     registered_r = pl.col("is_registered_name_r").fill_null(False)
+    has_l, has_r = pl.col("industry_concepts_l").is_not_null(), pl.col("industry_concepts_r").is_not_null()
     differ = (
-        pl.when(latin_l & latin_r).then(pl.col("industry_concepts_l") != pl.col("industry_concepts_r"))
-        .when(latin_l).then(missing("r", "l") | (registered_r & missing("l", "r")))
-        .when(latin_r).then(missing("l", "r") | (registered_l & missing("r", "l")))
+        pl.when(latin_l & latin_r).then(has_l & has_r & (missing("l", "r") | missing("r", "l")))
+        .when(latin_l).then(has_l & (missing("r", "l") | (registered_r & missing("l", "r"))))
+        .when(latin_r).then(has_r & (missing("l", "r") | (registered_l & missing("r", "l"))))
         .otherwise(pl.lit(False))
     )
-    return (pl.col("industry_concepts_l").is_not_null() & pl.col("industry_concepts_r").is_not_null() & differ).fill_null(False)
+    return differ.fill_null(False)
 
 
 def corroborated() -> pl.Expr:

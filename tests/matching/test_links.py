@@ -102,6 +102,9 @@ def test_each_rule_decides_its_pairs():
         _pair("Yc", "Zc", 0.60, "one character added or dropped",
               left={"core_is_common": True}, right={"core_is_common": True}),
         _pair("Yd", "Zd", 0.60, "one character added or dropped", left={"core_is_common": True}),
+        # Alibaba Cloud Computing / 阿里巴巴（中国）有限公司: the full name has no cloud in it
+        _pair("Ye", "Ze", 0.99, "English name carries the pinyin", phone=1,
+              left={"is_latin_name": True, "industry_concepts": "cloud computing"}, right=registered),
         # Huawei Device / 华为 (bare, shared by sisters): any of them
         _pair("Yb", "Zb", 0.99, "English name carries the pinyin", phone=1,
               left={"is_latin_name": True, "name_head": "huawei", "industry_concepts": "device"},
@@ -113,7 +116,7 @@ def test_each_rule_decides_its_pairs():
         "u": "corroborated_link", "w": "name_link", "y": "below", "A": "name_link", "C": "review",
         "E": "name_link", "G": "below", "I": "names_differ", "K": "sister", "M": "name_link", "O": "names_differ",
         "Q": "name_link", "S": "slip_link", "U": "review", "W": "review",
-        "Y": "name_link", "Ya": "below", "Yb": "sister", "Yc": "review", "Yd": "slip_link",
+        "Y": "name_link", "Ya": "below", "Yb": "sister", "Yc": "review", "Yd": "slip_link", "Ye": "sister",
     }
     assert out.filter("is_link")["claim_id_l"].sort().to_list() == ["A", "E", "M", "Q", "S", "Y", "Yd", "a", "c", "g", "k", "s", "u", "w"]
 
