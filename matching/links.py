@@ -122,6 +122,8 @@ def name_agreement(model: dict, match_threshold: float) -> pl.Expr:
     latin_meets_head = (pl.col("is_latin_name_l") != pl.col("is_latin_name_r")) & (
         pl.col("name_head_l") == pl.col("name_head_r"))
     english = level == level_value(model, "company_name", "English name carries the pinyin")
+    # a two-character stock name (厚普) is a common word, but not with its company's city beside it
+    same_region = (pl.col("region_l") == pl.col("region_r")).fill_null(False)
     # two known listed companies (中铝国际工程 / 中工国际工程): a one-character slip apart, never one
     listed_apart = pl.col("alias_key_l").is_not_null() & pl.col("alias_key_r").is_not_null() & (
         pl.col("alias_key_l") != pl.col("alias_key_r"))
@@ -148,7 +150,7 @@ def name_agreement(model: dict, match_threshold: float) -> pl.Expr:
         .when(among(AGREEING_LEVELS) & ~begins).then(pl.lit("agree"))
         .when((english | (latin_meets_head & same_industries)) & ~chinese_trade_shared).then(pl.lit("agree"))
         .when(begins & ~both_registered & (pl.col("match_probability") >= match_threshold)).then(pl.lit("agree"))
-        .when(alias & long_alias).then(pl.lit("agree"))
+        .when(alias & (long_alias | same_region)).then(pl.lit("agree"))
         .when(among(NEAR_LEVELS) | begins | alias | latin_meets_head).then(pl.lit("near"))
         .when(level == level_value(model, "company_name", SISTER_LEVEL)).then(pl.lit("sister"))
         .otherwise(pl.lit("differ"))

@@ -105,6 +105,9 @@ def test_each_rule_decides_its_pairs():
         # Alibaba Cloud Computing / 阿里巴巴（中国）有限公司: the full name has no cloud in it
         _pair("Ye", "Ze", 0.99, "English name carries the pinyin", phone=1,
               left={"is_latin_name": True, "industry_concepts": "cloud computing"}, right=registered),
+        # a two-character stock name agrees with its full name in the same city
+        _pair("Yf", "Zf", 0.01, "All other comparisons", left={"alias_key": "瓦房店轴承", "core_name": "瓦轴", "region": "大连"},
+              right={"alias_key": "瓦房店轴承", "core_name": "瓦房店轴承", "region": "大连"}),
         # Huawei Device / 华为 (bare, shared by sisters): any of them
         _pair("Yb", "Zb", 0.99, "English name carries the pinyin", phone=1,
               left={"is_latin_name": True, "name_head": "huawei", "industry_concepts": "device"},
@@ -116,9 +119,9 @@ def test_each_rule_decides_its_pairs():
         "u": "corroborated_link", "w": "name_link", "y": "below", "A": "name_link", "C": "review",
         "E": "name_link", "G": "below", "I": "names_differ", "K": "sister", "M": "name_link", "O": "names_differ",
         "Q": "name_link", "S": "slip_link", "U": "review", "W": "review",
-        "Y": "name_link", "Ya": "below", "Yb": "sister", "Yc": "review", "Yd": "slip_link", "Ye": "sister",
+        "Y": "name_link", "Ya": "below", "Yb": "sister", "Yc": "review", "Yd": "slip_link", "Ye": "sister", "Yf": "name_link",
     }
-    assert out.filter("is_link")["claim_id_l"].sort().to_list() == ["A", "E", "M", "Q", "S", "Y", "Yd", "a", "c", "g", "k", "s", "u", "w"]
+    assert out.filter("is_link")["claim_id_l"].sort().to_list() == ["A", "E", "M", "Q", "S", "Y", "Yd", "Yf", "a", "c", "g", "k", "s", "u", "w"]
 
 
 def test_policy_can_count_a_corroborated_group_as_one_customer():
