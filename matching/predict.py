@@ -13,16 +13,13 @@ tests/matching/test_predict.py proves the output equals Splink's `predict` on th
 from __future__ import annotations
 
 import math
-import re
 
 import duckdb
 import polars as pl
 
 from matching.blocks import window_columns
 from matching.prepare import UNIQUE_ID
-from matching.scoring import Comparison, ScoringModel
-
-_SIDE_COLUMN = re.compile(r"\b(\w+)_[lr]\b")
+from matching.scoring import Comparison, ScoringModel, compared_columns
 
 
 def predicted(windowed: pl.DataFrame, model: ScoringModel, columns: tuple[str, ...], con: duckdb.DuckDBPyConnection,
@@ -31,8 +28,7 @@ def predicted(windowed: pl.DataFrame, model: ScoringModel, columns: tuple[str, .
     ids (`claim_id_l` < `claim_id_r`), match weight and probability, `gamma_*`, `mw_*` and the
     `kept_columns` of the sides, in Splink's column order."""
     tf_columns = sorted({level.tf_column for c in model.comparisons for level in c.levels if level.tf_column})
-    compared = sorted({name for c in model.comparisons for level in c.levels
-                       for name in _SIDE_COLUMN.findall(level.sql_condition)} & set(windowed.columns))
+    compared = sorted(compared_columns(model) & set(windowed.columns))
     keys = [key for column in columns for key in window_columns(column)]
     con.register("_predict_input", windowed.select(UNIQUE_ID, *compared, *keys).with_row_index("_pos"))
     try:

@@ -26,6 +26,7 @@ _M_U_CLAMP_MIN = 1e-300
 # what EM writes for a level never seen in training; read back from JSON, Splink treats it as untrained
 _LEVEL_NOT_OBSERVED = "level not observed in training dataset"
 # `"col_l" = "col_r"`: what Splink recognises as an exact-match level (quotes and case aside)
+_SIDE_COLUMN = re.compile(r"\b(\w+)_[lr]\b")
 _EXACT_MATCH = re.compile(r'^\s*"?(?P<column>\w+)_l"?\s*=\s*"?(?P=column)_r"?\s*$', re.IGNORECASE)
 
 
@@ -137,6 +138,11 @@ def _level(gamma: int, level: dict, default_m: float, default_u: float, exact_u:
         raise ValueError(f"no exact-match level on {column!r} for its term-frequency adjustment")
     return Level(gamma, condition, label, False, weight, column, tf_weight, math.log2(u_exact),
                  float(level.get("tf_minimum_u_value", 0.0)))
+
+
+def compared_columns(model: ScoringModel) -> set[str]:
+    """The claim columns the levels' conditions read (as `<column>_l` / `<column>_r`)."""
+    return {name for c in model.comparisons for level in c.levels for name in _SIDE_COLUMN.findall(level.sql_condition)}
 
 
 def gamma_sql(model: ScoringModel, table: str) -> str:
