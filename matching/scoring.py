@@ -147,16 +147,16 @@ def compared_columns(model: ScoringModel) -> set[str]:
 
 def gamma_sql(model: ScoringModel, table: str) -> str:
     """A select over `table` (pair columns suffixed _l / _r, and a `_pair` number) giving `_pair`
-    and each comparison's level as `gamma_*`: the levels' SQL conditions, first true wins."""
-    cases = []
-    for c in model.comparisons:
-        whens = " ".join(
-            f"else {lvl.gamma}" if lvl.sql_condition.strip().upper() == "ELSE"
-            else f"when {lvl.sql_condition} then {lvl.gamma}"
-            for lvl in c.levels
-        )
-        cases.append(f"case {whens} end as gamma_{c.name}")
-    return f"select _pair, {', '.join(cases)} from {table} order by _pair"
+    and each comparison's level as `gamma_*`."""
+    cases = ", ".join(f"{gamma_case(c)} as gamma_{c.name}" for c in model.comparisons)
+    return f"select _pair, {cases} from {table} order by _pair"
+
+
+def gamma_case(comparison: Comparison) -> str:
+    """The comparison's level as one SQL CASE: the levels' conditions, first true wins."""
+    whens = " ".join(f"else {lvl.gamma}" if lvl.sql_condition.strip().upper() == "ELSE"
+                     else f"when {lvl.sql_condition} then {lvl.gamma}" for lvl in comparison.levels)
+    return f"case {whens} end"
 
 
 def weights_added(pairs: pl.DataFrame, model: ScoringModel) -> pl.DataFrame:
