@@ -13,26 +13,23 @@ tests/matching/test_predict.py proves the output equals Splink's `predict` on th
 from __future__ import annotations
 
 import math
-import re
 
 import duckdb
 import polars as pl
 
 from matching.blocks import window_columns
 from matching.prepare import UNIQUE_ID
-from matching.scoring import Comparison, ScoringModel
-
-_SIDE_COLUMN = re.compile(r"\b(\w+)_[lr]\b")
+from matching.scoring import Comparison, ScoringModel, compared_columns, gamma_case
 
 
 def predicted(windowed: pl.DataFrame, model: ScoringModel, columns: tuple[str, ...], con: duckdb.DuckDBPyConnection,
               *, threshold: float, kept_columns: tuple[str, ...]) -> pl.DataFrame:
     """Pairs sharing a window key of `columns` whose match probability is at least `threshold`:
     ids (`claim_id_l` < `claim_id_r`), match weight and probability, `gamma_*`, `mw_*` and the
-    `kept_columns` of the sides, in Splink's column order."""
+    `kept_columns` of the sides, in Splink's column order. `windowed` is sorted by claim id (as
+    `matching.blocks.with_window_keys` returns it), so that a pair's positions are in id order."""
     tf_columns = sorted({level.tf_column for c in model.comparisons for level in c.levels if level.tf_column})
-    compared = sorted({name for c in model.comparisons for level in c.levels
-                       for name in _SIDE_COLUMN.findall(level.sql_condition)} & set(windowed.columns))
+    compared = sorted(compared_columns(model) & set(windowed.columns))
     keys = [key for column in columns for key in window_columns(column)]
     con.register("_predict_input", windowed.select(UNIQUE_ID, *compared, *keys).with_row_index("_pos"))
     try:
@@ -61,7 +58,7 @@ def _predict_sql(model: ScoringModel, keys: list[str], side_columns: list[str], 
         f"on l.{key} = r.{key} and l._pos < r._pos" for key in keys
     )
     sides = ", ".join(f"{s}.{c} as {c}_{s}" for s in ("l", "r") for c in side_columns)
-    gammas = ", ".join(f"{_gamma_case(c)} as gamma_{c.name}" for c in model.comparisons)
+    gammas = ", ".join(f"{gamma_case(c)} as gamma_{c.name}" for c in model.comparisons)
     weights = ", ".join(_weight_cases(c) for c in model.comparisons)
     terms = [term for c in model.comparisons for term in (f"mw_{c.name}", *([f"mw_tf_adj_{c.name}"] * c.has_tf))]
     weight = f"cast({model.prior_match_weight} as float8) + " + " + ".join(terms)
@@ -84,12 +81,6 @@ def _predict_sql(model: ScoringModel, keys: list[str], side_columns: list[str], 
 
 def _match_weight(probability: float) -> float:
     return math.log2(probability / (1 - probability))
-
-
-def _gamma_case(comparison: Comparison) -> str:
-    whens = " ".join(f"else {lvl.gamma}" if lvl.sql_condition.strip().upper() == "ELSE"
-                     else f"when {lvl.sql_condition} then {lvl.gamma}" for lvl in comparison.levels)
-    return f"case {whens} end"
 
 
 def _weight_names(comparison: Comparison) -> list[str]:

@@ -25,7 +25,7 @@ import polars as pl
 
 from matching.blocks import window_columns
 from matching.prepare import UNIQUE_ID
-from matching.scoring import PairScorer, scoring_model, term_frequencies
+from matching.scoring import PairScorer, compared_columns, scoring_model, term_frequencies
 
 CHAIN_COLUMNS = ("credit_code_norm", "core_name", "alias_key")
 SLIP_COLUMNS = ("name_head", "name_tail")
@@ -106,11 +106,13 @@ def rule_pairs_scored(prepared: pl.DataFrame, windowed: pl.DataFrame, model: dic
         [*(chain_pairs(prepared, column) for column in CHAIN_COLUMNS), slip_pairs(windowed, con),
          deletion_pairs(prepared, con)], how="vertical"
     ).unique().sort("claim_id_l", "claim_id_r")
-    tf = term_frequencies(prepared, _TF_COLUMN)
-    sides = prepared.join(tf, on=_TF_COLUMN, how="left")
+    scoring = scoring_model(model)
+    # only what the levels compare and what is kept, not every column of the claims
+    read = [c for c in prepared.columns if c != UNIQUE_ID and (c in compared_columns(scoring) or f"{c}_l" in kept)]
+    sides = prepared.select(UNIQUE_ID, *read).join(term_frequencies(prepared, _TF_COLUMN), on=_TF_COLUMN, how="left")
     pairs = ids
     for side in ("l", "r"):
         pairs = pairs.join(sides.rename({c: f"{c}_{side}" for c in sides.columns}), on=f"{UNIQUE_ID}_{side}",
                            how="left")
-    scored = PairScorer(scoring_model(model), con).scored(pairs)
+    scored = PairScorer(scoring, con).scored(pairs)
     return scored.select([c for c in scored.columns if c in kept or c.startswith(("gamma_", "mw_"))])

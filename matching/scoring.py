@@ -26,6 +26,7 @@ _M_U_CLAMP_MIN = 1e-300
 # what EM writes for a level never seen in training; read back from JSON, Splink treats it as untrained
 _LEVEL_NOT_OBSERVED = "level not observed in training dataset"
 # `"col_l" = "col_r"`: what Splink recognises as an exact-match level (quotes and case aside)
+_SIDE_COLUMN = re.compile(r"\b(\w+)_[lr]\b")
 _EXACT_MATCH = re.compile(r'^\s*"?(?P<column>\w+)_l"?\s*=\s*"?(?P=column)_r"?\s*$', re.IGNORECASE)
 
 
@@ -139,18 +140,23 @@ def _level(gamma: int, level: dict, default_m: float, default_u: float, exact_u:
                  float(level.get("tf_minimum_u_value", 0.0)))
 
 
+def compared_columns(model: ScoringModel) -> set[str]:
+    """The claim columns the levels' conditions read (as `<column>_l` / `<column>_r`)."""
+    return {name for c in model.comparisons for level in c.levels for name in _SIDE_COLUMN.findall(level.sql_condition)}
+
+
 def gamma_sql(model: ScoringModel, table: str) -> str:
     """A select over `table` (pair columns suffixed _l / _r, and a `_pair` number) giving `_pair`
-    and each comparison's level as `gamma_*`: the levels' SQL conditions, first true wins."""
-    cases = []
-    for c in model.comparisons:
-        whens = " ".join(
-            f"else {lvl.gamma}" if lvl.sql_condition.strip().upper() == "ELSE"
-            else f"when {lvl.sql_condition} then {lvl.gamma}"
-            for lvl in c.levels
-        )
-        cases.append(f"case {whens} end as gamma_{c.name}")
-    return f"select _pair, {', '.join(cases)} from {table} order by _pair"
+    and each comparison's level as `gamma_*`."""
+    cases = ", ".join(f"{gamma_case(c)} as gamma_{c.name}" for c in model.comparisons)
+    return f"select _pair, {cases} from {table} order by _pair"
+
+
+def gamma_case(comparison: Comparison) -> str:
+    """The comparison's level as one SQL CASE: the levels' conditions, first true wins."""
+    whens = " ".join(f"else {lvl.gamma}" if lvl.sql_condition.strip().upper() == "ELSE"
+                     else f"when {lvl.sql_condition} then {lvl.gamma}" for lvl in comparison.levels)
+    return f"case {whens} end"
 
 
 def weights_added(pairs: pl.DataFrame, model: ScoringModel) -> pl.DataFrame:
