@@ -157,12 +157,11 @@ def _concepts_text(concepts: set[str]) -> str | None:
 
 
 def _trailing_concepts(units: tuple[str, ...], words: dict[tuple[str, ...], frozenset[str]],
-                       transparent: frozenset[tuple[str, ...]]) -> set[str]:
+                       transparent: frozenset[tuple[str, ...]], longest: int) -> set[str]:
     """The concepts of the run of industry words that ends `units` (characters or syllables),
     read from the end, longest word first: 数通信息技术 → information technology (数通 is the trade)."""
     found: set[str] = set()
     end = len(units)
-    longest = max((len(w) for w in (*words, *transparent)), default=0)
     while end > 0:
         for size in range(min(longest, end), 0, -1):
             piece = units[end - size:end]
@@ -176,12 +175,15 @@ def _trailing_concepts(units: tuple[str, ...], words: dict[tuple[str, ...], froz
 
 
 @cache
-def _chinese_words() -> tuple[dict[tuple[str, ...], frozenset[str]], frozenset[tuple[str, ...]]]:
-    return {tuple(w): c for w, c in _industry_concepts()[0].items()}, frozenset(tuple(w) for w in _TRANSPARENT)
+def _chinese_words() -> tuple[dict[tuple[str, ...], frozenset[str]], frozenset[tuple[str, ...]], int]:
+    """The industry words as character tuples, the transparent ones, the longest length."""
+    words = {tuple(w): c for w, c in _industry_concepts()[0].items()}
+    transparent = frozenset(tuple(w) for w in _TRANSPARENT)
+    return words, transparent, max(len(w) for w in (*words, *transparent))
 
 
 @cache
-def _pinyin_words() -> tuple[dict[tuple[str, ...], frozenset[str]], frozenset[tuple[str, ...]]]:
+def _pinyin_words() -> tuple[dict[tuple[str, ...], frozenset[str]], frozenset[tuple[str, ...]], int]:
     """The industry words spelt in syllables (环保 → huan bao); a one-character word is too
     common a syllable to count (云 / yun)."""
     spelt: dict[tuple[str, ...], set[str]] = {}
@@ -189,7 +191,7 @@ def _pinyin_words() -> tuple[dict[tuple[str, ...], frozenset[str]], frozenset[tu
         if len(word) >= 2:
             spelt.setdefault(tuple(lazy_pinyin(word, style=Style.NORMAL)), set()).update(concepts)
     transparent = frozenset(tuple(lazy_pinyin(w, style=Style.NORMAL)) for w in _TRANSPARENT)
-    return {k: frozenset(v) for k, v in spelt.items()}, transparent
+    return {k: frozenset(v) for k, v in spelt.items()}, transparent, max(len(w) for w in (*spelt, *transparent))
 
 
 def english_industry(company_name: str | None) -> str | None:
