@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import duckdb
 import polars as pl
 from pypinyin import Style, lazy_pinyin
 
@@ -72,6 +73,45 @@ def names_compatible(a: RegisteredName, b: RegisteredName) -> bool:
     # sound: 百度在线网络技术 / 百度时代网络技术 are two words apart, two companies
     return (shorter >= MIN_TWO_TYPO_CHARS and _edits(x, y, 2) <= 2
             and _edits(lazy_pinyin(x, style=Style.NORMAL), lazy_pinyin(y, style=Style.NORMAL), 1) <= 1)
+
+
+_COUPLE_COLUMNS = tuple(f"{c}_{side}" for side in ("l", "r") for c in ("core_name", "trade_name", "core_pinyin", "alias_key"))
+# names_compatible in SQL, for many couples at once; null where only the sound of two slips decides
+_COMPATIBLE_SQL = f"""
+with couples as (
+    select *,
+        coalesce(nullif(regexp_replace(core_name_l, '\\([^()]*\\)', '', 'g'), ''), core_name_l) as x,
+        coalesce(nullif(regexp_replace(core_name_r, '\\([^()]*\\)', '', 'g'), ''), core_name_r) as y
+    from _couples
+)
+select {", ".join(_COUPLE_COLUMNS)}, x, y, case
+    when alias_key_l is not null and alias_key_r is not null then alias_key_l = alias_key_r
+    when x = y then true
+    when core_pinyin_l is not null and core_pinyin_l = core_pinyin_r then true
+    when trade_name_l is not null and trade_name_l = trade_name_r then starts_with(x, y) or starts_with(y, x)
+        or (least(length(x), length(y)) >= {MIN_TYPO_CHARS} and levenshtein(x, y) <= 1)
+    when least(length(x), length(y)) >= {MIN_TYPO_CHARS} and levenshtein(x, y) <= 1 then true
+    when least(length(x), length(y)) >= {MIN_TWO_TYPO_CHARS} and levenshtein(x, y) <= 2 then null
+    else false
+end as compatible
+from couples
+"""
+
+
+def couples_compatible(couples: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """`names_compatible` for each row of `couples` (columns `core_name_l` … `alias_key_r`, the
+    RegisteredName fields of each side), as column `compatible`: the string rules in DuckDB, the
+    sound of two slips in Python for the few rows that need it."""
+    con.register("_couples", couples.select(_COUPLE_COLUMNS))
+    try:
+        judged = pl.DataFrame(con.sql(_COMPATIBLE_SQL).pl())
+    finally:
+        con.unregister("_couples")
+    open_rows = judged.filter(pl.col("compatible").is_null())
+    sound = [_edits(lazy_pinyin(x, style=Style.NORMAL), lazy_pinyin(y, style=Style.NORMAL), 1) <= 1
+             for x, y in open_rows.select("x", "y").iter_rows()]
+    decided = open_rows.with_columns(pl.Series("compatible", sound, dtype=pl.Boolean))
+    return pl.concat([judged.filter(pl.col("compatible").is_not_null()), decided]).drop("x", "y")
 
 
 class ClusterNames:

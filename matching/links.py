@@ -28,9 +28,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import duckdb
 import polars as pl
 
-from matching.identity import RegisteredName, names_compatible
+from matching.identity import couples_compatible
 from matching.review import ReviewCapacity
 from transforms.regions import regions_compatible
 
@@ -168,9 +169,8 @@ def _registered_names_apart(pairs: pl.DataFrame) -> pl.Series:
         "is_registered_name_r").fill_null(False)
     columns = [f"{c}_{side}" for side in ("l", "r") for c in _REGISTERED]
     rows = pairs.select(*columns, both.alias("_both")).with_row_index("_row").filter("_both")
-    couples = rows.select(columns).unique()
-    apart = [not names_compatible(RegisteredName(*row[:4]), RegisteredName(*row[4:])) for row in couples.iter_rows()]
-    judged = couples.with_columns(pl.Series("_apart", apart, dtype=pl.Boolean)).filter("_apart")
+    with duckdb.connect() as con:
+        judged = couples_compatible(rows.select(columns).unique(), con).filter(~pl.col("compatible"))
     apart_rows = rows.join(judged, on=columns, nulls_equal=True)["_row"]
     return pl.int_range(pairs.height, eager=True, dtype=pl.UInt32).is_in(apart_rows.implode())
 

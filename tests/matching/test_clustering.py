@@ -182,3 +182,28 @@ def test_a_shared_credit_code_is_joined_first_so_its_cluster_holds_its_name():
                     ("d1", "e", 0.5, True)])
     clusters, _ = clusters_constrained(["t1", "t2", "d1", "e", "s"], links, name_keys=keys)
     assert _groups(clusters) == {frozenset({"t1", "t2"}), frozenset({"d1", "e", "s"})}
+
+
+def test_couples_compatible_judges_as_names_compatible_does():
+    import itertools
+
+    import duckdb
+
+    from matching.identity import RegisteredName, couples_compatible, names_compatible
+    from transforms.names import romanise_core
+
+    names = [("百度在线网络技术", "百度在线", None), ("百度时代网络技术", "百度时代", None), ("沃森省物技术", "沃森省物", None),
+             ("沃森生物吉技术", "沃森生物吉", None), ("中铝国际工程", "中铝国际", "中铝国际工程"),
+             ("中工国际工程", "中工国际", "中工国际工程"), ("华为技术", "华为", None), ("华为终端", "华为终端", None),
+             ("华为投资", "华为", None), ("腾讯科技(绅圳)", "腾讯", None), ("腾讯科技", "腾讯", None), ("毅威锐终端", "毅威锐终端", None),
+             ("毅威终端", "毅威终端", None), ("百度网讯科技", "百度网讯", None), ("百度网讯", "百度网讯", None),
+             ("华为计术", "华为计术", None), ("花为技术", "花为", None)]
+    sides = [RegisteredName(core, trade, romanise_core(core)[0], alias) for core, trade, alias in names]
+    rows = [(a.core, a.trade, a.pinyin, a.alias, b.core, b.trade, b.pinyin, b.alias)
+            for a, b in itertools.permutations(sides, 2)]
+    columns = [f"{c}_{s}" for s in ("l", "r") for c in ("core_name", "trade_name", "core_pinyin", "alias_key")]
+    couples = pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row")
+    judged = couples_compatible(couples, duckdb.connect())
+    expected = {(a.core, b.core): names_compatible(a, b) for a, b in itertools.permutations(sides, 2)}
+    got = dict(zip(zip(judged["core_name_l"], judged["core_name_r"]), judged["compatible"]))
+    assert got == expected and any(expected.values()) and not all(expected.values())
