@@ -31,21 +31,24 @@ _STOCK_MARKERS = re.compile(r"^\*?st|^pt|(?<=[\u4e00-\u9fff])[ab]$")
 MIN_ALIAS_CHARS = 2
 
 
+def _keyed_core(core: str | None) -> str | None:
+    stripped = _STOCK_MARKERS.sub("", core) if core else ""
+    return stripped if len(stripped) >= MIN_ALIAS_CHARS else None
+
+
 def alias_core(name: str | None) -> str | None:
     """The core a claim's name is keyed by: `core_name` without stock markers."""
-    core = name_structure(normalise_name(name)).core_name if name else None
-    if core is None:
-        return None
-    stripped = _STOCK_MARKERS.sub("", core)
-    return stripped if len(stripped) >= MIN_ALIAS_CHARS else None
+    return _keyed_core(name_structure(normalise_name(name)).core_name) if name else None
 
 
 def placed_alias_core(name: str | None) -> str | None:
     """The region and core of a name, as one key (铜陵有色: the core 有色 alone is several
     companies' short name, the region says which), or None for a name without a region."""
-    structure = name_structure(normalise_name(name)) if name else None
-    core = alias_core(name)
-    return structure.region + core if structure and structure.region and core else None
+    if not name:
+        return None
+    structure = name_structure(normalise_name(name))
+    core = _keyed_core(structure.core_name)
+    return structure.region + core if structure.region and core else None
 
 
 @cache

@@ -75,7 +75,7 @@ def names_compatible(a: RegisteredName, b: RegisteredName) -> bool:
             and _edits(lazy_pinyin(x, style=Style.NORMAL), lazy_pinyin(y, style=Style.NORMAL), 1) <= 1)
 
 
-_COUPLE_COLUMNS = tuple(f"{c}_{side}" for side in ("l", "r") for c in ("core_name", "trade_name", "core_pinyin", "alias_key"))
+COUPLE_COLUMNS = tuple(f"{c}_{side}" for side in ("l", "r") for c in ("core_name", "trade_name", "core_pinyin", "alias_key"))
 # names_compatible in SQL, for many couples at once; null where only the sound of two slips decides
 _COMPATIBLE_SQL = f"""
 with couples as (
@@ -84,7 +84,7 @@ with couples as (
         coalesce(nullif(regexp_replace(core_name_r, '\\([^()]*\\)', '', 'g'), ''), core_name_r) as y
     from _couples
 )
-select {", ".join(_COUPLE_COLUMNS)}, x, y, case
+select {", ".join(COUPLE_COLUMNS)}, x, y, case
     when alias_key_l is not null and alias_key_r is not null then alias_key_l = alias_key_r
     when x = y then true
     when core_pinyin_l is not null and core_pinyin_l = core_pinyin_r then true
@@ -102,7 +102,7 @@ def couples_compatible(couples: pl.DataFrame, con: duckdb.DuckDBPyConnection) ->
     """`names_compatible` for each row of `couples` (columns `core_name_l` … `alias_key_r`, the
     RegisteredName fields of each side), as column `compatible`: the string rules in DuckDB, the
     sound of two slips in Python for the few rows that need it."""
-    con.register("_couples", couples.select(_COUPLE_COLUMNS))
+    con.register("_couples", couples.select(COUPLE_COLUMNS))
     try:
         judged = pl.DataFrame(con.sql(_COMPATIBLE_SQL).pl())
     finally:

@@ -31,15 +31,13 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from matching.identity import couples_compatible
+from matching.identity import COUPLE_COLUMNS, couples_compatible
 from matching.review import ReviewCapacity
 from transforms.regions import regions_compatible
 
 SISTER_LEVEL = "same trade name, other industry word"
 FULL_NAME_LEVEL = "full name identical"
 AGREEING_LEVELS = ("full name identical", "trade name identical", "one name begins the other (short name)")
-NEAR_LEVELS = ("same pinyin (homophone typo)", "one character added or dropped", "one character replaced",
-               "pinyin very similar", "English name carries the pinyin")
 # Slips of the keyboard, not another word that sounds alike, link without corroboration: on the
 # real-world evaluation (bench/realworld_eval.py, seed 1) 337 of 338 pairs with a character added
 # or dropped were one company, whether or not their phones differed (another contact's mobile),
@@ -51,6 +49,7 @@ NEAR_LEVELS = ("same pinyin (homophone typo)", "one character added or dropped",
 ADDED_OR_DROPPED = "one character added or dropped"
 HOMOPHONE = "same pinyin (homophone typo)"
 REPLACED = "one character replaced"
+NEAR_LEVELS = (HOMOPHONE, ADDED_OR_DROPPED, REPLACED, "pinyin very similar", "English name carries the pinyin")
 MIN_REPLACED_CHARS = 5
 # what pairs_classified reads of each claim, beside the scored pair (columns of matching.prepare)
 SIDE_COLUMNS = ("core_name", "alias_key", "is_registered_name", "is_latin_name", "region", "name_head",
@@ -158,16 +157,13 @@ def name_agreement(model: dict, match_threshold: float) -> pl.Expr:
     )
 
 
-_REGISTERED = ("core_name", "trade_name", "core_pinyin", "alias_key")
-
-
 def _registered_names_apart(pairs: pl.DataFrame) -> pl.Series:
     """Per pair, whether both claims carry full registered names that nearly agree but could not
     be one company's (`matching.identity.names_compatible`: 百度在线网络技术 / 百度时代网络技术
     sound alike to a string measure, yet two words differ), judged once per distinct couple."""
     both = (pl.col("name_agreement") == "near") & pl.col("is_registered_name_l").fill_null(False) & pl.col(
         "is_registered_name_r").fill_null(False)
-    columns = [f"{c}_{side}" for side in ("l", "r") for c in _REGISTERED]
+    columns = list(COUPLE_COLUMNS)
     rows = pairs.select(*columns, both.alias("_both")).with_row_index("_row").filter("_both")
     with duckdb.connect() as con:
         judged = couples_compatible(rows.select(columns).unique(), con).filter(~pl.col("compatible"))
@@ -262,8 +258,7 @@ def pairs_classified(pairs: pl.DataFrame, model: dict, policy: LinkPolicy) -> pl
     pairs = pairs.with_columns(
         name_agreement(model, policy.match_threshold).alias("name_agreement"), _regions_differ(pairs).alias("_regions_differ"),
     )
-    apart = (pl.col("name_agreement") == "near") & _registered_names_apart(pairs)
-    pairs = pairs.with_columns(pl.when(apart).then(pl.lit("differ"))
+    pairs = pairs.with_columns(pl.when(_registered_names_apart(pairs)).then(pl.lit("differ"))
                                .otherwise(pl.col("name_agreement")).alias("name_agreement"))
     return pairs.with_columns(basis.alias("decision_basis")).drop("_regions_differ").with_columns(
         pl.col("decision_basis").is_in(LINK_BASES).alias("is_link")
