@@ -21,6 +21,8 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+import polars as pl
+
 from transforms.names import name_structure, normalise_name
 
 _CSV = "listed_company_names.csv"
@@ -80,6 +82,14 @@ def alias_key(core_name: str | None) -> str | None:
     if core_name is None:
         return None
     return alias_keys().get(_STOCK_MARKERS.sub("", core_name))
+
+
+def alias_key_column(core_names: pl.Expr) -> pl.Expr:
+    """`alias_key` of each value, as one expression over a column (for a million claims)."""
+    table = alias_keys()
+    unmarked = (core_names.str.replace(r"^\*?st|^pt", "")
+                .str.replace(r"([\u4e00-\u9fff])[ab]$", "${1}"))
+    return unmarked.replace_strict(list(table), list(table.values()), default=None, return_dtype=pl.String)
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ _NEIGHBOUR_ORDER = ("name_norm", "phone", "company_email_domain", "contact_name_
 # blocks are cut into small windows, sorted so that such names sit together — by pinyin for the
 # head, by pinyin read backwards for the tail.
 NARROW_WINDOW = 10
+_SEED = 20261126
 _NARROW_ORDER = {
     "name_head": pl.col("core_pinyin"),
     "name_tail": pl.col("core_pinyin").str.reverse(),
@@ -37,30 +38,43 @@ def window_columns(column: str) -> tuple[str, str]:
 
 
 def with_window_keys(prepared: pl.DataFrame, columns: tuple[str, ...], max_block: int = MAX_BLOCK) -> pl.DataFrame:
-    """`prepared` plus, per blocking column, two window keys: in a block of at most `max_block`
-    claims (NARROW_WINDOW for the name-shape keys) the first is the value itself and the second
-    null; in a larger block they are the value and the window number, the second set shifted by
-    half a window."""
-    order = [c for c in _NEIGHBOUR_ORDER if c in prepared.columns]
-    wide = [c for c in columns if c not in _NARROW_ORDER]
-    # one sort for every column paired in the common order, one per name-shape key
-    keyed = prepared.sort(order, nulls_last=True).with_columns(
-        key for column in wide for key in _window_keys(column, pl.int_range(pl.len()).over(column), max_block))
+    """`prepared`, sorted by claim id, plus two integer window keys per blocking column (only their
+    equality means anything; a null value has null keys): in a block of at most `max_block`
+    claims (NARROW_WINDOW for the name-shape keys) the first stands for the value and the second
+    is null; in a larger block they stand for the value and the claim's window, the second set
+    shifted by half a window."""
+    frame = prepared.sort(UNIQUE_ID)
+    common = _ordering(frame, [pl.col(c) for c in _NEIGHBOUR_ORDER if c in frame.columns])
+    keys = []
     for column in columns:
         if column in _NARROW_ORDER:
-            keyed = keyed.sort([_NARROW_ORDER[column], pl.col(UNIQUE_ID)], nulls_last=True).with_columns(
-                _window_keys(column, pl.int_range(pl.len()).over(column), min(max_block, NARROW_WINDOW)))
-    return keyed.sort(UNIQUE_ID)
+            ordering = _ordering(frame, [_NARROW_ORDER[column], pl.col(UNIQUE_ID)])
+            keys += _window_keys(frame[column], ordering, min(max_block, NARROW_WINDOW))
+        else:
+            keys += _window_keys(frame[column], common, max_block)
+    return frame.with_columns(keys)
 
 
-def _window_keys(column: str, rank: pl.Expr, size: int) -> list[pl.Expr]:
-    first, second = window_columns(column)
-    value = pl.col(column)
-    big = pl.len().over(column) > size
+def _ordering(frame: pl.DataFrame, by: list[pl.Expr]) -> pl.Series:
+    return frame.select(pl.arg_sort_by(by, nulls_last=True)).to_series()
+
+
+def _window_keys(values: pl.Series, ordering: pl.Series, size: int) -> list[pl.Series]:
+    """The two keys of `values`, whose claims sit in their blocks in `ordering` (row numbers):
+    each value hashed, or in a block of more than `size` claims the value and its window hashed
+    together. Only the claims of such blocks are ranked (ranking all 1M claims in their blocks cost
+    seconds per column)."""
+    first, second = window_columns(values.name)
+    in_order = pl.DataFrame({"row": ordering, "value": values.gather(ordering)})
+    ranked = (in_order.filter(pl.col("value").is_not_null() & (pl.len().over("value") > size))
+              .with_columns(pl.int_range(pl.len()).over("value").alias("rank")))
     half = max(size // 2, 1)
+    windows = ranked.select(pl.struct("value", pl.col("rank") // size).hash(_SEED).alias(first),
+                            pl.struct("value", (pl.col("rank") + half) // size).hash(_SEED).alias(second))
+    plain = pl.select(pl.when(values.is_not_null()).then(values.hash(_SEED))).to_series()
     return [
-        pl.when(big).then(pl.format("{}#{}", value, rank // size)).otherwise(value).alias(first),
-        pl.when(big).then(pl.format("{}#{}", value, (rank + half) // size)).alias(second),
+        plain.scatter(ranked["row"], windows[first]).alias(first),
+        pl.Series(second, [None] * len(values), dtype=pl.UInt64).scatter(ranked["row"], windows[second]),
     ]
 
 

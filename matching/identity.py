@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import duckdb
 import polars as pl
@@ -53,6 +54,17 @@ def _edits(a: Sequence[str], b: Sequence[str], limit: int) -> int:
     return previous[-1]
 
 
+@lru_cache(maxsize=1 << 16)
+def _syllables(name: str) -> tuple[str, ...]:
+    """The pinyin syllables of a name (the same few names are asked about again and again)."""
+    return tuple(lazy_pinyin(name, style=Style.NORMAL))
+
+
+def _sound_slips(x: str, y: str) -> int:
+    """Syllables changed between two names, or 2 once more than one."""
+    return _edits(_syllables(x), _syllables(y), 1)
+
+
 def names_compatible(a: RegisteredName, b: RegisteredName) -> bool:
     x, y = _BRACKETS.sub("", a.core) or a.core, _BRACKETS.sub("", b.core) or b.core
     if a.alias is not None and b.alias is not None:
@@ -72,7 +84,7 @@ def names_compatible(a: RegisteredName, b: RegisteredName) -> bool:
     # two slips in a long name (沃森省物技术 / 沃森生物吉技术), at most one of which changes the
     # sound: 百度在线网络技术 / 百度时代网络技术 are two words apart, two companies
     return (shorter >= MIN_TWO_TYPO_CHARS and _edits(x, y, 2) <= 2
-            and _edits(lazy_pinyin(x, style=Style.NORMAL), lazy_pinyin(y, style=Style.NORMAL), 1) <= 1)
+            and _sound_slips(x, y) <= 1)
 
 
 COUPLE_COLUMNS = tuple(f"{c}_{side}" for side in ("l", "r") for c in ("core_name", "trade_name", "core_pinyin", "alias_key"))
@@ -108,8 +120,7 @@ def couples_compatible(couples: pl.DataFrame, con: duckdb.DuckDBPyConnection) ->
     finally:
         con.unregister("_couples")
     open_rows = judged.filter(pl.col("compatible").is_null())
-    sound = [_edits(lazy_pinyin(x, style=Style.NORMAL), lazy_pinyin(y, style=Style.NORMAL), 1) <= 1
-             for x, y in open_rows.select("x", "y").iter_rows()]
+    sound = [_sound_slips(x, y) <= 1 for x, y in open_rows.select("x", "y").iter_rows()]
     decided = open_rows.with_columns(pl.Series("compatible", sound, dtype=pl.Boolean))
     return pl.concat([judged.filter(pl.col("compatible").is_not_null()), decided]).drop("x", "y")
 

@@ -23,8 +23,9 @@ from matching.scoring import Comparison, ScoringModel, compared_columns, gamma_c
 
 
 def predicted(windowed: pl.DataFrame, model: ScoringModel, columns: tuple[str, ...], con: duckdb.DuckDBPyConnection,
-              *, threshold: float, kept_columns: tuple[str, ...]) -> pl.DataFrame:
-    """Pairs sharing a window key of `columns` whose match probability is at least `threshold`:
+              *, threshold: float, kept_columns: tuple[str, ...], forced: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Pairs sharing a window key of `columns` whose match probability is at least `threshold`,
+    and the `forced` pairs (positions `_l` < `_r` in `windowed`) whatever their probability:
     ids (`claim_id_l` < `claim_id_r`), match weight and probability, `gamma_*`, `mw_*` and the
     `kept_columns` of the sides, in Splink's column order. `windowed` is sorted by claim id (as
     `matching.blocks.with_window_keys` returns it), so that a pair's positions are in id order."""
@@ -32,6 +33,7 @@ def predicted(windowed: pl.DataFrame, model: ScoringModel, columns: tuple[str, .
     compared = sorted(compared_columns(model) & set(windowed.columns))
     keys = [key for column in columns for key in window_columns(column)]
     con.register("_predict_input", windowed.select(UNIQUE_ID, *compared, *keys).with_row_index("_pos"))
+    con.register("_forced_pairs", forced if forced is not None else pl.DataFrame(schema={"_l": pl.UInt32, "_r": pl.UInt32}))
     try:
         con.execute(f"create or replace temp table _predict_claims as {_with_term_frequencies(tf_columns)}")
         sql = _predict_sql(model, keys, [UNIQUE_ID, *compared, *(f"tf_{c}" for c in tf_columns)], threshold,
@@ -39,6 +41,7 @@ def predicted(windowed: pl.DataFrame, model: ScoringModel, columns: tuple[str, .
         return con.sql(sql).pl()
     finally:
         con.unregister("_predict_input")
+        con.unregister("_forced_pairs")
         con.execute("drop table if exists _predict_claims")
 
 
@@ -53,10 +56,12 @@ def _with_term_frequencies(columns: list[str]) -> str:
 
 def _predict_sql(model: ScoringModel, keys: list[str], side_columns: list[str], threshold: float,
                  kept: list[str]) -> str:
-    pairs = " union ".join(
-        f"select l._pos as _l, r._pos as _r from _predict_claims l join _predict_claims r "
+    blocked = " union all ".join(
+        f"select l._pos as _l, r._pos as _r, false as _forced from _predict_claims l join _predict_claims r "
         f"on l.{key} = r.{key} and l._pos < r._pos" for key in keys
     )
+    pairs = (f"select _l, _r, bool_or(_forced) as _forced from ({blocked} "
+             "union all select _l, _r, true as _forced from _forced_pairs) group by _l, _r")
     sides = ", ".join(f"{s}.{c} as {c}_{s}" for s in ("l", "r") for c in side_columns)
     gammas = ", ".join(f"{gamma_case(c)} as gamma_{c.name}" for c in model.comparisons)
     weights = ", ".join(_weight_cases(c) for c in model.comparisons)
@@ -71,11 +76,11 @@ def _predict_sql(model: ScoringModel, keys: list[str], side_columns: list[str], 
                         f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r", *per_comparison])
     return (
         f"with pairs as ({pairs}), "
-        f"sides as (select {sides} from pairs join _predict_claims l on l._pos = pairs._l "
+        f"sides as (select pairs._forced, {sides} from pairs join _predict_claims l on l._pos = pairs._l "
         f"join _predict_claims r on r._pos = pairs._r), "
         f"levels as (select *, {gammas} from sides), "
         f"weighted as (select *, {weights} from levels) "
-        f"select {output} from weighted where ({weight}) >= {_match_weight(threshold)}"
+        f"select {output} from weighted where _forced or ({weight}) >= {_match_weight(threshold)}"
     )
 
 
