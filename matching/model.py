@@ -38,8 +38,9 @@ SPLINK_MEMORY_LIMIT = "3GB"
 KEPT_COLUMNS = ("claim_id_l", "claim_id_r", "match_probability", "match_weight", "legal_form_l")
 U_SAMPLE_PAIRS = 5e6
 # EM on a blocking rule scores every pair of a block; a key account's name block alone has millions
-# (Splink then samples records, deterministically, down to about this many pairs)
-EM_MAX_PAIRS = 5e6
+# (Splink then samples records, deterministically, down to about this many pairs; at 1M claims
+# 2M pairs gave every m within 0.001 of 5M's, in 21.5 s of training rather than 27 s)
+EM_MAX_PAIRS = 2e6
 SEED = 20261126
 
 logging.getLogger("splink").setLevel(logging.ERROR)

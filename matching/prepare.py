@@ -54,9 +54,9 @@ def claims_for_matching(standardised: pl.DataFrame) -> pl.DataFrame:
     )
     keyed = _name_keys(with_trade)
     shared = pl.col("is_shared_phone").fill_null(False) | _rep_own_phone(keyed)
+    keyed = keyed.join(_trade_pinyin(with_trade), on="trade_name", how="left")
     return (
-        keyed.join(_trade_pinyin(with_trade), on="trade_name", how="left")
-        .with_columns(_trade_is_shared(), (pl.len().over("core_name") >= 2).alias("core_is_common"))
+        keyed.with_columns(_trade_is_shared(keyed), (pl.len().over("core_name") >= 2).alias("core_is_common"))
         .with_columns(
             pl.when(~shared).then(pl.col("phone_e164")).alias("phone"),
             pl.when(~pl.col("is_free_mail").fill_null(True)).then(pl.col("email_domain")).alias("company_email_domain"),
@@ -133,10 +133,11 @@ def _name_keys(frame: pl.DataFrame) -> pl.DataFrame:
     ).drop("_chinese_head", "_latin_head", "_latin_industry", "_chinese_industry")
 
 
-def _trade_is_shared() -> pl.Expr:
+def _trade_is_shared(frame: pl.DataFrame) -> pl.Expr:
     """True where two or more different core names, each written on at least two claims, share
     the trade name's pinyin (华为技术 and 华为投资 share huawei, so do 信前 and 芯千; a one-off typo
     does not count): an English name carrying that pinyin could mean either company."""
-    repeated = pl.len().over("core_name") >= 2
-    cores = pl.when(repeated & ~pl.col("is_latin_name").fill_null(True)).then(pl.col("core_name"))
-    return (cores.drop_nulls().n_unique().over("trade_pinyin") >= 2).fill_null(False).alias("trade_is_shared")
+    repeated = frame.filter(~pl.col("is_latin_name").fill_null(True) & (pl.len().over("core_name") >= 2))
+    shared = (repeated.group_by("trade_pinyin").agg(pl.col("core_name").n_unique())
+              .filter(pl.col("core_name") >= 2)["trade_pinyin"].drop_nulls())
+    return pl.col("trade_pinyin").is_in(shared.implode()).fill_null(False).alias("trade_is_shared")
