@@ -202,14 +202,6 @@ def _tf_adjustment(comparison: Comparison) -> pl.Expr:
     return expr
 
 
-def term_frequencies(prepared: pl.DataFrame, column: str) -> pl.DataFrame:
-    """`column`, `tf_<column>`: each value's share of the non-null values (Splink's TF table)."""
-    present = prepared.select(column).drop_nulls()
-    return present.group_by(column).len().select(
-        column, (pl.col("len").cast(pl.Float64) / present.height).alias(f"tf_{column}")
-    ).sort(column)
-
-
 class PairScorer:
     """Scores pair frames: levels by one compiled query on DuckDB (the levels' conditions use
     DuckDB functions, as in Splink), weights in polars. The query runs on `connection` if given

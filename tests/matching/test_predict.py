@@ -51,3 +51,26 @@ def test_predicted_equals_splinks_predict(windowed, threshold):
     if threshold < 0.5:
         assert ours.height >= 15 and ours["gamma_company_name"].n_unique() >= 4
         assert ours.filter(pl.col("mw_tf_adj_company_name") != 0).height > 0
+
+
+def test_forced_pairs_are_kept_whatever_their_probability_and_scored_alike(windowed):
+    model = scoring_model(json.loads(DEFAULT_MODEL.read_text(encoding="utf-8")))
+
+    def run(threshold: float, forced: pl.DataFrame | None = None) -> pl.DataFrame:
+        return predicted(windowed, model, BLOCKING_COLUMNS, duckdb.connect(), threshold=threshold,
+                         kept_columns=KEPT_COLUMNS, forced=forced).sort("claim_id_l", "claim_id_r")
+
+    everything, kept = run(1e-6), run(0.5)
+    position = {claim: i for i, claim in enumerate(windowed["claim_id"])}
+    low = everything.filter(pl.col("match_probability") < 0.5).row(0, named=True)
+    blocked = set(everything.select("claim_id_l", "claim_id_r").iter_rows())
+    unblocked = next((a, b) for a in windowed["claim_id"] for b in windowed["claim_id"] if a < b and (a, b) not in blocked)
+    forced = pl.DataFrame({"_l": [position[low["claim_id_l"]], position[unblocked[0]]],
+                           "_r": [position[low["claim_id_r"]], position[unblocked[1]]]},
+                          schema={"_l": pl.UInt32, "_r": pl.UInt32})
+    ours = run(0.5, forced)
+    assert ours.height == kept.height + 2
+    assert ours.filter(pl.col("claim_id_l") == low["claim_id_l"], pl.col("claim_id_r") == low["claim_id_r"]).row(
+        0, named=True) == low
+    assert ours.filter(pl.col("claim_id_l") == unblocked[0], pl.col("claim_id_r") == unblocked[1]).height == 1
+    assert ours.join(kept, on=["claim_id_l", "claim_id_r"], how="semi").equals(kept)

@@ -22,7 +22,6 @@ from matching.scoring import (
     PairScorer,
     ScoringModel,
     scoring_model,
-    term_frequencies,
 )
 from transforms.standardise import standardise_claims
 
@@ -64,6 +63,12 @@ def _splink_scores(prepared: pl.DataFrame, left: pl.DataFrame, right: pl.DataFra
     left_df = db_api.register(left, dataset_display_name="queries")
     right_df = db_api.register(right, dataset_display_name="candidates")
     return linker.inference.score_pairs(left_df, right_df).as_duckdbpyrelation().pl()
+
+
+def term_frequencies(prepared: pl.DataFrame, column: str) -> pl.DataFrame:
+    """`column`, `tf_<column>`: each value's share of the non-null values (Splink's TF table)."""
+    present = prepared.select(column).drop_nulls()
+    return present.group_by(column).len().select(column, (pl.col("len").cast(pl.Float64) / present.height).alias(f"tf_{column}"))
 
 
 def test_scores_equal_splinks_on_the_same_pairs(prepared, model):
