@@ -68,7 +68,7 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="keep the scratch folder here instead of a temp dir")
     args = parser.parse_args()
 
-    from flows.samplegen import generate
+    from samplegen import generate
 
     scratch = args.keep or Path(tempfile.mkdtemp(prefix="recon-bench-"))
     samples = scratch / "samples"

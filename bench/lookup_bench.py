@@ -52,7 +52,7 @@ SEED = 20261126
 def _build(directory: Path, claims: int) -> None:
     from ingest_bench import _sources_for
 
-    from flows.samplegen import generate
+    from samplegen import generate
 
     started = time.perf_counter()
     generate(directory / "samples", claims, SEED, date(2026, 11, 25))
@@ -70,11 +70,11 @@ def _queries(directory: Path, claims: int, count: int) -> list[tuple[str, dict, 
     import duckdb
     import polars as pl
 
-    from flows.samplegen.plan import CLAIMS_PER_COMPANY
-    from flows.samplegen.reference import load_reference
-    from flows.samplegen.synthetic import make_synthetic
-    from flows.samplegen.universe import build_universe
-    from flows.samplegen.variants import NameVariants
+    from samplegen.plan import CLAIMS_PER_COMPANY
+    from samplegen.reference import load_reference
+    from samplegen.synthetic import make_synthetic
+    from samplegen.universe import build_universe
+    from samplegen.variants import NameVariants
 
     reference = load_reference()
     # generate() builds the universe first from a fresh Random(seed): the same companies again

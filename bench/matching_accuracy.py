@@ -86,7 +86,7 @@ def main() -> int:
     from ingest_bench import _sources_for
 
     from flows.nightly import nightly
-    from flows.samplegen import generate
+    from samplegen import generate
 
     generate(scratch / "samples", args.claims, args.seed, date(2026, 11, 25))
     warehouse = scratch / "warehouse.duckdb"

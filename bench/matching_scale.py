@@ -113,7 +113,7 @@ def main() -> int:
     if args.child:
         return _child(args.child, args.input)
 
-    from flows.samplegen import generate
+    from samplegen import generate
 
     for size in args.claims:
         scratch = Path(tempfile.mkdtemp(prefix=f"recon-scale-{size}-"))

@@ -69,7 +69,7 @@ def _short(title: str) -> str:
 
 
 def run_night(claims: int, scratch: Path, seed: int, key_accounts: str, max_rss: float) -> Night:
-    from flows.samplegen import generate
+    from samplegen import generate
 
     night = Night(claims)
     samples = scratch / "samples"

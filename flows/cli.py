@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve-lookup":
         return _serve_lookup(args, console)
     if args.command == "generate-samples":
-        from flows.samplegen import generate
+        from samplegen import generate
 
         written = generate(args.out, args.claims, args.seed, args.end_date, key_accounts=args.key_accounts)
         for what, path in written.items():

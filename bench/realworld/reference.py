@@ -1,6 +1,6 @@
 """The real reference data the batch is built from: A-share listed companies and China's divisions.
 
-Read from /work/shared/data/reference (see its SOURCES.md), never from flows/samplegen, so the
+Read from /work/shared/data/reference (see its SOURCES.md), never from samplegen, so the
 evaluation does not inherit the generator's view of names. Full names are split into region,
 trade name, industry word and legal form here, once, with rules of our own.
 """

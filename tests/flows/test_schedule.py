@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pytest
 
-from flows.samplegen import generate
 from flows.schedule import cron_expression, crontab_line, nightly_schedule
+from samplegen import generate
 from tests.flows.inputs import write_inputs
 from tests.flows.subprocesses import REPO, free_port, recon, recon_env, recon_popen
 

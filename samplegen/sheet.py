@@ -13,8 +13,8 @@ from pathlib import Path
 
 import xlsxwriter
 
-from flows.samplegen.render import Claim
-from flows.samplegen.sampling import TimeFormatter, Window
+from samplegen.render import Claim
+from samplegen.sampling import TimeFormatter, Window
 
 SHEET_NAME = "报备登记"
 HEADER = (

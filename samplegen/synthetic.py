@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, replace
 
-from flows.samplegen.names import (
+from samplegen.names import (
     INDUSTRY_WORDS,
     LEGAL_FORM_WEIGHTS,
     LEGAL_FORMS,
@@ -13,8 +13,8 @@ from flows.samplegen.names import (
     NameParts,
     compose,
 )
-from flows.samplegen.phonetics import Phonetics
-from flows.samplegen.sampling import weighted_pool
+from samplegen.phonetics import Phonetics
+from samplegen.sampling import weighted_pool
 
 # Most companies sit in a few large cities; the rest are spread over every place name.
 BIG_CITIES = (

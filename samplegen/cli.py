@@ -1,4 +1,4 @@
-"""Command line: python -m flows.samplegen --out DIR --claims N --seed S --end-date YYYY-MM-DD."""
+"""Command line: python -m samplegen --out DIR --claims N --seed S --end-date YYYY-MM-DD."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from flows.samplegen.generate import generate
+from samplegen.generate import generate
 
 DEFAULT_OUT = Path("data/samples")
 DEFAULT_CLAIMS = 400
@@ -18,7 +18,7 @@ DEFAULT_END_DATE = date(2026, 11, 25)
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m flows.samplegen",
+        prog="python -m samplegen",
         description="Write seeded sample claim files, roster, follow-ups, decisions, truth labels.",
     )
     parser.add_argument(

@@ -6,18 +6,18 @@ from __future__ import annotations
 import random
 from typing import NamedTuple
 
-from flows.samplegen.formats import (
+from samplegen.formats import (
     credit_code_text,
     email_text,
     landline_text,
     mobile_text,
     website_text,
 )
-from flows.samplegen.plan import SOURCES, Plan
-from flows.samplegen.roster import Rep
-from flows.samplegen.sampling import Window, weighted_pool
-from flows.samplegen.universe import Universe
-from flows.samplegen.variants import VARIANT_KINDS, NameVariants
+from samplegen.plan import SOURCES, Plan
+from samplegen.roster import Rep
+from samplegen.sampling import Window, weighted_pool
+from samplegen.universe import Universe
+from samplegen.variants import VARIANT_KINDS, NameVariants
 
 _NOTES = (
     "客户有采购意向，下周拜访", "展会上认识的客户", "老客户转介绍", "已电话沟通，需求明确",

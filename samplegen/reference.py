@@ -62,7 +62,7 @@ def read_package_csv(package: str, *parts: str) -> list[dict[str, str]]:
 
 
 def _load_listed() -> tuple[ListedCompany, ...]:
-    rows = read_package_csv("flows.samplegen", "reference", "listed_companies.csv")
+    rows = read_package_csv("samplegen", "reference", "listed_companies.csv")
     return tuple(
         ListedCompany(
             code=r["code"],

@@ -12,10 +12,10 @@ from dataclasses import replace
 
 import opencc
 
-from flows.samplegen.names import ENGLISH_INDUSTRY, TRADE_CHARS, NameParts, compose, name_pieces
-from flows.samplegen.phonetics import Phonetics
-from flows.samplegen.sampling import weighted_pool
-from flows.samplegen.synthetic import CompanySpec
+from samplegen.names import ENGLISH_INDUSTRY, TRADE_CHARS, NameParts, compose, name_pieces
+from samplegen.phonetics import Phonetics
+from samplegen.sampling import weighted_pool
+from samplegen.synthetic import CompanySpec
 
 _TO_TRADITIONAL = opencc.OpenCC("s2t")
 

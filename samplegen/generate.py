@@ -14,25 +14,25 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flows.samplegen.activity import (
+from samplegen.activity import (
     DECISION_HEADER,
     FOLLOWUP_HEADER,
     DecisionCandidates,
     Followups,
     decision_rows,
 )
-from flows.samplegen.defects import DEFECT_KINDS, DEFECT_REASONS, apply_defect
-from flows.samplegen.key_accounts import key_account_count, key_account_sizes, with_key_accounts
-from flows.samplegen.places import PlaceColumns
-from flows.samplegen.plan import CLAIMS_PER_COMPANY, SOURCES, Plan, build_plan
-from flows.samplegen.reference import load_reference
-from flows.samplegen.render import ClaimIds, ClaimRenderer
-from flows.samplegen.roster import Rep, build_roster, roster_size
-from flows.samplegen.run_config import write_run_config
-from flows.samplegen.sampling import Window
-from flows.samplegen.universe import Universe, build_universe
-from flows.samplegen.variants import VARIANT_KINDS
-from flows.samplegen.writers import ClaimFiles, open_table
+from samplegen.defects import DEFECT_KINDS, DEFECT_REASONS, apply_defect
+from samplegen.key_accounts import key_account_count, key_account_sizes, with_key_accounts
+from samplegen.places import PlaceColumns
+from samplegen.plan import CLAIMS_PER_COMPANY, SOURCES, Plan, build_plan
+from samplegen.reference import load_reference
+from samplegen.render import ClaimIds, ClaimRenderer
+from samplegen.roster import Rep, build_roster, roster_size
+from samplegen.run_config import write_run_config
+from samplegen.sampling import Window
+from samplegen.universe import Universe, build_universe
+from samplegen.variants import VARIANT_KINDS
+from samplegen.writers import ClaimFiles, open_table
 
 if TYPE_CHECKING:
     from _csv import _writer as CsvWriter

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from flows.samplegen.sampling import TimeFormatter, Window, weighted_pool
+from samplegen.sampling import TimeFormatter, Window, weighted_pool
 
 FOLLOWUP_HEADER = ("activity_id", "claim_id", "rep_id", "activity_at", "activity_type", "note")
 DECISION_HEADER = (

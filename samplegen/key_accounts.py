@@ -12,8 +12,8 @@ import math
 import random
 from dataclasses import replace
 
-from flows.samplegen.contacts import make_contacts
-from flows.samplegen.universe import Company, Universe
+from samplegen.contacts import make_contacts
+from samplegen.universe import Company, Universe
 
 CLAIMS_PER_KEY_ACCOUNT = 12_500  # "auto": one key account per this many claims
 MIN_AUTO = 4

@@ -13,10 +13,10 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from flows.samplegen.plan import SOURCES
-from flows.samplegen.render import Claim
-from flows.samplegen.sampling import TimeFormatter, Window
-from flows.samplegen.sheet import SheetWriter
+from samplegen.plan import SOURCES
+from samplegen.render import Claim
+from samplegen.sampling import TimeFormatter, Window
+from samplegen.sheet import SheetWriter
 
 if TYPE_CHECKING:
     from _csv import _writer as CsvWriter

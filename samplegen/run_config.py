@@ -13,7 +13,7 @@ import yaml
 
 from flows.side_inputs import APPEAL_COLUMNS, EXTENSION_COLUMNS
 
-TEMPLATE = Path(__file__).resolve().parents[2] / "config" / "sources.yaml"
+TEMPLATE = Path(__file__).resolve().parents[1] / "config" / "sources.yaml"
 SOURCE_FILES = {"form": "form/*.csv", "crm": "crm/*.csv", "sheet": "sheet/*.xlsx"}
 SIDE_FILES = {"roster": "reps.csv", "followups": "followups.csv", "decisions": "decisions.csv",
               "appeals": "appeals.csv", "extensions": "extensions.csv"}

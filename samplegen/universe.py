@@ -8,24 +8,29 @@ import random
 from dataclasses import dataclass
 from itertools import chain
 
-from flows.samplegen import hard_negatives
-from flows.samplegen.contacts import (
+from samplegen.contacts import (
     AREA_PHONE_CODES,
     FREE_MAIL,
     Contact,
     make_contacts,
     make_landline,
 )
-from flows.samplegen.credit_codes import make_credit_code
-from flows.samplegen.names import (
+from samplegen.credit_codes import make_credit_code
+from samplegen.hard_negatives import (
+    curated_specs,
+    make_near_name_pair,
+    make_sister_set,
+    rare_character_specs,
+)
+from samplegen.names import (
     HOMOPHONE_EXTRAS,
     TRADE_CHARS,
     clean_short_name,
     parse_registered_name,
 )
-from flows.samplegen.phonetics import Phonetics
-from flows.samplegen.reference import ListedCompany, Reference
-from flows.samplegen.synthetic import CompanySpec, make_synthetic
+from samplegen.phonetics import Phonetics
+from samplegen.reference import ListedCompany, Reference
+from samplegen.synthetic import CompanySpec, make_synthetic
 
 _REAL_SHARE = 0.6
 _HARD_NEGATIVE_SHARE = 0.08
@@ -95,7 +100,7 @@ def build_universe(reference: Reference, n_companies: int, rng: random.Random) -
     real = [_real_spec(c, region_set) for c in rng.sample(reference.listed, n_real)]
     real_chars = (ch for spec in real for ch in spec.parts.trade)
     phonetics = Phonetics(chain(TRADE_CHARS, HOMOPHONE_EXTRAS, real_chars))
-    specs = hard_negatives.curated_specs() + hard_negatives.rare_character_specs() + real
+    specs = curated_specs() + rare_character_specs() + real
     names_taken = {s.full_name for s in specs}
     domains_taken = {s.domain for s in specs if s.domain}
     group_no = 2  # G001 and G002 are the curated sets
@@ -103,7 +108,7 @@ def build_universe(reference: Reference, n_companies: int, rng: random.Random) -
     while n_grouped < round(n_companies * _HARD_NEGATIVE_SHARE):
         group_no += 1
         make_set = (
-            hard_negatives.make_sister_set if group_no % 2 else hard_negatives.make_near_name_pair
+            make_sister_set if group_no % 2 else make_near_name_pair
         )
         members = make_set(rng, phonetics, regions, names_taken, domains_taken, f"G{group_no:03d}")
         specs += members

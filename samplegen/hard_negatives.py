@@ -12,9 +12,9 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from flows.samplegen.names import INDUSTRY_WORDS, TRADE_CHARS, NameParts, compose
-from flows.samplegen.phonetics import Phonetics
-from flows.samplegen.synthetic import (
+from samplegen.names import INDUSTRY_WORDS, TRADE_CHARS, NameParts, compose
+from samplegen.phonetics import Phonetics
+from samplegen.synthetic import (
     CompanySpec,
     industry_for,
     make_domain,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from flows.samplegen.phonetics import Phonetics
-from flows.samplegen.sampling import weighted_pool
+from samplegen.phonetics import Phonetics
+from samplegen.sampling import weighted_pool
 
 # Surnames with their readings spelled out: several (曾, 单, 解) are polyphones as characters.
 _SURNAMES = (

@@ -10,8 +10,8 @@ import math
 import random
 from dataclasses import dataclass
 
-from flows.samplegen.contacts import make_person
-from flows.samplegen.phonetics import Phonetics
+from samplegen.contacts import make_person
+from samplegen.phonetics import Phonetics
 
 TEAM_NAMES = (
     "华北一组", "华东大客户组", "华南一组", "西南组", "华中组", "华东一组", "华北二组",

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.samplegen import generate
-from flows.samplegen.cli import DEFAULT_END_DATE, DEFAULT_SEED
-from flows.samplegen.key_accounts import key_account_count, key_account_sizes
+from samplegen import generate
+from samplegen.cli import DEFAULT_END_DATE, DEFAULT_SEED
+from samplegen.key_accounts import key_account_count, key_account_sizes
 
 
 def _rows(path: Path, encoding: str) -> list[list[str]]:

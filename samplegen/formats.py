@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from flows.samplegen.sampling import weighted_pool
+from samplegen.sampling import weighted_pool
 
 _FULL_WIDTH_DIGITS = str.maketrans("0123456789-+() ", "０１２３４５６７８９－＋（）\u3000")
 _MOBILE_STYLES = weighted_pool(range(7), (35, 15, 15, 12, 8, 8, 7))

@@ -14,12 +14,12 @@ import openpyxl
 import pytest
 from stdnum.cn import uscc
 
-from flows.samplegen import generate
-from flows.samplegen.cli import DEFAULT_CLAIMS, DEFAULT_END_DATE, DEFAULT_SEED, main
-from flows.samplegen.credit_codes import check_char
-from flows.samplegen.defects import DEFECT_KINDS
-from flows.samplegen.sheet import HEADER as SHEET_HEADER
-from flows.samplegen.writers import CRM_HEADER, FORM_HEADER
+from samplegen import generate
+from samplegen.cli import DEFAULT_CLAIMS, DEFAULT_END_DATE, DEFAULT_SEED, main
+from samplegen.credit_codes import check_char
+from samplegen.defects import DEFECT_KINDS
+from samplegen.sheet import HEADER as SHEET_HEADER
+from samplegen.writers import CRM_HEADER, FORM_HEADER
 
 REPO = Path(__file__).resolve().parents[2]
 BUNDLED = REPO / "data" / "samples"

@@ -9,12 +9,12 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from flows.samplegen.defects import DEFECT_KINDS
-from flows.samplegen.names import needs_gb18030
-from flows.samplegen.roster import Rep
-from flows.samplegen.sampling import Window, weighted_pool
-from flows.samplegen.universe import Company
-from flows.samplegen.variants import FIRST_CLAIM_POOL, VARIANT_KINDS, VARIANT_POOL
+from samplegen.defects import DEFECT_KINDS
+from samplegen.names import needs_gb18030
+from samplegen.roster import Rep
+from samplegen.sampling import Window, weighted_pool
+from samplegen.universe import Company
+from samplegen.variants import FIRST_CLAIM_POOL, VARIANT_KINDS, VARIANT_POOL
 
 SOURCES = ("form", "crm", "sheet")
 CLAIMS_PER_COMPANY = 3.33  # mean of _COUNT_POOL: ~30% of companies are claimed once

@@ -8,10 +8,10 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING
 
-from flows.samplegen.credit_codes import with_wrong_check_char
+from samplegen.credit_codes import with_wrong_check_char
 
 if TYPE_CHECKING:  # render imports the planner, which imports DEFECT_KINDS from here
-    from flows.samplegen.render import Claim
+    from samplegen.render import Claim
 
 # kind -> what the pipeline is expected to do about it
 DEFECT_REASONS = {
