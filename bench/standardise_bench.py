@@ -128,8 +128,7 @@ def _claim(rng: random.Random, c: dict, switchboards: list[str]) -> dict:
         "contact_name": rng.choice(SURNAMES) + given + rng.choice(TITLES),
         "phone": _phone(rng, c, switchboards),
         "email": rng.choice(
-            (f"{local}@{rng.choice(FREE_MAIL)}", f"{local}@{domain}", f"{local}@{domain}".upper())
-            + (None,)
+            (f"{local}@{rng.choice(FREE_MAIL)}", f"{local}@{domain}", f"{local}@{domain}".upper(), None)
         ),
         "website": rng.choice(
             (None, None, domain, f"www.{domain}", f"http://www.{domain}/", f"https://{domain}/cn")

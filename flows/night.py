@@ -226,28 +226,28 @@ def run_night(sources_path: Path, warehouse_path: Path, as_of: date | None, poli
                 warehouse_path.parent, as_of=as_of, quarantine=quarantine,
                 validation_html=validation_report_html([*input_checks, *mart_checks], as_of=as_of.isoformat()),
             )
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             summary.problems.append(f"the validation page and quarantine list were not written: {exc}")
         try:
             with stage("报告 manager reports and team notices"):
                 summary.people_files = people_files_written(people, warehouse_path, as_of, now,
                                                              policy.business_timezone)
             summary.outputs["reports"] = summary.people_files.folder
-        except Exception as exc:  # noqa: BLE001 - any failure here must not hide the published night
+        except Exception as exc:
             summary.problems.append(f"reports were not written: {exc}")
         if config.delivery is not None and summary.people_files.reports:
             try:
                 with stage("邮件 e-mailing the managers' reports"):
                     summary.people_files.delivery = reports_delivered(
                         config.delivery.smtp, summary.people_files.reports, as_of)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 summary.problems.append(f"reports were not e-mailed: {exc}")
             summary.problems += [f"report for {manager} not e-mailed: {status}"
                                  for manager, status in summary.people_files.delivery.items()
                                  if status.startswith("failed")]
     try:
         summary_published(summary)
-    except Exception as exc:  # noqa: BLE001 - the night is published; say what is missing
+    except Exception as exc:
         summary.problems.append(f"the Prefect run summary was not saved: {exc}")
     return summary
 

@@ -86,5 +86,5 @@ def _group_name(cores: pl.Series) -> str | None:
     names = cores.to_list()
     if not names:
         return None
-    prefix = os.path.commonprefix(names)
+    prefix = os.path.commonprefix(names)  # noqa: RUF071 - a prefix in characters is what is meant
     return prefix if len(prefix) >= 2 else names[0]

@@ -143,4 +143,4 @@ def english(parts: NameParts, city: str, rng: random.Random) -> str:
     region = "".join(lazy_pinyin(short_region(parts.region or city))).capitalize()
     if region and rng.random() < 0.35:
         words.insert(0, region)
-    return " ".join(words + [rng.choice(_ENGLISH_LEGAL.get(parts.legal_form, ("Co., Ltd.",)))])
+    return " ".join([*words, rng.choice(_ENGLISH_LEGAL.get(parts.legal_form, ("Co., Ltd.",)))])

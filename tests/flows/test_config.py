@@ -104,7 +104,7 @@ def test_a_password_variable_that_is_not_set_is_named(tmp_path, monkeypatch):
 def test_a_ca_file_without_tls_is_refused(tmp_path):
     (tmp_path / "company-ca.pem").write_text("not parsed at load", encoding="utf-8")
     path = _write(tmp_path, _with_delivery(tls="none", ca_file="company-ca.pem"))
-    with pytest.raises(ConfigError, match="delivery.smtp: ca_file is only used with tls"):
+    with pytest.raises(ConfigError, match=r"delivery\.smtp: ca_file is only used with tls"):
         load_sources(path)
 
 
@@ -117,7 +117,7 @@ def test_a_login_without_tls_is_refused(tmp_path, monkeypatch):
 
 
 def test_a_missing_config_file_is_named(tmp_path):
-    with pytest.raises(ConfigError, match="nowhere.yaml: file not found"):
+    with pytest.raises(ConfigError, match=r"nowhere\.yaml: file not found"):
         load_sources(tmp_path / "nowhere.yaml")
 
 

@@ -209,7 +209,7 @@ def test_a_warehouse_published_before_claims_for_matching_is_refused_with_a_reas
     old.write_bytes(lookup_warehouse.read_bytes())
     with duckdb.connect(str(old)) as con:
         con.execute("drop table claims_for_matching")
-    with pytest.raises(NoWarehouseError, match="(?s)claims_for_matching.*next `recon run`"):
+    with pytest.raises(NoWarehouseError, match=r"(?s)claims_for_matching.*next `recon run`"):
         Lookup(old, DEFAULT_POLICY).answer(parse_query({"name": "字节跳动"}))
 
 

@@ -67,14 +67,14 @@ def test_a_wrong_policy_is_rejected_naming_the_key(tmp_path, mutate, expected):
 
 
 def test_a_policy_error_is_a_value_error_and_a_missing_file_is_named(tmp_path):
-    with pytest.raises(ValueError, match="nowhere.yaml: file not found"):
+    with pytest.raises(ValueError, match=r"nowhere\.yaml: file not found"):
         load_policy(tmp_path / "nowhere.yaml")
 
 
 def test_a_file_that_is_not_a_mapping_is_rejected(tmp_path):
     path = tmp_path / "policy.yaml"
     path.write_text("- A: 90\n", encoding="utf-8")
-    with pytest.raises(PolicyError, match="policy.yaml: expected a mapping at the top level"):
+    with pytest.raises(PolicyError, match=r"policy\.yaml: expected a mapping at the top level"):
         load_policy(path)
 
 

@@ -61,7 +61,7 @@ def test_blank_rows_are_counted_not_read(tmp_path):
 def test_a_corrupt_workbook_is_named(tmp_path):
     path = tmp_path / "broken.xlsx"
     path.write_bytes(b"PK\x03\x04 this is not really a workbook")
-    with pytest.raises(SourceFileError, match="broken.xlsx: is not a readable Excel workbook"):
+    with pytest.raises(SourceFileError, match=r"broken\.xlsx: is not a readable Excel workbook"):
         read_source_file(path, SHEET)
 
 
