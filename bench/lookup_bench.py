@@ -151,14 +151,14 @@ def main() -> int:
     args = parser.parse_args()
 
     imported = time.perf_counter()
-    from flows.lookup import Lookup, parse_query
+    from service.query import Lookup, parse_query
 
     imports = time.perf_counter() - imported
     if not args.reuse:
         _build(args.dir, args.claims)
     warehouse, policy = args.dir / "warehouse.duckdb", REPO / "config" / "policy.yaml"
     lookup = Lookup(warehouse, policy)
-    print(f"imports of flows.lookup in this process {imports:.2f} s; {os.cpu_count()} cores, "
+    print(f"imports of service.query in this process {imports:.2f} s; {os.cpu_count()} cores, "
           f"load average {os.getloadavg()[0]:.1f}")
 
     queries = _queries(args.dir, args.claims, args.queries)
@@ -187,7 +187,7 @@ def main() -> int:
     if args.cold:
         _cold(warehouse, policy, queries[: args.cold], answers[: args.cold])
     if args.http:
-        from flows.lookup_snapshot import SnapshotLookup
+        from service.snapshot import SnapshotLookup
 
         started = time.perf_counter()
         server_lookup = SnapshotLookup(warehouse, policy)
@@ -202,10 +202,10 @@ def main() -> int:
 def _cold(warehouse: Path, policy: Path, queries: list[tuple[str, dict, str | None]], expected: list[dict]) -> None:
     """Each query as a fresh `recon lookup` process: what a rep waits for, imports included."""
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    timed = "import time; t = time.perf_counter(); import flows.cli, flows.lookup; print(time.perf_counter() - t)"
+    timed = "import time; t = time.perf_counter(); import flows.cli, service.query; print(time.perf_counter() - t)"
     imports = [float(subprocess.run([sys.executable, "-c", timed], env=env, cwd=REPO, capture_output=True,
                                     text=True, check=True).stdout) for _ in range(5)]
-    print(f"cold imports of flows.cli + flows.lookup in a fresh process: median {statistics.median(imports):.2f} s "
+    print(f"cold imports of flows.cli + service.query in a fresh process: median {statistics.median(imports):.2f} s "
           f"(5 runs)")
     latencies, differ = [], 0
     for (_, query, _), answer in zip(queries, expected, strict=True):
@@ -223,7 +223,7 @@ def _cold(warehouse: Path, policy: Path, queries: list[tuple[str, dict, str | No
 
 
 def _http_latencies(lookup, queries: list[dict], expected: list[dict]) -> list[float]:
-    from flows.lookup_server import make_server
+    from service.http import make_server
 
     server = make_server(lookup, "127.0.0.1", 0, log_requests=False)
     threading.Thread(target=server.serve_forever, daemon=True).start()

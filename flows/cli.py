@@ -182,8 +182,8 @@ def _simulate(args: argparse.Namespace, console: Console) -> int:
 def _lookup(args: argparse.Namespace, console: Console) -> int:
     import json
 
-    from flows.lookup import Lookup, NoWarehouseError, QueryError, answer_text, parse_query
     from flows.policy import PolicyError
+    from service.query import Lookup, NoWarehouseError, QueryError, answer_text, parse_query
 
     try:
         query = parse_query({"name": args.name, "phone": args.phone, "email": args.email,
@@ -207,10 +207,10 @@ def _lookup(args: argparse.Namespace, console: Console) -> int:
 
 
 def _serve_lookup(args: argparse.Namespace, console: Console) -> int:
-    from flows.lookup import NoWarehouseError
-    from flows.lookup_server import make_server
-    from flows.lookup_snapshot import SnapshotLookup
     from flows.policy import PolicyError
+    from service.http import make_server
+    from service.query import NoWarehouseError
+    from service.snapshot import SnapshotLookup
 
     try:
         lookup = SnapshotLookup(args.warehouse, args.policy)

@@ -21,8 +21,8 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from flows.lookup import NoWarehouseError, QueryError, parse_query
-from flows.lookup_snapshot import SnapshotLookup
+from service.query import NoWarehouseError, QueryError, parse_query
+from service.snapshot import SnapshotLookup
 
 MAX_BODY_BYTES = 8192
 log = logging.getLogger("recon.lookup_server")

@@ -21,25 +21,25 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from flows.lookup import Lookup
-from flows.lookup_reader import (
+from matching.candidate_index import CandidateIndex
+from matching.candidates import blocking_columns
+from matching.model_files import model_in_use
+from matching.prepare import MATCH_COLUMNS
+from matching.scoring import PairScorer, scoring_model
+from service.query import Lookup
+from service.warehouse_reader import (
     CANDIDATE_SCHEMA,
     CUSTOMER_SCHEMA,
     CUSTOMERS_SQL,
     NoWarehouseError,
     Reader,
 )
-from matching.candidate_index import CandidateIndex
-from matching.candidates import blocking_columns
-from matching.model_files import model_in_use
-from matching.prepare import MATCH_COLUMNS
-from matching.scoring import PairScorer, scoring_model
 
 
 @dataclass(frozen=True)
 class Snapshot:
     """Everything a lookup reads, copied from one version of the warehouse and the model; a
-    `flows.lookup.Reader`."""
+    `service.query.Reader`."""
 
     identity: tuple
     prepared: pl.DataFrame  # CANDIDATE_SCHEMA, one row per published claim

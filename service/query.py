@@ -7,7 +7,7 @@ and a nightly run building the next warehouse are never in the way), with the te
 just their trade names. They are scored from the saved model and judged by the nightly rules
 (`matching.lookup`). Only these few claims are read, so a fresh process answers in well under a
 second; nothing here imports Prefect, Great Expectations or Splink. The long-lived
-`recon serve-lookup` reads the same answers from an in-memory copy (`flows.lookup_snapshot`).
+`recon serve-lookup` reads the same answers from an in-memory copy (`service.snapshot`).
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from flows.lookup_reader import NoWarehouseError, Reader, warehouse_reader
 from flows.policy import read_policy_file
 from matching.links import LinkPolicy, pairs_classified
 from matching.lookup import RELATED, SAME_CUSTOMER, customers_answered, is_known, query_pairs
 from matching.prepare import claims_for_matching
 from matching.scoring import PairScorer
+from service.warehouse_reader import NoWarehouseError, Reader, warehouse_reader
 from transforms.names import romanise_core
 from transforms.standardise import SHARED_PHONE_MIN_COMPANIES, standardise_claims
 

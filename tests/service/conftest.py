@@ -1,4 +1,4 @@
-"""Fixtures shared by the flow tests."""
+"""Fixtures shared by the lookup service tests."""
 
 import json
 from datetime import date
@@ -8,12 +8,12 @@ import pytest
 
 @pytest.fixture(scope="session")
 def lookup_warehouse(tmp_path_factory, prefect_harness):
-    """A warehouse built by the nightly flow from tests/flows/lookup_inputs.py, scored by the
+    """A warehouse built by the nightly flow from tests/service/lookup_inputs.py, scored by the
     packaged model (placed as the saved model, so the 2,500 claims do not train their own)."""
     from flows.nightly import nightly
     from matching.model_files import DEFAULT_MODEL
     from tests.flows.inputs import place_model, write_inputs
-    from tests.flows.lookup_inputs import KNOWN_CRM_ROWS, KNOWN_FORM_ROWS, filler_rows
+    from tests.service.lookup_inputs import KNOWN_CRM_ROWS, KNOWN_FORM_ROWS, filler_rows
 
     root = tmp_path_factory.mktemp("lookup")
     place_model(root, json.loads(DEFAULT_MODEL.read_text(encoding="utf-8")))

@@ -11,11 +11,11 @@ import duckdb
 import pytest
 
 from flows.cli import DEFAULT_POLICY
-from flows.lookup import Lookup, NoWarehouseError, QueryError, answer_text, parse_query
-from flows.lookup_snapshot import SnapshotLookup
+from service.query import Lookup, NoWarehouseError, QueryError, answer_text, parse_query
+from service.snapshot import SnapshotLookup
 from tests.flows.inputs import REPO
-from tests.flows.lookup_inputs import BYTEDANCE_CODE, CONTACT_DETAILS, filler_rows
 from tests.flows.subprocesses import recon, recon_env
+from tests.service.lookup_inputs import BYTEDANCE_CODE, CONTACT_DETAILS, filler_rows
 
 # (family, query): each should find 北京字节跳动科技有限公司 (WF-0001) first
 BYTEDANCE_SPELLINGS = [

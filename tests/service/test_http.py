@@ -13,8 +13,8 @@ import urllib.request
 import pytest
 
 from tests.flows.inputs import REPO
-from tests.flows.lookup_inputs import CONTACT_DETAILS
 from tests.flows.subprocesses import free_port, recon_env
+from tests.service.lookup_inputs import CONTACT_DETAILS
 
 
 @pytest.fixture(scope="module")

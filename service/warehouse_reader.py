@@ -4,7 +4,7 @@
 query needs: the claims sharing a blocking key with it (`matching.candidates.candidates_sql` over
 `claims_for_matching` and `claim_customer`), the trade names on its phone, the term frequencies of
 just the candidates' trade names, and the candidate customers with their owners. Any other
-`Reader` (the server's in-memory copy, `flows.lookup_snapshot`) answers the same questions.
+`Reader` (the server's in-memory copy, `service.snapshot`) answers the same questions.
 """
 
 from __future__ import annotations
