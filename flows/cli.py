@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 from rich.console import Console
 from rich.table import Table
 
+from transforms.schema import BUSINESS_ZONE
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCES = PROJECT_DIR / "config" / "sources.yaml"
 DEFAULT_WAREHOUSE = PROJECT_DIR / "var" / "warehouse.duckdb"
@@ -77,13 +79,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_paths(serve)
     _add_output(serve)
     serve.add_argument("--at", default="02:00", help="time of day, HH:MM (default %(default)s)")
-    serve.add_argument("--timezone", default="Asia/Shanghai", help="zone of --at (default %(default)s)")
+    serve.add_argument("--timezone", default=BUSINESS_ZONE, help="zone of --at (default %(default)s)")
 
     cron = commands.add_parser("cron-line", help="print a system crontab line for the nightly run")
     _add_paths(cron)
     cron.add_argument("--verbose", action="store_true", help="pass --verbose to the nightly run")
     cron.add_argument("--at", default="02:00", help="time of day, HH:MM (default %(default)s)")
-    cron.add_argument("--timezone", default="Asia/Shanghai", help="zone of --at (default %(default)s)")
+    cron.add_argument("--timezone", default=BUSINESS_ZONE, help="zone of --at (default %(default)s)")
 
     lookup = commands.add_parser("lookup", help="check a prospect against every known customer and its owner")
     lookup.add_argument("name", nargs="?", help="the company name as the prospect gave it")
@@ -157,10 +159,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _simulate(args: argparse.Namespace, console: Console) -> int:
-    from flows.config import ConfigError
-    from flows.policy import PolicyError
     from flows.readers import SourceFileError
     from flows.simulate import simulate
+    from settings.policy_file import PolicyError
+    from settings.sources import ConfigError
 
     if not args.warehouse.exists():
         console.print(f"[bold red]No warehouse at {args.warehouse}; run `recon run` first.[/bold red]")
@@ -182,8 +184,8 @@ def _simulate(args: argparse.Namespace, console: Console) -> int:
 def _lookup(args: argparse.Namespace, console: Console) -> int:
     import json
 
-    from flows.policy import PolicyError
     from service.query import Lookup, NoWarehouseError, QueryError, answer_text, parse_query
+    from settings.policy_file import PolicyError
 
     try:
         query = parse_query({"name": args.name, "phone": args.phone, "email": args.email,
@@ -207,10 +209,10 @@ def _lookup(args: argparse.Namespace, console: Console) -> int:
 
 
 def _serve_lookup(args: argparse.Namespace, console: Console) -> int:
-    from flows.policy import PolicyError
     from service.http import make_server
     from service.query import NoWarehouseError
     from service.snapshot import SnapshotLookup
+    from settings.policy_file import PolicyError
 
     try:
         lookup = SnapshotLookup(args.warehouse, args.policy)
@@ -255,10 +257,10 @@ def _train(args: argparse.Namespace, console: Console) -> int:
 
 def _config_errors() -> tuple[type[Exception], ...]:
     """The errors that mean a configuration or input file is wrong (imported only when needed)."""
-    from flows.config import ConfigError
     from flows.dictionary import DictionaryError
-    from flows.policy import PolicyError
     from flows.readers import SourceFileError
+    from settings.policy_file import PolicyError
+    from settings.sources import ConfigError
 
     return ConfigError, DictionaryError, PolicyError, SourceFileError
 

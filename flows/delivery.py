@@ -19,7 +19,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 
-from flows.config import SmtpConfig
+from settings.sources import SmtpConfig
 
 SENT = "sent"
 NO_ADDRESS = "no address"

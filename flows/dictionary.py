@@ -15,8 +15,8 @@ from typing import Annotated
 import duckdb
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from flows.config import load_yaml_model
 from flows.warehouse import SQL_DIR
+from settings.base import load_yaml_model
 
 DICTIONARY_PATH = SQL_DIR / "dictionary.yaml"
 Name = Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*$")]

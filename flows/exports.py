@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from transforms.export_safety import formulas_neutralised
+from transforms.schema import BUSINESS_ZONE
 
 
 def write_run_outputs(
@@ -24,7 +25,7 @@ def write_run_outputs(
     quarantine_csv = exports_dir / f"quarantine_{as_of.isoformat()}.csv"
     flat = quarantine.with_columns(
         pl.col("failed_checks").list.join(", "),
-        pl.col("ingested_at").dt.convert_time_zone("Asia/Shanghai").dt.strftime("%Y-%m-%d %H:%M"),
+        pl.col("ingested_at").dt.convert_time_zone(BUSINESS_ZONE).dt.strftime("%Y-%m-%d %H:%M"),
     )
     write_spreadsheet_csv(quarantine_csv, flat)
     return {"validation report": page, "quarantine list": quarantine_csv}

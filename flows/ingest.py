@@ -9,8 +9,8 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.config import SourceConfig, SourcesConfig
 from flows.readers import ROW_NUMBER, SourceFileError, file_sha256, read_source_file, read_table
+from settings.sources import SourceConfig, SourcesConfig
 from transforms.mapping import MissingColumnsError, raw_claims_from_rows
 from transforms.schema import REQUIRED_ROSTER_FIELDS, ROSTER_FIELDS
 

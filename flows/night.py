@@ -20,7 +20,6 @@ from prefect.runtime import flow_run as prefect_run
 
 from flows import exports, marts, warehouse
 from flows.cancel import cancellable
-from flows.config import SourcesConfig
 from flows.dictionary import DataDictionary, apply_dictionary
 from flows.ingest import new_source_files, read_new_files
 from flows.matching_stage import MatchSummary, claims_standardised, customers_matched
@@ -42,6 +41,7 @@ from flows.validation import (
     validate_published,
     validation_report_html,
 )
+from settings.sources import SourcesConfig
 from transforms.checks import CHECKS, DUPLICATE_CHECK, claims_checkable, duplicates_marked
 from transforms.parsing import claims_parsed
 from transforms.quarantine import claims_accepted, claims_quarantined

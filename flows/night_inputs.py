@@ -13,10 +13,8 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.config import SourcesConfig, load_sources
 from flows.dictionary import DataDictionary, read_dictionary
 from flows.ingest import read_roster
-from flows.policy import PolicyFile, read_policy_file
 from flows.side_inputs import (
     appeal_rulings_on_customers,
     read_appeals,
@@ -24,6 +22,8 @@ from flows.side_inputs import (
     read_extensions,
     read_followups,
 )
+from settings.policy_file import PolicyFile, read_policy_file
+from settings.sources import SourcesConfig, load_sources
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
-from flows.config import SourceConfig
+from settings.sources import SourceConfig
 
 ROW_NUMBER = "__row_number"
 _BOM = b"\xef\xbb\xbf"

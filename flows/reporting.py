@@ -15,9 +15,9 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows import warehouse
-from flows.config import SmtpConfig
 from flows.delivery import ManagerReport, deliver_reports
 from flows.reports import ManagerReportFiles, reports_dir, write_manager_reports, write_team_notices
+from settings.sources import SmtpConfig
 from transforms.notices import CLAIM_COLUMNS, rep_notices
 
 

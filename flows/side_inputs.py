@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from flows.config import FileRef, SourcesConfig
 from flows.readers import SourceFileError, read_table
+from settings.sources import FileRef, SourcesConfig
 
 UTC = pl.Datetime("us", "UTC")
 

@@ -21,12 +21,12 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from flows.policy import read_policy_file
 from matching.links import LinkPolicy, pairs_classified
 from matching.lookup import RELATED, SAME_CUSTOMER, customers_answered, is_known, query_pairs
 from matching.prepare import claims_for_matching
 from matching.scoring import PairScorer
 from service.warehouse_reader import NoWarehouseError, Reader, warehouse_reader
+from settings.policy_file import read_policy_file
 from transforms.names import romanise_core
 from transforms.standardise import SHARED_PHONE_MIN_COMPANIES, standardise_claims
 

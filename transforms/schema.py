@@ -25,6 +25,8 @@ CLAIM_FIELDS: tuple[str, ...] = (
 REQUIRED_FIELDS: tuple[str, ...] = ("claim_id", "submitted_at", "rep_id", "company_name", "category")
 
 CATEGORIES: tuple[str, ...] = ("A", "B", "C", "D")
+# the zone business days are counted in unless policy.yaml / sources.yaml say otherwise
+BUSINESS_ZONE = "Asia/Shanghai"
 
 # The reps roster: the fields a roster file is mapped onto. manager / manager_email name who gets
 # a team's conflict report (and where it is e-mailed); an empty quota means the policy's default.

@@ -19,8 +19,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from flows.config import SmtpConfig
 from flows.delivery import ManagerReport, deliver_reports, report_message
+from settings.sources import SmtpConfig
 
 AS_OF = date(2026, 11, 28)
 SENDER = "对账系统 <recon@example.com>"

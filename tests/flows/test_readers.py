@@ -2,8 +2,8 @@ import zipfile
 
 import pytest
 
-from flows.config import load_sources
 from flows.readers import ROW_NUMBER, SourceFileError, decode_text, read_source_file
+from settings.sources import load_sources
 from tests.flows.inputs import REPO, write_inputs
 
 CONFIG = load_sources(REPO / "config" / "sources.yaml")

@@ -1,6 +1,6 @@
 """The ownership rules as one typed, immutable object.
 
-`flows/policy.py` builds it from `config/policy.yaml` and checks every value; transforms only
+`settings/policy_file.py` builds it from `config/policy.yaml` and checks every value; transforms only
 read it. Durations are whole days; a `None` turns the rule off.
 """
 
@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+
+from transforms.schema import BUSINESS_ZONE
 
 TEMPLATE_FIELDS: tuple[str, ...] = (
     "company_name",
@@ -54,7 +56,7 @@ class OwnershipPolicy:
     )
     cooldown_days: int = 7
     daily_cap: int | None = None
-    business_timezone: str = "Asia/Shanghai"
+    business_timezone: str = BUSINESS_ZONE
     group_as_one_customer: bool = False
 
     def __post_init__(self) -> None:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
-from flows.config import load_yaml_model
 from matching.links import LinkPolicy
 from matching.review import ReviewCapacity
+from settings.base import Strict, Zone, load_yaml_model
 from transforms.ownership.policy import DEFAULT_TEMPLATE, ExtensionRule, OwnershipPolicy
+from transforms.schema import BUSINESS_ZONE
 
 Days = Annotated[int, Field(ge=1)]
 Count = Annotated[int, Field(ge=0)]
@@ -28,7 +28,9 @@ class PolicyError(ValueError):
     """policy.yaml is missing, unreadable or wrong; the message names the key."""
 
 
-class _Strict(BaseModel):
+class _Strict(Strict):
+    """Policy values are never coerced: a quoted "30" for a number of days is an error."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
@@ -93,7 +95,7 @@ class PolicyFile(_Strict):
     group_as_one_customer: bool = False
     cooldown_days: Count = 7
     daily_cap: Positive | None = None
-    business_timezone: str = "Asia/Shanghai"
+    business_timezone: Zone = BUSINESS_ZONE
     first_night_window_days: Count = 1
     matching: Matching = Matching()
 
@@ -103,15 +105,6 @@ class PolicyFile(_Strict):
         if DEFAULT_TEMPLATE not in templates:
             raise ValueError("a 'default' template is required (industries not listed use it)")
         return templates
-
-    @field_validator("business_timezone")
-    @classmethod
-    def _zone_exists(cls, zone: str) -> str:
-        try:
-            ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {zone!r}") from exc
-        return zone
 
     def ownership_policy(self) -> OwnershipPolicy:
         """The immutable policy object the ownership replay reads."""

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from flows.config import ConfigError, load_sources
+from settings.sources import ConfigError, load_sources
 
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD_ENV = "RECON_TEST_SMTP_PASSWORD"
@@ -122,9 +122,9 @@ def test_a_missing_config_file_is_named(tmp_path):
 
 
 def test_a_manager_with_two_addresses_stops_the_run_naming_them(tmp_path):
-    from flows.config import load_sources
     from flows.ingest import read_roster
     from flows.readers import SourceFileError
+    from settings.sources import load_sources
     from tests.flows.inputs import ROSTER, write_inputs
 
     roster = [*ROSTER[:2], ("S009", "周敏", "华南组", "张伟", "zhang.wei.south@example-corp.cn", "50")]
@@ -134,8 +134,8 @@ def test_a_manager_with_two_addresses_stops_the_run_naming_them(tmp_path):
 
 
 def test_a_roster_without_any_manager_email_is_read(tmp_path):
-    from flows.config import load_sources
     from flows.ingest import read_roster
+    from settings.sources import load_sources
     from tests.flows.inputs import ROSTER, write_inputs
 
     roster = [(*row[:4], "", row[5]) for row in ROSTER]  # e-mail delivery not used: every cell empty
@@ -146,8 +146,8 @@ def test_a_roster_without_any_manager_email_is_read(tmp_path):
 def test_roster_headers_are_mapped_like_a_sources_columns_and_optional_fields_may_be_missing(tmp_path):
     import yaml
 
-    from flows.config import load_sources
     from flows.ingest import read_roster
+    from settings.sources import load_sources
     from tests.flows.inputs import write_csv, write_inputs
 
     sources = write_inputs(tmp_path)
@@ -164,7 +164,7 @@ def test_roster_headers_are_mapped_like_a_sources_columns_and_optional_fields_ma
 def test_a_roster_column_mapped_to_an_unknown_field_names_the_key(tmp_path):
     import yaml
 
-    from flows.config import ConfigError, load_sources
+    from settings.sources import ConfigError, load_sources
     from tests.flows.inputs import write_inputs
 
     sources = write_inputs(tmp_path)
@@ -181,9 +181,9 @@ def test_a_roster_column_mapped_to_an_unknown_field_names_the_key(tmp_path):
     (("S009", "周敏", "华南组", "", "", "-1"), "row 3 (rep S009): quota -1 is not a whole number >= 0"),
 ])
 def test_a_bad_roster_row_is_named(tmp_path, row, problem):
-    from flows.config import load_sources
     from flows.ingest import read_roster
     from flows.readers import SourceFileError
+    from settings.sources import load_sources
     from tests.flows.inputs import ROSTER, write_inputs
 
     config = load_sources(write_inputs(tmp_path, roster=[ROSTER[0], row]))

@@ -4,7 +4,7 @@ from typing import get_args
 import pytest
 import yaml
 
-from flows.policy import PolicyError, TemplateField, load_policy
+from settings.policy_file import PolicyError, TemplateField, load_policy
 from transforms.ownership import ExtensionRule
 from transforms.ownership.policy import TEMPLATE_FIELDS
 

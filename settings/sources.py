@@ -11,20 +11,22 @@ import os
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
-    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from transforms.schema import CATEGORIES, CLAIM_FIELDS, REQUIRED_FIELDS, ROSTER_FIELDS
+from settings.base import Strict, Zone, load_yaml_model
+from transforms.schema import (
+    BUSINESS_ZONE,
+    CATEGORIES,
+    CLAIM_FIELDS,
+    REQUIRED_FIELDS,
+    ROSTER_FIELDS,
+)
 
 TIMESTAMP_KEYWORDS = ("iso", "excel_serial")
 
@@ -33,11 +35,7 @@ class ConfigError(ValueError):
     """A configuration file is missing, unreadable or wrong; the message names the key."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class FileRef(_Strict):
+class FileRef(Strict):
     path: str
 
 
@@ -60,7 +58,7 @@ class RosterRef(FileRef):
         return columns
 
 
-class SourceConfig(_Strict):
+class SourceConfig(Strict):
     """One kind of input file: where it is, how to read it, how its columns map to a claim."""
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
@@ -73,7 +71,7 @@ class SourceConfig(_Strict):
     columns: dict[str, str]
     values: dict[str, dict[str, str]] = Field(default_factory=dict)
     timestamp_formats: list[str] = Field(default_factory=lambda: ["iso"], min_length=1)
-    timezone: str | None = None
+    timezone: Zone | None = None
 
     @field_validator("columns")
     @classmethod
@@ -115,13 +113,6 @@ class SourceConfig(_Strict):
                 )
         return formats
 
-    @field_validator("timezone")
-    @classmethod
-    def _zone_exists(cls, zone: str | None) -> str | None:
-        if zone is not None:
-            _check_zone(zone)
-        return zone
-
     @model_validator(mode="after")
     def _sheet_only_for_xlsx(self) -> SourceConfig:
         if self.sheet_name is not None and self.format != "xlsx":
@@ -129,7 +120,7 @@ class SourceConfig(_Strict):
         return self
 
 
-class SmtpConfig(_Strict):
+class SmtpConfig(Strict):
     """The mail server the reports go through. The password is never in the YAML: `password_env`
     names the environment variable that holds it, and it must be set when the file is loaded."""
 
@@ -191,16 +182,16 @@ def _password_unset(name: str) -> str:
     return f"environment variable {name} (the SMTP password) is not set or empty"
 
 
-class DeliveryConfig(_Strict):
+class DeliveryConfig(Strict):
     """Optional e-mailing of each manager's conflict report; absent means nothing is sent."""
 
     smtp: SmtpConfig
 
 
-class SourcesConfig(_Strict):
+class SourcesConfig(Strict):
     """The whole of sources.yaml; paths are resolved against the file's folder."""
 
-    timezone: str = "Asia/Shanghai"
+    timezone: Zone = BUSINESS_ZONE
     roster: RosterRef
     followups: FileRef | None = None
     extensions: FileRef | None = None
@@ -209,11 +200,6 @@ class SourcesConfig(_Strict):
     sources: list[SourceConfig] = Field(min_length=1)
     delivery: DeliveryConfig | None = None
     base_dir: Path = Path(".")
-
-    @field_validator("timezone")
-    @classmethod
-    def _zone_exists(cls, zone: str) -> str:
-        return _check_zone(zone)
 
     @field_validator("sources")
     @classmethod
@@ -236,14 +222,6 @@ class SourcesConfig(_Strict):
         return sorted(Path(p).resolve() for p in glob.glob(pattern) if Path(p).is_file())
 
 
-def _check_zone(zone: str) -> str:
-    try:
-        ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone {zone!r}") from exc
-    return zone
-
-
 def load_sources(path: Path) -> SourcesConfig:
     """Read and validate sources.yaml, or raise ConfigError naming the offending key."""
     path = Path(path)
@@ -254,32 +232,3 @@ def load_sources(path: Path) -> SourcesConfig:
                                                  context={"base_dir": base_dir}),
         ConfigError,
     )
-
-
-def load_yaml_model(path: Path, build, error: type[Exception]):
-    """`build(mapping)` on a YAML file's top-level mapping; every failure becomes `error` with a
-    message naming the file and, for a validation error, the key."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise error(f"{path}: file not found") from exc
-    except yaml.YAMLError as exc:
-        raise error(f"{path}: not valid YAML: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise error(f"{path}: expected a mapping at the top level")
-    try:
-        return build(raw)
-    except ValidationError as exc:
-        raise error(describe_validation_error(path, exc)) from exc
-
-
-def describe_validation_error(path: Path, exc: ValidationError) -> str:
-    """`<file>: <key.path>: <message>` per error, the one format of every config error."""
-    lines = []
-    for err in exc.errors():
-        key = ""
-        for part in err["loc"]:
-            key += f"[{part}]" if isinstance(part, int) else (f".{part}" if key else str(part))
-        message = err["msg"].removeprefix("Value error, ")
-        lines.append(f"{path.name}: {key or '(top level)'}: {message}")
-    return "\n".join(lines)
