@@ -27,7 +27,7 @@ sys.path.insert(0, str(REPO))
 
 
 def _standardised(samples: Path) -> pl.DataFrame:
-    from flows.readers import ROW_NUMBER, read_source_file
+    from adapters.readers import ROW_NUMBER, read_source_file
     from settings.sources import load_sources
     from transforms.mapping import raw_claims_from_rows
     from transforms.parsing import claims_parsed

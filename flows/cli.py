@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _simulate(args: argparse.Namespace, console: Console) -> int:
-    from flows.readers import SourceFileError
+    from adapters.readers import SourceFileError
     from flows.simulate import simulate
     from settings.policy_file import PolicyError
     from settings.sources import ConfigError
@@ -257,8 +257,8 @@ def _train(args: argparse.Namespace, console: Console) -> int:
 
 def _config_errors() -> tuple[type[Exception], ...]:
     """The errors that mean a configuration or input file is wrong (imported only when needed)."""
+    from adapters.readers import SourceFileError
     from flows.dictionary import DictionaryError
-    from flows.readers import SourceFileError
     from settings.policy_file import PolicyError
     from settings.sources import ConfigError
 
@@ -322,10 +322,10 @@ def _run(args: argparse.Namespace, console: Console) -> int:
 def _nightly(args: argparse.Namespace, as_of: date, console: Console, err: Console, log_file: Path) -> int:
     from prefect.exceptions import CancelledRun
 
+    from adapters.warehouse import WarehouseBusyError
     from flows.cancel import signal_named
     from flows.nightly import RunCheckError, nightly
     from flows.summary import run_figures
-    from flows.warehouse import WarehouseBusyError
 
     unchanged = "the published warehouse is unchanged"
     try:

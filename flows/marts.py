@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from flows import warehouse
+from adapters import warehouse
 from flows.validation import SuiteResult, validate_published
 
 KEY_COLUMN = "mart_key"

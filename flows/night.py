@@ -18,10 +18,11 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run as prefect_run
 
-from flows import exports, marts, warehouse
+from adapters import exports, warehouse
+from adapters.ingest import new_source_files, read_new_files
+from flows import marts
 from flows.cancel import cancellable
 from flows.dictionary import DataDictionary, apply_dictionary
-from flows.ingest import new_source_files, read_new_files
 from flows.matching_stage import MatchSummary, claims_standardised, customers_matched
 from flows.night_inputs import read_night_inputs
 from flows.ownership_stage import OwnershipSummary, ownership_replayed

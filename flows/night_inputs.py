@@ -13,15 +13,15 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.dictionary import DataDictionary, read_dictionary
-from flows.ingest import read_roster
-from flows.side_inputs import (
+from adapters.ingest import read_roster
+from adapters.side_inputs import (
     appeal_rulings_on_customers,
     read_appeals,
     read_decisions,
     read_extensions,
     read_followups,
 )
+from flows.dictionary import DataDictionary, read_dictionary
 from settings.policy_file import PolicyFile, read_policy_file
 from settings.sources import SourcesConfig, load_sources
 

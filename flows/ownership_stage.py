@@ -11,8 +11,8 @@ import polars as pl
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from flows import warehouse
-from flows.side_inputs import appeal_rulings_on_conflicts
+from adapters import warehouse
+from adapters.side_inputs import appeal_rulings_on_conflicts
 from transforms.ownership import OwnershipPolicy, OwnershipResult, replay
 
 

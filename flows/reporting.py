@@ -14,9 +14,14 @@ import polars as pl
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from flows import warehouse
-from flows.delivery import ManagerReport, deliver_reports
-from flows.reports import ManagerReportFiles, reports_dir, write_manager_reports, write_team_notices
+from adapters import warehouse
+from adapters.delivery import ManagerReport, deliver_reports
+from adapters.reports import (
+    ManagerReportFiles,
+    reports_dir,
+    write_manager_reports,
+    write_team_notices,
+)
 from settings.sources import SmtpConfig
 from transforms.notices import CLAIM_COLUMNS, rep_notices
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from adapters.side_inputs import read_appeals, read_extensions, read_followups
 from flows.nightly import as_of_end
 from flows.ownership_stage import ownership_result
-from flows.side_inputs import read_appeals, read_extensions, read_followups
 from settings.policy_file import load_policy
 from settings.sources import load_sources
 from transforms.ownership import compare_policies

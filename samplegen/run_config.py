@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from flows.side_inputs import APPEAL_COLUMNS, EXTENSION_COLUMNS
+from adapters.side_inputs import APPEAL_COLUMNS, EXTENSION_COLUMNS
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "config" / "sources.yaml"
 SOURCE_FILES = {"form": "form/*.csv", "crm": "crm/*.csv", "sheet": "sheet/*.xlsx"}

@@ -162,7 +162,7 @@ def test_the_reports_are_e_mailed_to_each_manager_with_an_address(tmp_path):
 
     import yaml
 
-    from tests.flows.test_delivery import Mailbox, _server
+    from tests.adapters.test_delivery import Mailbox, _server
 
     mailbox = Mailbox()
     with _server(mailbox) as port:

@@ -7,8 +7,8 @@ import polars as pl
 import pytest
 import yaml
 
+from adapters.readers import SourceFileError
 from flows.nightly import nightly
-from flows.readers import SourceFileError
 from tests.flows.inputs import CRM_ROWS, FORM_ROWS, default_sheet_rows, write_inputs
 
 AS_OF = date(2026, 11, 26)

@@ -200,7 +200,7 @@ def test_a_replaced_warehouse_is_reloaded(lookup_warehouse, tmp_path, customer_o
         con.execute("update customers set display_name = '字节跳动（新名）' where customer_id = ?",
                     [customer_of["WF-0001"]])
         con.execute("checkpoint")
-    os.replace(nxt, live)  # as flows.warehouse.publish does
+    os.replace(nxt, live)  # as adapters.warehouse.publish does
     assert lookup.answer(query)["matches"][0]["display_name"] == "字节跳动（新名）"
 
 

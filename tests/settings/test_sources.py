@@ -122,8 +122,8 @@ def test_a_missing_config_file_is_named(tmp_path):
 
 
 def test_a_manager_with_two_addresses_stops_the_run_naming_them(tmp_path):
-    from flows.ingest import read_roster
-    from flows.readers import SourceFileError
+    from adapters.ingest import read_roster
+    from adapters.readers import SourceFileError
     from settings.sources import load_sources
     from tests.flows.inputs import ROSTER, write_inputs
 
@@ -134,7 +134,7 @@ def test_a_manager_with_two_addresses_stops_the_run_naming_them(tmp_path):
 
 
 def test_a_roster_without_any_manager_email_is_read(tmp_path):
-    from flows.ingest import read_roster
+    from adapters.ingest import read_roster
     from settings.sources import load_sources
     from tests.flows.inputs import ROSTER, write_inputs
 
@@ -146,7 +146,7 @@ def test_a_roster_without_any_manager_email_is_read(tmp_path):
 def test_roster_headers_are_mapped_like_a_sources_columns_and_optional_fields_may_be_missing(tmp_path):
     import yaml
 
-    from flows.ingest import read_roster
+    from adapters.ingest import read_roster
     from settings.sources import load_sources
     from tests.flows.inputs import write_csv, write_inputs
 
@@ -181,8 +181,8 @@ def test_a_roster_column_mapped_to_an_unknown_field_names_the_key(tmp_path):
     (("S009", "周敏", "华南组", "", "", "-1"), "row 3 (rep S009): quota -1 is not a whole number >= 0"),
 ])
 def test_a_bad_roster_row_is_named(tmp_path, row, problem):
-    from flows.ingest import read_roster
-    from flows.readers import SourceFileError
+    from adapters.ingest import read_roster
+    from adapters.readers import SourceFileError
     from settings.sources import load_sources
     from tests.flows.inputs import ROSTER, write_inputs
 

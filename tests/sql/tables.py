@@ -7,7 +7,7 @@ from datetime import date, datetime
 import duckdb
 import polars as pl
 
-from flows import warehouse
+from adapters import warehouse
 
 ZONE = "Asia/Shanghai"
 

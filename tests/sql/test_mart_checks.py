@@ -29,7 +29,7 @@ def test_duplicate_or_missing_keys_negative_counts_and_rates_outside_0_1_fail():
 
 
 def test_every_mart_file_opens_with_its_header():
-    from flows.warehouse import SQL_DIR
+    from adapters.warehouse import SQL_DIR
 
     for mart in MARTS:
         sql = (SQL_DIR / "marts" / f"{mart.name}.sql").read_text(encoding="utf-8")

@@ -14,7 +14,7 @@ CASES_ON_PAGE = 100
 _CHART_WIDTH, _CHART_HEIGHT = 360, 120
 _COLOURS = {"refused": "#b3261e", "claimed_by_others": "#1a56db"}
 _environment = Environment(
-    loader=PackageLoader("flows.reports"), autoescape=select_autoescape(default=True, default_for_string=True)
+    loader=PackageLoader("adapters.reports"), autoescape=select_autoescape(default=True, default_for_string=True)
 )
 
 

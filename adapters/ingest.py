@@ -1,5 +1,5 @@
 """Finding and reading input files: which are new tonight, their rows as text with lineage,
-and the reps roster. Follow-ups, extensions, appeals and decisions: `flows/side_inputs.py`."""
+and the reps roster. Follow-ups, extensions, appeals and decisions: `adapters/side_inputs.py`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.readers import ROW_NUMBER, SourceFileError, file_sha256, read_source_file, read_table
+from adapters.readers import ROW_NUMBER, SourceFileError, file_sha256, read_source_file, read_table
 from settings.sources import SourceConfig, SourcesConfig
 from transforms.mapping import MissingColumnsError, raw_claims_from_rows
 from transforms.schema import REQUIRED_ROSTER_FIELDS, ROSTER_FIELDS

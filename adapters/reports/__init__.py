@@ -11,9 +11,9 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.exports import write_atomically, write_spreadsheet_csv
-from flows.reports.html import report_html
-from flows.reports.workbook import report_workbook
+from adapters.exports import write_atomically, write_spreadsheet_csv
+from adapters.reports.html import report_html
+from adapters.reports.workbook import report_workbook
 from transforms.reports import (
     ManagerScope,
     manager_conflicts,

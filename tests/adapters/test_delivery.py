@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from flows.delivery import ManagerReport, deliver_reports, report_message
+from adapters.delivery import ManagerReport, deliver_reports, report_message
 from settings.sources import SmtpConfig
 
 AS_OF = date(2026, 11, 28)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from flows.readers import SourceFileError, read_table
+from adapters.readers import SourceFileError, read_table
 from settings.sources import FileRef, SourcesConfig
 
 UTC = pl.Datetime("us", "UTC")

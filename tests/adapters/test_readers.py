@@ -2,7 +2,7 @@ import zipfile
 
 import pytest
 
-from flows.readers import ROW_NUMBER, SourceFileError, decode_text, read_source_file
+from adapters.readers import ROW_NUMBER, SourceFileError, decode_text, read_source_file
 from settings.sources import load_sources
 from tests.flows.inputs import REPO, write_inputs
 
