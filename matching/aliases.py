@@ -28,13 +28,19 @@ from transforms.names import name_structure, normalise_name
 _CSV = "listed_company_names.csv"
 ALIAS_CSV = "listed_company_aliases.csv"
 # risk and share-class markers around a stock short name: *ST 瓦轴, 万科A, 深赤湾Ｂ, 中集B
-_STOCK_MARKERS = re.compile(r"^\*?st|^pt|(?<=[\u4e00-\u9fff])[ab]$")
+_RISK_MARKER = r"^\*?st|^pt"
+_SHARE_CLASS = r"([\u4e00-\u9fff])[ab]$"
 # a stock short name of two characters (美丽, 神城) is a common word; it needs other evidence
 MIN_ALIAS_CHARS = 2
 
 
+def _unmarked(core: str) -> str:
+    """`core` without its stock markers (the same patterns `alias_key_column` applies)."""
+    return re.sub(_SHARE_CLASS, r"\1", re.sub(_RISK_MARKER, "", core))
+
+
 def _keyed_core(core: str | None) -> str | None:
-    stripped = _STOCK_MARKERS.sub("", core) if core else ""
+    stripped = _unmarked(core) if core else ""
     return stripped if len(stripped) >= MIN_ALIAS_CHARS else None
 
 
@@ -81,14 +87,13 @@ def alias_key(core_name: str | None) -> str | None:
     `placed_alias_core`) is a name of, or None."""
     if core_name is None:
         return None
-    return alias_keys().get(_STOCK_MARKERS.sub("", core_name))
+    return pl.select(alias_key_column(pl.lit(core_name, dtype=pl.String))).item()
 
 
 def alias_key_column(core_names: pl.Expr) -> pl.Expr:
     """`alias_key` of each value, as one expression over a column (for a million claims)."""
     table = alias_keys()
-    unmarked = (core_names.str.replace(r"^\*?st|^pt", "")
-                .str.replace(r"([\u4e00-\u9fff])[ab]$", "${1}"))
+    unmarked = core_names.str.replace(_RISK_MARKER, "").str.replace(_SHARE_CLASS, "${1}")
     return unmarked.replace_strict(list(table), list(table.values()), default=None, return_dtype=pl.String)
 
 

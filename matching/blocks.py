@@ -74,7 +74,7 @@ def _window_keys(values: pl.Series, ordering: pl.Series, size: int) -> list[pl.S
     plain = pl.select(pl.when(values.is_not_null()).then(values.hash(_SEED))).to_series()
     return [
         plain.scatter(ranked["row"], windows[first]).alias(first),
-        pl.Series(second, [None] * len(values), dtype=pl.UInt64).scatter(ranked["row"], windows[second]),
+        pl.repeat(None, len(values), dtype=pl.UInt64, eager=True).scatter(ranked["row"], windows[second]).alias(second),
     ]
 
 

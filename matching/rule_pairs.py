@@ -49,6 +49,7 @@ def chain_pairs(claims: pl.DataFrame, column: str) -> pl.DataFrame:
         ordered.select(pl.col(POSITION).alias("a"), nxt.alias("b"))
         .drop_nulls()
         .select(pl.min_horizontal("a", "b").alias("_l"), pl.max_horizontal("a", "b").alias("_r"))
+        .cast(PAIR_SCHEMA)
     )
 
 
@@ -108,6 +109,6 @@ def rule_pairs(windowed: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> pl.Dat
     window keys of SLIP_COLUMNS) as distinct positions `_l` < `_r`."""
     claims = windowed.with_row_index(POSITION)
     return pl.concat(
-        [*(chain_pairs(claims, column).cast(PAIR_SCHEMA) for column in CHAIN_COLUMNS), slip_pairs(claims, con),
+        [*(chain_pairs(claims, column) for column in CHAIN_COLUMNS), slip_pairs(claims, con),
          deletion_pairs(claims, con)], how="vertical"
     ).unique()
