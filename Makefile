@@ -28,7 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/ingest_bench.py --claims 100000
 
 lint: $(STAMP)
-	$(BIN)/ruff check adapters flows settings transforms matching samplegen service tests bench
+	$(BIN)/ruff check adapters cli flows settings transforms matching samplegen service tests bench
 
 clean:
 	rm -rf $(VENV) var

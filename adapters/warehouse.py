@@ -16,7 +16,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+from adapters.sql_files import STATE, model_folder, sql_text
+
 CARRIED_TABLES = (
     "ingested_files", "raw_claims", "run_log", "customer_lineage", "review_decisions", "claim_first_accepted",
 )
@@ -25,6 +26,14 @@ CARRIED_TABLES = (
 MEMORY_LIMIT = "2GB"
 # live table → the name its copy takes in the next warehouse, for tables rebuilt every night
 SNAPSHOTS = {"claim_customer": "previous_claim_customer"}
+
+
+class NoWarehouseError(RuntimeError):
+    """No published warehouse to read (or it cannot be opened)."""
+
+    @classmethod
+    def missing(cls, live: Path) -> NoWarehouseError:
+        return cls(f"no warehouse at {live}; run `recon run` first")
 
 
 class WarehouseBusyError(RuntimeError):
@@ -54,7 +63,7 @@ def open_next(live: Path) -> duckdb.DuckDBPyConnection:
         leftover.unlink(missing_ok=True)
     con = duckdb.connect(str(building), config={"memory_limit": MEMORY_LIMIT})
     for name in (*CARRIED_TABLES, *SNAPSHOTS.values()):
-        con.execute((SQL_DIR / "raw" / f"{name}.sql").read_text(encoding="utf-8"))
+        con.execute(sql_text(STATE, name))
     if live.exists():
         try:
             con.execute("attach ? as live (read_only)", [str(live)])
@@ -104,11 +113,15 @@ def append_rows(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) 
         con.unregister("_frame")
 
 
-def build_model(con: duckdb.DuckDBPyConnection, layer: str, name: str) -> int:
-    """Materialise `sql/<layer>/<name>.sql` (a select) as table `name`; returns its row count."""
-    select = (SQL_DIR / layer / f"{name}.sql").read_text(encoding="utf-8")
-    con.execute(f"create or replace table {name} as {select}")
-    return scalar(con, f"select count(*) from {name}")
+def build_model(con: duckdb.DuckDBPyConnection, name: str) -> int:
+    """Materialise the model or mart `name` (a select in sql/models/ or sql/marts/) as a table;
+    returns its row count."""
+    con.execute(f"create or replace table {name} as {sql_text(model_folder(name), name)}")
+    return row_count(con, name)
+
+
+def row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return scalar(con, f"select count(*) from {table}")
 
 
 def scalar(con: duckdb.DuckDBPyConnection, query: str, params: list | None = None):

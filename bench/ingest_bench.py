@@ -80,7 +80,7 @@ def main() -> int:
     env = dict(os.environ, PREFECT_HOME=str(scratch / "prefect"), PREFECT_SERVER_ANALYTICS_ENABLED="false",
                DO_NOT_TRACK="1", PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="90",
                PYTHONPATH=str(REPO))
-    command = [sys.executable, "-m", "flows.cli", "run", "--sources", str(sources),
+    command = [sys.executable, "-m", "cli", "run", "--sources", str(sources),
                "--warehouse", str(scratch / "warehouse.duckdb"), "--as-of", "2026-11-26"]
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -19,7 +19,7 @@ e-mail only (a known number in another format, another mailbox at a known compan
 unknown companies. Accuracy: the share whose first match (and whose five matches shown) include
 the customer holding most of the company's claims (for unknown companies: `known` is false, and
 beside it the older measure, no sure or likely match). `--cold N`: N of those queries each run as a
-fresh `python -m flows.cli lookup --json` process (the wall time a rep waits), each answer checked
+fresh `python -m cli lookup --json` process (the wall time a rep waits), each answer checked
 equal to the in-process one. `--http`: the start-up of serve-lookup's in-memory copy and the same
 queries over HTTP, each answer checked equal too.
 """
@@ -59,7 +59,7 @@ def _build(directory: Path, claims: int) -> None:
     sources = _sources_for(directory / "samples", directory)
     env = dict(os.environ, PREFECT_HOME=str(directory / "prefect"), PREFECT_SERVER_ANALYTICS_ENABLED="false",
                DO_NOT_TRACK="1", PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="90", PYTHONPATH=str(REPO))
-    subprocess.run([sys.executable, "-m", "flows.cli", "run", "--sources", str(sources), "--warehouse",
+    subprocess.run([sys.executable, "-m", "cli", "run", "--sources", str(sources), "--warehouse",
                     str(directory / "warehouse.duckdb"), "--as-of", "2026-11-26"], env=env, check=True,
                    stdout=subprocess.DEVNULL)
     print(f"built the warehouse from {claims:,} generated claims in {time.perf_counter() - started:.0f} s")
@@ -202,14 +202,14 @@ def main() -> int:
 def _cold(warehouse: Path, policy: Path, queries: list[tuple[str, dict, str | None]], expected: list[dict]) -> None:
     """Each query as a fresh `recon lookup` process: what a rep waits for, imports included."""
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    timed = "import time; t = time.perf_counter(); import flows.cli, service.query; print(time.perf_counter() - t)"
+    timed = "import time; t = time.perf_counter(); import cli.main, service.query; print(time.perf_counter() - t)"
     imports = [float(subprocess.run([sys.executable, "-c", timed], env=env, cwd=REPO, capture_output=True,
                                     text=True, check=True).stdout) for _ in range(5)]
-    print(f"cold imports of flows.cli + service.query in a fresh process: median {statistics.median(imports):.2f} s "
+    print(f"cold imports of cli.main + service.query in a fresh process: median {statistics.median(imports):.2f} s "
           f"(5 runs)")
     latencies, differ = [], 0
     for (_, query, _), answer in zip(queries, expected, strict=True):
-        argv = [sys.executable, "-m", "flows.cli", "lookup", "--json", "--warehouse", str(warehouse),
+        argv = [sys.executable, "-m", "cli", "lookup", "--json", "--warehouse", str(warehouse),
                 "--policy", str(policy)]
         argv += [query["name"]] if query.get("name") else []
         for field in ("phone", "email"):

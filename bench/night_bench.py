@@ -81,7 +81,7 @@ def run_night(claims: int, scratch: Path, seed: int, key_accounts: str, max_rss:
                DO_NOT_TRACK="1", PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120",
                PYTHONPATH=str(REPO), COLUMNS="250")  # rich wraps at 80 columns without a terminal
     warehouse = scratch / "warehouse.duckdb"
-    command = [sys.executable, "-m", "flows.cli", "run", "--sources", str(sources),
+    command = [sys.executable, "-m", "cli", "run", "--sources", str(sources),
                "--warehouse", str(warehouse), "--as-of", "2026-11-26"]
     lines: list[str] = []
     started = time.perf_counter()

@@ -4,7 +4,7 @@
     python bench/realworld_eval.py --claims 20000 --seed 1 [--out DIR] [--json result.json]
 
 Builds the batch (bench/realworld) into --out or a temporary folder, runs the real night on it
-as a user would (`python -m flows.cli run --sources … --warehouse … --as-of …` in a subprocess,
+as a user would (`python -m cli run --sources … --warehouse … --as-of …` in a subprocess,
 with the project's config/policy.yaml), then reads the published warehouse read-only and prints
 clustering scores beside name baselines, per-phenomenon scores, ingest refusals, the review
 queue, and the clusters that go most wrong.
@@ -26,7 +26,7 @@ sys.path.insert(0, str(REPO))
 
 def run_night(sources_yaml: Path, warehouse: Path, as_of: str) -> tuple[list[str], int, float, str]:
     """(command, exit code, wall seconds, output tail) of one night run from the repository."""
-    command = [sys.executable, "-m", "flows.cli", "run", "--sources", str(sources_yaml),
+    command = [sys.executable, "-m", "cli", "run", "--sources", str(sources_yaml),
                "--policy", str(REPO / "config" / "policy.yaml"), "--warehouse", str(warehouse), "--as-of", as_of]
     started = time.perf_counter()
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)

@@ -138,7 +138,7 @@ def customers_matched(
     queue, outcomes = review_queue(candidates, claims, claim_customer, decisions_latest(all_decisions),
                                    policy.review_capacity)
     warehouse.write_table(con, "review_queue", queue, "rank")
-    customers = warehouse.build_model(con, "marts", "customers")
+    customers = warehouse.build_model(con, "customers")
     summary = MatchSummary(
         customers=customers, links=int(classified["is_link"].sum()), review_items=queue.height,
         merges=lineage.filter(pl.col("reason") == "merged").height,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
+from adapters.data_dictionary import DataDictionary, read_dictionary
 from adapters.ingest import read_roster
 from adapters.side_inputs import (
     appeal_rulings_on_customers,
@@ -21,7 +22,6 @@ from adapters.side_inputs import (
     read_extensions,
     read_followups,
 )
-from flows.dictionary import DataDictionary, read_dictionary
 from settings.policy_file import PolicyFile, read_policy_file
 from settings.sources import SourcesConfig, load_sources
 

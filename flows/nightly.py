@@ -1,33 +1,87 @@
 """The nightly reconciliation as a Prefect flow: what `recon run`, `recon serve`'s deployment and
-the tests start. The work itself is `flows.night.run_night`.
+the tests start. Read `night` as the night's table of contents; each stage is a task in
+`flows/*_stage.py`, run control (the next warehouse, the swap, the files after it) in `flows/publish.py`.
 
 No `from __future__ import annotations` here: a deployment run pickles this function and
 validates its parameters in another process, where string annotations would not resolve.
 """
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from prefect import flow
+from prefect.runtime import flow_run as prefect_run
 from prefect.states import Cancelled, State
 
-from flows.cancel import RunCancelled
-from flows.night import RunCheckError, RunSummary, as_of_end, run_night
+from adapters import warehouse
+from flows.cancel import RunCancelled, cancellable
+from flows.intake_stage import claims_validated, raw_claims_ingested
+from flows.marts_stage import RunCheckError, marts_built
+from flows.matching_stage import claims_standardised, customers_matched
+from flows.night_inputs import read_night_inputs
+from flows.ownership_stage import ownership_replayed
+from flows.people_stage import first_acceptance_recorded, people_tables_built
+from flows.progress import stage
+from flows.publish import files_written, next_warehouse, run_started, warehouse_published
+from flows.summary import RunSummary, new_conflicts_by_team, summary_published
+from settings.paths import DEFAULT_POLICY
+from transforms.schema import as_of_end, business_today
 
-__all__ = ["DEFAULT_POLICY", "RunCheckError", "RunSummary", "as_of_end", "nightly"]
-
-DEFAULT_POLICY = Path(__file__).resolve().parent.parent / "config" / "policy.yaml"
+__all__ = ["RunCheckError", "RunSummary", "nightly"]
 
 
-@flow(name="nightly-reconciliation", log_prints=True)
-def nightly(
+def night(
     sources_path: Path, warehouse_path: Path, as_of: date | None = None, policy_path: Path = DEFAULT_POLICY
 ) -> RunSummary | State:
     """Ingest, validate, standardise, match, apply the ownership rules, publish the next warehouse
-    atomically, then report. `as_of` defaults to today in the business time zone. A run stopped by
-    a signal (Ctrl-C, `kill`, a cancellation in Prefect) ends Cancelled, and the caller gets
-    `prefect.exceptions.CancelledRun` with the signal named in its message."""
+    atomically, then report. `as_of` defaults to today in the policy's business time zone. A run
+    stopped by a signal (Ctrl-C, `kill`, a cancellation in Prefect) ends Cancelled, and the caller
+    gets `prefect.exceptions.CancelledRun` with the signal named in its message."""
+    started = datetime.now(UTC)
+    inputs = read_night_inputs(sources_path, policy_path)
+    policy, zone = inputs.policy, inputs.policy.business_timezone
+    as_of = as_of or business_today(zone, started)
+    now = as_of_end(as_of, zone)
     try:
-        return run_night(sources_path, warehouse_path, as_of, policy_path)
+        with warehouse.run_lock(warehouse_path):
+            with cancellable() as cancel, next_warehouse(warehouse_path, cancel) as con:
+                run_id = run_started(con, as_of, now, zone)
+                with stage("读取文件 ingesting new files", lambda: warehouse.row_count(con, "raw_claims")):
+                    files_new = raw_claims_ingested(con, inputs.config, now)
+                with stage("校验 validating claims (Great Expectations)", lambda: warehouse.row_count(con, "claims")):
+                    input_checks = claims_validated(con, inputs.config, inputs.roster, as_of, now)
+                    backfill = first_acceptance_recorded(con, as_of, policy.first_night_window_days, zone)
+                with stage("标准化 standardising names, phones, e-mails, sites, codes", lambda: standardised):
+                    standardised = claims_standardised(con)
+                with stage("归并 matching claims into customers (Splink)", lambda: matching.customers):
+                    matching = customers_matched(con, warehouse_path, inputs.decisions, run_id, policy.link_policy(),
+                                                 cancel.connect)
+                with stage("归属 applying the ownership rules (replay)", lambda: sum(ownership.outcomes.values())):
+                    ownership = ownership_replayed(con, inputs.followups, inputs.extensions, inputs.appeals,
+                                                   policy.ownership_policy(), now)
+                with stage("汇总 building marts and checking them"):
+                    mart_checks = marts_built(con)
+                with stage("通知 conflict details and rep notices", lambda: people.notices.height):
+                    people = people_tables_built(con, as_of)
+                with stage("发布 publishing the warehouse"):
+                    published = warehouse_published(con, warehouse_path, run_id, as_of, started, files_new,
+                                                    inputs.dictionary)
+            summary = RunSummary(as_of, warehouse_path, run_id, files_new, published.audit, matching, ownership,
+                                 backfill, new_conflicts=new_conflicts_by_team(people.conflict_details, as_of),
+                                 outputs={"warehouse": warehouse_path, "matching model": matching.model_path},
+                                 flow_run_id=prefect_run.id)
+            files_written(summary, published, people, [input_checks.rows, input_checks.duplicates, *mart_checks],
+                          inputs.config, now, zone)
     except RunCancelled as exc:
         return Cancelled(message=f"{exc}; the published warehouse is unchanged")
+    try:
+        summary_published(summary)
+    except Exception as exc:
+        summary.problems.append(f"the Prefect run summary was not saved: {exc}")
+    return summary
+
+
+# The flow wraps `night` rather than decorating it, so that the function a deployment run pickles
+# is found by name in this module (pickled by reference): pickled by value, it would carry its
+# tasks' defaults along, and DuckDB's `connect` cannot be pickled.
+nightly = flow(night, name="nightly-reconciliation", log_prints=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from importlib import resources
 
 import duckdb
 import polars as pl
@@ -13,6 +12,7 @@ from prefect.cache_policies import NO_CACHE
 
 from adapters import warehouse
 from adapters.side_inputs import appeal_rulings_on_conflicts
+from adapters.sql_files import MACROS, sql_text
 from transforms.ownership import OwnershipPolicy, OwnershipResult, replay
 
 
@@ -54,9 +54,9 @@ def ownership_replayed(
     for name, (frame, order) in tables.items():
         warehouse.write_table(con, name, frame, order)
     warehouse.write_table(con, "appeals", _appeals_with_status(appeals, result.claim_outcomes), "appeal_id")
-    con.execute(resources.files("transforms.ownership").joinpath("owner_on.sql").read_text(encoding="utf-8"))
-    pool = warehouse.build_model(con, "marts", "public_pool")
-    warehouse.build_model(con, "marts", "conflicts")
+    con.execute(sql_text(MACROS, "owner_on"))
+    pool = warehouse.build_model(con, "public_pool")
+    warehouse.build_model(con, "conflicts")
     counts = dict(result.claim_outcomes.group_by("outcome").len().sort("outcome").iter_rows())
     summary = OwnershipSummary(counts, result.ownership_current.height, pool,
                                appeals.filter(pl.col("decision").is_null()).height)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
@@ -12,12 +12,12 @@ _console = Console(stderr=True, highlight=False)
 
 
 @contextmanager
-def stage(title: str) -> Iterator[dict]:
-    """Show a spinner while the stage runs; afterwards print its title, `rows` if set, and time."""
-    info: dict = {}
+def stage(title: str, rows: Callable[[], int] | None = None) -> Iterator[None]:
+    """Show a spinner while the stage runs; afterwards print its title, the row count `rows()`
+    gives once the stage is done (if given), and its time."""
     started = time.perf_counter()
     with _console.status(f"[bold]{title}[/bold] …"):
-        yield info
+        yield
     elapsed = time.perf_counter() - started
-    rows = f" — {info['rows']:,} rows" if "rows" in info else ""
-    _console.print(f"[green]✓[/green] {title}{rows} ({elapsed:.1f} s)")
+    rows_text = f" — {rows():,} rows" if rows is not None else ""
+    _console.print(f"[green]✓[/green] {title}{rows_text} ({elapsed:.1f} s)")

@@ -50,10 +50,10 @@ def serve(sources: Path, warehouse: Path, policy: Path, *, at: str, timezone: st
 
 def recon_executable() -> list[str]:
     """The command that starts this installation's `recon`, by absolute path: the `recon` script
-    beside this interpreter (a virtual environment's bin/), else `python -m flows.cli`."""
+    beside this interpreter (a virtual environment's bin/), else `python -m cli`."""
     interpreter = Path(sys.executable).absolute()  # not resolved: a venv's python is a symlink
     script = interpreter.parent / "recon"
-    return [str(script)] if script.is_file() else [str(interpreter), "-m", "flows.cli"]
+    return [str(script)] if script.is_file() else [str(interpreter), "-m", "cli"]
 
 
 def crontab_line(recon: list[str], sources: Path, warehouse: Path, policy: Path, *, at: str, timezone: str,

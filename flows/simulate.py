@@ -13,11 +13,11 @@ import duckdb
 import polars as pl
 
 from adapters.side_inputs import read_appeals, read_extensions, read_followups
-from flows.nightly import as_of_end
 from flows.ownership_stage import ownership_result
 from settings.policy_file import load_policy
 from settings.sources import load_sources
 from transforms.ownership import compare_policies
+from transforms.schema import as_of_end
 
 
 def simulate(
@@ -31,6 +31,6 @@ def simulate(
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
         if as_of is None:
             as_of = con.execute("select max(as_of) from run_log").fetchall()[0][0]
-        now = as_of_end(as_of, config.timezone)
+        now = as_of_end(as_of, policies[0].business_timezone)
         current, other = (ownership_result(con, followups, extensions, appeals, p, now) for p in policies)
     return as_of, compare_policies(current, other)

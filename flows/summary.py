@@ -3,21 +3,41 @@ page and a table) and printed at the end of `recon run`."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import polars as pl
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
+from flows.matching_stage import MatchSummary
+from flows.ownership_stage import OwnershipSummary
+from flows.people_stage import Backfill, PeopleFiles
 from transforms.notices import is_new_tonight
-
-if TYPE_CHECKING:
-    from flows.night import RunSummary
 
 SUMMARY_KEY = "nightly-run-summary"
 FIGURES_KEY = "nightly-run-figures"
+
+
+@dataclass
+class RunSummary:
+    """What a night did: the flow's return value, the figures sales-ops read."""
+
+    as_of: date
+    warehouse: Path
+    run_id: str
+    files_new: int
+    audit: pl.DataFrame
+    matching: MatchSummary
+    ownership: OwnershipSummary
+    backfill: Backfill
+    new_conflicts: dict[str, int] = field(default_factory=dict)
+    people_files: PeopleFiles = field(default_factory=PeopleFiles)
+    outputs: dict[str, Path] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    flow_run_id: str | None = None
 
 
 def new_conflicts_by_team(details: pl.DataFrame, as_of: date) -> dict[str, int]:

@@ -47,98 +47,103 @@ class _BadRequest(Exception):
         self.zh, self.en, self.status = zh, en, status
 
 
+class LookupHandler(BaseHTTPRequestHandler):
+    """One request: /lookup or /health answered from `lookup`, every error as a JSON body."""
+
+    lookup: SnapshotLookup
+    log_requests: bool = True
+    server_version = "recon-lookup"
+    timeout = 10  # seconds a client may take to send its request: a stalled one frees its thread
+
+    def parse_request(self) -> bool:
+        # http.server reads the request line as Latin-1 and splits it at any Unicode space, so
+        # raw UTF-8 in a URL became mojibake, or "Bad request syntax" when one of its bytes
+        # reads as a Latin-1 space (0x85, 0xA0). Percent-encoding those bytes first makes a
+        # raw UTF-8 query string the same as its percent-encoded form.
+        self.raw_requestline = _NON_ASCII.sub(lambda byte: b"%%%02X" % byte[0][0], self.raw_requestline)
+        return super().parse_request()
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (bad request line, too long, unsupported method …) as the
+        same JSON error body as ours, then close."""
+        status = HTTPStatus(code)
+        if self.request_version == "HTTP/0.9":
+            # a request line too broken to name its version still gets a status line and headers
+            self.request_version = "HTTP/1.0"
+        self.log_error("code %d, message %s", status.value, message)
+        self.close_connection = True
+        self._error(status, _REFUSALS_ZH.get(status, "请求无法处理"), message or status.phrase)
+
+    def do_GET(self) -> None:
+        url = urlsplit(self.path)
+        if url.path == "/health":
+            self._respond(lambda: _health(self.lookup))
+        elif url.path == "/lookup":
+            self._respond(lambda: self.lookup.answer(parse_query(_form_fields(url.query))))
+        else:
+            self._error(HTTPStatus.NOT_FOUND, "没有这个地址", f"no such path {url.path!r}; use /lookup or /health")
+
+    def do_POST(self) -> None:
+        if urlsplit(self.path).path != "/lookup":
+            self._error(HTTPStatus.NOT_FOUND, "没有这个地址", "no such path; POST to /lookup")
+            return
+        self._respond(lambda: self.lookup.answer(parse_query(self._json_body())))
+
+    def _json_body(self) -> dict:
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            raise _BadRequest("请求长度无效", "invalid Content-Length") from None
+        if length < 0:
+            raise _BadRequest("请求长度无效", "invalid Content-Length")
+        if length > MAX_BODY_BYTES:
+            raise _BadRequest("请求过大", f"request body over {MAX_BODY_BYTES} bytes",
+                              HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+        try:
+            body = json.loads(self.rfile.read(length).decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise _BadRequest("请求内容不是有效的 JSON", "the body is not valid JSON (UTF-8)") from None
+        if not isinstance(body, dict):
+            raise _BadRequest("请求内容必须是 JSON 对象", "the body must be a JSON object")
+        return body
+
+    def _respond(self, produce) -> None:
+        try:
+            self._send(HTTPStatus.OK, produce())
+        except (QueryError, _BadRequest) as exc:
+            self._error(getattr(exc, "status", HTTPStatus.BAD_REQUEST), exc.zh, exc.en)
+        except NoWarehouseError as exc:
+            self._error(HTTPStatus.SERVICE_UNAVAILABLE, "暂无可查询的数据", str(exc))
+        except Exception:
+            log.exception("lookup failed for %s", self.path)
+            self._error(HTTPStatus.INTERNAL_SERVER_ERROR, "查询出错，请稍后再试", "internal error; see the server log")
+
+    def _error(self, status: HTTPStatus, zh: str, en: str) -> None:
+        self._send(status, {"error": {"status": status.value, "zh": zh, "en": en}})
+
+    def _send(self, status: HTTPStatus, payload: dict) -> None:
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        self.send_response(status.value)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args) -> None:
+        if self.log_requests:
+            sys.stderr.write(f"{self.address_string()} {format % args}\n")
+
+
 def make_server(
     lookup: SnapshotLookup, host: str = "127.0.0.1", port: int = 8765, *, log_requests: bool = True
 ) -> ThreadingHTTPServer:
     """A server answering lookups from `lookup`; call `serve_forever()` on it. Each request is
     logged on stderr unless `log_requests` is false."""
-
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "recon-lookup"
-        timeout = 10  # seconds a client may take to send its request: a stalled one frees its thread
-
-        def parse_request(self) -> bool:
-            # http.server reads the request line as Latin-1 and splits it at any Unicode space, so
-            # raw UTF-8 in a URL became mojibake, or "Bad request syntax" when one of its bytes
-            # reads as a Latin-1 space (0x85, 0xA0). Percent-encoding those bytes first makes a
-            # raw UTF-8 query string the same as its percent-encoded form.
-            self.raw_requestline = _NON_ASCII.sub(lambda byte: b"%%%02X" % byte[0][0], self.raw_requestline)
-            return super().parse_request()
-
-        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-            """http.server's own refusals (bad request line, too long, unsupported method …) as the
-            same JSON error body as ours, then close."""
-            status = HTTPStatus(code)
-            if self.request_version == "HTTP/0.9":
-                # a request line too broken to name its version still gets a status line and headers
-                self.request_version = "HTTP/1.0"
-            self.log_error("code %d, message %s", status.value, message)
-            self.close_connection = True
-            self._error(status, _REFUSALS_ZH.get(status, "请求无法处理"), message or status.phrase)
-
-        def do_GET(self) -> None:
-            url = urlsplit(self.path)
-            if url.path == "/health":
-                self._respond(lambda: _health(lookup))
-            elif url.path == "/lookup":
-                self._respond(lambda: lookup.answer(parse_query(_form_fields(url.query))))
-            else:
-                self._error(HTTPStatus.NOT_FOUND, "没有这个地址", f"no such path {url.path!r}; use /lookup or /health")
-
-        def do_POST(self) -> None:
-            if urlsplit(self.path).path != "/lookup":
-                self._error(HTTPStatus.NOT_FOUND, "没有这个地址", "no such path; POST to /lookup")
-                return
-            self._respond(lambda: lookup.answer(parse_query(self._json_body())))
-
-        def _json_body(self) -> dict:
-            try:
-                length = int(self.headers.get("Content-Length") or 0)
-            except ValueError:
-                raise _BadRequest("请求长度无效", "invalid Content-Length") from None
-            if length < 0:
-                raise _BadRequest("请求长度无效", "invalid Content-Length")
-            if length > MAX_BODY_BYTES:
-                raise _BadRequest("请求过大", f"request body over {MAX_BODY_BYTES} bytes",
-                                  HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
-            try:
-                body = json.loads(self.rfile.read(length).decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError):
-                raise _BadRequest("请求内容不是有效的 JSON", "the body is not valid JSON (UTF-8)") from None
-            if not isinstance(body, dict):
-                raise _BadRequest("请求内容必须是 JSON 对象", "the body must be a JSON object")
-            return body
-
-        def _respond(self, produce) -> None:
-            try:
-                self._send(HTTPStatus.OK, produce())
-            except (QueryError, _BadRequest) as exc:
-                self._error(getattr(exc, "status", HTTPStatus.BAD_REQUEST), exc.zh, exc.en)
-            except NoWarehouseError as exc:
-                self._error(HTTPStatus.SERVICE_UNAVAILABLE, "暂无可查询的数据", str(exc))
-            except Exception:
-                log.exception("lookup failed for %s", self.path)
-                self._error(HTTPStatus.INTERNAL_SERVER_ERROR, "查询出错，请稍后再试", "internal error; see the server log")
-
-        def _error(self, status: HTTPStatus, zh: str, en: str) -> None:
-            self._send(status, {"error": {"status": status.value, "zh": zh, "en": en}})
-
-        def _send(self, status: HTTPStatus, payload: dict) -> None:
-            body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-            self.send_response(status.value)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            if self.close_connection:
-                self.send_header("Connection", "close")
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
-
-        def log_message(self, format: str, *args) -> None:
-            if log_requests:
-                sys.stderr.write(f"{self.address_string()} {format % args}\n")
-
-    return ThreadingHTTPServer((host, port), Handler)
+    handler = type("Handler", (LookupHandler,), {"lookup": lookup, "log_requests": log_requests})
+    return ThreadingHTTPServer((host, port), handler)
 
 
 def _form_fields(query: str) -> dict[str, str]:

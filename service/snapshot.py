@@ -94,7 +94,7 @@ class SnapshotLookup(Lookup):
         try:
             stat = os.stat(self.warehouse)
         except FileNotFoundError as exc:
-            raise NoWarehouseError(f"no warehouse at {self.warehouse}; run `recon run` first") from exc
+            raise NoWarehouseError.missing(self.warehouse) from exc
         model = model_in_use(self.warehouse)
         model_stat = os.stat(model)
         return (stat.st_ino, stat.st_mtime_ns, stat.st_size, str(model), model_stat.st_ino, model_stat.st_mtime_ns)

@@ -18,6 +18,7 @@ from typing import Protocol
 import duckdb
 import polars as pl
 
+from adapters.warehouse import NoWarehouseError
 from matching.candidates import blocking_columns, candidate_parameters, candidates_sql
 from matching.model_files import model_in_use
 from matching.prepare import MATCH_COLUMNS
@@ -39,10 +40,6 @@ from customers as c
 left join ownership_current as o using (customer_id)
 left join reps as r using (rep_id)
 """
-
-
-class NoWarehouseError(RuntimeError):
-    """No published warehouse to look in (or it cannot be opened)."""
 
 
 class Reader(Protocol):
@@ -72,7 +69,7 @@ def warehouse_reader(warehouse: Path) -> Iterator[WarehouseReader]:
         con = duckdb.connect(str(warehouse), read_only=True)
     except duckdb.IOException as exc:
         if not warehouse.exists():
-            raise NoWarehouseError(f"no warehouse at {warehouse}; run `recon run` first") from exc
+            raise NoWarehouseError.missing(warehouse) from exc
         raise NoWarehouseError(f"cannot open {warehouse} read-only: {exc}") from exc
     except duckdb.Error as exc:
         raise NoWarehouseError(f"cannot open {warehouse} read-only: {exc}") from exc

@@ -2,7 +2,9 @@
 
 Every mistake is reported as a `PolicyError` naming the file and the key, e.g.
 `policy.yaml: protection_days.E: Extra inputs are not permitted`. The result is the
-`transforms.ownership.OwnershipPolicy` the replay takes; transforms never read the file.
+`transforms.ownership.OwnershipPolicy` the replay takes and the `matching.links.LinkPolicy` the
+matching reads; transforms never read the file. A key left out takes the default those two
+objects declare: defaults are written there once, and read here.
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ from matching.links import LinkPolicy
 from matching.review import ReviewCapacity
 from settings.base import Strict, Zone, load_yaml_model
 from transforms.ownership.policy import DEFAULT_TEMPLATE, ExtensionRule, OwnershipPolicy
-from transforms.schema import BUSINESS_ZONE
 
 Days = Annotated[int, Field(ge=1)]
 Count = Annotated[int, Field(ge=0)]
 Positive = Annotated[int, Field(ge=1)]
+_OWNERSHIP, _LINK = OwnershipPolicy(), LinkPolicy()
 TemplateField = Literal["company_name", "contact_name", "phone", "email", "website", "credit_code"]
 
 
@@ -37,10 +39,10 @@ class _Strict(Strict):
 class ProtectionDays(_Strict):
     """Days of protection a registration gives, per category; categories are A-D only."""
 
-    A: Days = 90
-    B: Days = 60
-    C: Days = 30
-    D: Days = 30
+    A: Days = _OWNERSHIP.protection_days["A"]
+    B: Days = _OWNERSHIP.protection_days["B"]
+    C: Days = _OWNERSHIP.protection_days["C"]
+    D: Days = _OWNERSHIP.protection_days["D"]
 
 
 class CategoryCaps(_Strict):
@@ -53,13 +55,13 @@ class CategoryCaps(_Strict):
 
 
 class Extension(_Strict):
-    max_count: Count = 1
-    days: Days = 30
-    requires_approval: bool = True
+    max_count: Count = _OWNERSHIP.extension.max_count
+    days: Days = _OWNERSHIP.extension.days
+    requires_approval: bool = _OWNERSHIP.extension.requires_approval
 
 
 class Quota(_Strict):
-    default: Count = 50
+    default: Count = _OWNERSHIP.default_quota
     per_category: CategoryCaps = CategoryCaps()
 
 
@@ -69,15 +71,15 @@ Probability = Annotated[float, Field(gt=0, lt=1)]
 class Matching(_Strict):
     """When two claims count as one customer, and which pairs a person should look at."""
 
-    match_threshold: Probability = 0.8
-    review_floor: Probability = 0.5
-    review_max_items: Positive = 200
-    review_max_share: Probability = 0.01
+    match_threshold: Probability = _LINK.match_threshold
+    review_floor: Probability = _LINK.review_floor
+    review_max_items: Positive = _LINK.review_capacity.max_items
+    review_max_share: Probability = _LINK.review_capacity.max_share
 
     @field_validator("review_floor")
     @classmethod
     def _floor_below_threshold(cls, floor: float, info) -> float:
-        threshold = info.data.get("match_threshold", 0.8)
+        threshold = info.data.get("match_threshold", _LINK.match_threshold)
         if floor > threshold:
             raise ValueError(f"review_floor {floor} must not exceed match_threshold {threshold}")
         return floor
@@ -87,15 +89,15 @@ class PolicyFile(_Strict):
     """The whole of policy.yaml, as written; `ownership_policy()` gives what the replay takes."""
 
     protection_days: ProtectionDays = ProtectionDays()
-    idle_release_days: Days | None = 30
+    idle_release_days: Days | None = _OWNERSHIP.idle_release_days
     extension: Extension = Extension()
     quota: Quota = Quota()
     templates: dict[str, list[TemplateField]] = Field(
-        default_factory=lambda: {DEFAULT_TEMPLATE: ["company_name"]})
-    group_as_one_customer: bool = False
-    cooldown_days: Count = 7
-    daily_cap: Positive | None = None
-    business_timezone: Zone = BUSINESS_ZONE
+        default_factory=lambda: {name: list(fields) for name, fields in _OWNERSHIP.templates.items()})
+    group_as_one_customer: bool = _OWNERSHIP.group_as_one_customer
+    cooldown_days: Count = _OWNERSHIP.cooldown_days
+    daily_cap: Positive | None = _OWNERSHIP.daily_cap
+    business_timezone: Zone = _OWNERSHIP.business_timezone
     first_night_window_days: Count = 1
     matching: Matching = Matching()
 

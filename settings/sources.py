@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from settings.base import Strict, Zone, load_yaml_model
+from transforms.parsing import SourceFormat
 from transforms.schema import (
     BUSINESS_ZONE,
     CATEGORIES,
@@ -189,7 +190,8 @@ class DeliveryConfig(Strict):
 
 
 class SourcesConfig(Strict):
-    """The whole of sources.yaml; paths are resolved against the file's folder."""
+    """The whole of sources.yaml; paths are resolved against the file's folder. `timezone` is the
+    zone of the files' timestamps written without one (the business day is policy.yaml's)."""
 
     timezone: Zone = BUSINESS_ZONE
     roster: RosterRef
@@ -213,8 +215,11 @@ class SourcesConfig(Strict):
     def resolve(self, relative: str) -> Path:
         return (self.base_dir / relative).resolve()
 
-    def source_zone(self, source: SourceConfig) -> str:
-        return source.timezone or self.timezone
+    def source_formats(self) -> dict[str, SourceFormat]:
+        """Each configured source's way of writing values, by source name, in file order; a
+        source's naive timestamps are in its own zone, else in this file's `timezone`."""
+        return {s.name: SourceFormat(s.timezone or self.timezone, s.values, tuple(s.timestamp_formats))
+                for s in self.sources}
 
     def files_of(self, source: SourceConfig) -> list[Path]:
         """The files a source's path or glob matches today, in a stable order."""

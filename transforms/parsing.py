@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
 import polars as pl
 
 from transforms.schema import CLAIM_FIELDS
@@ -36,6 +39,32 @@ def claims_parsed(
         text.alias("submitted_at_text"),
         pl.coalesce([_parse(text, fmt, zone) for fmt in timestamp_formats]).alias("submitted_at"),
     )
+
+
+@dataclass(frozen=True)
+class SourceFormat:
+    """How one source writes its values: coded values to map, timestamp formats, its zone."""
+
+    zone: str
+    value_maps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    timestamp_formats: Sequence[str] = ("iso",)
+
+
+def claims_parsed_by_source(current: pl.DataFrame, formats: Mapping[str, SourceFormat],
+                            retired_zone: str) -> pl.DataFrame:
+    """Every source's rows parsed in its own format, with `source_configured`. Rows of a source no
+    longer in `formats` (removed from sources.yaml) are kept, read as ISO in `retired_zone`, and
+    marked unconfigured, so that the checks refuse them with that reason instead of losing them."""
+    configured = list(formats)
+    parts = [
+        claims_parsed(current.filter(pl.col("source") == name), value_maps=dict(fmt.value_maps),
+                      timestamp_formats=list(fmt.timestamp_formats), zone=fmt.zone)
+        for name, fmt in formats.items()
+    ]
+    retired = current.filter(~pl.col("source").is_in(configured))
+    parts.append(claims_parsed(retired, value_maps={}, timestamp_formats=["iso"], zone=retired_zone))
+    return pl.concat(parts, how="vertical").with_columns(
+        pl.col("source").is_in(configured).alias("source_configured"))
 
 
 def _parse(text: pl.Expr, fmt: str, zone: str) -> pl.Expr:

@@ -1,7 +1,11 @@
 """The canonical claim: the fields every source is mapped onto, and which of them are required.
 
 province, city and address are optional: they only decide `region` when the name has none
-(`transforms.places`)."""
+(`transforms.places`). Business time is defined here too: the zone days are counted in, and the
+instant a night's "now" is fixed at."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 CLAIM_FIELDS: tuple[str, ...] = (
     "claim_id",
@@ -27,6 +31,16 @@ REQUIRED_FIELDS: tuple[str, ...] = ("claim_id", "submitted_at", "rep_id", "compa
 CATEGORIES: tuple[str, ...] = ("A", "B", "C", "D")
 # the zone business days are counted in unless policy.yaml / sources.yaml say otherwise
 BUSINESS_ZONE = "Asia/Shanghai"
+
+
+def as_of_end(as_of: date, zone: str) -> datetime:
+    """The instant "now" is fixed at for a night: the end of the as-of day in the business zone."""
+    return datetime.combine(as_of + timedelta(days=1), time(0), ZoneInfo(zone)).astimezone(UTC)
+
+
+def business_today(zone: str, at: datetime | None = None) -> date:
+    """The business date in `zone` at instant `at` (now by default): a night's default as-of."""
+    return (at or datetime.now(UTC)).astimezone(ZoneInfo(zone)).date()
 
 # The reps roster: the fields a roster file is mapped onto. manager / manager_email name who gets
 # a team's conflict report (and where it is e-mailed); an empty quota means the policy's default.

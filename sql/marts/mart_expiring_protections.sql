@@ -3,6 +3,8 @@
 -- A protection ends at the earlier of its scheduled end (valid_to) and its idle release
 -- (idle_release_at: no owner follow-up for idle_release_days); a tie is an expiry, as in the replay.
 -- Inputs: ownership_current, claims, customers, reps, run_context.
+-- @key: customer_id
+-- @non_negative: days_left, extensions_used
 with context as (
     select as_of_end, timezone from run_context
 ),

@@ -3,6 +3,8 @@
 -- business_date is the calendar day of submission in run_context.timezone (23:30 +08 on D is D).
 -- other_outcomes counts duplicate, cooldown, over_daily_cap and any outcome not counted apart.
 -- Inputs: claim_outcomes, claims, reps, run_context.
+-- @key: business_date, rep_id, category
+-- @non_negative: claims, granted, renewed, conflicts, over_quota, incomplete, other_outcomes
 with context as (
     select timezone from run_context
 ),

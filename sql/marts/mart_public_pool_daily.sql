@@ -7,6 +7,9 @@
 -- day's). customers_in_pool = customers_known - customers_protected. Counts are running sums of
 -- daily changes, so the cost grows with customers plus days, not their product.
 -- Inputs: customers, ownership_history, run_context.
+-- @key: business_date
+-- @non_negative: customers_known, new_customers, customers_protected, customers_in_pool
+-- @within_0_1: pool_share
 with context as (
     select as_of, timezone from run_context
 ),

@@ -3,6 +3,9 @@
 -- A protection's category is that of the claim that granted it. use_rate is used / quota
 -- (null for a quota of 0); quota_left never goes below 0.
 -- Inputs: quota_usage, ownership_current, claims, reps.
+-- @key: rep_id
+-- @non_negative: active_protections, active_a, active_b, active_c, active_d, quota, used, quota_left, over_quota_attempts
+-- @within_0_1: use_rate
 with usage as (
     select rep_id, used, quota, over_quota_attempts from quota_usage
 ),

@@ -3,6 +3,9 @@
 -- every business month in which the claimant team made a claim; key: those three.
 -- claims counts all the claimant team's claims that month; conflict_rate = conflicts / claims.
 -- Inputs: claim_outcomes, conflicts, reps, run_context.
+-- @key: claim_month, claimant_team, owner_team
+-- @non_negative: claims, conflicts, customers_in_conflict
+-- @within_0_1: conflict_rate
 with context as (
     select timezone from run_context
 ),

@@ -27,7 +27,7 @@ def recon_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 def recon(*args: str, env: dict[str, str], **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "flows.cli", *args], check=False, env=env, cwd=REPO, capture_output=True,
+        [sys.executable, "-m", "cli", *args], check=False, env=env, cwd=REPO, capture_output=True,
         text=True, timeout=300, **kwargs,
     )
 
@@ -36,7 +36,7 @@ def recon_popen(*args: str, env: dict[str, str], stderr=subprocess.DEVNULL) -> s
     """`recon` in its own process group (whose id is its pid), so that a test can tell whether
     anything it started outlives it."""
     return subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", *args], env=env, cwd=REPO,
+        [sys.executable, "-m", "cli", *args], env=env, cwd=REPO,
         stdout=subprocess.DEVNULL, stderr=stderr, text=True, start_new_session=True,
     )
 

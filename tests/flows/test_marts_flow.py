@@ -7,8 +7,9 @@ from datetime import date
 import duckdb
 import pytest
 
-from flows import marts, night_inputs
-from flows.dictionary import read_dictionary
+from adapters.data_dictionary import read_dictionary
+from adapters.sql_files import TableChecks
+from flows import marts_stage, night_inputs
 from flows.nightly import RunCheckError, nightly
 from tests.flows.inputs import write_inputs
 
@@ -17,8 +18,9 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 def test_a_mart_failing_its_checks_stops_the_publish(tmp_path, monkeypatch):
     # several reps share a team: declaring team the key of mart_rep_protections must fail
-    broken = marts.Mart("mart_rep_protections", ("team",), counts=("used",), rates=("use_rate",))
-    monkeypatch.setattr(marts, "MARTS", (*marts.MARTS, broken))
+    broken = TableChecks("mart_rep_protections", key=("team",), non_negative=("used",), within_0_1=("use_rate",))
+    declared = marts_stage.published_checks
+    monkeypatch.setattr(marts_stage, "published_checks", lambda: [*declared(), broken])
     sources = write_inputs(tmp_path)
     warehouse = tmp_path / "var" / "warehouse.duckdb"
     with pytest.raises(RunCheckError, match=r"published_mart_rep_protections\.expect_column_values_to_be_unique"):

@@ -32,7 +32,7 @@ def _command(line: str) -> list[str]:
 def _lookup(line: str, warehouse) -> subprocess.CompletedProcess:
     words = _command(line)
     assert words[:2] == [".venv/bin/recon", "lookup"]
-    return subprocess.run([sys.executable, "-m", "flows.cli", *words[1:], "--warehouse", str(warehouse)],
+    return subprocess.run([sys.executable, "-m", "cli", *words[1:], "--warehouse", str(warehouse)],
                           cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
 
 
@@ -85,7 +85,7 @@ def test_the_http_examples_answer_as_shown(samples_run, tmp_path):
     _, warehouse = samples_run
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "serve-lookup", "--port", str(port), "--warehouse", str(warehouse)],
+        [sys.executable, "-m", "cli", "serve-lookup", "--port", str(port), "--warehouse", str(warehouse)],
         cwd=REPO, env=recon_env(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120

@@ -41,7 +41,7 @@ def test_crontab_line_is_written_in_the_machine_zone_with_every_option(tmp_path)
 
 
 def test_help_prints_no_warning():
-    done = subprocess.run([sys.executable, "-W", "default", "-m", "flows.cli", "run", "--help"], cwd=REPO,
+    done = subprocess.run([sys.executable, "-W", "default", "-m", "cli", "run", "--help"], cwd=REPO,
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0 and "--as-of" in done.stdout
     assert done.stderr == ""
@@ -91,6 +91,15 @@ def _wait_for(predicate, seconds: float):
 def _finished(flow_run: dict) -> str | None:
     state = flow_run["state_type"]
     return state if state in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") else None
+
+
+def test_a_deployment_run_can_ship_the_flow_function_to_its_process():
+    import cloudpickle
+
+    from flows.nightly import nightly
+
+    # by reference (module and name), as a deployment run pickles it; by value it drags DuckDB along
+    assert len(cloudpickle.dumps(nightly.fn)) < 1_000
 
 
 def test_run_and_serve_against_a_real_prefect_server(tmp_path):

@@ -23,7 +23,7 @@ def server(lookup_warehouse, tmp_path_factory):
     port = free_port()
     env = recon_env(tmp_path_factory.mktemp("serve"))
     process = subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "serve-lookup", "--port", str(port), "--warehouse", str(lookup_warehouse),
+        [sys.executable, "-m", "cli", "serve-lookup", "--port", str(port), "--warehouse", str(lookup_warehouse),
          "--policy", str(REPO / "config" / "policy.yaml")],
         env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )

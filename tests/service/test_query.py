@@ -10,9 +10,9 @@ import sys
 import duckdb
 import pytest
 
-from flows.cli import DEFAULT_POLICY
 from service.query import Lookup, NoWarehouseError, QueryError, answer_text, parse_query
 from service.snapshot import SnapshotLookup
+from settings.paths import DEFAULT_POLICY
 from tests.flows.inputs import REPO
 from tests.flows.subprocesses import recon, recon_env
 from tests.service.lookup_inputs import BYTEDANCE_CODE, CONTACT_DETAILS, filler_rows
@@ -247,7 +247,7 @@ def test_a_lookup_imports_no_orchestration_validation_or_splink(lookup_warehouse
     heavy = ("prefect", "great_expectations", "splink", "sqlglot")
     code = (
         "import json, sys\n"
-        "from flows.cli import main\n"
+        "from cli.main import main\n"
         f"code = main(['lookup', '字节跳动', '--phone', '13800138000', '--json', '--warehouse', {str(lookup_warehouse)!r},"
         f" '--policy', {str(REPO / 'config' / 'policy.yaml')!r}])\n"
         f"heavy = sorted({{m.split('.')[0] for m in sys.modules}} & {set(heavy)!r})\n"

@@ -4,9 +4,10 @@ from typing import get_args
 import pytest
 import yaml
 
-from settings.policy_file import PolicyError, TemplateField, load_policy
+from matching.links import LinkPolicy
+from settings.policy_file import PolicyError, TemplateField, load_policy, read_policy_file
 from transforms.ownership import ExtensionRule
-from transforms.ownership.policy import TEMPLATE_FIELDS
+from transforms.ownership.policy import TEMPLATE_FIELDS, OwnershipPolicy
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -37,6 +38,14 @@ def test_an_empty_mapping_gives_the_documented_defaults(tmp_path):
     policy = load_policy(path)
     assert dict(policy.protection_days) == {"A": 90, "B": 60, "C": 30, "D": 30}
     assert (policy.idle_release_days, policy.cooldown_days, policy.default_quota) == (30, 7, 50)
+
+
+def test_a_key_left_out_takes_the_default_the_replay_and_the_matching_declare(tmp_path):
+    path = tmp_path / "policy.yaml"
+    path.write_text("{}\n", encoding="utf-8")
+    written = read_policy_file(path)
+    assert written.ownership_policy() == OwnershipPolicy()
+    assert written.link_policy() == LinkPolicy()
 
 
 @pytest.mark.parametrize(

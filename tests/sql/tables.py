@@ -8,6 +8,7 @@ import duckdb
 import polars as pl
 
 from adapters import warehouse
+from adapters.sql_files import STATE, sql_text
 
 ZONE = "Asia/Shanghai"
 
@@ -16,7 +17,7 @@ def connection(as_of: date, as_of_end: str, session_zone: str = "UTC") -> duckdb
     """An in-memory database holding `run_context` for `as_of`; `as_of_end` is an ISO instant."""
     con = duckdb.connect()
     con.execute(f"set TimeZone = '{session_zone}'")
-    con.execute((warehouse.SQL_DIR / "raw" / "run_context.sql").read_text(encoding="utf-8"))
+    con.execute(sql_text(STATE, "run_context"))
     con.execute("insert into run_context values ('test-1', ?, cast(? as timestamptz), ?)",
                 [as_of, as_of_end, ZONE])
     return con
@@ -32,7 +33,7 @@ def table(con: duckdb.DuckDBPyConnection, name: str, columns: str, rows: list[tu
 
 def model(con: duckdb.DuckDBPyConnection, name: str, order_by: str) -> pl.DataFrame:
     """Run `sql/marts/<name>.sql` on `con` and return its rows."""
-    warehouse.build_model(con, "marts", name)
+    warehouse.build_model(con, name)
     return con.sql(f"select * from {name} order by {order_by}").pl()
 
 

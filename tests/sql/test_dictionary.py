@@ -5,7 +5,12 @@ import re
 import duckdb
 import pytest
 
-from flows.dictionary import DataDictionary, DictionaryError, apply_dictionary, read_dictionary
+from adapters.data_dictionary import (
+    DataDictionary,
+    DictionaryError,
+    apply_dictionary,
+    read_dictionary,
+)
 
 LATIN, HAN = re.compile(r"[A-Za-z]"), re.compile(r"[\u4e00-\u9fff]")
 

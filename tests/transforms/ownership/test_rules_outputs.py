@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from adapters.sql_files import MACROS, sql_text
 from tests.transforms.ownership.builders import (
     TS,
     at,
@@ -23,7 +24,6 @@ from tests.transforms.ownership.builders import (
 from transforms.ownership import ExtensionRule, OwnershipPolicy, replay
 
 HERE = Path(__file__).parent
-OWNER_ON_SQL = Path(__file__).resolve().parents[3] / "transforms" / "ownership" / "owner_on.sql"
 POLICY = OwnershipPolicy(idle_release_days=None)
 
 
@@ -153,7 +153,7 @@ def test_owner_on_macro_finds_the_owner_at_an_instant():
                   decisions=[decision("d1", "c2", "overturn", 3)], as_of_day=10).ownership_history
     con = duckdb.connect()
     con.register("ownership_history", history.to_arrow())
-    con.execute(OWNER_ON_SQL.read_text(encoding="utf-8"))
+    con.execute(sql_text(MACROS, "owner_on"))
 
     def owner(day: float) -> list[tuple]:
         return con.execute("select rep_id, decision_id from owner_on('X', ?)", [at(day)]).fetchall()

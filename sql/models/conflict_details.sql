@@ -6,6 +6,8 @@
 -- not scored, i.e. the two met only through the customer's other claims.
 -- Inputs: conflicts, claims, ownership_history, ownership_current, appeals, reps, claim_first_accepted,
 -- match_pairs.
+-- @key: claim_id
+-- @within_0_1: match_probability
 with conflicts as (
     select * from conflicts
 ),

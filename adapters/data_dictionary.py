@@ -15,7 +15,7 @@ from typing import Annotated
 import duckdb
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from adapters.warehouse import SQL_DIR
+from adapters.sql_files import SQL_DIR
 from settings.base import load_yaml_model
 
 DICTIONARY_PATH = SQL_DIR / "dictionary.yaml"

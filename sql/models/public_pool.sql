@@ -1,5 +1,7 @@
--- public_pool: one row per customer with no active protection at --as-of (公海), key: customer_id.
+-- public_pool: the customers with no active protection at --as-of (公海).
+-- Grain: one row per such customer; key: customer_id.
 -- Inputs: customers, ownership_current, ownership_history.
+-- @key: customer_id
 with customers as (
     select * from customers
 ),

@@ -1,6 +1,7 @@
-"""Great Expectations validation of the mapped claims and of the published tables.
+"""Great Expectations validation of the mapped claims and of the tables about to be published.
 
-The checks themselves are data (`transforms.checks.CHECKS`); this module turns them into a GX
+The checks themselves are data: `transforms.checks.CHECKS` for input rows, the `-- @` header lines
+of each SQL model for published tables (`adapters.sql_files`). This module turns them into a GX
 suite, runs it on a pandas copy of the frame (GX 1.x takes no polars frames) and returns, per
 failing row, which checks it failed. Results are also rendered as an HTML page for sales-ops.
 """
@@ -12,12 +13,16 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+import duckdb
 import polars as pl
 
-from transforms.checks import CHECKS, Check
+from adapters import warehouse
+from adapters.sql_files import TableChecks
+from transforms.checks import CHECKS, DUPLICATE_CHECK, Check, duplicates_marked
 from transforms.schema import CATEGORIES
 
 ROW_KEY = "raw_row_id"
+TABLE_KEY = "table_key"
 
 
 @dataclass(frozen=True)
@@ -91,10 +96,47 @@ def validate_claims(
     return _run_suite(gx, context, suite, checkable.select(columns), expectation_list)
 
 
-def validate_published(name: str, frame: pl.DataFrame, *, key: str, build) -> SuiteResult:
-    """Run the expectations `build(gx.expectations)` returns on a table about to be published."""
+@dataclass(frozen=True)
+class ClaimChecks:
+    """The two input suites, the rows checked (with `duplicate_of`) and the rows that failed
+    either suite: (raw_row_id, check)."""
+
+    rows: SuiteResult
+    duplicates: SuiteResult
+    checked: pl.DataFrame
+    failures: pl.DataFrame
+
+
+def claims_checked(checkable: pl.DataFrame, *, roster: list[str], as_of_end: datetime) -> ClaimChecks:
+    """Every row check, then the duplicate check among the rows that passed them: a claim id
+    repeated by a refused row does not refuse the good row that shares it."""
+    row_checks = tuple(c for c in CHECKS if c.code != DUPLICATE_CHECK)
+    rows = validate_claims(checkable, roster=roster, as_of_end=as_of_end, checks=row_checks)
+    marked = duplicates_marked(checkable, rows.failures[ROW_KEY])
+    duplicates = validate_claims(marked, roster=roster, as_of_end=as_of_end, suite="claims_duplicates",
+                                 checks=tuple(c for c in CHECKS if c.code == DUPLICATE_CHECK))
+    failures = pl.concat([rows.failures, duplicates.failures]).unique().sort(ROW_KEY, "check")
+    return ClaimChecks(rows, duplicates, marked, failures)
+
+
+def published_suite(con: duckdb.DuckDBPyConnection, checks: TableChecks) -> SuiteResult:
+    """Check table `checks.table` in `con`: a unique, complete key; not-null columns; counts >= 0;
+    rates within 0-1 (null passes); every rule true."""
+    key_text = ", ".join(f"cast({c} as varchar)" for c in checks.key)
+    columns = dict.fromkeys((*checks.key, *checks.not_null, *checks.non_negative, *checks.within_0_1))
+    selected = [*columns, *(f"({condition}) as {name}" for name, condition in checks.rules)]
+    frame = warehouse.frame(
+        con, f"select concat_ws('|', {key_text}) as {TABLE_KEY}, {', '.join(selected)} from {checks.table}")
     gx, context = _new_context()
-    return _run_suite(gx, context, f"published_{name}", frame, build(gx.expectations), key=key)
+    e = gx.expectations
+    expectations = [
+        e.ExpectColumnValuesToBeUnique(column=TABLE_KEY),
+        *(e.ExpectColumnValuesToNotBeNull(column=c) for c in dict.fromkeys((*checks.key, *checks.not_null))),
+        *(e.ExpectColumnValuesToBeBetween(column=c, min_value=0) for c in checks.non_negative),
+        *(e.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=1) for c in checks.within_0_1),
+        *(e.ExpectColumnValuesToBeInSet(column=name, value_set=[True]) for name, _ in checks.rules),
+    ]
+    return _run_suite(gx, context, f"published_{checks.table}", frame, expectations, key=TABLE_KEY)
 
 
 def _run_suite(

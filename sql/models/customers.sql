@@ -1,7 +1,9 @@
--- customers: one row per customer (key: customer_id), described from its accepted claims.
+-- customers: every customer, described from its accepted claims.
+-- Grain: one row per customer; key: customer_id.
 -- display_name is the spelling reps used most (ties: the earliest claim's); canonical_name the
 -- most common normalised name; credit_code the most common valid code; region likewise.
 -- Inputs: claims (standardised), claim_customer.
+-- @key: customer_id
 with claims as (
     select * from claims
 ),

@@ -22,6 +22,7 @@ from adapters.reports import (
     write_manager_reports,
     write_team_notices,
 )
+from adapters.sql_files import QUERIES, sql_text
 from settings.sources import SmtpConfig
 from transforms.notices import CLAIM_COLUMNS, rep_notices
 
@@ -59,14 +60,7 @@ def first_acceptance_recorded(con: duckdb.DuckDBPyConnection, as_of: date, windo
     first_night = warehouse.scalar(con, "select count(*) from run_log") == 0
     before = as_of - timedelta(days=window_days) if first_night else None
     cutoff = datetime.combine(before, time(0), ZoneInfo(zone)) if before else None
-    inserted = con.execute(
-        """
-        insert into claim_first_accepted
-        select claim_id, ?, coalesce(submitted_at < ?, false) from claims
-        where claim_id not in (select claim_id from claim_first_accepted)
-        returning is_backfill
-        """, [as_of, cutoff],
-    ).fetchall()
+    inserted = con.execute(sql_text(QUERIES, "first_acceptance_recorded"), [as_of, cutoff]).fetchall()
     backfill = Backfill(sum(is_backfill for (is_backfill,) in inserted), before)
     get_run_logger().info("claims first accepted tonight: %d, of which history before %s: %d",
                           len(inserted), before, backfill.claims)

@@ -1,7 +1,10 @@
--- ingest_audit: one row per ingested file version (key: file_sha256, source, file_name).
+-- ingest_audit: what became of every row of every ingested file version.
+-- Grain: one row per file version; key: file_sha256, source, file_name.
 -- Every row read is accounted for: rows_read = accepted + quarantined + superseded, where
 -- superseded counts rows of a file version replaced by a newer version of the same file.
 -- Inputs: ingested_files, raw_claims, claims, quarantine.
+-- @key: file_sha256, source, file_name
+-- @rule every_row_accounted: rows_read = accepted + quarantined + superseded
 with files as (
     select * from ingested_files
 ),

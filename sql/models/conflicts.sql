@@ -1,7 +1,10 @@
--- conflicts: one row per claim refused because another rep holds the customer (撞单), key: claim_id.
+-- conflicts: the claims refused because another rep holds the customer (撞单).
+-- Grain: one row per conflict claim; key: claim_id.
 -- Who claimed and who owns, both teams, the protection's end, and the strongest match evidence
 -- tying the claim to one of the owner's claims (from match_pairs) when the model linked them.
 -- Inputs: claim_outcomes, claims, reps, customers, match_pairs, claim_customer.
+-- @key: claim_id
+-- @within_0_1: match_probability
 with outcomes as (
     select * from claim_outcomes where outcome = 'conflict'
 ),

@@ -1,0 +1,1 @@
+"""The `recon` command line (`cli.main:main`)."""

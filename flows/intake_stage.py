@@ -1,0 +1,54 @@
+"""Nightly tasks for the intake: new files appended to `raw_claims`, then every current row either
+accepted into `claims` or quarantined with its reasons."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import duckdb
+import polars as pl
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from adapters import warehouse
+from adapters.expectations import ClaimChecks, claims_checked
+from adapters.ingest import new_source_files, read_new_files
+from adapters.sql_files import QUERIES, sql_text
+from settings.sources import SourcesConfig
+from transforms.checks import claims_checkable
+from transforms.parsing import claims_parsed_by_source
+from transforms.quarantine import claims_accepted, claims_quarantined
+
+
+@task(cache_policy=NO_CACHE)
+def raw_claims_ingested(con: duckdb.DuckDBPyConnection, config: SourcesConfig, now: datetime) -> int:
+    """Append the rows of new or changed files to raw_claims; returns how many files were new."""
+    logger = get_run_logger()
+    known = set(con.execute("select source, file_name, file_sha256 from ingested_files").fetchall())
+    files = new_source_files(config, known)
+    first_seq = warehouse.scalar(con, "select coalesce(max(ingest_seq), 0) + 1 from ingested_files")
+    raw, metas = read_new_files(files, first_seq=first_seq, ingested_at=now)
+    if files:
+        warehouse.append_rows(con, "raw_claims", raw)
+        warehouse.append_rows(con, "ingested_files", metas)
+    for item in files:
+        logger.info("ingested %s (%s)", item.path, item.source.name)
+    logger.info("raw_claims: %d new rows from %d new file(s)", raw.height, len(files))
+    return len(files)
+
+
+@task(cache_policy=NO_CACHE)
+def claims_validated(con: duckdb.DuckDBPyConnection, config: SourcesConfig, roster: pl.DataFrame, as_of: date,
+                     now: datetime) -> ClaimChecks:
+    """Publish `claims` and `quarantine` from the current version of every ingested file, and the
+    roster as `reps`; returns the input checks (row checks, then duplicate claim ids)."""
+    current = warehouse.frame(con, sql_text(QUERIES, "current_raw_claims"))
+    parsed = claims_parsed_by_source(current, config.source_formats(), retired_zone=config.timezone)
+    checks = claims_checked(claims_checkable(parsed), roster=roster["rep_id"].to_list(), as_of_end=now)
+    claims = claims_accepted(checks.checked, checks.failures)
+    quarantine = claims_quarantined(checks.checked, checks.failures, as_of=as_of.isoformat())
+    warehouse.write_table(con, "claims", claims, "claim_id")
+    warehouse.write_table(con, "quarantine", quarantine, "source, file_name, row_number")
+    warehouse.write_table(con, "reps", roster, "rep_id")
+    get_run_logger().info("claims: %d accepted, %d quarantined", claims.height, quarantine.height)
+    return checks

@@ -1,0 +1,44 @@
+"""Nightly task building the analysts' marts and checking every published table before the swap.
+
+The marts are every file of `sql/marts/`; the checks are the `-- @` lines of each model's and
+mart's header (`adapters.sql_files`), plus those of `claims`, the one checked table built in Python.
+"""
+
+from __future__ import annotations
+
+import duckdb
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from adapters import warehouse
+from adapters.expectations import SuiteResult, published_suite
+from adapters.sql_files import MARTS, MODELS, TableChecks, header_checks, names_in
+
+CLAIMS_CHECKS = TableChecks("claims", key=("claim_id",), not_null=("submitted_at",),
+                            rules=(("category_known", "category in ('A', 'B', 'C', 'D')"),))
+
+
+class RunCheckError(RuntimeError):
+    """A published table failed its checks; the warehouse was not swapped."""
+
+
+def published_checks() -> list[TableChecks]:
+    """What every checked table must satisfy: claims, then the models, then the marts."""
+    return [CLAIMS_CHECKS, *(header_checks(folder, name) for folder in (MODELS, MARTS) for name in names_in(folder))]
+
+
+@task(cache_policy=NO_CACHE)
+def marts_built(con: duckdb.DuckDBPyConnection) -> list[SuiteResult]:
+    """Build `ingest_audit`, `conflict_details` and the marts, then check every published table
+    with Great Expectations; RunCheckError names each failed check."""
+    logger = get_run_logger()
+    for name in ("ingest_audit", "conflict_details", *names_in(MARTS)):
+        logger.info("%s: %d rows", name, warehouse.build_model(con, name))
+    results = [published_suite(con, checks) for checks in published_checks()]
+    failed = [o for r in results for o in r.outcomes if not o.success]
+    if failed:
+        raise RunCheckError(
+            "published tables failed their checks, the warehouse was not replaced: "
+            + "; ".join(f"{o.suite}.{o.check} on {o.column} ({o.failed} rows)" for o in failed)
+        )
+    return results
