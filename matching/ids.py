@@ -14,9 +14,9 @@ import polars as pl
 
 ID_PREFIX = "C"
 ID_DIGITS = 7
-_LINEAGE_SCHEMA = {
+_LINEAGE_SCHEMA = pl.Schema({
     "old_customer_id": pl.String, "new_customer_id": pl.String, "reason": pl.String, "claims_moved": pl.Int64,
-}
+})
 
 
 def customer_number(customer_id: str) -> int:

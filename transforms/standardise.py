@@ -8,6 +8,7 @@ cannot be read is not an error: its standardised columns are null and a flag say
 
 from collections.abc import Callable, Sequence
 from dataclasses import fields
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -18,6 +19,9 @@ from transforms.names import name_structure, normalise_name, romanise_core
 from transforms.phones import normalise_phone
 from transforms.places import REGION_SOURCES, address_region, claim_region, column_region
 from transforms.websites import website_domain
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 REQUIRED_COLUMNS = ("company_name", "contact_name", "phone", "email", "website", "credit_code")
 # read when present (a query typed at lookup time has none of them)
@@ -143,7 +147,7 @@ def _shared_phone(min_companies: int) -> pl.Expr:
     )
 
 
-def _fields(parts: object) -> tuple:
+def _fields(parts: "DataclassInstance") -> tuple[object, ...]:
     """The values of a parts dataclass, in field order (the order of ADDED_COLUMNS)."""
     return tuple(getattr(parts, field.name) for field in fields(parts))
 
