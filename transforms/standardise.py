@@ -70,13 +70,7 @@ def standardise_claims(
     as evidence that two claims are the same company. Raises ValueError naming a missing
     required column; never raises on the content of a value.
     """
-    frame = claims.collect() if isinstance(claims, pl.LazyFrame) else claims
-    missing = [name for name in REQUIRED_COLUMNS if name not in frame.columns]
-    if missing:
-        raise ValueError(f"claims lack required column(s): {', '.join(missing)}")
-    clashing = [name for name in ADDED_COLUMNS if name in frame.columns]
-    if clashing:
-        raise ValueError(f"claims already have standardised column(s): {', '.join(clashing)}")
+    frame = _checked(claims)
     values = {name: frame.get_column(name).cast(pl.String) for name in REQUIRED_COLUMNS}
     places = {
         name: frame.get_column(name).cast(pl.String)
@@ -84,8 +78,29 @@ def standardise_claims(
         else pl.Series(name, [None] * frame.height, pl.String)
         for name in OPTIONAL_COLUMNS
     }
+    added = pl.concat(
+        [*_name_columns(values["company_name"], places), *_contact_columns(values)],
+        how="horizontal",
+    ).with_columns(*claim_region(), _shared_phone(shared_phone_min_companies))
+    return pl.concat([frame, added.select(list(ADDED_COLUMNS))], how="horizontal")
 
-    name_norm = _map_distinct(values["company_name"], normalise_name, ["name_norm"])
+
+def _checked(claims: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """The claims collected, once they are known to have every required column and none of the
+    standardised ones; else ValueError naming the columns."""
+    frame = claims.collect() if isinstance(claims, pl.LazyFrame) else claims
+    missing = [name for name in REQUIRED_COLUMNS if name not in frame.columns]
+    if missing:
+        raise ValueError(f"claims lack required column(s): {', '.join(missing)}")
+    clashing = [name for name in ADDED_COLUMNS if name in frame.columns]
+    if clashing:
+        raise ValueError(f"claims already have standardised column(s): {', '.join(clashing)}")
+    return frame
+
+
+def _name_columns(company_name: pl.Series, places: dict[str, pl.Series]) -> list[pl.DataFrame]:
+    """The name's standardised form, its structure and pinyin, and the region columns, one row per claim."""
+    name_norm = _map_distinct(company_name, normalise_name, ["name_norm"])
     structure = _map_distinct(
         name_norm.get_column("name_norm"),
         lambda norm: _fields(name_structure(norm)),
@@ -102,6 +117,12 @@ def standardise_claims(
     pinyin = _map_distinct(
         structure.get_column("core_name"), romanise_core, ["core_pinyin", "core_initials"]
     )
+    return [name_norm, structure, regions, pinyin]
+
+
+def _contact_columns(values: dict[str, pl.Series]) -> list[pl.DataFrame]:
+    """The standardised phone, e-mail, site, credit code and contact, and the unreadable flags,
+    one row per claim."""
     phones = _map_distinct(
         values["phone"],
         lambda raw: _fields(normalise_phone(raw)),
@@ -123,12 +144,7 @@ def standardise_claims(
         _unreadable(values["phone"], phones.get_column("phone_e164")).alias("has_unreadable_phone"),
         _unreadable(values["email"], emails.get_column("email_norm")).alias("has_unreadable_email"),
     ])
-
-    added = pl.concat(
-        [name_norm, structure, regions, pinyin, phones, emails, sites, codes, contacts, unreadable],
-        how="horizontal",
-    ).with_columns(*claim_region(), _shared_phone(shared_phone_min_companies))
-    return pl.concat([frame, added.select(list(ADDED_COLUMNS))], how="horizontal")
+    return [phones, emails, sites, codes, contacts, unreadable]
 
 
 def _unreadable(raw: pl.Series, read: pl.Series) -> pl.Series:
