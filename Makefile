@@ -29,6 +29,7 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check adapters cli flows settings transforms matching samplegen service tests bench
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) var

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +16,8 @@ from matching.constraints import constraints_from_decisions, decisions_latest
 from matching.groups import customer_groups, group_edges
 from matching.ids import customer_ids_assigned, customer_number
 from matching.links import LinkPolicy, pairs_classified, with_sides
-from matching.model import Connect, match_weights_chart_html, model_json, scored_pairs, train_model
+from matching.match_model import MatchModel
+from matching.model import Connect, match_weights_chart_html, scored_pairs, train_model
 from matching.model_files import CHART_FILE, DEFAULT_MODEL, MODEL_FILE, model_dir
 from matching.prepare import claims_for_matching
 from matching.review import pairs_with_evidence, review_candidates, review_queue
@@ -49,7 +49,7 @@ class MatchSummary:
     apart_over_capacity: int = 0
 
 
-def save_model(prepared: pl.DataFrame, directory: Path, connect: Connect = duckdb.connect) -> dict:
+def save_model(prepared: pl.DataFrame, directory: Path, connect: Connect = duckdb.connect) -> MatchModel:
     """Train on `prepared`, write the model JSON and its match-weights chart; returns the model."""
     if prepared.height < MIN_TRAINING_CLAIMS:
         raise TrainingError(
@@ -60,25 +60,25 @@ def save_model(prepared: pl.DataFrame, directory: Path, connect: Connect = duckd
     return model
 
 
-def write_model(model: dict, prepared: pl.DataFrame, directory: Path) -> None:
+def write_model(model: MatchModel, prepared: pl.DataFrame, directory: Path) -> None:
     """The model JSON and its match-weights chart, written atomically into `directory`."""
     directory.mkdir(parents=True, exist_ok=True)
-    for name, text in ((MODEL_FILE, model_json(model)), (CHART_FILE, match_weights_chart_html(prepared, model))):
+    for name, text in ((MODEL_FILE, model.to_json()), (CHART_FILE, match_weights_chart_html(prepared, model))):
         partial = directory / f"{name}.partial"
         partial.write_text(text, encoding="utf-8")
         partial.replace(directory / name)
 
 
-def model_for_tonight(prepared: pl.DataFrame, directory: Path, connect: Connect) -> tuple[dict, Path, str]:
+def model_for_tonight(prepared: pl.DataFrame, directory: Path, connect: Connect) -> tuple[MatchModel, Path, str]:
     """The saved model if there is one; else a model trained now on enough claims; else the
     packaged default model (not saved, so a later night with enough claims trains its own).
     Returns (model, its file, where it came from)."""
     path = directory / MODEL_FILE
     if path.exists():
-        return json.loads(path.read_text(encoding="utf-8")), path, "saved"
+        return MatchModel.read(path), path, "saved"
     if prepared.height >= MIN_TRAINING_CLAIMS:
         return save_model(prepared, directory, connect), path, "trained tonight"
-    return json.loads(DEFAULT_MODEL.read_text(encoding="utf-8")), DEFAULT_MODEL, "packaged default"
+    return MatchModel.read(DEFAULT_MODEL), DEFAULT_MODEL, "packaged default"
 
 
 @task(cache_policy=NO_CACHE)
@@ -166,7 +166,7 @@ def _groups_written(con: duckdb.DuckDBPyConnection, classified: pl.DataFrame, cl
     warehouse.write_table(con, "customer_groups", groups, "group_id")
 
 
-def _match_pairs_written(con: duckdb.DuckDBPyConnection, kept: pl.DataFrame, model: dict) -> None:
+def _match_pairs_written(con: duckdb.DuckDBPyConnection, kept: pl.DataFrame, model: MatchModel) -> None:
     """Write `match_pairs` (the kept pairs with their level labels and evidence, by claim ids),
     adding the evidence one slice at a time so that memory follows the slice, not all pairs."""
     staging = "_match_pairs_unsorted"

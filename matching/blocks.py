@@ -78,7 +78,7 @@ def _window_keys(values: pl.Series, ordering: pl.Series, size: int) -> list[pl.S
     ]
 
 
-def window_rules(columns: tuple[str, ...]) -> list[dict]:
+def window_rules(columns: tuple[str, ...]) -> list[dict[str, str]]:
     """Splink blocking rules (JSON form) on the window keys of `columns`."""
     return [
         {"blocking_rule": f'l."{key}" = r."{key}"', "sql_dialect": "duckdb"}

@@ -8,6 +8,9 @@ tests/flows/test_lookup.py checks that both give the same answers.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 import polars as pl
 
@@ -32,8 +35,9 @@ class CandidateIndex:
             for key, group in chinese.group_by("trade_pinyin").agg("_row").iter_rows()
         }
 
-    def rows_for(self, query: dict[str, object]) -> np.ndarray:
-        """Sorted, distinct row positions sharing at least one blocking value with `query`."""
+    def rows_for(self, query: Mapping[str, Any]) -> np.ndarray:
+        """Sorted, distinct row positions sharing at least one blocking value with `query` (a
+        prepared claim as `DataFrame.row(named=True)` gives it)."""
         found = []
         for column in self.columns:
             value = query.get(column)

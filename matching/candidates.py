@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from matching.match_model import MatchModel
+
 # the shortest pinyin the "English name carries the pinyin" level accepts (matching.settings)
 MIN_PINYIN_IN_LATIN = 4
 _EQUALITY = re.compile(r'^l\."(?P<column>\w+)" = r\."(?P=column)"$')
@@ -34,12 +36,9 @@ def rule_columns(rules: Iterable[str]) -> tuple[str, ...]:
     return tuple(columns)
 
 
-def blocking_columns(model: dict) -> tuple[str, ...]:
+def blocking_columns(model: MatchModel) -> tuple[str, ...]:
     """The columns of the saved model's blocking rules (`blocking_rules_to_generate_predictions`)."""
-    return rule_columns(
-        rule["blocking_rule"] if isinstance(rule, dict) else rule
-        for rule in model["blocking_rules_to_generate_predictions"]
-    )
+    return rule_columns(model.blocking_rules)
 
 
 def candidates_sql(columns: tuple[str, ...]) -> str:

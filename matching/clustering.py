@@ -71,7 +71,7 @@ def clusters_constrained(
     if name_keys is not None:
         keys = claims.join(name_keys.unique("claim_id", keep="last", maintain_order=True), on="claim_id", how="left",
                            maintain_order="left")
-    if keys is not None and set(IDENTITY) <= set(name_keys.columns):
+    if keys is not None and set(IDENTITY) <= set(keys.columns):
         alone = pl.col("claim_id").is_in(_decided(constraints).implode())
         unit = pl.when(alone | pl.col("name_norm").is_null()).then(pl.col("_i")).otherwise(pl.col("_i").min().over(IDENTITY))
         keys = keys.with_columns(unit.alias("_unit")).with_columns(pl.len().over("_unit").alias("weight"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import polars as pl
 
@@ -53,6 +54,7 @@ def bcubed_scores(predicted: pl.DataFrame, truth: pl.DataFrame, *, only: pl.Seri
         per_claim = per_claim.filter(pl.col("claim_id").is_in(only.implode()))
     if per_claim.is_empty():
         return Scores.of(1.0, 1.0)
-    precision = (per_claim["overlap"] / per_claim["cluster_size"]).mean()
-    recall = (per_claim["overlap"] / per_claim["entity_size"]).mean()
+    # the mean of a non-empty float column is a float (polars types a mean as any scalar or None)
+    precision = cast(float, (per_claim["overlap"] / per_claim["cluster_size"]).mean())
+    recall = cast(float, (per_claim["overlap"] / per_claim["entity_size"]).mean())
     return Scores.of(float(precision), float(recall))

@@ -15,7 +15,7 @@ company keeps its code).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -189,7 +189,7 @@ class ClusterNames:
 _NAME_COLUMNS = ("core_name", "trade_name", "core_pinyin", "alias_key")
 
 
-def _judged(memo: dict[tuple[int, int], bool], a: int, b: int, judge) -> bool:
+def _judged(memo: dict[tuple[int, int], bool], a: int, b: int, judge: Callable[[int, int], bool]) -> bool:
     key = (a, b) if a < b else (b, a)
     if key not in memo:
         memo[key] = judge(*key)

@@ -14,9 +14,9 @@ import polars as pl
 
 ID_PREFIX = "C"
 ID_DIGITS = 7
-_LINEAGE_SCHEMA = {
+_LINEAGE_SCHEMA = pl.Schema({
     "old_customer_id": pl.String, "new_customer_id": pl.String, "reason": pl.String, "claims_moved": pl.Int64,
-}
+})
 
 
 def customer_number(customer_id: str) -> int:
@@ -36,24 +36,49 @@ def customer_ids_assigned(
     `clusters`: `claim_id`, `cluster_key`, `submitted_at`. `previous`: last night's `claim_id`,
     `customer_id`. `next_number`: the first number never issued.
     """
-    firsts = clusters.group_by("cluster_key").agg(
-        pl.col("submitted_at").min().alias("first_at"), pl.col("claim_id").min().alias("first_claim")
-    )
-    overlap = (
+    overlap = _overlap(clusters, previous)
+    homes = _homes(overlap)
+    kept = _kept_ids(homes)
+    names = _cluster_ids(clusters, kept, next_number)
+    claim_customer = clusters.join(names, on="cluster_key").select("claim_id", "customer_id").sort("claim_id")
+    return claim_customer, _lineage(previous, overlap, homes, kept, names)
+
+
+def _overlap(clusters: pl.DataFrame, previous: pl.DataFrame) -> pl.DataFrame:
+    """Per tonight's cluster and last night's customer sharing claims: `n` claims in common, the
+    `earliest` submission and the smallest claim id `c` among them."""
+    return (
         clusters.join(previous, on="claim_id", how="inner")
         .group_by("cluster_key", "customer_id")
         .agg(pl.len().alias("n"), pl.col("submitted_at").min().alias("earliest"), pl.col("claim_id").min().alias("c"))
     )
-    homes = (
+
+
+def _homes(overlap: pl.DataFrame) -> pl.DataFrame:
+    """Each old customer's home: the cluster holding most of its claims (ties: its earliest claim)."""
+    return (
         overlap.sort(["customer_id", "n", "earliest", "c"], descending=[False, True, False, False])
         .group_by("customer_id", maintain_order=True)
         .first()
     )
-    kept = (
+
+
+def _kept_ids(homes: pl.DataFrame) -> pl.DataFrame:
+    """Per cluster that is home to old customers: the id it keeps (most claims there, ties: the
+    older id) as `kept_id`, and the others, merged into it, as `merged_ids`."""
+    return (
         homes.with_columns(pl.col("customer_id").map_elements(customer_number, return_dtype=pl.Int64).alias("num"))
         .sort(["cluster_key", "n", "num"], descending=[False, True, False])
         .group_by("cluster_key", maintain_order=True)
         .agg(pl.col("customer_id").first().alias("kept_id"), pl.col("customer_id").slice(1).alias("merged_ids"))
+    )
+
+
+def _cluster_ids(clusters: pl.DataFrame, kept: pl.DataFrame, next_number: int) -> pl.DataFrame:
+    """`cluster_key`, `customer_id` for every cluster: its kept id, else a new one, issued from
+    `next_number` in order of the cluster's first claim."""
+    firsts = clusters.group_by("cluster_key").agg(
+        pl.col("submitted_at").min().alias("first_at"), pl.col("claim_id").min().alias("first_claim")
     )
     unnamed = (
         firsts.join(kept, on="cluster_key", how="anti")
@@ -61,12 +86,16 @@ def customer_ids_assigned(
         .with_row_index("offset")
         .select("cluster_key", (pl.col("offset").cast(pl.Int64) + next_number).alias("num"))
     )
-    names = pl.concat([
+    return pl.concat([
         kept.select("cluster_key", pl.col("kept_id").alias("customer_id")),
         unnamed.select("cluster_key", pl.col("num").map_elements(format_customer_id, return_dtype=pl.String).alias("customer_id")),
     ])
-    claim_customer = clusters.join(names, on="cluster_key").select("claim_id", "customer_id").sort("claim_id")
 
+
+def _lineage(previous: pl.DataFrame, overlap: pl.DataFrame, homes: pl.DataFrame, kept: pl.DataFrame,
+             names: pl.DataFrame) -> pl.DataFrame:
+    """The lineage rows: old ids merged into a kept one, claims split off to another customer
+    (unless that customer is the one it merged into), and old ids left with no claim."""
     merged = kept.explode("merged_ids").drop_nulls("merged_ids").join(
         overlap, left_on=["cluster_key", "merged_ids"], right_on=["cluster_key", "customer_id"]
     ).select(
@@ -93,7 +122,6 @@ def customer_ids_assigned(
             pl.lit("retired").alias("reason"), pl.lit(0, dtype=pl.Int64).alias("claims_moved"),
         )
     )
-    lineage = pl.concat([merged, split, retired], how="vertical").cast(_LINEAGE_SCHEMA).sort(
+    return pl.concat([merged, split, retired], how="vertical").cast(_LINEAGE_SCHEMA).sort(
         "old_customer_id", "new_customer_id", "reason", nulls_last=True
     )
-    return claim_customer, lineage

@@ -32,6 +32,7 @@ import duckdb
 import polars as pl
 
 from matching.identity import COUPLE_COLUMNS, couples_compatible
+from matching.match_model import MatchModel
 from matching.review import ReviewCapacity
 from transforms.regions import regions_compatible
 
@@ -70,15 +71,11 @@ class LinkPolicy:
     review_capacity: ReviewCapacity = DEFAULT_CAPACITY
 
 
-def level_value(model: dict, comparison: str, label: str) -> int:
+def level_value(model: MatchModel, comparison: str, label: str) -> int:
     """The gamma value Splink gives a comparison level, found by its chart label."""
-    for spec in model["comparisons"]:
-        if spec["output_column_name"] != comparison:
-            continue
-        levels = [lvl for lvl in spec["comparison_levels"] if not lvl.get("is_null_level")]
-        for position, level in enumerate(levels):
-            if level.get("label_for_charts") == label:
-                return len(levels) - 1 - position
+    for gamma, level_label in model.level_labels().get(comparison, {}).items():
+        if level_label == label:
+            return gamma
     raise KeyError(f"model has no level {label!r} in comparison {comparison!r}")
 
 
@@ -104,7 +101,7 @@ def _regions_differ(pairs: pl.DataFrame) -> pl.Series:
         table, on=["region_l", "region_r"], how="left", maintain_order="left")["_differ"].fill_null(False)
 
 
-def name_agreement(model: dict, match_threshold: float) -> pl.Expr:
+def name_agreement(model: MatchModel, match_threshold: float) -> pl.Expr:
     """agree / near / sister / differ, from the name level and both claims' name keys. One name
     beginning the other agrees only when the model is sure (华联 begins 华联瓷业 and 华联综超 alike);
     an English name carrying the pinyin, or beginning with it and meaning the same industries,
@@ -221,7 +218,7 @@ def contradicted() -> pl.Expr:
     )
 
 
-def pairs_classified(pairs: pl.DataFrame, model: dict, policy: LinkPolicy) -> pl.DataFrame:
+def pairs_classified(pairs: pl.DataFrame, model: MatchModel, policy: LinkPolicy) -> pl.DataFrame:
     """Every scored pair (with its SIDE_COLUMNS, `with_sides`) plus `name_agreement`,
     `decision_basis` (sure_link / credit_codes_differ / other_region / name_link /
     corroborated_link / slip_link / group_link / sister / names_differ / review / below) and `is_link`."""

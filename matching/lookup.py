@@ -8,6 +8,8 @@ answer names the customer, its owner, team and protection, and the kinds of evid
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
 from matching.scoring import ScoringModel
@@ -92,7 +94,7 @@ def _region_named() -> pl.Expr:
     return (if_latin & pl.col("core_name_l").str.contains(pl.col("region_pinyin_r"), literal=True)).fill_null(False)
 
 
-def _agreed(pair: dict, model: ScoringModel) -> list[dict]:
+def _agreed(pair: dict[str, Any], model: ScoringModel) -> list[dict[str, str]]:
     """The comparisons whose level in this pair argues for a match (positive weight)."""
     return [
         {"field": c.name, "level": model.level_label(c.name, pair[f"gamma_{c.name}"])}

@@ -7,19 +7,20 @@ work in an in-memory connection of their own so that their tables never reach th
 
 from __future__ import annotations
 
-import json
 import logging
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
-from splink import DuckDBAPI, Linker
+from splink import DuckDBAPI, Linker, SettingsCreator
 
 from matching.blocks import with_window_keys
+from matching.match_model import MatchModel
 from matching.predict import predicted
 from matching.rule_pairs import SLIP_COLUMNS, rule_pairs
 from matching.scoring import scoring_model
@@ -57,14 +58,15 @@ Connect = Callable[[], duckdb.DuckDBPyConnection]
 
 
 @contextmanager
-def _linker(prepared: pl.DataFrame, model: dict | object, connect: Connect) -> Iterator[Linker]:
+def _linker(prepared: pl.DataFrame, model_settings: SettingsCreator | dict[str, Any],
+            connect: Connect) -> Iterator[Linker]:
     """A Splink linker on a connection of its own, closed (its memory freed) after the block."""
     connection = connect()
     try:
         _limited(connection)
         db_api = DuckDBAPI(connection=connection)
         frame = db_api.register(prepared, dataset_display_name="claims")
-        yield Linker(frame, model)
+        yield Linker(frame, model_settings)
     finally:
         connection.close()
 
@@ -78,9 +80,9 @@ def _limited(connection: duckdb.DuckDBPyConnection) -> None:
 
 
 def train_model(prepared: pl.DataFrame, *, seed: int = SEED,
-                connect: Connect = duckdb.connect) -> tuple[dict, TrainingReport]:
+                connect: Connect = duckdb.connect) -> tuple[MatchModel, TrainingReport]:
     """Estimate λ from deterministic rules, u by seeded random sampling, m by EM; returns the
-    model as a JSON-able dict (what `save_model_to_json` writes). `connect` opens the in-memory
+    model (what `save_model_to_json` writes). `connect` opens the in-memory
     DuckDB connection Splink works on (a run passes one it can interrupt)."""
     pairs = min(U_SAMPLE_PAIRS, max(1.0, prepared.height * (prepared.height - 1) / 2))
     with _linker(prepared, settings(), connect) as linker:
@@ -96,14 +98,14 @@ def train_model(prepared: pl.DataFrame, *, seed: int = SEED,
         for block in TRAINING_BLOCKS:
             training.estimate_parameters_using_expectation_maximisation(
                 block, estimate_without_term_frequencies=True, max_pairs=EM_MAX_PAIRS)
-        model = _rounded(linker.misc.save_model_to_json())
-    return model, TrainingReport(prepared.height, pairs, model["probability_two_random_records_match"])
+        model = MatchModel(_rounded(linker.misc.save_model_to_json()))
+    return model, TrainingReport(prepared.height, pairs, model.probability_two_random_records_match)
 
 
 _TRAINED = ("m_probability", "u_probability", "probability_two_random_records_match")
 
 
-def _rounded(node):
+def _rounded(node: Any) -> Any:
     """The model with every trained probability rounded to 10 significant digits: DuckDB sums in
     parallel, so two trainings on the same claims differ in the last bits, and near-tied pairs
     would then be ordered differently from one run to the next."""
@@ -115,13 +117,8 @@ def _rounded(node):
     return node
 
 
-def model_json(model: dict) -> str:
-    """A stable, diffable text form of the model."""
-    return json.dumps(model, ensure_ascii=False, indent=2, sort_keys=True)
-
-
 def scored_pairs(
-    prepared: pl.DataFrame, model: dict, *, min_probability: float, with_rule_pairs: bool = True,
+    prepared: pl.DataFrame, model: MatchModel, *, min_probability: float, with_rule_pairs: bool = True,
     connect: Connect = duckdb.connect,
 ) -> pl.DataFrame:
     """Every blocked pair scoring at least `min_probability`, plus (`with_rule_pairs`) the pairs
@@ -143,7 +140,7 @@ def scored_pairs(
     return frame.sort(left, right)
 
 
-def match_weights_chart_html(prepared: pl.DataFrame, model: dict) -> str:
+def match_weights_chart_html(prepared: pl.DataFrame, model: MatchModel) -> str:
     """Splink's match-weights chart for the model, as a standalone page that works offline."""
-    with _linker(prepared.head(10), model, duckdb.connect) as linker:
+    with _linker(prepared.head(10), model.settings, duckdb.connect) as linker:
         return linker.visualisations.match_weights_chart().to_html(inline=True)

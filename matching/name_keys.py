@@ -67,7 +67,7 @@ def _trade_syllables(word: str) -> list[str] | None:
 
 
 def has_chinese(text: str | None) -> bool:
-    return bool(text) and _CJK.search(text) is not None
+    return bool(text and _CJK.search(text))
 
 
 def pinyin_syllables(word: str) -> list[str] | None:

@@ -11,6 +11,7 @@ registered name, which two different companies never share).
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 
@@ -80,7 +81,7 @@ def _trade_pinyin(frame: pl.DataFrame) -> pl.DataFrame:
     others = (frame.filter(pl.col("trade_name").is_not_null() & ~pl.col("trade_name").is_in(known["trade_name"].implode()))
               .group_by("trade_name").agg(pl.col("core_pinyin").sort_by("core_name").first(), pl.col("core_name").min())
               .with_columns(pl.col("core_name").str.slice(pl.col("trade_name").str.len_chars()).alias("cut")))
-    cut_pinyin = _mapped(others.select("cut").unique(), "cut", lambda cut: romanise_core(cut)[0], "cut_pinyin", pl.String)
+    cut_pinyin = _mapped(others.select("cut").unique(), "cut", lambda cut: romanise_core(cut)[0], "cut_pinyin", pl.String())
     pinyin, cut = pl.col("core_pinyin"), pl.col("cut_pinyin")
     derived = (others.join(cut_pinyin, on="cut", how="left")
                .select("trade_name", pl.when(pinyin.str.ends_with(cut) & (pinyin.str.len_bytes() > cut.str.len_bytes()))
@@ -97,7 +98,8 @@ def _rep_own_phone(frame: pl.DataFrame) -> pl.Expr:
     return pl.col("phone_e164").is_not_null() & pl.col("rep_id").is_not_null() & (names >= 2)
 
 
-def _mapped(frame: pl.DataFrame, column: str, function, alias: str, dtype: pl.DataType) -> pl.DataFrame:
+def _mapped(frame: pl.DataFrame, column: str, function: Callable[[str], object], alias: str,
+            dtype: pl.DataType) -> pl.DataFrame:
     """`frame` plus `alias` = `function(column)`, called once per distinct non-null value."""
     values = frame[column].drop_nulls().unique().sort()
     table = pl.DataFrame({column: values, alias: [function(v) for v in values]},
@@ -119,11 +121,11 @@ def _name_keys(frame: pl.DataFrame) -> pl.DataFrame:
     head, tail = head_and_tail_keys(frame["trade_name"])
     frame = frame.with_columns(head.alias("_chinese_head"), tail.alias("name_tail"))
     latin_names = frame.filter(pl.col("is_latin_name").fill_null(False)).select("company_name").unique()
-    latin_keys = _mapped(latin_names, "company_name", latin_head, "_latin_head", pl.String)
-    latin_keys = _mapped(latin_keys, "company_name", english_industry, "_latin_industry", pl.String)
+    latin_keys = _mapped(latin_names, "company_name", latin_head, "_latin_head", pl.String())
+    latin_keys = _mapped(latin_keys, "company_name", english_industry, "_latin_industry", pl.String())
     frame = frame.join(latin_keys, on="company_name", how="left")
     chinese_cores = frame.filter(~pl.col("is_latin_name").fill_null(True)).select("core_name").unique()
-    frame = frame.join(_mapped(chinese_cores, "core_name", chinese_industry, "_chinese_industry", pl.String),
+    frame = frame.join(_mapped(chinese_cores, "core_name", chinese_industry, "_chinese_industry", pl.String()),
                        on="core_name", how="left")
     latin = pl.col("is_latin_name").fill_null(False)
     return frame.with_columns(

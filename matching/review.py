@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from matching.match_model import MatchModel
+
 SIDE_BY_SIDE = ("company_name", "rep_id", "submitted_at", "contact_name", "phone", "email", "website", "credit_code")
 QUEUE_OUTCOMES = ("queued", "apart_same_owner", "apart_over_capacity")
 NAMES_SHOWN = 5
@@ -38,16 +40,14 @@ class ReviewCapacity:
         return min(self.max_items, max(1, math.ceil(self.max_share * claims)))
 
 
-def _labels(model: dict) -> dict[str, dict[int, str]]:
-    labels = {}
-    for spec in model["comparisons"]:
-        levels = [lvl for lvl in spec["comparison_levels"] if not lvl.get("is_null_level")]
-        by_gamma = {len(levels) - 1 - i: lvl.get("label_for_charts") or "other" for i, lvl in enumerate(levels)}
-        labels[spec["output_column_name"]] = by_gamma | {-1: "missing on one side"}
-    return labels
+def _labels(model: MatchModel) -> dict[str, dict[int, str]]:
+    return {
+        name: {gamma: label or "other" for gamma, label in by_gamma.items()} | {-1: "missing on one side"}
+        for name, by_gamma in model.level_labels().items()
+    }
 
 
-def pairs_with_evidence(pairs: pl.DataFrame, model: dict) -> pl.DataFrame:
+def pairs_with_evidence(pairs: pl.DataFrame, model: MatchModel) -> pl.DataFrame:
     """Adds `level_<comparison>` (the level's label) and `evidence` (one line per comparison:
     label and match weight, strongest first) to scored pairs."""
     labels = _labels(model)

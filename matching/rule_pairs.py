@@ -37,7 +37,7 @@ SLIP_SQL = (
 )
 # a claim's position: its row in the claims sorted by claim id (`matching.blocks.with_window_keys`)
 POSITION = "_pos"
-PAIR_SCHEMA = {"_l": pl.UInt32, "_r": pl.UInt32}
+PAIR_SCHEMA = pl.Schema({"_l": pl.UInt32, "_r": pl.UInt32})
 
 
 def chain_pairs(claims: pl.DataFrame, column: str) -> pl.DataFrame:

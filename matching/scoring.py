@@ -17,9 +17,12 @@ import math
 import re
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import polars as pl
+
+from matching.match_model import MatchModel
 
 # Splink clamps m and u at this value before taking log2(m/u).
 _M_U_CLAMP_MIN = 1e-300
@@ -66,13 +69,13 @@ class ScoringModel:
         raise KeyError(comparison)
 
 
-def scoring_model(model: dict) -> ScoringModel:
+def scoring_model(model: MatchModel) -> ScoringModel:
     """The saved model (the JSON `save_model_to_json` writes) as levels and weights, read by
     Splink's rules: levels numbered from the strongest down to 0 (null levels -1), a missing m or
     u replaced by Splink's default for that number of levels."""
-    prior = model["probability_two_random_records_match"]
+    prior = model.probability_two_random_records_match
     comparisons = []
-    for comparison in model["comparisons"]:
+    for comparison in model.comparisons:
         levels = comparison["comparison_levels"]
         count = sum(not level.get("is_null_level", False) for level in levels)
         default_m, default_u = _default_m_values(count), _default_u_values(count)
@@ -109,16 +112,16 @@ def _probability(value: float | str | None, default: float) -> float:
     return default if value is None or value == _LEVEL_NOT_OBSERVED else float(value)
 
 
-def _is_else(level: dict) -> bool:
+def _is_else(level: dict[str, Any]) -> bool:
     return level["sql_condition"].strip().upper() == "ELSE"
 
 
-def _exact_match_column(level: dict) -> str | None:
+def _exact_match_column(level: dict[str, Any]) -> str | None:
     found = None if _is_else(level) else _EXACT_MATCH.match(level["sql_condition"])
     return found["column"].lower() if found else None
 
 
-def _level(gamma: int, level: dict, default_m: float, default_u: float, exact_u: dict[str, float]) -> Level:
+def _level(gamma: int, level: dict[str, Any], default_m: float, default_u: float, exact_u: dict[str, float]) -> Level:
     condition = level["sql_condition"]
     label = level.get("label_for_charts") or condition
     if level.get("is_null_level", False):

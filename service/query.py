@@ -23,6 +23,7 @@ import polars as pl
 
 from matching.links import LinkPolicy, pairs_classified
 from matching.lookup import RELATED, SAME_CUSTOMER, customers_answered, is_known, query_pairs
+from matching.match_model import MatchModel
 from matching.prepare import claims_for_matching
 from matching.scoring import PairScorer
 from service.warehouse_reader import NoWarehouseError, Reader, warehouse_reader
@@ -140,7 +141,7 @@ class Lookup:
         return warehouse_reader(self.warehouse)
 
     def _answered(self, query: pl.DataFrame, candidates: pl.DataFrame, tf: dict[str, float],
-                  customers: pl.DataFrame, model: dict, scorer: PairScorer) -> pl.DataFrame:
+                  customers: pl.DataFrame, model: MatchModel, scorer: PairScorer) -> pl.DataFrame:
         """One row per candidate customer, strongest verdict first (`matching.lookup`)."""
         if candidates.is_empty():
             return customers_answered(_no_pairs(scorer), customers, scorer.model,

@@ -10,7 +10,6 @@ copy is refreshed when the warehouse file or the model file is replaced. Candida
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ import polars as pl
 
 from matching.candidate_index import CandidateIndex
 from matching.candidates import blocking_columns
+from matching.match_model import MatchModel
 from matching.model_files import model_in_use
 from matching.prepare import MATCH_COLUMNS
 from matching.scoring import PairScorer, scoring_model
@@ -47,7 +47,7 @@ class Snapshot:
     phone_cores: pl.DataFrame  # distinct (phone_e164, core_name), sorted by phone
     tf: dict[str, float]
     all_customers: pl.DataFrame  # CUSTOMER_SCHEMA: display name and current owner, one row per customer
-    model: dict
+    model: MatchModel
     scorer: PairScorer
     as_of: str | None
 
@@ -121,7 +121,7 @@ def _load(warehouse: Path, model_path: Path, identity: tuple) -> Snapshot:
         raise NoWarehouseError(f"{warehouse} is not a published warehouse with lookup tables: {exc}") from exc
     finally:
         con.close()
-    model = json.loads(model_path.read_text(encoding="utf-8"))
+    model = MatchModel.read(model_path)
     present = prepared["core_name"].drop_nulls()
     tf = present.value_counts().with_columns(pl.col("count") / present.len())
     return Snapshot(

@@ -9,7 +9,6 @@ just the candidates' trade names, and the candidate customers with their owners.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +19,7 @@ import polars as pl
 
 from adapters.warehouse import NoWarehouseError
 from matching.candidates import blocking_columns, candidate_parameters, candidates_sql
+from matching.match_model import MatchModel
 from matching.model_files import model_in_use
 from matching.prepare import MATCH_COLUMNS
 from matching.scoring import PairScorer, scoring_model
@@ -46,7 +46,7 @@ class Reader(Protocol):
     """One consistent version of the warehouse and the model, as a lookup reads it."""
 
     as_of: str | None
-    model: dict
+    model: MatchModel
     scorer: PairScorer
 
     def phone_companies(self, phone: str) -> set[str]:
@@ -89,7 +89,7 @@ class WarehouseReader:
         except duckdb.Error as exc:
             raise NoWarehouseError(f"{warehouse} is not a published warehouse: {exc}") from exc
         self.as_of = str(last_run[0][0]) if last_run else None
-        self.model = json.loads(model_path.read_text(encoding="utf-8"))
+        self.model = MatchModel.read(model_path)
         self.scorer = PairScorer(scoring_model(self.model), con)
         self._columns = blocking_columns(self.model)
         self._warehouse = warehouse

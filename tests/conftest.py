@@ -43,8 +43,8 @@ def samples_run(tmp_path_factory, prefect_harness):
 
 @pytest.fixture
 def sample_model(samples_run):
-    """The model the sample run used, as a dict."""
-    import json
+    """The model the sample run used."""
+    from matching.match_model import MatchModel
 
     summary, _ = samples_run
-    return json.loads(summary.matching.model_path.read_text(encoding="utf-8"))
+    return MatchModel.read(summary.matching.model_path)

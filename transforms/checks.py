@@ -8,7 +8,7 @@ with the offending value filled in from the row.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 
@@ -124,7 +124,7 @@ def duplicates_marked(checkable: pl.DataFrame, failing_row_ids: pl.Series) -> pl
     )
 
 
-def reasons_for(row: dict, check_codes: list[str], as_of: str) -> tuple[str, str]:
+def reasons_for(row: dict[str, Any], check_codes: list[str], as_of: str) -> tuple[str, str]:
     """The Chinese and English reasons for the failed checks of one row, in catalogue order."""
     by_code = {c.code: c for c in CHECKS}
     values = {k: ("" if v is None else v) for k, v in row.items()} | {"as_of": as_of}

@@ -126,7 +126,8 @@ def romanise_core(core_name: str | None) -> tuple[str | None, str | None]:
     """
     if not core_name:
         return None, None
-    tokens = lazy_pinyin(core_name, style=Style.NORMAL, errors=lambda run: [_NON_CHINESE + run])
+    # a run without pinyin comes back as one token, marked (pypinyin takes a str or a one-item list alike)
+    tokens = lazy_pinyin(core_name, style=Style.NORMAL, errors=lambda run: _NON_CHINESE + run)
     syllables, initials = [], []
     for token in tokens:
         kept = _NON_ALNUM.sub("", token.lower())
@@ -239,7 +240,8 @@ def _last_legal_suffix(text: str) -> tuple[str, Suffix] | None:
     if not text or not text[-1].isascii():
         return None
     return next(
-        ((rest, s) for s in RULES.latin_suffixes if (rest := _cut_latin(text, s.latin_key))),
+        ((rest, s) for s in RULES.latin_suffixes
+         if s.latin_key is not None and (rest := _cut_latin(text, s.latin_key))),
         None,
     )
 

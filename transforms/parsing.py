@@ -21,8 +21,8 @@ _EXCEL_SERIAL_RANGE = (20_000.0, 80_000.0)  # 1954-10-03 .. 2119-01-11
 def claims_parsed(
     raw: pl.DataFrame,
     *,
-    value_maps: dict[str, dict[str, str]],
-    timestamp_formats: list[str],
+    value_maps: Mapping[str, Mapping[str, str]],
+    timestamp_formats: Sequence[str],
     zone: str,
 ) -> pl.DataFrame:
     """The claim fields trimmed (blank → null) and value-mapped, `submitted_at_text` as written,
@@ -57,8 +57,8 @@ def claims_parsed_by_source(current: pl.DataFrame, formats: Mapping[str, SourceF
     marked unconfigured, so that the checks refuse them with that reason instead of losing them."""
     configured = list(formats)
     parts = [
-        claims_parsed(current.filter(pl.col("source") == name), value_maps=dict(fmt.value_maps),
-                      timestamp_formats=list(fmt.timestamp_formats), zone=fmt.zone)
+        claims_parsed(current.filter(pl.col("source") == name), value_maps=fmt.value_maps,
+                      timestamp_formats=fmt.timestamp_formats, zone=fmt.zone)
         for name, fmt in formats.items()
     ]
     retired = current.filter(~pl.col("source").is_in(configured))

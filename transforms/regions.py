@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from types import MappingProxyType
+from typing import TypeVar
 
 from transforms.name_rules import (
     ADMIN_SUFFIXES,
@@ -22,6 +23,7 @@ from transforms.name_rules import (
 from transforms.reference import read_reference_csv
 
 _PROVINCE, _CITY, _AREA = 1, 2, 3
+_Key = TypeVar("_Key")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +78,8 @@ def short_form(name: str, ethnic_names: Sequence[str]) -> str | None:
                     break
                 stem = stem.removesuffix(ethnic)
             return stem if len(stem) >= MIN_CORE_CHARS else None
-    suffix = next((s for s in ADMIN_SUFFIXES if _cuttable(name, s)), None)
-    return name.removesuffix(suffix) if suffix else None
+    admin = next((s for s in ADMIN_SUFFIXES if _cuttable(name, s)), None)
+    return name.removesuffix(admin) if admin else None
 
 
 def _cuttable(text: str, suffix: str) -> bool:
@@ -124,7 +126,7 @@ def _surfaces(divisions: tuple[Division, ...], every_short_form: bool) -> _Surfa
             if div.parent_code:
                 children[(div.parent_code, spelling)].append(div)
 
-    def frozen(table: dict) -> Mapping:
+    def frozen(table: Mapping[_Key, list[Division]]) -> Mapping[_Key, tuple[Division, ...]]:
         def ordered(divs: list[Division]) -> tuple[Division, ...]:
             return tuple(sorted(divs, key=lambda d: (d.level, d.code)))
 
@@ -150,7 +152,8 @@ INDEX = RegionIndex(
 def _chain(text: str, surfaces: _Surfaces) -> list[tuple[int, Division]]:
     """Each step of the longest region chain at the start of ``text``: (end, division)."""
     steps: list[tuple[int, Division]] = []
-    position, parents = 0, ()
+    position = 0
+    parents: tuple[str, ...] = ()
     while True:
         found = None
         for length in surfaces.lengths.get(text[position : position + 2], ()):

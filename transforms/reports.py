@@ -68,7 +68,7 @@ def mask_phone(text: str | None) -> str | None:
     if text is None:
         return None
 
-    def masked(match: re.Match) -> str:
+    def masked(match: re.Match[str]) -> str:
         digits = re.sub(r"\D", "", match.group(0))
         mobile = digits[-11:]
         if len(digits) >= 11 and mobile.startswith("1"):

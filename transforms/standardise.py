@@ -8,6 +8,7 @@ cannot be read is not an error: its standardised columns are null and a flag say
 
 from collections.abc import Callable, Sequence
 from dataclasses import fields
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -18,6 +19,9 @@ from transforms.names import name_structure, normalise_name, romanise_core
 from transforms.phones import normalise_phone
 from transforms.places import REGION_SOURCES, address_region, claim_region, column_region
 from transforms.websites import website_domain
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 REQUIRED_COLUMNS = ("company_name", "contact_name", "phone", "email", "website", "credit_code")
 # read when present (a query typed at lookup time has none of them)
@@ -66,13 +70,7 @@ def standardise_claims(
     as evidence that two claims are the same company. Raises ValueError naming a missing
     required column; never raises on the content of a value.
     """
-    frame = claims.collect() if isinstance(claims, pl.LazyFrame) else claims
-    missing = [name for name in REQUIRED_COLUMNS if name not in frame.columns]
-    if missing:
-        raise ValueError(f"claims lack required column(s): {', '.join(missing)}")
-    clashing = [name for name in ADDED_COLUMNS if name in frame.columns]
-    if clashing:
-        raise ValueError(f"claims already have standardised column(s): {', '.join(clashing)}")
+    frame = _checked(claims)
     values = {name: frame.get_column(name).cast(pl.String) for name in REQUIRED_COLUMNS}
     places = {
         name: frame.get_column(name).cast(pl.String)
@@ -80,8 +78,29 @@ def standardise_claims(
         else pl.Series(name, [None] * frame.height, pl.String)
         for name in OPTIONAL_COLUMNS
     }
+    added = pl.concat(
+        [*_name_columns(values["company_name"], places), *_contact_columns(values)],
+        how="horizontal",
+    ).with_columns(*claim_region(), _shared_phone(shared_phone_min_companies))
+    return pl.concat([frame, added.select(list(ADDED_COLUMNS))], how="horizontal")
 
-    name_norm = _map_distinct(values["company_name"], normalise_name, ["name_norm"])
+
+def _checked(claims: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """The claims collected, once they are known to have every required column and none of the
+    standardised ones; else ValueError naming the columns."""
+    frame = claims.collect() if isinstance(claims, pl.LazyFrame) else claims
+    missing = [name for name in REQUIRED_COLUMNS if name not in frame.columns]
+    if missing:
+        raise ValueError(f"claims lack required column(s): {', '.join(missing)}")
+    clashing = [name for name in ADDED_COLUMNS if name in frame.columns]
+    if clashing:
+        raise ValueError(f"claims already have standardised column(s): {', '.join(clashing)}")
+    return frame
+
+
+def _name_columns(company_name: pl.Series, places: dict[str, pl.Series]) -> list[pl.DataFrame]:
+    """The name's standardised form, its structure and pinyin, and the region columns, one row per claim."""
+    name_norm = _map_distinct(company_name, normalise_name, ["name_norm"])
     structure = _map_distinct(
         name_norm.get_column("name_norm"),
         lambda norm: _fields(name_structure(norm)),
@@ -98,6 +117,12 @@ def standardise_claims(
     pinyin = _map_distinct(
         structure.get_column("core_name"), romanise_core, ["core_pinyin", "core_initials"]
     )
+    return [name_norm, structure, regions, pinyin]
+
+
+def _contact_columns(values: dict[str, pl.Series]) -> list[pl.DataFrame]:
+    """The standardised phone, e-mail, site, credit code and contact, and the unreadable flags,
+    one row per claim."""
     phones = _map_distinct(
         values["phone"],
         lambda raw: _fields(normalise_phone(raw)),
@@ -119,12 +144,7 @@ def standardise_claims(
         _unreadable(values["phone"], phones.get_column("phone_e164")).alias("has_unreadable_phone"),
         _unreadable(values["email"], emails.get_column("email_norm")).alias("has_unreadable_email"),
     ])
-
-    added = pl.concat(
-        [name_norm, structure, regions, pinyin, phones, emails, sites, codes, contacts, unreadable],
-        how="horizontal",
-    ).with_columns(*claim_region(), _shared_phone(shared_phone_min_companies))
-    return pl.concat([frame, added.select(list(ADDED_COLUMNS))], how="horizontal")
+    return [phones, emails, sites, codes, contacts, unreadable]
 
 
 def _unreadable(raw: pl.Series, read: pl.Series) -> pl.Series:
@@ -143,7 +163,7 @@ def _shared_phone(min_companies: int) -> pl.Expr:
     )
 
 
-def _fields(parts: object) -> tuple:
+def _fields(parts: "DataclassInstance") -> tuple[object, ...]:
     """The values of a parts dataclass, in field order (the order of ADDED_COLUMNS)."""
     return tuple(getattr(parts, field.name) for field in fields(parts))
 

@@ -11,6 +11,8 @@ from pathlib import Path
 import xlsxwriter
 import yaml
 
+from matching.match_model import MatchModel
+
 REPO = Path(__file__).resolve().parents[2]
 
 ROSTER = [
@@ -117,11 +119,9 @@ def write_sheet(path: Path, rows: list[list]) -> None:
     workbook.close()
 
 
-def place_model(root: Path, model: dict) -> None:
+def place_model(root: Path, model: MatchModel) -> None:
     """Put a trained matching model where a warehouse at `root/var/warehouse.duckdb` looks for it,
     so a test's tiny input is scored by a model trained on realistic data."""
-    import json
-
     directory = root / "var" / "model"
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "splink_model.json").write_text(json.dumps(model, ensure_ascii=False), encoding="utf-8")
+    (directory / "splink_model.json").write_text(model.to_json(), encoding="utf-8")

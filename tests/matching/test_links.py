@@ -1,11 +1,10 @@
-import json
-
 import polars as pl
 
 from matching.links import LinkPolicy, level_value, pairs_classified
+from matching.match_model import MatchModel
 from matching.model_files import DEFAULT_MODEL
 
-MODEL = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
+MODEL = MatchModel.read(DEFAULT_MODEL)
 LEVEL = {label: level_value(MODEL, "company_name", label) for label in (
     "full name identical", "trade name identical", "same pinyin (homophone typo)", "one name begins the other (short name)",
     "same trade name, other industry word", "English name carries the pinyin", "All other comparisons", "one character added or dropped",

@@ -1,13 +1,13 @@
 """From classified pairs to one answer per customer: strongest verdict wins, the review floor
 separates possible from weak, ties are ordered by a region spelled in a Latin name."""
 
-import json
 from datetime import UTC, datetime
 
 import polars as pl
 import pytest
 
 from matching.lookup import customers_answered
+from matching.match_model import MatchModel
 from matching.model_files import DEFAULT_MODEL
 from matching.scoring import scoring_model
 
@@ -24,7 +24,7 @@ CUSTOMERS = pl.DataFrame({
 
 @pytest.fixture(scope="module")
 def model():
-    return scoring_model(json.loads(DEFAULT_MODEL.read_text(encoding="utf-8")))
+    return scoring_model(MatchModel.read(DEFAULT_MODEL))
 
 
 def _pairs(model, rows: list[dict]) -> pl.DataFrame:

@@ -1,7 +1,6 @@
 """The real Splink model (the packaged default the session's sample run used) on
 hand-made claims whose right answer is known."""
 
-import json
 from datetime import UTC, datetime
 
 import duckdb
@@ -11,7 +10,8 @@ import pytest
 from flows.matching_stage import NAME_KEY_COLUMNS
 from matching.clustering import clusters_constrained
 from matching.links import LinkPolicy, pairs_classified, with_sides
-from matching.model import model_json, scored_pairs
+from matching.match_model import MatchModel
+from matching.model import scored_pairs
 from matching.prepare import claims_for_matching
 from transforms.standardise import standardise_claims
 
@@ -71,7 +71,7 @@ def test_saved_model_reloads_and_scores_identically(samples_run, sample_model):
     with duckdb.connect(str(warehouse), read_only=True) as con:
         prepared = claims_for_matching(con.sql("select * from claims").pl())
     first = scored_pairs(prepared, sample_model, min_probability=0.01)
-    reloaded = scored_pairs(prepared, json.loads(model_json(sample_model)), min_probability=0.01)
+    reloaded = scored_pairs(prepared, MatchModel.from_json(sample_model.to_json()), min_probability=0.01)
     assert first.height > 100
     assert first.equals(reloaded)
 

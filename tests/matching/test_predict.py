@@ -1,14 +1,13 @@
 """The compiled predict equals Splink's own `predict` on the same claims, windows and model: the
 same pairs, levels and weights, to the last bit, in the same columns."""
 
-import json
-
 import duckdb
 import polars as pl
 import pytest
 from splink import DuckDBAPI, Linker
 
 from matching.blocks import window_rules, with_window_keys
+from matching.match_model import MatchModel
 from matching.model import KEPT_COLUMNS
 from matching.model_files import DEFAULT_MODEL
 from matching.predict import predicted
@@ -29,9 +28,9 @@ def windowed() -> pl.DataFrame:
     return with_window_keys(claims_for_matching(standardise_claims(raw)), BLOCKING_COLUMNS, max_block=MAX_BLOCK)
 
 
-def _splink_predict(windowed: pl.DataFrame, model: dict, threshold: float) -> pl.DataFrame:
+def _splink_predict(windowed: pl.DataFrame, model: MatchModel, threshold: float) -> pl.DataFrame:
     db_api = DuckDBAPI(connection=duckdb.connect())
-    wide = dict(model, blocking_rules_to_generate_predictions=window_rules(BLOCKING_COLUMNS))
+    wide = dict(model.settings, blocking_rules_to_generate_predictions=window_rules(BLOCKING_COLUMNS))
     linker = Linker(db_api.register(windowed, dataset_display_name="claims"), wide)
     linker.table_management.compute_tf_table("core_name")
     predictions = linker.inference.predict(threshold_match_probability=threshold).as_duckdbpyrelation()
@@ -41,7 +40,7 @@ def _splink_predict(windowed: pl.DataFrame, model: dict, threshold: float) -> pl
 
 @pytest.mark.parametrize("threshold", [1e-6, 0.5])
 def test_predicted_equals_splinks_predict(windowed, threshold):
-    model = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
+    model = MatchModel.read(DEFAULT_MODEL)
     expected = _splink_predict(windowed, model, threshold).sort("claim_id_l", "claim_id_r")
     ours = predicted(windowed, scoring_model(model), BLOCKING_COLUMNS, duckdb.connect(), threshold=threshold,
                      kept_columns=KEPT_COLUMNS).sort("claim_id_l", "claim_id_r")
@@ -54,7 +53,7 @@ def test_predicted_equals_splinks_predict(windowed, threshold):
 
 
 def test_forced_pairs_are_kept_whatever_their_probability_and_scored_alike(windowed):
-    model = scoring_model(json.loads(DEFAULT_MODEL.read_text(encoding="utf-8")))
+    model = scoring_model(MatchModel.read(DEFAULT_MODEL))
 
     def run(threshold: float, forced: pl.DataFrame | None = None) -> pl.DataFrame:
         return predicted(windowed, model, BLOCKING_COLUMNS, duckdb.connect(), threshold=threshold,

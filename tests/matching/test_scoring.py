@@ -2,7 +2,6 @@
 and the candidate index finds what the blocking rules would."""
 
 import copy
-import json
 import math
 
 import duckdb
@@ -14,6 +13,7 @@ from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from matching.candidate_index import CandidateIndex
 from matching.candidates import blocking_columns, rule_columns
 from matching.lookup import query_pairs
+from matching.match_model import MatchModel
 from matching.model_files import DEFAULT_MODEL
 from matching.prepare import claims_for_matching
 from matching.scoring import (
@@ -52,13 +52,13 @@ def prepared() -> pl.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def model() -> dict:
-    return json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
+def model() -> MatchModel:
+    return MatchModel.read(DEFAULT_MODEL)
 
 
-def _splink_scores(prepared: pl.DataFrame, left: pl.DataFrame, right: pl.DataFrame, model: dict) -> pl.DataFrame:
+def _splink_scores(prepared: pl.DataFrame, left: pl.DataFrame, right: pl.DataFrame, model: MatchModel) -> pl.DataFrame:
     db_api = DuckDBAPI(connection=duckdb.connect())
-    linker = Linker(db_api.register(prepared, dataset_display_name="claims"), model)
+    linker = Linker(db_api.register(prepared, dataset_display_name="claims"), model.settings)
     linker.table_management.compute_tf_table("core_name")
     left_df = db_api.register(left, dataset_display_name="queries")
     right_df = db_api.register(right, dataset_display_name="candidates")
@@ -80,7 +80,7 @@ def test_scores_equal_splinks_on_the_same_pairs(prepared, model):
 
     keys = ["claim_id_l", "claim_id_r"]
     compared = [c for c in expected.columns if c.startswith(("gamma_", "mw_"))] + ["match_weight", "match_probability"]
-    assert len(compared) >= 2 * len(model["comparisons"]) + 2  # every gamma and mw, and the tf adjustment
+    assert len(compared) >= 2 * len(model.comparisons) + 2  # every gamma and mw, and the tf adjustment
     joined = expected.select(*keys, *compared).join(ours.select(*keys, *compared), on=keys, suffix="_ours")
     assert joined.height == left.height * right.height == expected.height
     for column in compared:
@@ -95,9 +95,9 @@ def test_scores_equal_splinks_on_the_same_pairs(prepared, model):
     assert joined["match_probability"].min() < 0.01 and joined["match_probability"].max() > 0.99
 
 
-def _read_by_splink(model: dict) -> ScoringModel:
+def _read_by_splink(model: MatchModel) -> ScoringModel:
     """The oracle: the model's levels and weights as Splink's own settings classes read them."""
-    settings = SettingsCreator.from_path_or_dict(model).get_settings("duckdb")
+    settings = SettingsCreator.from_path_or_dict(model.settings).get_settings("duckdb")
     prior = settings.core_model_settings.probability_two_random_records_match
     comparisons = []
     for comparison in settings.core_model_settings.comparisons:
@@ -121,9 +121,9 @@ def _read_by_splink(model: dict) -> ScoringModel:
     return ScoringModel(math.log2(prior / (1 - prior)), tuple(comparisons))
 
 
-def _untrained(model: dict) -> dict:
+def _untrained(model: MatchModel) -> MatchModel:
     """The model with gaps Splink fills: m and u missing, a level never observed, a tf minimum."""
-    changed = copy.deepcopy(model)
+    changed = copy.deepcopy(model.settings)
     name = next(c for c in changed["comparisons"] if c["output_column_name"] == "company_name")
     name["comparison_levels"][1].pop("m_probability")
     name["comparison_levels"][2].pop("u_probability")  # the tf level's exact-match u is then a default
@@ -134,7 +134,7 @@ def _untrained(model: dict) -> dict:
     for level in legal["comparison_levels"]:
         level.pop("m_probability", None)
         level.pop("u_probability", None)
-    return changed
+    return MatchModel(changed)
 
 
 @pytest.mark.parametrize("variant", ["packaged", "untrained"])
@@ -168,7 +168,7 @@ def test_blocking_columns_come_from_the_model_and_match_the_settings(model):
         "trade_name", "trade_pinyin", "alias_key")
     two_columns = block_on("core_name", "phone").get_blocking_rule("duckdb").blocking_rule_sql
     with pytest.raises(ValueError, match="not an equality on one column"):
-        blocking_columns({"blocking_rules_to_generate_predictions": [{"blocking_rule": two_columns}]})
+        blocking_columns(MatchModel({"blocking_rules_to_generate_predictions": [{"blocking_rule": two_columns}]}))
 
 
 def test_candidates_share_a_blocking_value_or_carry_the_pinyin(prepared, model):

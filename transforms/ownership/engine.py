@@ -17,6 +17,8 @@ from transforms.ownership.inputs import CLAIM, DECISION, EXTENSION, FOLLOWUP
 from transforms.ownership.policy import OwnershipPolicy
 
 DAY_US = 86_400_000_000
+# (granting claim row, valid_from, valid_to, end_reason, decision_id, ended_by_decision_id)
+Interval = tuple[int, int, int, str | None, str | None, str | None]
 CONFLICT_CODES = frozenset({"conflict", "conflict_upheld", "conflict_after_appeal"})
 
 
@@ -79,21 +81,20 @@ class Replay:
         self.e_code: list[str | None] = [None] * m
         self.e_before: list[int | None] = [None] * m
         self.e_after: list[int | None] = [None] * m
-        # (granting claim row, valid_from, valid_to, end_reason, decision_id, ended_by_decision_id)
-        self.history: list[tuple] = []
+        self.history: list[Interval] = []
         self.active: dict[str, Protection] = {}
         self.last_end: dict[str, tuple[str, int]] = {}
         self.held: dict[str, int] = {}
         self.held_in: dict[tuple[str, str], int] = {}
         self.granted_on: dict[tuple[str, int], int] = {}
-        self.heaps: dict[str, list] = {}
+        # per rep: (lower bound of the end, tie-break, protection)
+        self.heaps: dict[str, list[tuple[int, int, Protection]]] = {}
         self.seq = count()
 
     def run(self, kinds: list[int], rows: list[int], cut_us: int) -> None:
         """Replay the events, then close what has ended by the as-of instant `cut_us`."""
-        handlers = [None] * 4
-        handlers[DECISION], handlers[EXTENSION] = self._decision, self._extension
-        handlers[FOLLOWUP], handlers[CLAIM] = self._followup, self._claim
+        by_kind = {DECISION: self._decision, EXTENSION: self._extension, FOLLOWUP: self._followup, CLAIM: self._claim}
+        handlers = [by_kind[kind] for kind in range(len(by_kind))]
         # The loop allocates millions of acyclic objects; cyclic GC passes over them only cost time.
         was_enabled = gc.isenabled()
         gc.disable()

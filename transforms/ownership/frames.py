@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from transforms.ownership.engine import Replay
+from transforms.ownership.engine import Interval, Replay
 from transforms.ownership.reasons import (
     CLAIM_REASONS,
     EXTENSION_REASONS,
@@ -51,7 +51,7 @@ _INTERVAL_SCHEMA = {"row": pl.Int64, "valid_from": pl.Int64, "valid_to": pl.Int6
                     "ended_by_decision_id": pl.String}
 
 
-def _intervals(rows: list[tuple], claims: pl.DataFrame) -> pl.DataFrame:
+def _intervals(rows: list[Interval], claims: pl.DataFrame) -> pl.DataFrame:
     frame = pl.DataFrame({name: [r[k] for r in rows] for k, name in enumerate(_INTERVAL_SCHEMA)},
                          schema=_INTERVAL_SCHEMA)
     granting = claims.select(pl.col("customer_id", "rep_id", "claim_id").gather(frame["row"]))
@@ -61,8 +61,8 @@ def _intervals(rows: list[tuple], claims: pl.DataFrame) -> pl.DataFrame:
 
 def ownership_history(state: Replay, claims: pl.DataFrame) -> pl.DataFrame:
     """One row per protection interval [valid_from, valid_to), with why it ended (null: active)."""
-    active = [(p.row, p.valid_from, p.valid_to, None, p.decision_id, None)
-              for p in state.active.values()]
+    active: list[Interval] = [(p.row, p.valid_from, p.valid_to, None, p.decision_id, None)
+                              for p in state.active.values()]
     return (
         _intervals(state.history + active, claims)
         .with_columns(_instant("valid_from"), _instant("valid_to"))

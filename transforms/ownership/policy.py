@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import TypeVar
 
 from transforms.schema import BUSINESS_ZONE
 
@@ -21,9 +22,11 @@ TEMPLATE_FIELDS: tuple[str, ...] = (
     "credit_code",
 )
 DEFAULT_TEMPLATE = "default"
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 
-def _frozen(mapping: Mapping) -> Mapping:
+def _frozen(mapping: Mapping[_K, _V]) -> Mapping[_K, _V]:
     return MappingProxyType(dict(mapping))
 
 
