@@ -71,7 +71,7 @@ def _queries(directory: Path, claims: int, count: int) -> list[tuple[str, dict, 
     import polars as pl
 
     from samplegen.plan import CLAIMS_PER_COMPANY
-    from samplegen.reference import load_reference
+    from samplegen.reference_data import load_reference
     from samplegen.synthetic import make_synthetic
     from samplegen.universe import build_universe
     from samplegen.variants import NameVariants

@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING
 
-from samplegen.credit_codes import with_wrong_check_char
+from samplegen.code_issuer import with_wrong_check_char
 
 if TYPE_CHECKING:  # render imports the planner, which imports DEFECT_KINDS from here
     from samplegen.render import Claim

@@ -23,9 +23,9 @@ from samplegen.activity import (
 )
 from samplegen.defects import DEFECT_KINDS, DEFECT_REASONS, apply_defect
 from samplegen.key_accounts import key_account_count, key_account_sizes, with_key_accounts
-from samplegen.places import PlaceColumns
+from samplegen.place_columns import PlaceColumns
 from samplegen.plan import CLAIMS_PER_COMPANY, SOURCES, Plan, build_plan
-from samplegen.reference import load_reference
+from samplegen.reference_data import load_reference
 from samplegen.render import ClaimIds, ClaimRenderer
 from samplegen.roster import Rep, build_roster, roster_size
 from samplegen.run_config import write_run_config

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from samplegen.names import INDUSTRY_WORDS, TRADE_CHARS, NameParts, compose
+from samplegen.name_parts import INDUSTRY_WORDS, TRADE_CHARS, NameParts, compose
 from samplegen.phonetics import Phonetics
 from samplegen.synthetic import (
     CompanySpec,

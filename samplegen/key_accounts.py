@@ -12,7 +12,7 @@ import math
 import random
 from dataclasses import replace
 
-from samplegen.contacts import make_contacts
+from samplegen.contact_people import make_contacts
 from samplegen.universe import Company, Universe
 
 CLAIMS_PER_KEY_ACCOUNT = 12_500  # "auto": one key account per this many claims

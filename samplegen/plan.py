@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass
 
 from samplegen.defects import DEFECT_KINDS
-from samplegen.names import needs_gb18030
+from samplegen.name_parts import needs_gb18030
 from samplegen.roster import Rep
 from samplegen.sampling import Window, weighted_pool
 from samplegen.universe import Company

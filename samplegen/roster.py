@@ -10,7 +10,7 @@ import math
 import random
 from dataclasses import dataclass
 
-from samplegen.contacts import make_person
+from samplegen.contact_people import make_person
 from samplegen.phonetics import Phonetics
 
 TEAM_NAMES = (

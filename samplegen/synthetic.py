@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, replace
 
-from samplegen.names import (
+from samplegen.name_parts import (
     INDUSTRY_WORDS,
     LEGAL_FORM_WEIGHTS,
     LEGAL_FORMS,

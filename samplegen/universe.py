@@ -8,28 +8,28 @@ import random
 from dataclasses import dataclass
 from itertools import chain
 
-from samplegen.contacts import (
+from samplegen.code_issuer import make_credit_code
+from samplegen.contact_people import (
     AREA_PHONE_CODES,
     FREE_MAIL,
     Contact,
     make_contacts,
     make_landline,
 )
-from samplegen.credit_codes import make_credit_code
 from samplegen.hard_negatives import (
     curated_specs,
     make_near_name_pair,
     make_sister_set,
     rare_character_specs,
 )
-from samplegen.names import (
+from samplegen.name_parts import (
     HOMOPHONE_EXTRAS,
     TRADE_CHARS,
     clean_short_name,
     parse_registered_name,
 )
 from samplegen.phonetics import Phonetics
-from samplegen.reference import ListedCompany, Reference
+from samplegen.reference_data import ListedCompany, Reference
 from samplegen.synthetic import CompanySpec, make_synthetic
 
 _REAL_SHARE = 0.6

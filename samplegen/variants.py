@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import opencc
 
-from samplegen.names import ENGLISH_INDUSTRY, TRADE_CHARS, NameParts, compose, name_pieces
+from samplegen.name_parts import ENGLISH_INDUSTRY, TRADE_CHARS, NameParts, compose, name_pieces
 from samplegen.phonetics import Phonetics
 from samplegen.sampling import weighted_pool
 from samplegen.synthetic import CompanySpec

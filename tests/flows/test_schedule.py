@@ -131,7 +131,9 @@ def test_run_and_serve_against_a_real_prefect_server(tmp_path):
         assert deployment["parameters"]["warehouse_path"] == str(tmp_path / "w.duckdb")
 
         # a run of the deployment, as the schedule would start it, completes and publishes
-        run = _api(api, f"/deployments/{deployment['id']}/create_flow_run", {"parameters": {"as_of": "2026-11-27"}})
+        # (retried: a busy server may answer 503 while the deployment's first poll holds its database)
+        run = _wait_for(lambda: _api(api, f"/deployments/{deployment['id']}/create_flow_run",
+                                     {"parameters": {"as_of": "2026-11-27"}}), 60)
         state = _wait_for(lambda: _finished(_api(api, f"/flow_runs/{run['id']}")), 300)
         assert state == "COMPLETED", state
         with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:

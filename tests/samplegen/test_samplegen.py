@@ -16,7 +16,7 @@ from stdnum.cn import uscc
 
 from samplegen import generate
 from samplegen.cli import DEFAULT_CLAIMS, DEFAULT_END_DATE, DEFAULT_SEED, main
-from samplegen.credit_codes import check_char
+from samplegen.code_issuer import check_char
 from samplegen.defects import DEFECT_KINDS
 from samplegen.sheet import HEADER as SHEET_HEADER
 from samplegen.writers import CRM_HEADER, FORM_HEADER

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from samplegen.reference import NOT_A_CITY, read_package_csv, short_place_name
+from samplegen.reference_data import NOT_A_CITY, read_package_csv, short_place_name
 
 _DIVISIONS = ("reference_data", "divisions")
 _STREETS = ("人民路", "建设路", "解放路", "中山路", "科技园路", "创业大道", "滨江大道", "高新路", "工业园路")
