@@ -11,6 +11,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from adapters import warehouse
+from adapters.sql_files import QUERIES, sql_text
 from matching.clustering import clusters_constrained
 from matching.constraints import constraints_from_decisions, decisions_latest
 from matching.groups import customer_groups, group_edges
@@ -122,10 +123,7 @@ def customers_matched(
         logger.warning("reviewer 'same' on %s / %s contradicts a 'different' decision; not applied", a, b)
 
     previous = warehouse.frame(con, "select claim_id, customer_id from previous_claim_customer")
-    issued = warehouse.frame(
-        con, "select customer_id from previous_claim_customer union select new_customer_id from customer_lineage "
-             "where new_customer_id is not null union select old_customer_id from customer_lineage"
-    )["customer_id"]
+    issued = warehouse.frame(con, sql_text(QUERIES, "customer_ids_issued"))["customer_id"]
     next_number = max((customer_number(c) for c in issued), default=0) + 1
     claim_customer, lineage = customer_ids_assigned(
         clusters.join(claims.select("claim_id", "submitted_at"), on="claim_id"), previous, next_number=next_number
