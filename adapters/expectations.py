@@ -181,7 +181,8 @@ def validation_report_html(results: list[SuiteResult], *, as_of: str) -> str:
         for o in suite.outcomes:
             status = "通过 passed" if o.success else "未通过 failed"
             rows.append(
-                "<tr class='{}'><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
+                "<tr class='{}'><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+                "<td>{}</td></tr>".format(
                     "ok" if o.success else "bad", *(html.escape(str(v)) for v in (
                         o.suite, o.check, o.column, o.expectation, status, f"{o.failed}/{o.evaluated}",
                         ", ".join(o.sample))),

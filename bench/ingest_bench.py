@@ -54,7 +54,7 @@ def _sources_for(samples: Path, out: Path) -> Path:
     config["decisions"] = {"path": str(samples / "decisions.csv")}
     for absent in ("extensions", "appeals"):  # the generator writes neither
         config.pop(absent, None)
-    for source, pattern in zip(config["sources"], ("form/*.csv", "crm/*.csv", "sheet/*.xlsx")):
+    for source, pattern in zip(config["sources"], ("form/*.csv", "crm/*.csv", "sheet/*.xlsx"), strict=True):
         source["path"] = str(samples / pattern)
     path = out / "sources.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")

@@ -1,10 +1,10 @@
 """Latency and accuracy of `recon lookup` on a warehouse built from generated claims (a benchmark,
 not a test).
 
-    python bench/lookup_bench.py --claims 1000000 --dir /tmp/lookup-1m           # build, then measure
-    python bench/lookup_bench.py --claims 1000000 --dir /tmp/lookup-1m --reuse   # measure an existing build
-    ... --cold 20                                                                 # also 20 fresh `recon lookup` processes
-    ... --http                                                                    # also serve-lookup over a loopback socket
+    python bench/lookup_bench.py --claims 1000000 --dir /tmp/lookup-1m          # build, then measure
+    python bench/lookup_bench.py --claims 1000000 --dir /tmp/lookup-1m --reuse  # measure an existing build
+    ... --cold 20   # also 20 fresh `recon lookup` processes
+    ... --http      # also serve-lookup over a loopback socket
 
 For the bundled samples: `--claims 400 --dir D --reuse` where D/samples is data/samples and
 D/warehouse.duckdb a `recon run` of them (the samples are the generator's 400 claims, same seed).

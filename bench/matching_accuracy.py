@@ -58,7 +58,7 @@ def _blocking_report(claims: pl.DataFrame, truth: pl.DataFrame) -> pl.DataFrame:
     true_total = con.execute(
         "select sum(n * (n - 1) / 2) from (select count(*) n from p group by entity)").fetchall()[0][0]
     rows, seen = [], "false"
-    for rule, record in zip(BLOCKING_RULES, counts):
+    for rule, record in zip(BLOCKING_RULES, counts, strict=True):
         condition = rule.get_blocking_rule("duckdb").blocking_rule_sql
         kept = con.execute(
             f"select count(*) from p l join p r on l.claim_id < r.claim_id and l.entity = r.entity "

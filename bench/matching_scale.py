@@ -35,7 +35,7 @@ def _standardised(samples: Path) -> pl.DataFrame:
 
     config = load_sources(REPO / "config" / "sources.yaml")
     frames = []
-    for source, pattern in zip(config.sources, ("form/*.csv", "crm/*.csv", "sheet/*.xlsx")):
+    for source, pattern in zip(config.sources, ("form/*.csv", "crm/*.csv", "sheet/*.xlsx"), strict=True):
         for path in sorted(samples.glob(pattern)):
             rows = read_source_file(path, source).rows
             raw = raw_claims_from_rows(rows, source.columns, row_number_column=ROW_NUMBER)
@@ -124,8 +124,9 @@ def main() -> int:
         claims.write_parquet(scratch / "claims.parquet")
         print(f"{size:,} generated → {claims.height:,} standardised claims ({time.perf_counter() - started:.0f} s)")
         for kind in ("ours", "plain"):
-            done = subprocess.run([sys.executable, __file__, "--child", kind, "--input", str(scratch / "claims.parquet")],
-                                  capture_output=True, text=True, check=True)
+            done = subprocess.run(
+                [sys.executable, __file__, "--child", kind, "--input", str(scratch / "claims.parquet")],
+                capture_output=True, text=True, check=True)
             figures = json.loads(done.stdout.strip().splitlines()[-1])
             print(f"  {kind:5s}: " + ", ".join(f"{k} {v:,.1f}" if isinstance(v, float) else f"{k} {v:,}"
                                                for k, v in figures.items()))

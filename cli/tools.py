@@ -105,6 +105,7 @@ def train(args: argparse.Namespace, console: Console) -> int:
         console.print(f"[bold red]{exc}[/bold red]; the current model stays in use.")
         return 1
     console.print(f"trained on {claims.height:,} claims; λ = {model.probability_two_random_records_match:.2e}")
-    console.print(f"model: [bold]{directory / 'splink_model.json'}[/bold]  chart: [bold]{directory / CHART_FILE}[/bold]")
+    console.print(f"model: [bold]{directory / 'splink_model.json'}[/bold]  "
+                  f"chart: [bold]{directory / CHART_FILE}[/bold]")
     console.print("the next `recon run` uses it")
     return 0

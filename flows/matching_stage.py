@@ -114,7 +114,8 @@ def customers_matched(
     clusters, refused = clusters_constrained(
         claims["claim_id"].to_list(),
         classified.filter("is_link").with_columns(
-            ((pl.col("gamma_credit_code_norm") == 1) | (pl.col("decision_basis") == "group_link")).alias("exempt_from_names")
+            ((pl.col("gamma_credit_code_norm") == 1) | (pl.col("decision_basis") == "group_link"))
+            .alias("exempt_from_names")
         ),
         constraints_from_decisions(all_decisions),
         name_keys=prepared.select(NAME_KEY_COLUMNS),

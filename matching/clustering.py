@@ -73,7 +73,8 @@ def clusters_constrained(
                            maintain_order="left")
     if keys is not None and set(IDENTITY) <= set(keys.columns):
         alone = pl.col("claim_id").is_in(_decided(constraints).implode())
-        unit = pl.when(alone | pl.col("name_norm").is_null()).then(pl.col("_i")).otherwise(pl.col("_i").min().over(IDENTITY))
+        unit = (pl.when(alone | pl.col("name_norm").is_null()).then(pl.col("_i"))
+                .otherwise(pl.col("_i").min().over(IDENTITY)))
         keys = keys.with_columns(unit.alias("_unit")).with_columns(pl.len().over("_unit").alias("weight"))
         unit_of = keys["_unit"]
         edges = _edges(pairs, claims, unit_of).filter(pl.col("a") != pl.col("b")).with_columns(
@@ -81,7 +82,8 @@ def clusters_constrained(
         ).group_by("a", "b").agg(pl.col("match_probability").max(), pl.col("exempt").any())
         # only a unit's first claim stands for it (in edges and names), weighing its claims
         first = pl.col("_i") == pl.col("_unit")
-        keys = keys.with_columns(pl.when(first).then(pl.col(c)).alias(c) for c in ("is_registered_name", "region", "alias_key"))
+        keys = keys.with_columns(pl.when(first).then(pl.col(c)).alias(c)
+                                 for c in ("is_registered_name", "region", "alias_key"))
     else:
         unit_of = claims["_i"]
         edges = _edges(pairs, claims, unit_of)

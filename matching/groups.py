@@ -39,8 +39,8 @@ def group_edges(classified: pl.DataFrame, claim_customer: pl.DataFrame) -> pl.Da
         .join(customers.rename({"claim_id": "claim_id_l", "customer_id": "c_l"}), on="claim_id_l")
         .join(customers.rename({"claim_id": "claim_id_r", "customer_id": "c_r"}), on="claim_id_r")
         .filter(pl.col("c_l") != pl.col("c_r"))
-        .select(pl.min_horizontal("c_l", "c_r").alias("customer_id_a"), pl.max_horizontal("c_l", "c_r").alias("customer_id_b"),
-                "evidence")
+        .select(pl.min_horizontal("c_l", "c_r").alias("customer_id_a"),
+                pl.max_horizontal("c_l", "c_r").alias("customer_id_b"), "evidence")
         .explode("evidence")
         .group_by("customer_id_a", "customer_id_b")
         .agg(pl.col("evidence").unique().sort())
@@ -65,7 +65,8 @@ def customer_groups(edges: pl.DataFrame, customer_names: pl.DataFrame) -> tuple[
         schema={"customer_id": pl.String, "group_id": pl.String},
     ).select("group_id", "customer_id")
     lines = edges.join(members.rename({"customer_id": "customer_id_a"}), on="customer_id_a").select(
-        "group_id", pl.format("{} – {}: {}", "customer_id_a", "customer_id_b", pl.col("evidence").list.join(", ")).alias("line"))
+        "group_id",
+        pl.format("{} – {}: {}", "customer_id_a", "customer_id_b", pl.col("evidence").list.join(", ")).alias("line"))
     named = members.join(customer_names, on="customer_id", how="left")
     groups = (
         named.sort(["claims", "customer_id"], descending=[True, False])

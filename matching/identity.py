@@ -87,7 +87,8 @@ def names_compatible(a: RegisteredName, b: RegisteredName) -> bool:
             and _sound_slips(x, y) <= 1)
 
 
-COUPLE_COLUMNS = tuple(f"{c}_{side}" for side in ("l", "r") for c in ("core_name", "trade_name", "core_pinyin", "alias_key"))
+COUPLE_COLUMNS = tuple(f"{c}_{side}" for side in ("l", "r")
+                       for c in ("core_name", "trade_name", "core_pinyin", "alias_key"))
 # names_compatible in SQL, for many couples at once; null where only the sound of two slips decides
 _COMPATIBLE_SQL = f"""
 with couples as (
@@ -162,7 +163,8 @@ class ClusterNames:
             pl.when(registered).then("_code").fill_null(-1))
         region_codes = keys.join(regions.to_frame().with_row_index("_code"), on="region", how="left",
                                  maintain_order="left")["_code"].fill_null(-1)
-        weights = (keys["weight"].fill_null(1) if "weight" in keys.columns else pl.repeat(1, size, eager=True)).to_list()
+        weights = (keys["weight"].fill_null(1) if "weight" in keys.columns
+                   else pl.repeat(1, size, eager=True)).to_list()
         self.names = _Tallies(name_codes.to_series().to_list(), weights)
         self.regions = _Tallies(region_codes.to_list(), weights.copy())
 

@@ -88,7 +88,8 @@ def _cluster_ids(clusters: pl.DataFrame, kept: pl.DataFrame, next_number: int) -
     )
     return pl.concat([
         kept.select("cluster_key", pl.col("kept_id").alias("customer_id")),
-        unnamed.select("cluster_key", pl.col("num").map_elements(format_customer_id, return_dtype=pl.String).alias("customer_id")),
+        unnamed.select("cluster_key",
+                       pl.col("num").map_elements(format_customer_id, return_dtype=pl.String).alias("customer_id")),
     ])
 
 

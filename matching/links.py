@@ -252,7 +252,8 @@ def pairs_classified(pairs: pl.DataFrame, model: MatchModel, policy: LinkPolicy)
         .when(agreement == "agree").then(pl.lit("name_link"))
         .when((agreement == "near") & corroborated() & (probability >= policy.match_threshold))
         .then(pl.lit("corroborated_link"))
-        .when((agreement == "near") & ~both_common & (added_or_dropped | ((replaced | listed_homophone) & ~contradicted())))
+        .when((agreement == "near") & ~both_common
+              & (added_or_dropped | ((replaced | listed_homophone) & ~contradicted())))
         .then(pl.lit("slip_link"))
         .when((agreement == "sister") & group_is_customer & corroborated()).then(pl.lit("group_link"))
         .when(agreement == "sister").then(pl.lit("sister"))
@@ -261,7 +262,8 @@ def pairs_classified(pairs: pl.DataFrame, model: MatchModel, policy: LinkPolicy)
         .otherwise(pl.lit("below"))
     )
     pairs = pairs.with_columns(_industries_differ_column(pairs).alias("_industries_differ")).with_columns(
-        name_agreement(model, policy.match_threshold).alias("name_agreement"), _regions_differ(pairs).alias("_regions_differ"),
+        name_agreement(model, policy.match_threshold).alias("name_agreement"),
+        _regions_differ(pairs).alias("_regions_differ"),
     )
     pairs = pairs.with_columns(pl.when(_registered_names_apart(pairs)).then(pl.lit("differ"))
                                .otherwise(pl.col("name_agreement")).alias("name_agreement"))

@@ -126,8 +126,10 @@ def head_and_tail_keys(trade_names: pl.Series) -> tuple[pl.Series, pl.Series]:
     chinese = pl.col("t").str.slice(0, 2).str.contains(_CJK.pattern)
     chinese_tail = pl.col("t").str.slice(-2, 2).str.contains(_CJK.pattern)
     keys = frame.select(
-        pl.when((pl.col("n") >= HEAD_SYLLABLES) & chinese).then(pl.concat_str(pinyin("h1"), pinyin("h2"))).alias("head"),
-        pl.when((pl.col("n") > HEAD_SYLLABLES) & chinese_tail).then(pl.concat_str(pinyin("t1"), pinyin("t2"))).alias("tail"),
+        pl.when((pl.col("n") >= HEAD_SYLLABLES) & chinese)
+        .then(pl.concat_str(pinyin("h1"), pinyin("h2"))).alias("head"),
+        pl.when((pl.col("n") > HEAD_SYLLABLES) & chinese_tail)
+        .then(pl.concat_str(pinyin("t1"), pinyin("t2"))).alias("tail"),
     )
     return keys["head"], keys["tail"]
 

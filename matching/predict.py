@@ -33,7 +33,8 @@ def predicted(windowed: pl.DataFrame, model: ScoringModel, columns: tuple[str, .
     compared = sorted(compared_columns(model) & set(windowed.columns))
     keys = [key for column in columns for key in window_columns(column)]
     con.register("_predict_input", windowed.select(UNIQUE_ID, *compared, *keys).with_row_index("_pos"))
-    con.register("_forced_pairs", forced if forced is not None else pl.DataFrame(schema={"_l": pl.UInt32, "_r": pl.UInt32}))
+    con.register("_forced_pairs",
+                 forced if forced is not None else pl.DataFrame(schema={"_l": pl.UInt32, "_r": pl.UInt32}))
     try:
         con.execute(f"create or replace temp table _predict_claims as {_with_term_frequencies(tf_columns)}")
         sql = _predict_sql(model, keys, [UNIQUE_ID, *compared, *(f"tf_{c}" for c in tf_columns)], threshold,
@@ -71,7 +72,8 @@ def _predict_sql(model: ScoringModel, keys: list[str], side_columns: list[str], 
     probability = (f"case when ({weight}) >= 0 then 1.0 / (1.0 + power(cast(2 as float8), -({weight}))) "
                    f"else power(cast(2 as float8), ({weight})) / (1.0 + power(cast(2 as float8), ({weight}))) end")
     per_comparison = [column for c in model.comparisons
-                      for column in (*[k for k in kept if k.startswith(f"{c.name}_")], f"gamma_{c.name}", *_weight_names(c))]
+                      for column in (*[k for k in kept if k.startswith(f"{c.name}_")], f"gamma_{c.name}",
+                                     *_weight_names(c))]
     output = ", ".join([f"{weight} as match_weight", f"{probability} as match_probability",
                         f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r", *per_comparison])
     return (
@@ -95,7 +97,8 @@ def _weight_names(comparison: Comparison) -> list[str]:
 def _weight_cases(comparison: Comparison) -> str:
     """`mw_*` and `mw_tf_adj_*` as Splink writes them."""
     gamma = f"gamma_{comparison.name}"
-    cases = [" ".join(f"when {gamma} = {lvl.gamma} then cast({lvl.match_weight} as float8)" for lvl in comparison.levels)]
+    cases = [" ".join(f"when {gamma} = {lvl.gamma} then cast({lvl.match_weight} as float8)"
+                      for lvl in comparison.levels)]
     if comparison.has_tf:
         whens = []
         for lvl in comparison.levels:
@@ -108,4 +111,5 @@ def _weight_cases(comparison: Comparison) -> str:
                          f"cast({lvl.tf_weight} as float8) * (cast({lvl.tf_log2_u} as float8) - log2({larger})) "
                          f"else cast(0 as float8) end")
         cases.append(" ".join(whens))
-    return ", ".join(f"case {whens} end as {name}" for whens, name in zip(cases, _weight_names(comparison), strict=True))
+    return ", ".join(f"case {whens} end as {name}"
+                     for whens, name in zip(cases, _weight_names(comparison), strict=True))

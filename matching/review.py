@@ -126,7 +126,8 @@ def review_queue(
               "apart_over_capacity": max(ranked.height - limit, 0)}
     details = claims.select("claim_id", *SIDE_BY_SIDE)
     for side in ("l", "r"):
-        queue = queue.join(details.rename({c: f"{c}_{side}" for c in details.columns}), on=f"claim_id_{side}", how="left")
+        queue = queue.join(details.rename({c: f"{c}_{side}" for c in details.columns}), on=f"claim_id_{side}",
+                           how="left")
     columns = ["rank", "impact", "claim_id_l", "claim_id_r", "match_probability", "decision_basis", "evidence",
                "pairs_between"]
     for field in ("customer_id", "claims", "names", "first_rep", *SIDE_BY_SIDE):

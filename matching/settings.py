@@ -82,7 +82,8 @@ def _branch_comparison() -> cl.CustomComparison:
     return cl.CustomComparison(
         output_column_name="branch",
         comparison_levels=[
-            cll.CustomLevel("coalesce(branch_l, '') = coalesce(branch_r, '')", label_for_charts="same branch or both head office"),
+            cll.CustomLevel("coalesce(branch_l, '') = coalesce(branch_r, '')",
+                            label_for_charts="same branch or both head office"),
             cll.ElseLevel(),
         ],
         comparison_description="branch (分公司 / 办事处 …)",

@@ -18,14 +18,14 @@ _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
 def _org_check_char(body: str) -> str:
     """GB 11714 check character of an 8-digit organisation code body."""
-    remainder = 11 - sum(int(d) * w for d, w in zip(body, _ORG_WEIGHTS)) % 11
+    remainder = 11 - sum(int(d) * w for d, w in zip(body, _ORG_WEIGHTS, strict=True)) % 11
     return {10: "X", 11: "0"}.get(remainder, str(remainder))
 
 
 def check_char(stem: str) -> str:
     """Check character of a 17-character stem: stdnum's calc_check_digit without its input
     cleaning, which dominated generation time at a million companies."""
-    total = sum(_USCC_VALUE[c] * w for c, w in zip(stem, _USCC_WEIGHTS))
+    total = sum(_USCC_VALUE[c] * w for c, w in zip(stem, _USCC_WEIGHTS, strict=True))
     return _USCC_ALPHABET[(31 - total % 31) % 31]
 
 

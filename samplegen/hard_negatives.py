@@ -81,7 +81,7 @@ def make_sister_set(
             p, n, p.trade + p.industry_word[:2], (), region, industry_for(p.industry_word, rng),
             domain, group_key, "sister",
         )
-        for p, n in zip(members, names)
+        for p, n in zip(members, names, strict=True)
     ]
 
 
@@ -112,5 +112,5 @@ def make_near_name_pair(
             p, n, p.trade + p.industry_word[:2], (), region, industry,
             make_domain(rng, phonetics, p.trade, domains_taken), group_key, "near_name",
         )
-        for p, n in zip((first, second), names)
+        for p, n in zip((first, second), names, strict=True)
     ]

@@ -68,7 +68,7 @@ def with_key_accounts(
     mobiles = {int(p.mobile) for c in companies for p in c.contacts}
     switchboards: dict[str, tuple[str, str]] = {}
     plan: dict[int, tuple[int, tuple[int, ...]]] = {}
-    for i, size in zip(chosen, sizes):
+    for i, size in zip(chosen, sizes, strict=False):
         company = companies[i]
         family = company.spec.group_key or company.key
         landline = switchboards.setdefault(family, company.landline)

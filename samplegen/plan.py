@@ -104,7 +104,7 @@ def build_plan(
     fixed = {c: size for c, (size, _) in key_accounts.items()}
     teams = {c: team for c, (_, team) in key_accounts.items()}
     rows = _company_claims(_claim_counts(companies, n_claims, rng, fixed), rep_pool, window, rng, teams)
-    moment, company, rep, kind, is_first, is_reclaim = (list(col) for col in zip(*rows))
+    moment, company, rep, kind, is_first, is_reclaim = (list(col) for col in zip(*rows, strict=True))
     small = n_claims <= _SMALL_RUN
     source_pool = weighted_pool(range(3), (40, 35, 25) if small else (45, 50, 5))
     source = [rng.choice(source_pool) for _ in rows]

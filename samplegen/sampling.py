@@ -22,7 +22,7 @@ _HOUR_WEIGHTS = {
 
 def weighted_pool(items: Sequence[T], weights: Sequence[int]) -> tuple[T, ...]:
     """Each item repeated `weight` times, for fast weighted draws with random.choice."""
-    return tuple(item for item, weight in zip(items, weights) for _ in range(weight))
+    return tuple(item for item, weight in zip(items, weights, strict=True) for _ in range(weight))
 
 
 HOUR_POOL = weighted_pool(tuple(_HOUR_WEIGHTS), tuple(_HOUR_WEIGHTS.values()))

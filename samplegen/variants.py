@@ -175,7 +175,7 @@ def _spaced(parts: NameParts, rng: random.Random) -> str:
     seps = [rng.choice(("", "", " ", "  ")) for _ in range(len(pieces) - 1)]
     if seps and not any(seps):
         seps[rng.randrange(len(seps))] = " "
-    name = pieces[0] + "".join(sep + piece for sep, piece in zip(seps, pieces[1:]))
+    name = pieces[0] + "".join(sep + piece for sep, piece in zip(seps, pieces[1:], strict=True))
     if not seps or rng.random() < 0.2:
         name = rng.choice((" ", "  ", "\t")) + name + rng.choice(("", " "))
     return name

@@ -154,7 +154,8 @@ def _form_fields(query: str) -> dict[str, str]:
         raise _BadRequest("请求参数不是有效的 UTF-8 文字", "the query string is not valid UTF-8") from None
     repeated = sorted(k for k, v in fields.items() if len(v) > 1)
     if repeated:
-        raise _BadRequest(f"参数重复：{', '.join(repeated)}", f"parameter(s) given more than once: {', '.join(repeated)}")
+        raise _BadRequest(f"参数重复：{', '.join(repeated)}",
+                          f"parameter(s) given more than once: {', '.join(repeated)}")
     return {k: v[0] for k, v in fields.items()}
 
 

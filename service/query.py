@@ -67,7 +67,8 @@ def parse_query(params: Mapping[str, object]) -> LookupQuery:
         value = (value or "").strip() or None
         limit = MAX_NAME_CHARS if field == "name" else MAX_FIELD_CHARS
         if value and len(value) > limit:
-            raise QueryError(f"{field} 过长（最多 {limit} 个字符）", f"{field} is too long (at most {limit} characters)")
+            raise QueryError(f"{field} 过长（最多 {limit} 个字符）",
+                             f"{field} is too long (at most {limit} characters)")
         texts[field] = value
     if isinstance(params.get("name"), str) and texts["name"] is None:
         # a form that sends the name field blank has a bug or an empty box: say so, do not guess
@@ -256,10 +257,11 @@ def _verdict_line(answer: dict) -> str:
     """What the rep should do, in one line; "free to register" only when `known` is false."""
     if not answer["known"]:
         if not answer["matches"] and not answer["related_companies"]:
-            return "未找到已知客户，可以报备（以规则为准） no known customer matches: free to register (subject to the rules)"
-        return ("未找到同一客户，可以报备（以规则为准）；下列仅为相似或关联的其他客户 no known customer matches: free to "
-                "register (subject to the rules); those below are only weakly similar public-pool customers or "
-                "other legal entities")
+            return ("未找到已知客户，可以报备（以规则为准） no known customer matches: free to register "
+                    "(subject to the rules)")
+        return ("未找到同一客户，可以报备（以规则为准）；下列仅为相似或关联的其他客户 "
+                "no known customer matches: free to register (subject to the rules); those below are only weakly "
+                "similar public-pool customers or other legal entities")
     if any(m["verdict"] in ("sure", "likely") for m in answer["matches"]):
         return "已知客户，请勿重复报备 known customer: see its owner below"
     return ("可能是已知客户，报备前请核对下列客户 possibly a known customer (protected, or similar enough to review): "

@@ -25,9 +25,10 @@ from matching.prepare import MATCH_COLUMNS
 from matching.scoring import PairScorer, scoring_model
 
 # what a candidate frame holds: the claim as the model scored it, and its customer tonight
-CANDIDATE_SCHEMA = dict.fromkeys(MATCH_COLUMNS, pl.String) | {"is_latin_name": pl.Boolean, "is_registered_name": pl.Boolean,
-                                                        "trade_is_shared": pl.Boolean, "core_is_common": pl.Boolean,
-                                                        "customer_id": pl.String}
+CANDIDATE_SCHEMA = dict.fromkeys(MATCH_COLUMNS, pl.String) | {
+    "is_latin_name": pl.Boolean, "is_registered_name": pl.Boolean, "trade_is_shared": pl.Boolean,
+    "core_is_common": pl.Boolean, "customer_id": pl.String,
+}
 CUSTOMER_SCHEMA = {
     "customer_id": pl.String, "display_name": pl.String, "owner_rep_id": pl.String, "owner_name": pl.String,
     "team": pl.String, "protection_end": pl.Datetime("us", "UTC"), "idle_release_at": pl.Datetime("us", "UTC"),

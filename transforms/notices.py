@@ -28,8 +28,10 @@ NEXT_STEPS: dict[str, tuple[str, str]] = {
 }
 # flag on the standardised claim → (the field as written, warning in Chinese, in English)
 FIELD_WARNINGS: dict[str, tuple[str, str, str]] = {
-    "has_unreadable_phone": ("phone", "联系电话“{}”无法识别，已忽略", "The phone '{}' could not be read and was ignored"),
-    "has_unreadable_email": ("email", "电子邮箱“{}”无法识别，已忽略", "The e-mail '{}' could not be read and was ignored"),
+    "has_unreadable_phone": ("phone", "联系电话“{}”无法识别，已忽略",
+                             "The phone '{}' could not be read and was ignored"),
+    "has_unreadable_email": ("email", "电子邮箱“{}”无法识别，已忽略",
+                             "The e-mail '{}' could not be read and was ignored"),
 }
 CLAIM_COLUMNS = ("claim_id", "company_name", *(field for field, _, _ in FIELD_WARNINGS.values()), *FIELD_WARNINGS)
 NOTICE_COLUMNS = (
@@ -62,8 +64,8 @@ def rep_notices(outcomes: pl.DataFrame, claims: pl.DataFrame, roster: pl.DataFra
                            pl.col("team").alias("owner_team"))
     conflict = pl.col("outcome") == "conflict"
     colleague = conflict & (pl.col("owner_team") == pl.col("team")) & (pl.col("owner_rep_id") != pl.col("rep_id"))
-    team_zh = pl.format("。负责人所在团队：{}", "owner_team") + pl.when(colleague).then(pl.lit("（本组同事）")).otherwise(
-        pl.lit(""))
+    team_zh = pl.format("。负责人所在团队：{}", "owner_team") + pl.when(colleague).then(
+        pl.lit("（本组同事）")).otherwise(pl.lit(""))
     team_en = pl.format(". The owner's team: {}", "owner_team") + pl.when(colleague).then(
         pl.lit(" (a colleague in your team)")).otherwise(pl.lit(""))
     step_zh = pl.col("outcome").replace_strict({k: v[0] for k, v in NEXT_STEPS.items()})

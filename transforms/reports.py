@@ -22,8 +22,10 @@ from transforms.notices import is_new_tonight
 # the rule that put the two claims in one customer, by match_pairs.decision_basis
 RULE_WORDS: dict[str | None, tuple[str, str]] = {
     "sure_link": ("信用代码或注册全称相同", "same credit code or same full registered name"),
-    "name_link": ("名称一致（同一字号、简称或已知曾用名）", "the names agree (same trade name, short or known former name)"),
-    "corroborated_link": ("名称相近且电话、邮箱、网站或联系人一致", "nearly the same name, and phone, mail, site or contact agree"),
+    "name_link": ("名称一致（同一字号、简称或已知曾用名）",
+                  "the names agree (same trade name, short or known former name)"),
+    "corroborated_link": ("名称相近且电话、邮箱、网站或联系人一致",
+                          "nearly the same name, and phone, mail, site or contact agree"),
     "slip_link": ("名称仅一字之差且无矛盾信息", "the names differ by one character and nothing contradicts it"),
     "group_link": ("同一集团，按政策视为同一客户", "one group, counted as one customer by policy"),
     "review": ("匹配模型认为可能是同一客户（待复核），经该客户的其他报备归并",

@@ -50,7 +50,8 @@ GUIDE = (
                      "and those with an appeal awaiting a ruling.")),
     ("隐私", "其他团队只显示销售姓名和团队；电话、邮箱已打码。"),
     ("Privacy", "Other teams show only the rep's name and team; phones and e-mails are masked."),
-    ("申诉", "在 appeals.csv 登记申诉（appeal_id, claim_id, rep_id, appealed_at, kind=conflict, reason），运营裁决后生效。"),
+    ("申诉", ("在 appeals.csv 登记申诉（appeal_id, claim_id, rep_id, appealed_at, kind=conflict, reason），"
+             "运营裁决后生效。")),
     ("Appeals", "Record an appeal as a row in appeals.csv (kind = conflict); it applies once sales-ops rule on it."),
 )
 

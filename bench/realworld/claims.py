@@ -187,7 +187,8 @@ class ClaimPlanner:
             template = _HOSTILE[i % len(_HOSTILE)]
             out.append(Claim(
                 entity=entity, source=self.rng.choice(("form", "crm")), submitted=self._moment(),
-                rep=self.rng.choice(self.reps), company_name=template.format(name=entity.name, trade=entity.parts.trade),
+                rep=self.rng.choice(self.reps),
+                company_name=template.format(name=entity.name, trade=entity.parts.trade),
                 **self._contact_fields(entity), category=self.rng.choice("ABCD"), note="",
                 phenomenon="hostile_name", tags=["hostile_name"], is_valid=False,
             ))

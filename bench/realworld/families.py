@@ -45,11 +45,13 @@ FAMILIES: tuple[Family, ...] = (
         Member("深圳市腾讯计算机系统有限公司", ("腾讯",), "Shenzhen Tencent Computer Systems Co., Ltd."),
         Member("腾讯科技（深圳）有限公司", ("腾讯科技",), "Tencent Technology (Shenzhen) Co., Ltd."),
         Member("腾讯云计算（北京）有限责任公司", ("腾讯云",), "Tencent Cloud Computing (Beijing) Co., Ltd."),
-        Member("腾讯音乐娱乐科技（深圳）有限公司", ("腾讯音乐",), "Tencent Music Entertainment Technology (Shenzhen) Co., Ltd."),
+        Member("腾讯音乐娱乐科技（深圳）有限公司", ("腾讯音乐",),
+               "Tencent Music Entertainment Technology (Shenzhen) Co., Ltd."),
     )),
     Family("baidu", "北京市", "baidu.com", "www.baidu.com", (
         Member("北京百度网讯科技有限公司", ("百度",), "Beijing Baidu Netcom Science and Technology Co., Ltd."),
-        Member("百度在线网络技术（北京）有限公司", ("百度在线",), "Baidu Online Network Technology (Beijing) Co., Ltd."),
+        Member("百度在线网络技术（北京）有限公司", ("百度在线",),
+               "Baidu Online Network Technology (Beijing) Co., Ltd."),
         Member("百度时代网络技术（北京）有限公司", ("百度时代",), "Baidu Times Technology (Beijing) Co., Ltd."),
     )),
     Family("bytedance", "北京市", "bytedance.com", "www.bytedance.com", (
@@ -66,7 +68,8 @@ FAMILIES: tuple[Family, ...] = (
     )),
     Family("jd", "北京市", "jd.com", "www.jd.com", (
         Member("北京京东世纪贸易有限公司", ("京东", "京东商城"), "Beijing Jingdong Century Trading Co., Ltd."),
-        Member("北京京东尚科信息技术有限公司", ("京东尚科",), "Beijing Jingdong Shangke Information Technology Co., Ltd."),
+        Member("北京京东尚科信息技术有限公司", ("京东尚科",),
+               "Beijing Jingdong Shangke Information Technology Co., Ltd."),
         Member("京东科技控股股份有限公司", ("京东科技",), "JD Technology Holding Co., Ltd."),
         Member("北京京邦达贸易有限公司", ("京东物流",), "Beijing Jingbangda Trade Co., Ltd."),
     )),
@@ -74,6 +77,7 @@ FAMILIES: tuple[Family, ...] = (
         Member("网易（杭州）网络有限公司", ("网易",), "NetEase (Hangzhou) Network Co., Ltd."),
         Member("杭州网易云音乐科技有限公司", ("网易云音乐",), "Hangzhou NetEase Cloud Music Technology Co., Ltd."),
         Member("广州网易计算机系统有限公司", ("网易游戏",), "Guangzhou NetEase Computer System Co., Ltd."),
-        Member("网易有道信息技术（北京）有限公司", ("网易有道", "有道"), "NetEase Youdao Information Technology (Beijing) Co., Ltd."),
+        Member("网易有道信息技术（北京）有限公司", ("网易有道", "有道"),
+               "NetEase Youdao Information Technology (Beijing) Co., Ltd."),
     )),
 )

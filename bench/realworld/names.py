@@ -79,7 +79,8 @@ def region_variant(parts: NameParts, city: str, rng: random.Random) -> str:
         return f"{body}（{region}）{tail}"
     if parts.region:
         return body + tail
-    return (region if roll < 0.4 else city if roll < 0.7 else "") + body + ("" if roll < 0.7 else f"（{region}）") + tail
+    return ((region if roll < 0.4 else city if roll < 0.7 else "") + body
+            + ("" if roll < 0.7 else f"（{region}）") + tail)
 
 
 def with_spaces(name: str, rng: random.Random) -> str:

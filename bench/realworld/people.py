@@ -56,7 +56,7 @@ def free_email(rng: random.Random, name: str) -> str:
 def _org_code(rng: random.Random) -> str:
     """A 9-character organisation code (GB 11714) with its check character."""
     body = f"{rng.randrange(10**8):08d}"
-    total = sum(int(d) * w for d, w in zip(body, (3, 7, 9, 10, 5, 8, 4, 2)))
+    total = sum(int(d) * w for d, w in zip(body, (3, 7, 9, 10, 5, 8, 4, 2), strict=True))
     check = 11 - total % 11
     return body + {10: "X", 11: "0"}.get(check, str(check))
 

@@ -144,7 +144,7 @@ def listed_companies() -> tuple[Listed, ...]:
     split = [split_name(r["full_name"]) for r in rows]
     trades = Counter(p.trade for p in split)
     out = []
-    for r, parts in zip(rows, split):
+    for r, parts in zip(rows, split, strict=True):
         if not parts.legal_form or len(parts.trade) < 2 or not r["short_name"]:
             continue
         if trades[parts.trade] > 1:  # 苏州银行, 江苏银行: the region is part of the trade name

@@ -31,7 +31,8 @@ def render(result: dict) -> str:
          for name, m in r["methods"].items()])
     lines += ["### Per phenomenon (B³ over the claims carrying the tag; the model, and exact name_norm's F1)", ""]
     lines += _table(["phenomenon", "claims", "P", "R", "F1", "name_norm F1"],
-                    [[p["phenomenon"], p["claims"], *p["model"].values(), p["name_norm_F1"]] for p in r["per_phenomenon"]])
+                    [[p["phenomenon"], p["claims"], *p["model"].values(), p["name_norm_F1"]]
+                     for p in r["per_phenomenon"]])
     lines += [
         "### Ingest",
         "",
@@ -42,7 +43,8 @@ def render(result: dict) -> str:
         f"- refused valid claims by tag: {_pairs(ing['valid_refused_by_tag'])}",
         f"- refused phone cells, e.g.: {', '.join(f'`{p}`' for p in ing['refused_phone_examples']) or '—'}",
         f"- hostile names accepted: **{ing['hostile_accepted']} of {ing['hostile_total']}**",
-        f"- review queue: {r['review_queue']['pairs']:,} pairs ({r['review_queue']['pct_of_accepted']}% of accepted claims)",
+        (f"- review queue: {r['review_queue']['pairs']:,} pairs "
+         f"({r['review_queue']['pct_of_accepted']}% of accepted claims)"),
         "",
         "### Predicted clusters mixing the most true companies",
         "",

@@ -68,7 +68,8 @@ def evaluate(tables: dict[str, pl.DataFrame], labels: pl.DataFrame) -> dict:
         "per_phenomenon": per_phenomenon,
         "ingest": _ingest(valid, labels, claims, quarantine),
         "review_queue": {"pairs": int(tables["review_queue"]["n"][0]),
-                         "pct_of_accepted": round(100 * int(tables["review_queue"]["n"][0]) / max(1, claims.height), 2)},
+                         "pct_of_accepted": round(100 * int(tables["review_queue"]["n"][0])
+                                                  / max(1, claims.height), 2)},
         "mixed_clusters": _mixed_clusters(tables["predicted"], truth),
         "false_merges": _false_merges(tables["predicted"], truth),
         "split_entities": _split_entities(tables["predicted"], truth),
@@ -87,8 +88,8 @@ def _ingest(valid: pl.DataFrame, labels: pl.DataFrame, claims: pl.DataFrame, qua
     annotated = refused.filter(pl.col("tags").str.contains("annotated_phone"))
     return {
         "valid_refused": refused["claim_id"].n_unique(),
-        "valid_refused_by_reason": dict(zip(by_reason["failed_checks"], by_reason["len"])),
-        "valid_refused_by_tag": dict(zip(by_tag["tags"], by_tag["len"])),
+        "valid_refused_by_reason": dict(zip(by_reason["failed_checks"], by_reason["len"], strict=True)),
+        "valid_refused_by_tag": dict(zip(by_tag["tags"], by_tag["len"], strict=True)),
         "valid_lost": missing.height,
         "hostile_accepted": int(hostile["claim_id"].is_in(claims["claim_id"].implode()).sum()),
         "hostile_total": hostile.height,

@@ -85,7 +85,7 @@ def _write_csv(path: Path, kind: str, headers: list[str], fields: list[str], lab
             row = _row(claim, fields, labels)
             when = (claim.submitted.strftime("%Y-%m-%d %H:%M:%S") if kind == "form"
                     else claim.submitted.isoformat() + "+08:00")
-            writer.writerow([when if f == "submitted_at" else v for f, v in zip(fields, row)])
+            writer.writerow([when if f == "submitted_at" else v for f, v in zip(fields, row, strict=True)])
 
 
 def _write_sheet(path: Path, sheet_name: str, headers: list[str], fields: list[str], claims: list[Claim]) -> None:
@@ -97,7 +97,7 @@ def _write_sheet(path: Path, sheet_name: str, headers: list[str], fields: list[s
     for i, claim in enumerate(claims):
         minute = claim.submitted.replace(second=0)
         cells: list[object] = []
-        for f, value in zip(fields, _row(claim, fields, {})):
+        for f, value in zip(fields, _row(claim, fields, {}), strict=True):
             if f == "submitted_at":
                 value = minute.strftime("%Y/%m/%d %H:%M") if i % 4 == 3 else _datetime_cell(sheet, minute)
             elif isinstance(value, str) and value:

@@ -35,7 +35,7 @@ def batch(tmp_path_factory):
             table = list(csv.reader(io.StringIO(path.read_text(encoding=encoding), newline="")))
         header, *data = table
         for values in data:
-            row = {columns[h]: v for h, v in zip(header, values)}
+            row = {columns[h]: v for h, v in zip(header, values, strict=False)}
             rows[row["claim_id"]] = row
     return labels, rows, out
 

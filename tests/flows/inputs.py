@@ -22,7 +22,8 @@ ROSTER = [
 ]
 
 FORM_HEADER = ["提交编号", "提交时间", "销售工号", "销售姓名", "客户全称", "联系人", "联系电话",
-               "电子邮箱", "公司网址", "统一社会信用代码", "客户类别", "所属行业", "备注", "所在省份", "所在城市", "详细地址"]
+               "电子邮箱", "公司网址", "统一社会信用代码", "客户类别", "所属行业", "备注", "所在省份", "所在城市",
+               "详细地址"]
 FORM_ROWS = [
     ["WF-0001", "2026-11-20 09:15:00", "S001", "王磊", "北京字节跳动科技有限公司", "张三", "+86 138-0013-8000",
      "zhangsan@bytedance.com", "https://www.bytedance.com/", "", "A类（明确购买意向）", "互联网", ""],
@@ -66,7 +67,8 @@ def write_inputs(root: Path, *, form_rows=None, crm_rows=None, sheet_rows=None, 
     if decisions is not None:
         write_csv(samples / "decisions.csv", DECISION_HEADER, decisions, encoding="utf-8")
         config["decisions"] = {"path": "inputs/decisions.csv"}
-    for source, pattern in zip(config["sources"], ("inputs/form/*.csv", "inputs/crm/*.csv", "inputs/sheet/*.xlsx")):
+    for source, pattern in zip(config["sources"], ("inputs/form/*.csv", "inputs/crm/*.csv", "inputs/sheet/*.xlsx"),
+                               strict=True):
         source["path"] = pattern
     path = root / "sources.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")

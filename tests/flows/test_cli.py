@@ -46,7 +46,8 @@ def test_policy_and_roster_mistakes_name_the_key_and_the_row(tmp_path):
     policy = tmp_path / "policy.yaml"
     policy.write_text("protection_days:\n  E: 10\n", encoding="utf-8")
     done = recon("run", "--sources", str(sources), "--policy", str(policy), env=recon_env(tmp_path))
-    assert (done.returncode, done.stderr) == (2, "recon: policy.yaml: protection_days.E: Extra inputs are not permitted\n")
+    assert (done.returncode, done.stderr) == (
+        2, "recon: policy.yaml: protection_days.E: Extra inputs are not permitted\n")
 
     roster = tmp_path / "inputs" / "reps.csv"
     lines = roster.read_text(encoding="utf-8").splitlines()

@@ -34,7 +34,8 @@ def test_ids_survive_a_night_with_new_claims(tmp_path, sample_model):
     first = _customers(warehouse)
     assert first["WF-0001"] == first["WF-0002"]
 
-    more = [*FORM_ROWS, ["WF-0003", "2026-11-26 16:00:00", "S003", "陈静", "北京字节跳动科技有限公司", "张三", "13800138000", "", "", "", "C类（可能有采购计划）", "互联网", ""]]
+    more = [*FORM_ROWS, ["WF-0003", "2026-11-26 16:00:00", "S003", "陈静", "北京字节跳动科技有限公司", "张三",
+                         "13800138000", "", "", "", "C类（可能有采购计划）", "互联网", ""]]
     nightly(write_inputs(tmp_path, form_rows=more), warehouse, date(2026, 11, 27))
     second = _customers(warehouse)
     assert {k: second[k] for k in first} == first
@@ -64,7 +65,8 @@ def test_a_split_and_a_merge_are_recorded_and_decisions_keep_applying(tmp_path, 
 
     # the decisions file is emptied: the carried decisions still apply, nothing moves again,
     # and a new customer never gets the id a merge retired
-    more = [*FORM_ROWS, ["WF-0003", "2026-11-28 16:00:00", "S003", "陈静", "全新材料科技有限公司", "", "", "", "", "", "C类（可能有采购计划）", "", ""]]
+    more = [*FORM_ROWS, ["WF-0003", "2026-11-28 16:00:00", "S003", "陈静", "全新材料科技有限公司", "", "", "", "",
+                         "", "C类（可能有采购计划）", "", ""]]
     nightly(write_inputs(tmp_path, form_rows=more, decisions=[]), warehouse, date(2026, 11, 28))
     third = _customers(warehouse)
     assert {k: third[k] for k in second} == second

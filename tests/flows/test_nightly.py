@@ -28,7 +28,18 @@ def _contents(warehouse) -> dict[str, pl.DataFrame]:
 
 
 def test_every_row_is_accepted_or_quarantined_with_a_reason(tmp_path):
-    bad_form = [*FORM_ROWS, ["WF-0003", "2062-11-20 09:15:00", "S001", "王磊", "未来科技有限公司", "", "", "", "", "", "A类（明确购买意向）", "", ""], ["WF-0004", "2026-11-20 09:15:00", "S999", "无名", "某某科技有限公司", "", "12345", "zhang@@qq", "", "", "E类", "", ""], ["WF-0005", "昨天下午", "S001", "王磊", "", "", "", "", "", "", "C类（可能有采购计划）", "", ""], ["WF-0001", "2026-11-25 09:15:00", "S002", "李娜", "北京字节跳动科技有限公司", "", "", "", "", "", "A类（明确购买意向）", "", ""], ["WF-0006", "2026-11-25 10:15:00", "S002", "李娜", "<script>alert(1)</script>科技有限公司", "", "", "", "", "", "A类（明确购买意向）", "", ""]]
+    bad_form = [
+        *FORM_ROWS,
+        ["WF-0003", "2062-11-20 09:15:00", "S001", "王磊", "未来科技有限公司", "", "", "", "", "",
+         "A类（明确购买意向）", "", ""],
+        ["WF-0004", "2026-11-20 09:15:00", "S999", "无名", "某某科技有限公司", "", "12345", "zhang@@qq", "", "",
+         "E类", "", ""],
+        ["WF-0005", "昨天下午", "S001", "王磊", "", "", "", "", "", "", "C类（可能有采购计划）", "", ""],
+        ["WF-0001", "2026-11-25 09:15:00", "S002", "李娜", "北京字节跳动科技有限公司", "", "", "", "", "",
+         "A类（明确购买意向）", "", ""],
+        ["WF-0006", "2026-11-25 10:15:00", "S002", "李娜", "<script>alert(1)</script>科技有限公司", "", "", "",
+         "", "", "A类（明确购买意向）", "", ""],
+    ]
     sources = write_inputs(tmp_path, form_rows=bad_form)
     warehouse = tmp_path / "var" / "warehouse.duckdb"
     summary = nightly(sources, warehouse, AS_OF)
@@ -54,12 +65,12 @@ def test_every_row_is_accepted_or_quarantined_with_a_reason(tmp_path):
     assert claims.height == 2 + len(CRM_ROWS) + len(default_sheet_rows())
     assert claims["claim_id"].is_unique().all()
     # values that look like formulas or HTML are stored verbatim, never altered at ingest
-    notes = dict(zip(claims["claim_id"], claims["note"]))
+    notes = dict(zip(claims["claim_id"], claims["note"], strict=True))
     assert notes["WF-0002"] == '=HYPERLINK("http://evil.example","点我")'
-    names = dict(zip(claims["claim_id"], claims["company_name"]))
+    names = dict(zip(claims["claim_id"], claims["company_name"], strict=True))
     assert names["ZL-0002"] == "A&B科技（上海）有限公司"
     assert names["L-0002"] == "華為終端有限公司"
-    assert dict(zip(claims["claim_id"], claims["category"]))["L-0001"] == "C"
+    assert dict(zip(claims["claim_id"], claims["category"], strict=True))["L-0001"] == "C"
     # the exported quarantine list neutralises nothing it need not, and every reason is there
     exported = summary.outputs["quarantine list"].read_bytes()
     assert exported.startswith(b"\xef\xbb\xbf") and "晚于对账日期".encode() in exported
@@ -148,7 +159,8 @@ def test_a_reader_open_during_publish_keeps_the_old_data_and_a_new_reader_sees_t
     analyst = duckdb.connect(str(warehouse), read_only=True)
     try:
         assert analyst.execute("select count(*) from claims").fetchall()[0][0] == 7
-        more = [*FORM_ROWS, ["WF-0009", "2026-11-26 11:00:00", "S002", "李娜", "新客户有限公司", "", "", "", "", "", "C类（可能有采购计划）", "", ""]]
+        more = [*FORM_ROWS, ["WF-0009", "2026-11-26 11:00:00", "S002", "李娜", "新客户有限公司", "", "", "", "", "",
+                             "C类（可能有采购计划）", "", ""]]
         write_inputs(tmp_path, form_rows=more)
         nightly(sources, warehouse, AS_OF)
         assert analyst.execute("select count(*) from claims").fetchall()[0][0] == 7
@@ -170,7 +182,13 @@ def test_excel_dates_numbers_and_zones_are_read_as_the_assistant_meant(tmp_path)
 
 
 def test_a_valid_copy_of_a_claim_wins_over_an_earlier_broken_one(tmp_path):
-    rows = [*FORM_ROWS, ["WF-0007", "2026-11-20 09:00:00", "S999", "无名", "新希望乳业股份有限公司", "", "", "", "", "", "B类（有明确采购计划）", "", ""], ["WF-0007", "2026-11-20 10:00:00", "S001", "王磊", "新希望乳业股份有限公司", "", "", "", "", "", "B类（有明确采购计划）", "", ""]]
+    rows = [
+        *FORM_ROWS,
+        ["WF-0007", "2026-11-20 09:00:00", "S999", "无名", "新希望乳业股份有限公司", "", "", "", "", "",
+         "B类（有明确采购计划）", "", ""],
+        ["WF-0007", "2026-11-20 10:00:00", "S001", "王磊", "新希望乳业股份有限公司", "", "", "", "", "",
+         "B类（有明确采购计划）", "", ""],
+    ]
     warehouse = tmp_path / "var" / "warehouse.duckdb"
     nightly(write_inputs(tmp_path, form_rows=rows), warehouse, AS_OF)
     kept = _table(warehouse, "select rep_id from claims where claim_id = 'WF-0007'")

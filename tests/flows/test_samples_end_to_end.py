@@ -87,7 +87,7 @@ def test_an_unreadable_phone_or_email_is_accepted_flagged_and_told(sample_wareho
 def test_province_city_and_address_columns_reach_the_claims_region(sample_warehouse):
     _, warehouse = sample_warehouse
     sources = _q(warehouse, "select region_source, count(*) as n from claims group by region_source")
-    counts = dict(zip(sources["region_source"], sources["n"]))
+    counts = dict(zip(sources["region_source"], sources["n"], strict=True))
     assert counts["name"] > 0 and counts.get("city", 0) > 0
 
 
@@ -96,7 +96,7 @@ def test_every_accepted_claim_belongs_to_one_customer_and_decisions_hold(sample_
     assignment = _q(warehouse, "select claim_id, customer_id from claim_customer")
     claims = _q(warehouse, "select claim_id from claims")
     assert sorted(assignment["claim_id"]) == sorted(claims["claim_id"])
-    customer = dict(zip(assignment["claim_id"], assignment["customer_id"]))
+    customer = dict(zip(assignment["claim_id"], assignment["customer_id"], strict=True))
     decisions = pl.read_csv(REPO / "data" / "samples" / "decisions.csv")
     for row in decisions.iter_rows(named=True):
         same = customer[row["claim_id_a"]] == customer[row["claim_id_b"]]
@@ -115,9 +115,10 @@ def test_review_queue_shows_evidence_and_both_claims(sample_warehouse):
     assert any(line.startswith("company_name: ") for line in row["evidence"])
     decided = {tuple(sorted(p)) for p in pl.read_csv(REPO / "data" / "samples" / "decisions.csv")
                .select("claim_id_a", "claim_id_b").rows()}
-    assert not decided & set(zip(queue["claim_id_l"], queue["claim_id_r"]))
+    assert not decided & set(zip(queue["claim_id_l"], queue["claim_id_r"], strict=True))
     pairs = _q(warehouse, "select decision_basis, is_link from match_pairs")
-    assert set(pairs["decision_basis"]) <= set(LINK_BASES) | {"credit_codes_differ", "other_region", "sister", "names_differ", "review"}
+    assert set(pairs["decision_basis"]) <= set(LINK_BASES) | {"credit_codes_differ", "other_region", "sister",
+                                                              "names_differ", "review"}
 
 
 def test_claims_of_one_full_registered_name_are_one_customer(sample_warehouse):
@@ -127,7 +128,8 @@ def test_claims_of_one_full_registered_name_are_one_customer(sample_warehouse):
     claims = _q(warehouse, "select name_norm, credit_code_norm, customer_id from claims "
                            "join claim_customer using (claim_id) where legal_form is not null")
     groups = claims.group_by("name_norm").agg(
-        pl.col("credit_code_norm").drop_nulls().n_unique().alias("codes"), pl.col("customer_id").n_unique().alias("customers"),
+        pl.col("credit_code_norm").drop_nulls().n_unique().alias("codes"),
+        pl.col("customer_id").n_unique().alias("customers"),
         pl.len().alias("claims"),
     ).filter((pl.col("claims") > 1) & (pl.col("codes") <= 1))
     assert groups.height > 10

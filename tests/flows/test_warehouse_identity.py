@@ -16,5 +16,6 @@ def test_the_samples_warehouse_is_identical_to_its_fingerprint(samples_run):
 
 def test_a_changed_row_is_a_difference():
     before = {"claims": {"rows": 2, "sha256": "a"}, "customers": {"rows": 1, "sha256": "b"}}
-    after = {"claims": {"rows": 2, "sha256": "c"}, "customers": {"rows": 1, "sha256": "b"}, "extra": {"rows": 0, "sha256": "d"}}
+    after = {"claims": {"rows": 2, "sha256": "c"}, "customers": {"rows": 1, "sha256": "b"},
+             "extra": {"rows": 0, "sha256": "d"}}
     assert differences(before, after) == ["extra: new, not in the fingerprint", "claims: 2 rows → 2, other content"]

@@ -21,7 +21,7 @@ def test_without_constraints_pairs_join_transitively():
         ["a", "b", "c", "d"], _pairs([("a", "b", 0.99), ("b", "c", 0.95)])
     )
     assert _groups(clusters) == {frozenset("abc"), frozenset("d")}
-    assert dict(zip(clusters["claim_id"], clusters["cluster_key"]))["c"] == "a"
+    assert dict(zip(clusters["claim_id"], clusters["cluster_key"], strict=True))["c"] == "a"
     assert refused.is_empty()
 
 
@@ -89,7 +89,7 @@ def test_cannot_links_always_hold_and_order_does_not_matter(n_nodes, n_edges, n_
     edges = [(*rnd.sample(nodes, 2), rnd.random()) for _ in range(n_edges)]
     cannot = tuple(tuple(rnd.sample(nodes, 2)) for _ in range(n_cannot))
     clusters, _ = clusters_constrained(nodes, _pairs(edges), Constraints(cannot_link=cannot))
-    key = dict(zip(clusters["claim_id"], clusters["cluster_key"]))
+    key = dict(zip(clusters["claim_id"], clusters["cluster_key"], strict=True))
     assert all(key[a] != key[b] for a, b in cannot)
     shuffled = edges[:]
     random.Random(1).shuffle(shuffled)
@@ -156,7 +156,8 @@ def test_a_known_short_name_gives_its_cluster_the_listed_company_it_names():
                   ("b1", "京东方", False, None), ("b2", "京东方", False, None), ("s", "京东", False, None)])
     keys = keys.with_columns(pl.when(pl.col("claim_id").str.starts_with("b")).then(pl.lit("京东方科技集团"))
                              .otherwise(pl.col("alias_key")).alias("alias_key"))
-    links = _links([("j1", "j2", 0.99, False), ("b1", "b2", 0.99, False), ("s", "j1", 0.9, False), ("s", "b1", 0.9, False)])
+    links = _links([("j1", "j2", 0.99, False), ("b1", "b2", 0.99, False),
+                    ("s", "j1", 0.9, False), ("s", "b1", 0.9, False)])
     clusters, _ = clusters_constrained(["j1", "j2", "b1", "b2", "s"], links, name_keys=keys)
     assert len(_groups(clusters)) == 2 and not any({"j1", "b1"} <= group for group in _groups(clusters))
 
@@ -192,10 +193,11 @@ def test_couples_compatible_judges_as_names_compatible_does():
     from matching.identity import RegisteredName, couples_compatible, names_compatible
     from transforms.names import romanise_core
 
-    names = [("百度在线网络技术", "百度在线", None), ("百度时代网络技术", "百度时代", None), ("沃森省物技术", "沃森省物", None),
-             ("沃森生物吉技术", "沃森生物吉", None), ("中铝国际工程", "中铝国际", "中铝国际工程"),
-             ("中工国际工程", "中工国际", "中工国际工程"), ("华为技术", "华为", None), ("华为终端", "华为终端", None),
-             ("华为投资", "华为", None), ("腾讯科技(绅圳)", "腾讯", None), ("腾讯科技", "腾讯", None), ("毅威锐终端", "毅威锐终端", None),
+    names = [("百度在线网络技术", "百度在线", None), ("百度时代网络技术", "百度时代", None),
+             ("沃森省物技术", "沃森省物", None), ("沃森生物吉技术", "沃森生物吉", None),
+             ("中铝国际工程", "中铝国际", "中铝国际工程"), ("中工国际工程", "中工国际", "中工国际工程"),
+             ("华为技术", "华为", None), ("华为终端", "华为终端", None), ("华为投资", "华为", None),
+             ("腾讯科技(绅圳)", "腾讯", None), ("腾讯科技", "腾讯", None), ("毅威锐终端", "毅威锐终端", None),
              ("毅威终端", "毅威终端", None), ("百度网讯科技", "百度网讯", None), ("百度网讯", "百度网讯", None),
              ("华为计术", "华为计术", None), ("花为技术", "花为", None)]
     sides = [RegisteredName(core, trade, romanise_core(core)[0], alias) for core, trade, alias in names]
@@ -205,5 +207,5 @@ def test_couples_compatible_judges_as_names_compatible_does():
     couples = pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row")
     judged = couples_compatible(couples, duckdb.connect())
     expected = {(a.core, b.core): names_compatible(a, b) for a, b in itertools.permutations(sides, 2)}
-    got = dict(zip(zip(judged["core_name_l"], judged["core_name_r"]), judged["compatible"]))
+    got = dict(zip(zip(judged["core_name_l"], judged["core_name_r"], strict=True), judged["compatible"], strict=True))
     assert got == expected and any(expected.values()) and not all(expected.values())

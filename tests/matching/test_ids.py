@@ -21,7 +21,7 @@ def _previous(mapping: dict[str, str]) -> pl.DataFrame:
 
 
 def _ids(claim_customer: pl.DataFrame) -> dict[str, str]:
-    return dict(zip(claim_customer["claim_id"], claim_customer["customer_id"]))
+    return dict(zip(claim_customer["claim_id"], claim_customer["customer_id"], strict=True))
 
 
 def test_first_night_issues_ids_in_order_of_first_claim():

@@ -6,8 +6,9 @@ from matching.model_files import DEFAULT_MODEL
 
 MODEL = MatchModel.read(DEFAULT_MODEL)
 LEVEL = {label: level_value(MODEL, "company_name", label) for label in (
-    "full name identical", "trade name identical", "same pinyin (homophone typo)", "one name begins the other (short name)",
-    "same trade name, other industry word", "English name carries the pinyin", "All other comparisons", "one character added or dropped",
+    "full name identical", "trade name identical", "same pinyin (homophone typo)",
+    "one name begins the other (short name)", "same trade name, other industry word", "English name carries the pinyin",
+    "All other comparisons", "one character added or dropped",
 )}
 
 _SCHEMA = {
@@ -18,7 +19,8 @@ _SCHEMA = {
 }
 _SIDES = {"core_name": pl.String, "alias_key": pl.String, "is_registered_name": pl.Boolean,
           "is_latin_name": pl.Boolean, "region": pl.String, "name_head": pl.String, "trade_is_shared": pl.Boolean,
-          "industry_concepts": pl.String, "trade_name": pl.String, "core_pinyin": pl.String, "core_is_common": pl.Boolean}
+          "industry_concepts": pl.String, "trade_name": pl.String, "core_pinyin": pl.String,
+          "core_is_common": pl.Boolean}
 
 
 def _pair(claim_l, claim_r, probability, name_level, *, code=-1, phone=-1, mail=-1, site=-1, contact=-1,
@@ -28,7 +30,7 @@ def _pair(claim_l, claim_r, probability, name_level, *, code=-1, phone=-1, mail=
              "region": None, "name_head": None, "trade_is_shared": False, "industry_concepts": None,
              "trade_name": None, "core_pinyin": None, "core_is_common": False}
     row = dict(zip(_SCHEMA, (claim_l, claim_r, probability, LEVEL[name_level], code, phone, mail, site, contact,
-                             legal_form)))
+                             legal_form), strict=True))
     for side, override in (("l", left or {}), ("r", right or {})):
         row |= {f"{k}_{side}": v for k, v in (sides | override).items()}
     return row
@@ -82,10 +84,12 @@ def test_each_rule_decides_its_pairs():
               left={"is_latin_name": True, "industry_concepts": "biological pharmaceutical technology"},
               right={"industry_concepts": "biological"}),
         _pair("M", "N", 0.99, "English name carries the pinyin", phone=1,
-              left={"is_latin_name": True, "industry_concepts": "technology"}, right={"industry_concepts": "technology"}),
+              left={"is_latin_name": True, "industry_concepts": "technology"},
+              right={"industry_concepts": "technology"}),
         # two registered names a string measure finds alike, two words apart (在线 / 时代)
         _pair("O", "P", 0.99, "same pinyin (homophone typo)", phone=1,
-              left=registered | {"core_name": "百度在线网络技术"}, right=registered | {"core_name": "百度时代网络技术"}),
+              left=registered | {"core_name": "百度在线网络技术"},
+              right=registered | {"core_name": "百度时代网络技术"}),
         # a homophone of a listed company's known name: a typo, unless phone or contact differ
         _pair("S", "T", 0.40, "same pinyin (homophone typo)", left={"alias_key": "旅游发展"}),
         _pair("U", "V", 0.60, "same pinyin (homophone typo)", contact=0, left={"alias_key": "旅游发展"}),
@@ -105,22 +109,25 @@ def test_each_rule_decides_its_pairs():
         _pair("Ye", "Ze", 0.99, "English name carries the pinyin", phone=1,
               left={"is_latin_name": True, "industry_concepts": "cloud computing"}, right=registered),
         # a two-character stock name agrees with its full name in the same city
-        _pair("Yf", "Zf", 0.01, "All other comparisons", left={"alias_key": "瓦房店轴承", "core_name": "瓦轴", "region": "大连"},
+        _pair("Yf", "Zf", 0.01, "All other comparisons",
+              left={"alias_key": "瓦房店轴承", "core_name": "瓦轴", "region": "大连"},
               right={"alias_key": "瓦房店轴承", "core_name": "瓦房店轴承", "region": "大连"}),
         # Huawei Device / 华为 (bare, shared by sisters): any of them
         _pair("Yb", "Zb", 0.99, "English name carries the pinyin", phone=1,
               left={"is_latin_name": True, "name_head": "huawei", "industry_concepts": "device"},
               right={"name_head": "huawei", "trade_is_shared": True}),
     ])
-    assert dict(zip(out["claim_id_l"], out["decision_basis"])) == {
+    assert dict(zip(out["claim_id_l"], out["decision_basis"], strict=True)) == {
         "a": "sure_link", "c": "sure_link", "e": "credit_codes_differ", "g": "name_link", "i": "review",
         "k": "corroborated_link", "m": "sister", "o": "names_differ", "q": "other_region", "s": "name_link",
         "u": "corroborated_link", "w": "name_link", "y": "below", "A": "name_link", "C": "review",
         "E": "name_link", "G": "below", "I": "names_differ", "K": "sister", "M": "name_link", "O": "names_differ",
         "Q": "name_link", "S": "slip_link", "U": "review", "W": "review",
-        "Y": "name_link", "Ya": "below", "Yb": "sister", "Yc": "review", "Yd": "slip_link", "Ye": "sister", "Yf": "name_link",
+        "Y": "name_link", "Ya": "below", "Yb": "sister", "Yc": "review", "Yd": "slip_link", "Ye": "sister",
+        "Yf": "name_link",
     }
-    assert out.filter("is_link")["claim_id_l"].sort().to_list() == ["A", "E", "M", "Q", "S", "Y", "Yd", "Yf", "a", "c", "g", "k", "s", "u", "w"]
+    assert out.filter("is_link")["claim_id_l"].sort().to_list() == [
+        "A", "E", "M", "Q", "S", "Y", "Yd", "Yf", "a", "c", "g", "k", "s", "u", "w"]
 
 
 def test_policy_can_count_a_corroborated_group_as_one_customer():

@@ -19,12 +19,12 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 # (claim_id, company_name, phone, email, website, credit_code, contact) → the true company
 TINY = [
-    ("t01", "北京字节跳动科技有限公司", "+86 138-0013-8000", "zhang@bytedance.com", "www.bytedance.com", None, "张伟", "bytedance"),
+    ("t01", "北京字节跳动科技有限公司", "+86 138-0013-8000", "zhang@bytedance.com", "www.bytedance.com", None, "张伟", "bytedance"),  # noqa: E501
     ("t02", "字节跳动（北京）科技有限公司", "13800138000", None, None, None, "张伟", "bytedance"),
     ("t03", "字節跳動（北京）科技有限公司", None, "li@qq.com", None, None, "李娜", "bytedance"),
-    ("t04", "华为技术有限公司", "0755-28780808", "a@huawei.com", "huawei.com", "914403001922038216", "王强", "huawei-tech"),
+    ("t04", "华为技术有限公司", "0755-28780808", "a@huawei.com", "huawei.com", "914403001922038216", "王强", "huawei-tech"),  # noqa: E501
     ("t05", "華為技術有限公司", None, None, None, "914403001922038216", None, "huawei-tech"),
-    ("t06", "华为终端有限公司", "0769-23839999", "b@huawei.com", "huawei.com", "91441900MA4UH4W236", "赵敏", "huawei-device"),
+    ("t06", "华为终端有限公司", "0769-23839999", "b@huawei.com", "huawei.com", "91441900MA4UH4W236", "赵敏", "huawei-device"),  # noqa: E501
     ("t07", "深圳市腾讯计算机系统有限公司", "0755-86013388", "c@tencent.com", "tencent.com", None, "周杰", "tencent"),
     ("t08", "腾讯计算机系统（深圳）有限公司", "0755 8601 3388", None, None, None, None, "tencent"),
     ("t09", "上海浦东发展银行股份有限公司", "021-61618888", None, "spdb.com.cn", None, None, "spdb"),
@@ -43,7 +43,8 @@ TINY = [
 
 
 def _tiny_claims() -> pl.DataFrame:
-    rows = [dict(zip(("claim_id", "company_name", "phone", "email", "website", "credit_code", "contact_name"), r[:7]))
+    rows = [dict(zip(("claim_id", "company_name", "phone", "email", "website", "credit_code", "contact_name"),
+                     r[:7], strict=True))
             for r in TINY]
     frame = pl.DataFrame(rows, schema={c: pl.String for c in rows[0]})
     return frame.with_columns(pl.lit(datetime(2026, 11, 1, tzinfo=UTC)).alias("submitted_at"),

@@ -63,7 +63,8 @@ def test_forced_pairs_are_kept_whatever_their_probability_and_scored_alike(windo
     position = {claim: i for i, claim in enumerate(windowed["claim_id"])}
     low = everything.filter(pl.col("match_probability") < 0.5).row(0, named=True)
     blocked = set(everything.select("claim_id_l", "claim_id_r").iter_rows())
-    unblocked = next((a, b) for a in windowed["claim_id"] for b in windowed["claim_id"] if a < b and (a, b) not in blocked)
+    unblocked = next((a, b) for a in windowed["claim_id"] for b in windowed["claim_id"]
+                     if a < b and (a, b) not in blocked)
     forced = pl.DataFrame({"_l": [position[low["claim_id_l"]], position[unblocked[0]]],
                            "_r": [position[low["claim_id_r"]], position[unblocked[1]]]},
                           schema={"_l": pl.UInt32, "_r": pl.UInt32})

@@ -68,7 +68,8 @@ def _splink_scores(prepared: pl.DataFrame, left: pl.DataFrame, right: pl.DataFra
 def term_frequencies(prepared: pl.DataFrame, column: str) -> pl.DataFrame:
     """`column`, `tf_<column>`: each value's share of the non-null values (Splink's TF table)."""
     present = prepared.select(column).drop_nulls()
-    return present.group_by(column).len().select(column, (pl.col("len").cast(pl.Float64) / present.height).alias(f"tf_{column}"))
+    return present.group_by(column).len().select(
+        column, (pl.col("len").cast(pl.Float64) / present.height).alias(f"tf_{column}"))
 
 
 def test_scores_equal_splinks_on_the_same_pairs(prepared, model):

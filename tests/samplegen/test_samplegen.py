@@ -40,12 +40,12 @@ def claims(samples: dict[str, Path]) -> dict[str, list[dict[str, object]]]:
     crm = _csv_rows(samples["crm"], "gb18030")
     sheet = openpyxl.load_workbook(samples["sheet"])["报备登记"]
     sheet_rows = [
-        dict(zip(SHEET_HEADER, (c.value for c in row))) for row in sheet.iter_rows(min_row=3)
+        dict(zip(SHEET_HEADER, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=3)
     ]
     canon = ("claim_id", "submitted_at", "rep_id", "rep_name", "company_name", "contact_name")
     canon += ("phone", "email", "website", "credit_code", "category", "industry", "note")
     return {
-        name: [dict(zip(canon, row.values())) for row in rows]
+        name: [dict(zip(canon, row.values(), strict=False)) for row in rows]
         for name, rows in (("form", form), ("crm", crm), ("sheet", sheet_rows))
     }
 

@@ -45,5 +45,6 @@ def filler_rows(count: int = 2500, seed: int = 7) -> list[list[str]]:
         rep_id, rep_name = _REPS[i % 3]
         day = 1 + i % 28
         rows.append([f"WF-F{i:05d}", f"2026-10-{day:02d} 10:00:00", rep_id, rep_name,
-                     f"{trade}{rng.choice(_FILLER_WORDS)}有限公司", "", "", "", "", "", "C类（可能有采购计划）", "", ""])
+                     f"{trade}{rng.choice(_FILLER_WORDS)}有限公司", "", "", "", "", "",
+                     "C类（可能有采购计划）", "", ""])
     return rows

@@ -72,7 +72,8 @@ def test_get_answers_a_lookup(server):
     status, body = _get(f"{server}/lookup?{query}")
     assert status == 200
     first = body["matches"][0]
-    assert (first["display_name"], first["verdict"], first["owner"]["name"]) == ("北京字节跳动科技有限公司", "likely", "王磊")
+    assert (first["display_name"], first["verdict"], first["owner"]["name"]) == (
+        "北京字节跳动科技有限公司", "likely", "王磊")
     assert body["known"] is True
 
 

@@ -122,7 +122,8 @@ def test_known_counts_customers_beyond_those_shown(lookup):
     assert lookup.answer(parse_query(query))["known"] is True
     # a public-pool customer is shown first; the protected one on the same phone is beyond top=1
     answer = lookup.answer(parse_query({"name": "明远精密", "phone": "13600136000", "top": 1}))
-    assert [(m["display_name"], m["status"]) for m in answer["matches"]] == [("苏州明远精密机械有限公司", "public_pool")]
+    assert [(m["display_name"], m["status"]) for m in answer["matches"]] == [
+        ("苏州明远精密机械有限公司", "public_pool")]
     assert answer["known"] is True
 
 
@@ -233,7 +234,8 @@ def test_cli_exit_codes_and_text_output(lookup_warehouse, tmp_path):
     text = recon("lookup", "光华网络科技有限公司", "--warehouse", str(lookup_warehouse), "--policy", policy, env=env)
     assert text.returncode == 0, text.stderr
     assert "光华医药有限公司" in text.stdout and "related" in text.stdout and "陈静" in text.stdout
-    unknown = recon("lookup", "青岚星河生物科技有限公司", "--warehouse", str(lookup_warehouse), "--policy", policy, env=env)
+    unknown = recon("lookup", "青岚星河生物科技有限公司", "--warehouse", str(lookup_warehouse), "--policy", policy,
+                    env=env)
     assert unknown.returncode == 0 and "no known customer" in unknown.stdout
     missing = recon("lookup", "字节跳动", "--warehouse", str(tmp_path / "none.duckdb"), "--policy", policy, env=env)
     assert missing.returncode == 1 and "no warehouse" in missing.stderr
@@ -248,8 +250,8 @@ def test_a_lookup_imports_no_orchestration_validation_or_splink(lookup_warehouse
     code = (
         "import json, sys\n"
         "from cli.main import main\n"
-        f"code = main(['lookup', '字节跳动', '--phone', '13800138000', '--json', '--warehouse', {str(lookup_warehouse)!r},"
-        f" '--policy', {str(REPO / 'config' / 'policy.yaml')!r}])\n"
+        "code = main(['lookup', '字节跳动', '--phone', '13800138000', '--json',"
+        f" '--warehouse', {str(lookup_warehouse)!r}, '--policy', {str(REPO / 'config' / 'policy.yaml')!r}])\n"
         f"heavy = sorted({{m.split('.')[0] for m in sys.modules}} & {set(heavy)!r})\n"
         "print('IMPORTED ' + json.dumps(heavy), file=sys.stderr)\n"
         "sys.exit(code)\n"
@@ -270,7 +272,8 @@ def test_a_cold_command_line_lookup_on_the_samples_warehouse(samples_run, tmp_pa
         customer_id, display_name, rep_id = con.execute(
             "select c.customer_id, c.display_name, o.rep_id from customers as c "
             "join ownership_current as o using (customer_id) "
-            "where c.claim_count >= 2 and c.display_name like '%有限公司' order by c.claim_count desc, customer_id limit 1"
+            "where c.claim_count >= 2 and c.display_name like '%有限公司' "
+            "order by c.claim_count desc, customer_id limit 1"
         ).fetchone()
     env, policy = recon_env(tmp_path), str(REPO / "config" / "policy.yaml")
     done = recon("lookup", display_name, "--json", "--warehouse", str(warehouse), "--policy", policy, env=env)

@@ -52,7 +52,8 @@ def test_a_key_left_out_takes_the_default_the_replay_and_the_matching_declare(tm
     ("mutate", "expected"),
     [
         (lambda p: p["protection_days"].update({"E": 10}), "protection_days.E: Extra inputs are not permitted"),
-        (lambda p: p["protection_days"].update({"A": -5}), "protection_days.A: Input should be greater than or equal to 1"),
+        (lambda p: p["protection_days"].update({"A": -5}),
+         "protection_days.A: Input should be greater than or equal to 1"),
         (lambda p: p.update({"protection_dayz": {}}), "protection_dayz: Extra inputs are not permitted"),
         (lambda p: p.update({"match_threshold": 0.9}), "match_threshold: Extra inputs are not permitted"),
         (lambda p: p["quota"]["per_category"].update({"F": 2}), "quota.per_category.F: Extra inputs"),
@@ -63,9 +64,11 @@ def test_a_key_left_out_takes_the_default_the_replay_and_the_matching_declare(tm
         (lambda p: p.update({"cooldown_days": -7}), "cooldown_days: Input should be greater than or equal to 0"),
         (lambda p: p.update({"daily_cap": 0}), "daily_cap: Input should be greater than or equal to 1"),
         (lambda p: p["templates"].pop("default"), "templates: a 'default' template is required"),
-        (lambda p: p["templates"].update({"制造业": ["company_name", "fax"]}), "templates.制造业[1]: Input should be 'company_name'"),
+        (lambda p: p["templates"].update({"制造业": ["company_name", "fax"]}),
+         "templates.制造业[1]: Input should be 'company_name'"),
         (lambda p: p.update({"business_timezone": "Asia/Beijing"}), "business_timezone: unknown time zone"),
-        (lambda p: p.update({"group_as_one_customer": "yes"}), "group_as_one_customer: Input should be a valid boolean"),
+        (lambda p: p.update({"group_as_one_customer": "yes"}),
+         "group_as_one_customer: Input should be a valid boolean"),
     ],
 )
 def test_a_wrong_policy_is_rejected_naming_the_key(tmp_path, mutate, expected):

@@ -11,7 +11,8 @@ from adapters.sql_files import MARTS, MODELS, TableChecks, header_checks, names_
 
 def _failed(rows: list[tuple], checks: TableChecks) -> set[tuple[str, str]]:
     con = duckdb.connect()
-    con.execute("create table bad_mart (day date, rep_id varchar, claims bigint, share double, read bigint, kept bigint)")
+    con.execute("create table bad_mart "
+                "(day date, rep_id varchar, claims bigint, share double, read bigint, kept bigint)")
     con.executemany("insert into bad_mart values (?, ?, ?, ?, ?, ?)", [list(r) for r in rows])
     result = published_suite(con, checks)
     return {(o.expectation, o.column) for o in result.outcomes if not o.success}

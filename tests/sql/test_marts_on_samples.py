@@ -50,7 +50,7 @@ def test_rep_protections_agree_with_ownership_current_and_quota_usage(q):
     assert reps["used"].to_list() == usage["used"].to_list() == reps["active_protections"].to_list()
     assert (reps["quota_left"] == usage["quota"] - usage["used"]).all()
     held = dict(q("select rep_id, count(*) from ownership_current group by all").rows())
-    assert {r: n for r, n in zip(reps["rep_id"], reps["active_protections"]) if n} == held
+    assert {r: n for r, n in zip(reps["rep_id"], reps["active_protections"], strict=True) if n} == held
     by_category = reps.select(pl.sum_horizontal("active_a", "active_b", "active_c", "active_d"))
     assert by_category.to_series().to_list() == reps["active_protections"].to_list()
 

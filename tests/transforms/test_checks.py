@@ -36,7 +36,7 @@ def test_of_repeated_claim_ids_the_earliest_submission_is_kept():
         {"raw_row_id": "1-3", "claim_id": "X", "submitted_at": _at(3), "row_number": 3},
         {"raw_row_id": "1-4", "claim_id": "Y", "submitted_at": _at(4), "row_number": 4},
     ])
-    duplicate_of = dict(zip(out["raw_row_id"], out["duplicate_of"]))
+    duplicate_of = dict(zip(out["raw_row_id"], out["duplicate_of"], strict=True))
     assert duplicate_of == {"1-2": "文件 a.csv 第 3 行", "1-3": None, "1-4": None}
 
 
@@ -58,7 +58,7 @@ def test_a_valid_copy_is_kept_over_an_earlier_broken_one():
         {"raw_row_id": "1-2", "claim_id": "X", "submitted_at": _at(3), "row_number": 2},
         {"raw_row_id": "1-3", "claim_id": "X", "submitted_at": _at(5), "row_number": 3},
     ], failing=["1-2"])
-    assert dict(zip(out["raw_row_id"], out["duplicate_of"])) == {"1-2": "文件 a.csv 第 3 行", "1-3": None}
+    assert dict(zip(out["raw_row_id"], out["duplicate_of"], strict=True)) == {"1-2": "文件 a.csv 第 3 行", "1-3": None}
 
 
 REFUSED_NAMES = [

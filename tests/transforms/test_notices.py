@@ -78,6 +78,7 @@ def test_an_unreadable_phone_or_email_is_named_after_the_next_step():
     first = _first({"C1": AS_OF, "C2": AS_OF, "C3": AS_OF})
     notices = {r["claim_id"]: r for r in rep_notices(_outcomes(), CLAIMS, ROSTER, first, AS_OF).iter_rows(named=True)}
     assert notices["C1"]["notice_zh"].endswith("记录跟进，闲置过久会被释放到公海。联系电话“随便写的”无法识别，已忽略。")
-    assert notices["C1"]["notice_en"].endswith("released to the pool. The phone '随便写的' could not be read and was ignored.")
+    assert notices["C1"]["notice_en"].endswith(
+        "released to the pool. The phone '随便写的' could not be read and was ignored.")
     assert notices["C2"]["notice_zh"].endswith("。电子邮箱“zhang@@qq”无法识别，已忽略。")
     assert "无法识别" not in notices["C3"]["notice_zh"] and "could not be read" not in notices["C3"]["notice_en"]

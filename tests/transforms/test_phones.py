@@ -40,7 +40,8 @@ def test_an_annotated_cell_reads_as_the_number_meant(cell, e164, extension, phon
     assert normalise_phone(cell) == PhoneParts(e164, extension, phone_type, alt)
 
 
-@pytest.mark.parametrize("cell", ["同微信", "微信:wxid_abc", "86013388", "随便写的", "12345", "12345678901", "180****1359"])
+@pytest.mark.parametrize(
+    "cell", ["同微信", "微信:wxid_abc", "86013388", "随便写的", "12345", "12345678901", "180****1359"])
 def test_a_cell_without_a_readable_number_reads_as_nothing(cell):
     """86013388 has no area code: which city's number it is cannot be known."""
     assert normalise_phone(cell) == PhoneParts(None, None, None)

@@ -30,7 +30,7 @@ def compare_policies(result_a: OwnershipResult, result_b: OwnershipResult) -> pl
     a, b = _figures(result_a), _figures(result_b)
     return pl.DataFrame(
         {"metric": [m for m, _ in METRICS], "metric_zh": [z for _, z in METRICS],
-         "policy_a": a, "policy_b": b, "difference": [y - x for x, y in zip(a, b)]},
+         "policy_a": a, "policy_b": b, "difference": [y - x for x, y in zip(a, b, strict=True)]},
         schema={"metric": pl.String, "metric_zh": pl.String, "policy_a": pl.Int64,
                 "policy_b": pl.Int64, "difference": pl.Int64},
     )

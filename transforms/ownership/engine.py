@@ -99,7 +99,7 @@ class Replay:
         was_enabled = gc.isenabled()
         gc.disable()
         try:
-            for kind, row in zip(kinds, rows):
+            for kind, row in zip(kinds, rows, strict=True):
                 handlers[kind](row)
             for customer in sorted(self.active):
                 self._settled(customer, cut_us)

@@ -93,7 +93,7 @@ def quota_usage(state: Replay, outcomes: pl.DataFrame, roster: pl.DataFrame,
     """One row per rep (roster or claims): protections active at as-of, quota, over-quota claims."""
     reps = sorted(set(roster["rep_id"].to_list()) | set(outcomes["rep_id"].to_list()))
     attempts = outcomes.filter(pl.col("outcome") == "over_quota")["rep_id"].value_counts()
-    tried = dict(zip(attempts["rep_id"].to_list(), attempts["count"].to_list()))
+    tried = dict(zip(attempts["rep_id"].to_list(), attempts["count"].to_list(), strict=True))
     return pl.DataFrame(
         {"rep_id": reps,
          "used": [state.held.get(r, 0) for r in reps],

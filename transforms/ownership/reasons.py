@@ -127,7 +127,7 @@ def local_text(col: str, zone: str) -> pl.Expr:
 
 def rep_label(rep_col: str, roster: pl.DataFrame) -> pl.Expr:
     """'name (id)' for a rep in the roster, the id alone otherwise."""
-    names = dict(zip(roster["rep_id"].to_list(), roster["rep_name"].to_list()))
+    names = dict(zip(roster["rep_id"].to_list(), roster["rep_name"].to_list(), strict=True))
     name = pl.col(rep_col).replace_strict(names, default=None, return_dtype=pl.String)
     return pl.when(name.is_not_null()).then(pl.format("{} ({})", name, pl.col(rep_col))).otherwise(
         pl.col(rep_col))

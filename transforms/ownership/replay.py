@@ -82,7 +82,7 @@ def replay(
     extensions_ = prepared_extensions(extensions, claims_, cut)
     decisions_ = prepared_decisions(appeal_decisions, policy, cut)
     quotas = {rep: quota
-              for rep, quota in zip(roster["rep_id"].to_list(), roster["quota"].to_list())
+              for rep, quota in zip(roster["rep_id"].to_list(), roster["quota"].to_list(), strict=True)
               if quota is not None}
     state = Replay(claims_, followups_, extensions_, decisions_, quotas, policy)
     state.run(*event_order(claims_, followups_, extensions_, decisions_), cut)

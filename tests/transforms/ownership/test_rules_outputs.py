@@ -39,7 +39,7 @@ def test_category_cap_and_incomplete_reasons_name_the_cap_and_the_fields():
                              templates={"default": ("company_name", "phone")})
     outcomes = run([claim("c1", "X", "r1", 0, "D", phone="1"), claim("c2", "Y", "r1", 1, "D", phone="1"),
                     claim("c3", "Z", "r1", 2)], policy=policy, as_of_day=5).claim_outcomes
-    reasons = dict(zip(outcomes["claim_id"], outcomes["reason_en"]))
+    reasons = dict(zip(outcomes["claim_id"], outcomes["reason_en"], strict=True))
     assert reasons["c2"] == "over quota: the cap of 1 protected category D customers is full"
     assert reasons["c3"] == "incomplete: the 'default' template requires phone"
 

@@ -96,7 +96,7 @@ SETTINGS = settings(max_examples=250, deadline=None, database=None,
 def test_never_two_owners_of_one_customer_at_once(inputs):
     history = _replay(inputs).ownership_history
     for part in history.partition_by("customer_id", as_dict=True).values():
-        assert _max_overlap(list(zip(part["valid_from"], part["valid_to"]))) <= 1
+        assert _max_overlap(list(zip(part["valid_from"], part["valid_to"], strict=True))) <= 1
         assert (part["valid_from"] < part["valid_to"]).all()
 
 
@@ -104,8 +104,8 @@ def test_never_two_owners_of_one_customer_at_once(inputs):
 @given(histories())
 def test_no_rep_ever_holds_more_than_quota_or_category_cap(inputs):
     result = _replay(inputs)
-    policy, quotas = inputs["policy"], dict(zip(inputs["roster"]["rep_id"], inputs["roster"]["quota"]))
-    categories = dict(zip(inputs["claims"]["claim_id"], inputs["claims"]["category"]))
+    policy, quotas = inputs["policy"], dict(zip(inputs["roster"]["rep_id"], inputs["roster"]["quota"], strict=True))
+    categories = dict(zip(inputs["claims"]["claim_id"], inputs["claims"]["category"], strict=True))
     by_rep, by_rep_category = defaultdict(list), defaultdict(list)
     for row in result.ownership_history.iter_rows(named=True):
         span = (row["valid_from"], row["valid_to"])
@@ -132,14 +132,14 @@ def test_the_result_does_not_depend_on_input_row_order(inputs, rng):
         order = list(range(inputs[key].height))
         rng.shuffle(order)
         shuffled[key] = inputs[key][order] if order else inputs[key]
-    for got, expected in zip(_frames(_replay(shuffled)), _frames(_replay(inputs))):
+    for got, expected in zip(_frames(_replay(shuffled)), _frames(_replay(inputs)), strict=True):
         assert_frame_equal(got, expected)
 
 
 @SETTINGS
 @given(histories())
 def test_replaying_twice_gives_identical_frames(inputs):
-    for got, expected in zip(_frames(_replay(inputs)), _frames(_replay(inputs))):
+    for got, expected in zip(_frames(_replay(inputs)), _frames(_replay(inputs)), strict=True):
         assert_frame_equal(got, expected)
 
 
