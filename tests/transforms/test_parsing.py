@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 import polars as pl
 from polars.testing import assert_series_equal
 
-from transforms.parsing import claims_parsed
+from transforms.parsing import SourceFormat, claims_parsed, claims_parsed_by_source
 from transforms.schema import CLAIM_FIELDS
 
 
@@ -69,3 +69,17 @@ def test_input_frame_is_not_mutated():
     before = raw.clone()
     claims_parsed(raw, value_maps={}, timestamp_formats=["iso"], zone="Asia/Shanghai")
     assert raw.equals(before)
+
+
+def test_each_source_is_read_its_own_way_and_a_retired_source_is_kept_unconfigured():
+    rows = _raw(submitted_at=["2026/05/03 14:02", "2026-05-03T14:02:00", "2026-05-03T14:02:00"],
+                category=["重点", "A", "A"]).with_columns(source=pl.Series(["crm", "form", "old_export"]))
+    formats = {
+        "crm": SourceFormat("Asia/Shanghai", {"category": {"重点": "A"}}, ("%Y/%m/%d %H:%M",)),
+        "form": SourceFormat("UTC"),
+    }
+    out = claims_parsed_by_source(rows, formats, retired_zone="Asia/Shanghai").sort("source")
+    assert out["source"].to_list() == ["crm", "form", "old_export"]
+    assert out["source_configured"].to_list() == [True, True, False]
+    assert out["category"].to_list() == ["A", "A", "A"]
+    assert out["submitted_at"].to_list() == [_utc(2026, 5, 3, 6, 2), _utc(2026, 5, 3, 14, 2), _utc(2026, 5, 3, 6, 2)]
