@@ -1,6 +1,6 @@
 """The checks every claim must pass, as data, and the columns they look at.
 
-Each check names one column and one kind of test; `flows/validation.py` turns them into Great
+Each check names one column and one kind of test; `adapters/expectations.py` turns them into Great
 Expectations expectations. Reasons are written for a sales assistant, in Chinese and English,
 with the offending value filled in from the row.
 """
