@@ -20,6 +20,7 @@ class SourceFile:
     source: SourceConfig
     path: Path
     sha256: str
+    name: str  # the path relative to the source's folder: the file's identity from night to night
 
 
 def new_source_files(config: SourcesConfig, known: set[tuple[str, str, str]]) -> list[SourceFile]:
@@ -27,10 +28,26 @@ def new_source_files(config: SourcesConfig, known: set[tuple[str, str, str]]) ->
     found = []
     for source in config.sources:
         for path in config.files_of(source):
-            sha = file_sha256(path)
-            if (source.name, path.name, sha) not in known:
-                found.append(SourceFile(source, path, sha))
+            sha, name = file_sha256(path), file_name_in_source(config, source, path)
+            if (source.name, name, sha) not in known:
+                found.append(SourceFile(source, path, sha, name))
     return found
+
+
+def file_name_in_source(config: SourcesConfig, source: SourceConfig, path: Path) -> str:
+    """`path` relative to the source's folder (its pattern up to the first wildcard), so that
+    `in/*/leads.csv` keeps `m1/leads.csv` and `m2/leads.csv` apart; a plain `leads.csv` for a
+    pattern like `form/*.csv`."""
+    fixed = []
+    for part in Path(source.path).parts[:-1]:
+        if any(mark in part for mark in "*?["):
+            break
+        fixed.append(part)
+    folder = (config.base_dir / Path(*fixed)).resolve()
+    try:
+        return path.relative_to(folder).as_posix()
+    except ValueError:  # reached through a link that leaves the folder
+        return path.name
 
 
 def read_new_files(
@@ -50,7 +67,7 @@ def read_new_files(
         lineage = {
             "source": item.source.name,
             "source_kind": item.source.kind,
-            "file_name": item.path.name,
+            "file_name": item.name,
             "file_sha256": item.sha256,
         }
         raws.append(

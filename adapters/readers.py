@@ -7,28 +7,27 @@ A file that cannot be read at all raises `SourceFileError` naming the file (and 
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
+import logging
+import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import fastexcel
 import polars as pl
 
+from adapters.text_files import SourceFileError, decode_text, file_sha256
 from settings.sources import SourceConfig
 
+__all__ = ["ROW_NUMBER", "FileRows", "SourceFileError", "decode_text", "file_sha256", "read_source_file", "read_table"]
+
 ROW_NUMBER = "__row_number"
-_BOM = b"\xef\xbb\xbf"
-
-
-class SourceFileError(RuntimeError):
-    """An input file cannot be read; the run stops and nothing is published."""
-
-    def __init__(self, path: Path, problem: str):
-        super().__init__(f"{path}: {problem}")
-        self.path = path
-        self.problem = problem
+# a registration list is thousands of rows by a few dozen columns; Excel's own limits are 1,048,576 × 16,384
+MAX_SHEET_ROWS = 1_000_000
+MAX_SHEET_COLUMNS = 500
+log = logging.getLogger("recon.ingest")
 
 
 @dataclass(frozen=True)
@@ -41,45 +40,6 @@ class FileRows:
     blank_rows: int
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def decode_text(path: Path, data: bytes, encoding: str) -> str:
-    """Decode bytes as the configured encoding; `auto` tries UTF-8 (with or without BOM), then GB18030."""
-    if encoding == "auto":
-        if data.startswith(_BOM):
-            return _decode(path, data[len(_BOM):], "utf-8")
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-        try:
-            return data.decode("gb18030")
-        except UnicodeDecodeError as exc:
-            raise SourceFileError(
-                path, f"cannot be decoded as UTF-8 or GB18030 (bad byte at offset {exc.start})"
-            ) from exc
-    if encoding == "utf-8-sig" or (encoding == "utf-8" and data.startswith(_BOM)):
-        return _decode(path, data.removeprefix(_BOM), "utf-8")
-    return _decode(path, data, encoding)
-
-
-def _decode(path: Path, data: bytes, encoding: str) -> str:
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise SourceFileError(
-            path,
-            f"is not valid {encoding} (bad byte at offset {exc.start}); "
-            "check the file's encoding or set `encoding: auto` in sources.yaml",
-        ) from exc
-
-
 def read_source_file(path: Path, source: SourceConfig) -> FileRows:
     """Read one input file of a source into text columns, numbered as the file shows them."""
     if source.format == "csv":
@@ -89,6 +49,11 @@ def read_source_file(path: Path, source: SourceConfig) -> FileRows:
     else:
         frame = _read_json(path)
     frame = frame.rename({c: c.strip() for c in frame.columns if c != c.strip()})
+    if not frame.columns:
+        # an empty export (0 bytes, a blank sheet, JSON []): no claims today from this file, said in the log
+        log.warning("%s is empty (no header row, no data): read as no rows", path)
+        frame = pl.DataFrame(schema=dict.fromkeys(source.columns, pl.String))
+    _check_headers(path, frame.columns, r"_\d+$" if source.format == "xlsx" else r"_duplicated_\d+$")
     first_data_row = source.header_row + 1 if source.format != "json" else 1
     frame = frame.with_row_index(ROW_NUMBER, offset=first_data_row).with_columns(
         pl.col(ROW_NUMBER).cast(pl.Int64)
@@ -101,8 +66,24 @@ def read_source_file(path: Path, source: SourceConfig) -> FileRows:
     return FileRows(path, file_sha256(path), kept, frame.height - kept.height)
 
 
+def _check_headers(path: Path, headers: list[str], renamed: str) -> None:
+    """A file must name each column once: a repeated header would silently hide a column. The
+    readers rename a repeat (`renamed`: polars 公司 → 公司_duplicated_0, fastexcel 公司 → 公司_1)."""
+    seen: dict[str, int] = {}
+    for position, header in enumerate(headers, start=1):
+        base = re.sub(renamed, "", header)
+        if base in seen and base != header:
+            raise SourceFileError(path, f"the header {base!r} appears more than once (columns {seen[base]} and "
+                                        f"{position}); give every column its own name")
+        seen.setdefault(header, position)
+
+
 def _read_csv(path: Path, source: SourceConfig) -> pl.DataFrame:
     text = decode_text(path, path.read_bytes(), source.encoding)
+    if "\r" in text and "\n" not in text:
+        text = text.replace("\r", "\n")  # classic Mac line endings (Excel for Mac's "CSV")
+    if not text.strip():
+        return pl.DataFrame()
     try:
         return pl.read_csv(
             io.BytesIO(text.encode("utf-8")),
@@ -111,7 +92,9 @@ def _read_csv(path: Path, source: SourceConfig) -> pl.DataFrame:
             has_header=True,
         )
     except (pl.exceptions.PolarsError, ValueError) as exc:
-        raise SourceFileError(path, f"is not a well-formed CSV file: {exc}") from exc
+        # the parser's message may quote the file's rows (names, phones): name the problem only
+        raise SourceFileError(path, f"is not a well-formed CSV file ({type(exc).__name__}); "
+                                    "check its quoting and that every row has as many fields as the header") from exc
 
 
 def _read_xlsx(path: Path, source: SourceConfig) -> pl.DataFrame:
@@ -124,22 +107,72 @@ def _read_xlsx(path: Path, source: SourceConfig) -> pl.DataFrame:
         raise SourceFileError(
             path, f"has no worksheet {sheet!r} (it has {', '.join(workbook.sheet_names)})"
         )
+    check_sheet_size(path, workbook.sheet_names.index(sheet))
     try:
         loaded = workbook.load_sheet_by_name(sheet, header_row=source.header_row - 1, dtypes="string")
         return loaded.to_polars()
     except Exception as exc:
+        if "no header" in str(exc).lower() or "empty" in str(exc).lower():
+            return pl.DataFrame()
         raise SourceFileError(path, f"worksheet {sheet!r} cannot be read ({exc})") from exc
+
+
+def check_sheet_size(path: Path, sheet_index: int) -> None:
+    """Refuse a sheet whose declared range is beyond any registration list before loading it: the
+    reader allocates the whole range (one cell at XFD1048576 asks for 512 GB and aborts)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            name = _sheet_part(archive, sheet_index)
+            with archive.open(name) as part:
+                head = part.read(4096).decode("utf-8", errors="replace")
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return  # not a plain OOXML package: the reader reports what is wrong
+    found = re.search(r'<(?:\w+:)?dimension ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"', head)
+    if not found or not found.group(3):
+        return
+    columns, rows = _column_number(found.group(3)), int(found.group(4))
+    if columns > MAX_SHEET_COLUMNS or rows > MAX_SHEET_ROWS:
+        raise SourceFileError(path, f"the sheet's used range ends at {found.group(3)}{found.group(4)} "
+                                    f"({rows:,} rows × {columns:,} columns; at most {MAX_SHEET_ROWS:,} × "
+                                    f"{MAX_SHEET_COLUMNS} are read): delete the stray cells far below or right "
+                                    "of the list, or export it as CSV")
+
+
+def _sheet_part(archive: zipfile.ZipFile, sheet_index: int) -> str:
+    """The zip member of the n-th worksheet, by the workbook's relationships (or its usual name)."""
+    try:
+        workbook = archive.read("xl/workbook.xml").decode("utf-8", errors="replace")
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", errors="replace")
+        rel_id = re.findall(r'<(?:\w+:)?sheet\b[^>]*\br:id="([^"]+)"', workbook)[sheet_index]
+        target = re.search(rf'<Relationship\b[^>]*Id="{re.escape(rel_id)}"[^>]*Target="([^"]+)"', rels) or \
+            re.search(rf'<Relationship\b[^>]*Target="([^"]+)"[^>]*Id="{re.escape(rel_id)}"', rels)
+        if target:
+            return target.group(1).lstrip("/") if target.group(1).startswith("/") else "xl/" + target.group(1)
+    except (KeyError, IndexError):
+        pass
+    return f"xl/worksheets/sheet{sheet_index + 1}.xml"
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
 
 
 def _read_json(path: Path) -> pl.DataFrame:
     """A JSON array of objects, or JSON lines; every value is kept as its text."""
     text = decode_text(path, path.read_bytes(), "auto").strip()
     try:
-        records = json.loads(text) if text.startswith("[") else [
-            json.loads(line) for line in text.splitlines() if line.strip()
+        records = json.loads(text, object_pairs_hook=_unique_keys) if text.startswith("[") else [
+            json.loads(line, object_pairs_hook=_unique_keys) for line in text.splitlines() if line.strip()
         ]
     except json.JSONDecodeError as exc:
         raise SourceFileError(path, f"is not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+    except RecursionError as exc:
+        raise SourceFileError(path, "is nested too deeply to be a list of claims") from exc
+    except _RepeatedKeyError as exc:
+        raise SourceFileError(path, f"an object gives the key {exc} twice; which value is meant is unclear") from exc
     if not all(isinstance(r, dict) for r in records):
         raise SourceFileError(path, "must hold a list of objects, one per claim")
     headers = list(dict.fromkeys(k for r in records for k in r))
@@ -147,6 +180,18 @@ def _read_json(path: Path) -> pl.DataFrame:
         {h: [_as_text(r.get(h)) for r in records] for h in headers},
         schema={h: pl.String for h in headers},
     )
+
+
+class _RepeatedKeyError(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    keys = [key for key, _ in pairs]
+    for key in keys:
+        if keys.count(key) > 1:
+            raise _RepeatedKeyError(repr(key))
+    return dict(pairs)
 
 
 def _as_text(value: object) -> str | None:

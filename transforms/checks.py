@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 import polars as pl
 
+from transforms.schema import CLAIM_FIELDS, FIELD_LENGTH_LIMITS
+
 CheckKind = Literal["not_null", "null", "true", "in_set", "in_roster", "not_regex", "not_after_as_of"]
 
 # A name a spreadsheet would run as a formula, or that carries web markup or script; read on
@@ -39,6 +41,15 @@ class Check:
 
 
 CHECKS: tuple[Check, ...] = (
+    Check(
+        "text_undecodable", "text_decodable", "true",
+        "该行有无法识别的字符（文件这一行既不是 UTF-8 也不是 GB18030 编码），请重新导出这一行",
+        "this row has bytes that are neither UTF-8 nor GB18030; export the row again",
+    ),
+    Check(
+        "field_too_long", "field_over_limit", "null",
+        "{field_over_limit}，请核对这一行", "{field_over_limit_en}; check the row",
+    ),
     Check(
         "source_retired", "source_configured", "true",
         "来源“{source}”已不在 sources.yaml 中，该行不再采用",
@@ -84,18 +95,37 @@ DUPLICATE_CHECK = "claim_id_duplicate"
 
 
 def claims_checkable(parsed: pl.DataFrame) -> pl.DataFrame:
-    """Add the helper columns the checks read, except `duplicate_of`: `submitted_at_readable`
-    and `company_name_folded` (NFKC, lower case, outer whitespace removed).
+    """Add the helper columns the checks read, except `duplicate_of`: `submitted_at_readable`,
+    `company_name_folded` (NFKC, lower case, outer whitespace removed), `text_decodable` (no field
+    holds U+FFFD, the mark of bytes the reader could not decode) and `field_over_limit` /
+    `field_over_limit_en` (the first field longer than FIELD_LENGTH_LIMITS allows, in words).
 
     A phone or e-mail is not checked here: an unreadable one never refuses a claim, it is
     ignored and flagged by standardisation (`has_unreadable_phone`, `has_unreadable_email`).
     """
+    written = {f: "submitted_at_text" if f == "submitted_at" else f for f in CLAIM_FIELDS}
+    text = {f: column for f, column in written.items() if column in parsed.columns}
+    over = [(pl.col(text[f]).str.len_chars() > limit, text[f], limit)
+            for f, limit in FIELD_LENGTH_LIMITS.items() if f in text]
     return parsed.with_columns(
+        ~pl.any_horizontal(pl.col(c).str.contains("\ufffd", literal=True).fill_null(False) for c in text.values())
+        .alias("text_decodable"),
+        _first_over(over, "{} 超过 {} 个字符（{} 个）", "field_over_limit"),
+        _first_over(over, "{} is longer than {} characters ({})", "field_over_limit_en"),
         (pl.col("submitted_at").is_not_null() | pl.col("submitted_at_text").is_null())
         .alias("submitted_at_readable"),
         pl.col("company_name").str.normalize("NFKC").str.strip_chars().str.to_lowercase()
         .alias("company_name_folded"),
     )
+
+
+def _first_over(over: list[tuple[pl.Expr, str, int]], template: str, name: str) -> pl.Expr:
+    """The first field over its limit, said with `template` (field, limit, length); else null."""
+    said = pl.lit(None, pl.String)
+    for is_over, field, limit in reversed(over):
+        said = pl.when(is_over).then(pl.format(template, pl.lit(field), pl.lit(limit), pl.col(field).str.len_chars()))\
+            .otherwise(said)
+    return said.alias(name)
 
 
 def duplicates_marked(checkable: pl.DataFrame, failing_row_ids: pl.Series) -> pl.DataFrame:

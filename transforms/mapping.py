@@ -11,9 +11,11 @@ class MissingColumnsError(ValueError):
     """Columns named in the source's column map are absent from the file."""
 
     def __init__(self, missing: list[str], present: list[str]):
+        # headers only, each cut short: a file read wrongly may show its data as its "headers"
+        shown = [repr(p if len(p) <= 30 else p[:30] + "…") for p in present[:20]]
+        more = f" and {len(present) - 20} more" if len(present) > 20 else ""
         super().__init__(
-            f"missing column(s) {', '.join(repr(m) for m in missing)}; "
-            f"the file has {', '.join(repr(p) for p in present)}"
+            f"missing column(s) {', '.join(repr(m) for m in missing)}; the file has {', '.join(shown)}{more}"
         )
         self.missing = missing
 

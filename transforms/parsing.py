@@ -11,6 +11,8 @@ import polars as pl
 from transforms.schema import CLAIM_FIELDS
 
 _UTC = pl.Datetime("us", "UTC")
+# control characters no claim field means to hold (NUL, ESC, DEL …); tab and line breaks are kept
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 _ISO_WITH_OFFSET = ("%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z")
 _ISO_LOCAL = ("%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d")
 # Excel counts days from 1899-12-30; the window keeps stray numbers (phones, amounts) out.
@@ -25,10 +27,10 @@ def claims_parsed(
     timestamp_formats: Sequence[str],
     zone: str,
 ) -> pl.DataFrame:
-    """The claim fields trimmed (blank → null) and value-mapped, `submitted_at_text` as written,
-    `submitted_at` parsed with the first matching format (null when none matches)."""
+    """The claim fields without control characters, trimmed (blank → null) and value-mapped,
+    `submitted_at_text` as written, `submitted_at` parsed with the first matching format (null when none matches)."""
     trimmed = raw.with_columns(
-        pl.col(f).str.strip_chars().replace("", None).alias(f) for f in CLAIM_FIELDS
+        pl.col(f).str.replace_all(_CONTROL, "").str.strip_chars().replace("", None).alias(f) for f in CLAIM_FIELDS
     )
     mapped = trimmed.with_columns(
         pl.col(field).replace(mapping).alias(field)

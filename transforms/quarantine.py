@@ -29,7 +29,8 @@ def claims_quarantined(checkable: pl.DataFrame, failures: pl.DataFrame, *, as_of
     rows = checkable.join(failed, on="raw_row_id", how="inner")
     reasons = [
         reasons_for(row, row["failed_checks"], as_of)
-        for row in rows.select(*CLAIM_FIELDS, "source", "submitted_at_text", "duplicate_of", "failed_checks")
+        for row in rows.select(*CLAIM_FIELDS, "source", "submitted_at_text", "duplicate_of", "field_over_limit",
+                              "field_over_limit_en", "failed_checks")
         .iter_rows(named=True)
     ]
     return (

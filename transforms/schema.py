@@ -26,6 +26,10 @@ CLAIM_FIELDS: tuple[str, ...] = (
     "note",
 )
 
+# The longest text a claim field may hold, in characters; a longer value refuses the row (a
+# company name of 5 MB would otherwise take hours of pinyin). 200 is also the lookup's limit.
+FIELD_LENGTH_LIMITS: dict[str, int] = {field: 200 for field in CLAIM_FIELDS} | {"address": 500, "note": 2000}
+
 REQUIRED_FIELDS: tuple[str, ...] = ("claim_id", "submitted_at", "rep_id", "company_name", "category")
 
 CATEGORIES: tuple[str, ...] = ("A", "B", "C", "D")
