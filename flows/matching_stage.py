@@ -19,7 +19,7 @@ from matching.ids import customer_ids_assigned, customer_number
 from matching.links import LinkPolicy, pairs_classified, with_sides
 from matching.match_model import MatchModel
 from matching.model import Connect, match_weights_chart_html, scored_pairs, train_model
-from matching.model_files import CHART_FILE, DEFAULT_MODEL, MODEL_FILE, model_dir
+from matching.model_files import CHART_FILE, DEFAULT_MODEL, MODEL_FILE, model_dir, pending_model_dir
 from matching.prepare import claims_for_matching
 from matching.review import pairs_with_evidence, review_candidates, review_queue
 from transforms.standardise import standardise_claims
@@ -70,15 +70,16 @@ def write_model(model: MatchModel, prepared: pl.DataFrame, directory: Path) -> N
         partial.replace(directory / name)
 
 
-def model_for_tonight(prepared: pl.DataFrame, directory: Path, connect: Connect) -> tuple[MatchModel, Path, str]:
-    """The saved model if there is one; else a model trained now on enough claims; else the
-    packaged default model (not saved, so a later night with enough claims trains its own).
-    Returns (model, its file, where it came from)."""
-    path = directory / MODEL_FILE
+def model_for_tonight(prepared: pl.DataFrame, warehouse_path: Path, connect: Connect) -> tuple[MatchModel, Path, str]:
+    """The saved model if there is one; else a model trained now on enough claims, written to the
+    pending folder and put in use when the night is published (`flows.publish`); else the packaged
+    default model (not saved, so a later night with enough claims trains its own).
+    Returns (model, its file once the night is published, where it came from)."""
+    path = model_dir(warehouse_path) / MODEL_FILE
     if path.exists():
         return MatchModel.read(path), path, "saved"
     if prepared.height >= MIN_TRAINING_CLAIMS:
-        return save_model(prepared, directory, connect), path, "trained tonight"
+        return save_model(prepared, pending_model_dir(warehouse_path), connect), path, "trained tonight"
     return MatchModel.read(DEFAULT_MODEL), DEFAULT_MODEL, "packaged default"
 
 
@@ -101,7 +102,7 @@ def customers_matched(
     logger = get_run_logger()
     claims = warehouse.frame(con, "select * from claims")
     prepared = claims_for_matching(claims)
-    model, path, model_source = model_for_tonight(prepared, model_dir(warehouse_path), connect)
+    model, path, model_source = model_for_tonight(prepared, warehouse_path, connect)
 
     _store_decisions(con, decisions, run_id)
     # published as scored, so that `recon lookup` fetches a query's candidates by their blocking keys

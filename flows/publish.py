@@ -4,6 +4,8 @@ on any failure, tonight's run recorded, the swap, and the files written once the
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ from flows.cancel import Cancellation
 from flows.people_stage import PeopleTables, people_files_written, reports_delivered
 from flows.progress import stage
 from flows.summary import RunSummary
+from matching.model_files import CHART_FILE, MODEL_FILE, model_dir, pending_model_dir
 from settings.sources import SourcesConfig
 
 
@@ -37,11 +40,13 @@ class Published:
 def next_warehouse(live: Path, cancel: Cancellation) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to the next warehouse, interrupted with the run; on any failure it is closed
     and deleted (the live file is untouched), and an error a signal caused becomes RunCancelled."""
+    shutil.rmtree(pending_model_dir(live), ignore_errors=True)  # a killed night's leftover
     con = cancel.watch(warehouse.open_next(live))
     try:
         yield con
     except BaseException as exc:
         warehouse.abandon(con, live)
+        shutil.rmtree(pending_model_dir(live), ignore_errors=True)
         cancel.check(exc)
         raise
 
@@ -68,7 +73,22 @@ def warehouse_published(con: duckdb.DuckDBPyConnection, live: Path, run_id: str,
     if undescribed:
         get_run_logger().warning("no description in sql/dictionary.yaml for: %s", ", ".join(undescribed))
     warehouse.publish(con, live)
+    _pending_model_put_in_use(live)
     return published
+
+
+def _pending_model_put_in_use(live: Path) -> None:
+    """Move a model trained tonight (and its chart) from model.pending/ into model/, now that the
+    night it was trained on is the published one."""
+    pending = pending_model_dir(live)
+    if not pending.is_dir():
+        return
+    target = model_dir(live)
+    target.mkdir(parents=True, exist_ok=True)
+    for name in (CHART_FILE, MODEL_FILE):  # the model last: its arrival is what readers look for
+        if (pending / name).exists():
+            os.replace(pending / name, target / name)
+    shutil.rmtree(pending, ignore_errors=True)
 
 
 def files_written(summary: RunSummary, published: Published, people: PeopleTables, checks: list[SuiteResult],

@@ -19,6 +19,12 @@ def model_dir(warehouse_path: Path) -> Path:
     return Path(warehouse_path).parent / "model"
 
 
+def pending_model_dir(warehouse_path: Path) -> Path:
+    """Where a model trained tonight waits until the night is published (then it moves to
+    model/): a night that fails never leaves its model in use."""
+    return Path(warehouse_path).parent / "model.pending"
+
+
 def model_in_use(warehouse_path: Path) -> Path:
     """The model file the nightly run scores with: the saved one if any, else the packaged default."""
     saved = model_dir(warehouse_path) / MODEL_FILE

@@ -1,0 +1,45 @@
+"""Half-finished nights: whatever a night writes besides the warehouse is tied to its publish."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from adapters.sql_files import TableChecks
+from flows import marts_stage, matching_stage
+from flows.nightly import RunCheckError, nightly
+from matching.match_model import MatchModel
+from matching.model_files import DEFAULT_MODEL, MODEL_FILE
+from tests.flows.inputs import write_inputs
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+@pytest.fixture
+def trains_tonight(monkeypatch):
+    """A night that trains its own model however few its claims: training itself is replaced by the
+    packaged model (real, just not trained on these claims), so what is tested is where it goes."""
+    monkeypatch.setattr(matching_stage, "MIN_TRAINING_CLAIMS", 1)
+    monkeypatch.setattr(matching_stage, "train_model", lambda prepared, connect: (MatchModel.read(DEFAULT_MODEL), None))
+
+
+def test_a_night_that_fails_after_matching_leaves_its_model_unused(tmp_path, monkeypatch, trains_tonight):
+    broken = TableChecks("mart_rep_protections", key=("team",))
+    declared = marts_stage.published_checks
+    monkeypatch.setattr(marts_stage, "published_checks", lambda: [*declared(), broken])
+    warehouse = tmp_path / "var" / "warehouse.duckdb"
+    with pytest.raises(RunCheckError):
+        nightly(write_inputs(tmp_path), warehouse, date(2026, 11, 26))
+    assert not warehouse.exists()
+    assert not (tmp_path / "var" / "model" / MODEL_FILE).exists()
+    assert not (tmp_path / "var" / "model.pending").exists()
+
+
+def test_a_published_night_puts_the_model_it_trained_in_use(tmp_path, trains_tonight):
+    warehouse = tmp_path / "var" / "warehouse.duckdb"
+    summary = nightly(write_inputs(tmp_path), warehouse, date(2026, 11, 26))
+    assert summary.matching.model_source == "trained tonight"
+    assert summary.matching.model_path == tmp_path / "var" / "model" / MODEL_FILE
+    assert summary.matching.model_path.exists() and (tmp_path / "var" / "model" / "match_weights.html").exists()
+    assert not (tmp_path / "var" / "model.pending").exists()
