@@ -11,7 +11,6 @@ import io
 import json
 import logging
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,14 +18,12 @@ import fastexcel
 import polars as pl
 
 from adapters.text_files import SourceFileError, decode_text, file_sha256
+from adapters.workbooks import sheet_layout, with_error_values
 from settings.sources import SourceConfig
 
 __all__ = ["ROW_NUMBER", "FileRows", "SourceFileError", "decode_text", "file_sha256", "read_source_file", "read_table"]
 
 ROW_NUMBER = "__row_number"
-# a registration list is thousands of rows by a few dozen columns; Excel's own limits are 1,048,576 × 16,384
-MAX_SHEET_ROWS = 1_000_000
-MAX_SHEET_COLUMNS = 500
 log = logging.getLogger("recon.ingest")
 
 
@@ -107,57 +104,14 @@ def _read_xlsx(path: Path, source: SourceConfig) -> pl.DataFrame:
         raise SourceFileError(
             path, f"has no worksheet {sheet!r} (it has {', '.join(workbook.sheet_names)})"
         )
-    check_sheet_size(path, workbook.sheet_names.index(sheet))
+    layout = sheet_layout(path, workbook.sheet_names.index(sheet))
     try:
         loaded = workbook.load_sheet_by_name(sheet, header_row=source.header_row - 1, dtypes="string")
-        return loaded.to_polars()
+        return with_error_values(loaded.to_polars(), layout, source.header_row)
     except Exception as exc:
         if "no header" in str(exc).lower() or "empty" in str(exc).lower():
             return pl.DataFrame()
         raise SourceFileError(path, f"worksheet {sheet!r} cannot be read ({exc})") from exc
-
-
-def check_sheet_size(path: Path, sheet_index: int) -> None:
-    """Refuse a sheet whose declared range is beyond any registration list before loading it: the
-    reader allocates the whole range (one cell at XFD1048576 asks for 512 GB and aborts)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            name = _sheet_part(archive, sheet_index)
-            with archive.open(name) as part:
-                head = part.read(4096).decode("utf-8", errors="replace")
-    except (zipfile.BadZipFile, KeyError, OSError):
-        return  # not a plain OOXML package: the reader reports what is wrong
-    found = re.search(r'<(?:\w+:)?dimension ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"', head)
-    if not found or not found.group(3):
-        return
-    columns, rows = _column_number(found.group(3)), int(found.group(4))
-    if columns > MAX_SHEET_COLUMNS or rows > MAX_SHEET_ROWS:
-        raise SourceFileError(path, f"the sheet's used range ends at {found.group(3)}{found.group(4)} "
-                                    f"({rows:,} rows × {columns:,} columns; at most {MAX_SHEET_ROWS:,} × "
-                                    f"{MAX_SHEET_COLUMNS} are read): delete the stray cells far below or right "
-                                    "of the list, or export it as CSV")
-
-
-def _sheet_part(archive: zipfile.ZipFile, sheet_index: int) -> str:
-    """The zip member of the n-th worksheet, by the workbook's relationships (or its usual name)."""
-    try:
-        workbook = archive.read("xl/workbook.xml").decode("utf-8", errors="replace")
-        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", errors="replace")
-        rel_id = re.findall(r'<(?:\w+:)?sheet\b[^>]*\br:id="([^"]+)"', workbook)[sheet_index]
-        target = re.search(rf'<Relationship\b[^>]*Id="{re.escape(rel_id)}"[^>]*Target="([^"]+)"', rels) or \
-            re.search(rf'<Relationship\b[^>]*Target="([^"]+)"[^>]*Id="{re.escape(rel_id)}"', rels)
-        if target:
-            return target.group(1).lstrip("/") if target.group(1).startswith("/") else "xl/" + target.group(1)
-    except (KeyError, IndexError):
-        pass
-    return f"xl/worksheets/sheet{sheet_index + 1}.xml"
-
-
-def _column_number(letters: str) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - ord("A") + 1
-    return number
 
 
 def _read_json(path: Path) -> pl.DataFrame:

@@ -28,6 +28,8 @@ _MARKUP = (
     r"\bon[a-z]{4,}\s*=",  # an event handler: onerror=, onload=
 )
 NAME_MARKUP = "|".join((_FORMULA_START, *_MARKUP))
+# what a spreadsheet shows for a formula that failed (the sheet reader keeps it as the cell's text)
+EXCEL_ERROR_VALUE = r"^#(?:n/a|div/0!|value!|ref!|name\?|num!|null!|spill!|calc!|getting_data)$"
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,12 @@ CHECKS: tuple[Check, ...] = (
         "客户名称“{company_name}”含有网页代码或公式，请填写公司全称",
         "company name '{company_name}' carries web markup or a formula; give the company's full name",
         NAME_MARKUP,
+    ),
+    Check(
+        "company_name_error_value", "company_name_folded", "not_regex",
+        "客户名称是表格的错误值“{company_name}”（公式出错），请填写公司全称",
+        "the company name is the spreadsheet error '{company_name}' (a failed formula); give the company's name",
+        EXCEL_ERROR_VALUE,
     ),
     Check(
         "claim_id_duplicate", "duplicate_of", "null",

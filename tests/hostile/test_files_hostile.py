@@ -20,7 +20,7 @@ from adapters.ingest import SourceFile, read_new_files
 from adapters.readers import SourceFileError, decode_text, file_sha256, read_source_file
 from settings.sources import load_sources
 from tests.flows.inputs import FORM_HEADER, FORM_ROWS, REPO, write_csv, write_inputs
-from transforms.checks import claims_checkable
+from transforms.checks import EXCEL_ERROR_VALUE, claims_checkable
 from transforms.parsing import claims_parsed
 from transforms.schema import CLAIM_FIELDS
 
@@ -244,3 +244,26 @@ def test_nul_escape_and_other_control_characters_never_reach_a_claim():
     assert parsed["company_name"][0] == "华为技术[31m有限公司"
     assert parsed["note"][0] == "第一行\n第二行\t注"
 
+
+
+def test_spreadsheet_error_cells_are_kept_as_their_text_so_they_are_flagged_not_blank(tmp_path):
+    path = tmp_path / "errors.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet("报备登记")
+    sheet.write_row(0, 0, ["title"])
+    sheet.write_row(1, 0, ["报备编号", "客户名称", "电话"])
+    sheet.write_row(2, 0, ["ZL-1", "甲公司"])
+    sheet.write_formula(2, 2, "=NA()", None, "#N/A")
+    sheet.write(3, 0, "ZL-2")
+    sheet.write_formula(3, 1, "=1/0", None, "#DIV/0!")
+    sheet.write(3, 2, "13800138000")
+    workbook.close()
+    rows = read_source_file(path, _source(tmp_path, "sheet")).rows
+    assert rows.select("客户名称", "电话").rows() == [("甲公司", "#N/A"), ("#DIV/0!", "13800138000")]
+    from transforms.standardise import standardise_claims
+
+    raw = pl.DataFrame({f: ["x", "x"] for f in CLAIM_FIELDS}, schema=dict.fromkeys(CLAIM_FIELDS, pl.String))
+    raw = raw.with_columns(pl.Series("company_name", ["甲公司", "#DIV/0!"]), pl.Series("phone", ["#N/A", None]))
+    checked = claims_checkable(claims_parsed(raw, value_maps={}, timestamp_formats=["iso"], zone="UTC"))
+    assert checked["company_name_folded"].str.contains(EXCEL_ERROR_VALUE).to_list() == [False, True]
+    assert standardise_claims(checked.head(1))["has_unreadable_phone"].to_list() == [True]
