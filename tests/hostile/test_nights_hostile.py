@@ -43,3 +43,16 @@ def test_a_published_night_puts_the_model_it_trained_in_use(tmp_path, trains_ton
     assert summary.matching.model_path == tmp_path / "var" / "model" / MODEL_FILE
     assert summary.matching.model_path.exists() and (tmp_path / "var" / "model" / "match_weights.html").exists()
     assert not (tmp_path / "var" / "model.pending").exists()
+
+
+def test_a_warehouse_folder_that_cannot_be_written_is_one_line_and_exit_2(tmp_path):
+    from tests.flows.subprocesses import recon, recon_env
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the warehouse folder should be", encoding="utf-8")
+    done = recon("run", "--sources", str(write_inputs(tmp_path)), "--warehouse", str(blocker / "w.duckdb"),
+                 "--as-of", "2026-11-26", env=recon_env(tmp_path))
+    assert done.returncode == 2
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith(f"recon: this night was not published: cannot write in {blocker} (Not a directory: ")
+    assert "Traceback" not in done.stderr + done.stdout
