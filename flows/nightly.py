@@ -14,6 +14,7 @@ from prefect.runtime import flow_run as prefect_run
 from prefect.states import Cancelled, State
 
 from adapters import warehouse
+from adapters.expectations import validation_report_html
 from flows.cancel import RunCancelled, cancellable
 from flows.intake_stage import claims_validated, raw_claims_ingested
 from flows.marts_stage import RunCheckError, marts_built
@@ -22,7 +23,14 @@ from flows.night_inputs import read_night_inputs
 from flows.ownership_stage import ownership_replayed
 from flows.people_stage import first_acceptance_recorded, people_tables_built
 from flows.progress import stage
-from flows.publish import files_written, next_warehouse, run_started, warehouse_published
+from flows.publish import (
+    NightFiles,
+    files_written,
+    interrupted_files_written,
+    next_warehouse,
+    run_started,
+    warehouse_published,
+)
 from flows.summary import RunSummary, new_conflicts_by_team, summary_published
 from settings.paths import DEFAULT_POLICY
 from transforms.schema import as_of_end, business_today
@@ -34,9 +42,8 @@ def night(
     sources_path: Path, warehouse_path: Path, as_of: date | None = None, policy_path: Path = DEFAULT_POLICY
 ) -> RunSummary | State:
     """Ingest, validate, standardise, match, apply the ownership rules, publish the next warehouse
-    atomically, then report. `as_of` defaults to today in the policy's business time zone. A run
-    stopped by a signal (Ctrl-C, `kill`, a cancellation in Prefect) ends Cancelled, and the caller
-    gets `prefect.exceptions.CancelledRun` with the signal named in its message."""
+    atomically, then report; `as_of` defaults to today in the policy's business time zone. A run
+    stopped by a signal ends Cancelled (`prefect.exceptions.CancelledRun` names the signal)."""
     started = datetime.now(UTC)
     inputs = read_night_inputs(sources_path, policy_path)
     policy, zone = inputs.policy, inputs.policy.business_timezone
@@ -44,6 +51,7 @@ def night(
     now = as_of_end(as_of, zone)
     try:
         with warehouse.run_lock(warehouse_path):
+            earlier_files = interrupted_files_written(warehouse_path)
             with cancellable() as cancel, next_warehouse(warehouse_path, cancel) as con:
                 run_id = run_started(con, as_of, now, zone)
                 with stage("读取文件 ingesting new files", lambda: warehouse.row_count(con, "raw_claims")):
@@ -64,14 +72,14 @@ def night(
                 with stage("通知 conflict details and rep notices", lambda: people.notices.height):
                     people = people_tables_built(con, as_of)
                 with stage("发布 publishing the warehouse"):
-                    published = warehouse_published(con, warehouse_path, run_id, as_of, started, files_new,
-                                                    inputs.dictionary)
+                    files = NightFiles(run_id, as_of, now, zone, validation_report_html(
+                        [input_checks.rows, input_checks.duplicates, *mart_checks], as_of=as_of.isoformat()))
+                    published = warehouse_published(con, warehouse_path, files, started, files_new, inputs.dictionary)
             summary = RunSummary(as_of, warehouse_path, run_id, files_new, published.audit, matching, ownership,
                                  backfill, new_conflicts=new_conflicts_by_team(people.conflict_details, as_of),
                                  outputs={"warehouse": warehouse_path, "matching model": matching.model_path},
-                                 flow_run_id=prefect_run.id)
-            files_written(summary, published, people, [input_checks.rows, input_checks.duplicates, *mart_checks],
-                          inputs.config, now, zone)
+                                 flow_run_id=prefect_run.id, problems=earlier_files)
+            files_written(summary, published, people, files, inputs.config)
     except RunCancelled as exc:
         return Cancelled(message=f"{exc}; the published warehouse is unchanged")
     try:

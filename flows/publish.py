@@ -4,11 +4,12 @@ on any failure, tonight's run recorded, the swap, and the files written once the
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -18,14 +19,44 @@ from prefect import get_run_logger
 
 from adapters import exports, warehouse
 from adapters.data_dictionary import DataDictionary, apply_dictionary
-from adapters.expectations import SuiteResult, validation_report_html
 from adapters.sql_files import QUERIES, STATE, sql_text
 from flows.cancel import Cancellation
-from flows.people_stage import PeopleTables, people_files_written, reports_delivered
+from flows.people_stage import PeopleFiles, PeopleTables, people_files_written, reports_delivered
 from flows.progress import stage
 from flows.summary import RunSummary
 from matching.model_files import CHART_FILE, MODEL_FILE, model_dir, pending_model_dir
 from settings.sources import SourcesConfig
+
+
+@dataclass(frozen=True)
+class NightFiles:
+    """What the files written after the swap are made of, besides the warehouse. Recorded beside it
+    before the swap and removed once the files are written, so that a night killed between its swap
+    and its files has them written by the next run (`interrupted_files_written`)."""
+
+    run_id: str
+    as_of: date
+    now: datetime
+    zone: str
+    validation_html: str
+
+    def record(self, live: Path) -> None:
+        exports.write_atomically(_pending_files(live), json.dumps(
+            {"run_id": self.run_id, "as_of": self.as_of.isoformat(), "now": self.now.isoformat(),
+             "zone": self.zone, "validation_html": self.validation_html}, ensure_ascii=False).encode("utf-8"))
+
+    @classmethod
+    def recorded(cls, live: Path) -> NightFiles | None:
+        try:
+            raw = json.loads(_pending_files(live).read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return None
+        return cls(raw["run_id"], date.fromisoformat(raw["as_of"]), datetime.fromisoformat(raw["now"]), raw["zone"],
+                   raw["validation_html"])
+
+
+def _pending_files(live: Path) -> Path:
+    return live.with_name(live.name + ".files-pending.json")
 
 
 @dataclass(frozen=True)
@@ -61,10 +92,11 @@ def run_started(con: duckdb.DuckDBPyConnection, as_of: date, now: datetime, zone
     return run_id
 
 
-def warehouse_published(con: duckdb.DuckDBPyConnection, live: Path, run_id: str, as_of: date, started: datetime,
+def warehouse_published(con: duckdb.DuckDBPyConnection, live: Path, files: NightFiles, started: datetime,
                         files_new: int, dictionary: DataDictionary) -> Published:
-    """Log the run, comment every table from the data dictionary, and swap the next warehouse in."""
-    con.execute(sql_text(QUERIES, "run_logged"), [run_id, as_of, started, files_new])
+    """Log the run, comment every table from the data dictionary, record the files still to write,
+    and swap the next warehouse in."""
+    con.execute(sql_text(QUERIES, "run_logged"), [files.run_id, files.as_of, started, files_new])
     published = Published(
         audit=warehouse.frame(con, "select * from ingest_audit order by ingest_seq"),
         quarantine=warehouse.frame(con, "select * from quarantine order by source, file_name, row_number"),
@@ -72,6 +104,7 @@ def warehouse_published(con: duckdb.DuckDBPyConnection, live: Path, run_id: str,
     undescribed = apply_dictionary(con, dictionary, skip=tuple(warehouse.SNAPSHOTS.values()))
     if undescribed:
         get_run_logger().warning("no description in sql/dictionary.yaml for: %s", ", ".join(undescribed))
+    files.record(live)
     warehouse.publish(con, live)
     _pending_model_put_in_use(live)
     return published
@@ -91,30 +124,67 @@ def _pending_model_put_in_use(live: Path) -> None:
     shutil.rmtree(pending, ignore_errors=True)
 
 
-def files_written(summary: RunSummary, published: Published, people: PeopleTables, checks: list[SuiteResult],
-                  config: SourcesConfig, now: datetime, zone: str) -> None:
+def files_written(summary: RunSummary, published: Published, people: PeopleTables, files: NightFiles,
+                  config: SourcesConfig) -> None:
     """The validation page, quarantine list, managers' reports and team notices, and the reports
     e-mailed if delivery is configured; each failure is added to `summary.problems`."""
-    as_of = summary.as_of
-    try:
-        summary.outputs |= exports.write_run_outputs(
-            summary.warehouse.parent, as_of=as_of, quarantine=published.quarantine,
-            validation_html=validation_report_html(checks, as_of=as_of.isoformat()),
-        )
-    except Exception as exc:
-        summary.problems.append(f"the validation page and quarantine list were not written: {exc}")
-    try:
-        with stage("报告 manager reports and team notices"):
-            summary.people_files = people_files_written(people, summary.warehouse, as_of, now, zone)
-        summary.outputs["reports"] = summary.people_files.folder
-    except Exception as exc:
-        summary.problems.append(f"reports were not written: {exc}")
+    written = _people_files(summary.warehouse, published.quarantine, people, files)
+    summary.outputs |= written.outputs
+    summary.people_files, summary.problems = written.people_files, summary.problems + written.problems
+    _pending_files(summary.warehouse).unlink(missing_ok=True)
     if config.delivery is None or not summary.people_files.reports:
         return
     try:
         with stage("邮件 e-mailing the managers' reports"):
-            summary.people_files.delivery = reports_delivered(config.delivery.smtp, summary.people_files.reports, as_of)
+            summary.people_files.delivery = reports_delivered(config.delivery.smtp, summary.people_files.reports,
+                                                              files.as_of)
     except Exception as exc:
         summary.problems.append(f"reports were not e-mailed: {exc}")
     summary.problems += [f"report for {manager} not e-mailed: {status}"
                          for manager, status in summary.people_files.delivery.items() if status.startswith("failed")]
+
+
+@dataclass
+class _Written:
+    outputs: dict[str, Path] = field(default_factory=dict)
+    people_files: PeopleFiles = field(default_factory=PeopleFiles)
+    problems: list[str] = field(default_factory=list)
+
+
+def _people_files(live: Path, quarantine: pl.DataFrame, people: PeopleTables, files: NightFiles) -> _Written:
+    """The validation page, the quarantine list, the managers' reports and the team notices."""
+    written = _Written()
+    try:
+        written.outputs |= exports.write_run_outputs(live.parent, as_of=files.as_of, quarantine=quarantine,
+                                                     validation_html=files.validation_html)
+    except Exception as exc:
+        written.problems.append(f"the validation page and quarantine list were not written: {exc}")
+    try:
+        with stage("报告 manager reports and team notices"):
+            written.people_files = people_files_written(people, live, files.as_of, files.now, files.zone)
+        written.outputs["reports"] = written.people_files.folder
+    except Exception as exc:
+        written.problems.append(f"reports were not written: {exc}")
+    return written
+
+
+def interrupted_files_written(live: Path) -> list[str]:
+    """The files of the last published night, if it was stopped between its swap and its files:
+    written now from the published warehouse (not e-mailed: some may have been sent). Returns what
+    to tell sales-ops."""
+    files = NightFiles.recorded(live)
+    if files is None or not live.exists():
+        return []
+    with duckdb.connect(str(live), read_only=True) as con:
+        quarantine = warehouse.frame(con, "select * from quarantine order by source, file_name, row_number")
+        people = PeopleTables(
+            conflict_details=warehouse.frame(con, "select * from conflict_details"),
+            notices=warehouse.frame(con, "select * from rep_notices order by team, rep_id, submitted_at, claim_id"),
+            roster=warehouse.frame(con, "select * from reps order by rep_id"),
+        )
+    written = _people_files(live, quarantine, people, files)
+    if written.problems:
+        return [f"night {files.run_id} was published but its files are still missing: {p}" for p in written.problems]
+    _pending_files(live).unlink(missing_ok=True)
+    return [f"night {files.run_id} was stopped after its publish: its reports and exports are written now "
+            f"(in {written.people_files.folder}; not e-mailed)"]

@@ -56,3 +56,23 @@ def test_a_warehouse_folder_that_cannot_be_written_is_one_line_and_exit_2(tmp_pa
     [line] = done.stderr.strip().splitlines()
     assert line.startswith(f"recon: this night was not published: cannot write in {blocker} (Not a directory: ")
     assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_a_night_stopped_between_its_swap_and_its_files_has_them_written_by_the_next_run(tmp_path, monkeypatch):
+    import flows.nightly as night_module
+
+    sources, warehouse = write_inputs(tmp_path), tmp_path / "var" / "warehouse.duckdb"
+    with monkeypatch.context() as killed:
+        killed.setattr(night_module, "files_written", lambda *args: None)  # the process died right after the swap
+        first = nightly(sources, warehouse, date(2026, 11, 26))
+    reports = tmp_path / "var" / "reports" / "2026-11-26"
+    assert warehouse.exists() and not reports.exists()
+    assert (tmp_path / "var" / "warehouse.duckdb.files-pending.json").exists()
+
+    second = nightly(sources, warehouse, date(2026, 11, 27))
+    assert any(f"night {first.run_id} was stopped after its publish" in p for p in second.problems)
+    assert sorted(p.name for p in reports.iterdir()) == [
+        "conflicts_2026-11-26_刘洋.html", "conflicts_2026-11-26_刘洋.xlsx", "conflicts_2026-11-26_张伟.html",
+        "conflicts_2026-11-26_张伟.xlsx", "notices"]
+    assert (tmp_path / "var" / "exports" / "quarantine_2026-11-26.csv").exists()
+    assert not (tmp_path / "var" / "warehouse.duckdb.files-pending.json").exists()
