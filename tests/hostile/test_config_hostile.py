@@ -7,11 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from adapters.data_dictionary import DictionaryError, read_dictionary
 from settings.policy_file import PolicyError, read_policy_file
 from settings.sources import ConfigError, load_sources
 from tests.flows.inputs import write_inputs
+from tests.transforms.ownership.builders import at, claim, extension, run
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -77,3 +79,62 @@ def test_a_merge_key_may_still_be_overridden(tmp_path):
     policy = tmp_path / "policy.yaml"
     policy.write_text("protection_days:\n  <<: &days {A: 90, B: 60}\n  A: 120\n", encoding="utf-8")
     assert read_policy_file(policy).protection_days.A == 120
+
+
+# 2. Every number in policy.yaml has an upper bound; beyond it is a PolicyError naming the key.
+
+AT_THE_BOUNDS = {
+    "protection_days": {"A": 3650, "B": 3650, "C": 3650, "D": 3650},
+    "idle_release_days": 3650,
+    "extension": {"max_count": 100, "days": 3650, "requires_approval": True},
+    "quota": {"default": 100_000, "per_category": {"A": 100_000, "B": 100_000, "C": 100_000, "D": 100_000}},
+    "cooldown_days": 365,
+    "daily_cap": 10_000,
+    "first_night_window_days": 3650,
+    "matching": {"review_max_items": 100_000},
+}
+
+
+def _policy(tmp_path: Path, **overrides) -> Path:
+    path = tmp_path / "policy.yaml"
+    path.write_text(yaml.safe_dump(overrides, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _leaves(mapping: dict, prefix: str = "") -> list[tuple[str, int]]:
+    """(dotted key, bound) of every number in `mapping`."""
+    found = []
+    for key, value in mapping.items():
+        if isinstance(value, dict):
+            found += _leaves(value, f"{prefix}{key}.")
+        elif isinstance(value, int) and not isinstance(value, bool):
+            found.append((f"{prefix}{key}", value))
+    return found
+
+
+def _nested(dotted: str, value: int) -> dict:
+    head, _, rest = dotted.partition(".")
+    return {head: _nested(rest, value) if rest else value}
+
+
+@pytest.mark.parametrize(("key", "bound"), _leaves(AT_THE_BOUNDS))
+def test_a_policy_number_beyond_its_bound_is_refused_naming_the_key(tmp_path, key, bound):
+    with pytest.raises(PolicyError) as caught:
+        read_policy_file(_policy(tmp_path, **_nested(key, bound + 1)))
+    assert str(caught.value) == f"policy.yaml: {key}: Input should be less than or equal to {bound}"
+
+
+def test_the_replay_runs_with_every_number_at_its_bound(tmp_path):
+    """The bounds keep every date the replay computes before the year 9999: a protection of ten
+    years extended a hundred times by ten years each ends about a thousand years on."""
+    policy = read_policy_file(_policy(tmp_path, **AT_THE_BOUNDS)).ownership_policy()
+    extensions = [extension(f"e{i}", "c1", "r1", i) for i in range(1, 101)]
+    result = run([claim("c1", "X", "r1", 0, category="A")], extensions=extensions, policy=policy)
+    assert result.ownership_history["valid_to"].to_list() == [at(3650 * 101)]
+    assert at(3650 * 101).year == 3034
+
+
+def test_an_absurd_protection_is_refused_before_it_reaches_the_replay(tmp_path):
+    """100000000 days used to pass, then stop the replay on an "out-of-range datetime"."""
+    with pytest.raises(PolicyError, match=r"^policy\.yaml: protection_days\.A: Input should be less than or equal"):
+        read_policy_file(_policy(tmp_path, protection_days={"A": 100_000_000}))
