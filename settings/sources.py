@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     Field,
     ValidationInfo,
     field_validator,
@@ -36,8 +38,18 @@ class ConfigError(ValueError):
     """A configuration file is missing, unreadable or wrong; the message names the key."""
 
 
+def _usable_path(path: str) -> str:
+    if not path.strip() or "\x00" in path:
+        raise ValueError("a path must be neither empty nor contain a NUL character")
+    return path
+
+
+# a file or glob relative to sources.yaml's folder (or absolute)
+InputPath = Annotated[str, AfterValidator(_usable_path)]
+
+
 class FileRef(Strict):
-    path: str
+    path: InputPath
 
 
 class RosterRef(FileRef):
@@ -64,7 +76,7 @@ class SourceConfig(Strict):
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     kind: Literal["form", "crm", "sheet"]
-    path: str
+    path: InputPath
     format: Literal["csv", "xlsx", "json"]
     encoding: Literal["auto", "utf-8", "utf-8-sig", "gb18030"] = "auto"
     header_row: int = Field(default=1, ge=1)
@@ -191,9 +203,15 @@ class DeliveryConfig(Strict):
 
 class SourcesConfig(Strict):
     """The whole of sources.yaml; paths are resolved against the file's folder. `timezone` is the
-    zone of the files' timestamps written without one (the business day is policy.yaml's)."""
+    zone of the files' timestamps written without one (the business day is policy.yaml's).
+
+    Every input (sources, roster, side inputs) must lie inside `inputs_root`, the folder above the
+    one holding sources.yaml, as `config/` and `data/` sit side by side in the checkout: a path
+    such as `../../x/*.csv`, an absolute path elsewhere, or a file reached through a link that
+    points out of it is a ConfigError naming the key, unless `allow_paths_outside: true`."""
 
     timezone: Zone = BUSINESS_ZONE
+    allow_paths_outside: bool = False
     roster: RosterRef
     followups: FileRef | None = None
     extensions: FileRef | None = None
@@ -202,6 +220,7 @@ class SourcesConfig(Strict):
     sources: list[SourceConfig] = Field(min_length=1)
     delivery: DeliveryConfig | None = None
     base_dir: Path = Path(".")
+    file_name: str = "sources.yaml"
 
     @field_validator("sources")
     @classmethod
@@ -212,8 +231,16 @@ class SourcesConfig(Strict):
             raise ValueError(f"source names must be unique; repeated: {', '.join(doubled)}")
         return sources
 
+    @property
+    def inputs_root(self) -> Path:
+        """The folder every input must be in: the one above sources.yaml's folder."""
+        return self.base_dir.parent
+
     def resolve(self, relative: str) -> Path:
-        return (self.base_dir / relative).resolve()
+        """A roster or side-input path as an absolute path; ConfigError if it leaves `inputs_root`."""
+        key = next((f"{name}.path" for name, ref in self._file_refs().items() if ref.path == relative), "path")
+        self._check_written(key, relative)
+        return self._check_found(key, relative, self.base_dir / relative)
 
     def source_formats(self) -> dict[str, SourceFormat]:
         """Each configured source's way of writing values, by source name, in file order; a
@@ -222,18 +249,71 @@ class SourcesConfig(Strict):
                 for s in self.sources}
 
     def files_of(self, source: SourceConfig) -> list[Path]:
-        """The files a source's path or glob matches today, in a stable order."""
+        """The files a source's path or glob matches today, in a stable order; ConfigError if the
+        pattern or a file it matches (through a link) is outside `inputs_root`."""
+        key = f"sources[{self.sources.index(source)}].path (source {source.name})"
+        self._check_written(key, source.path)
         pattern = str(self.base_dir / source.path)
-        return sorted(Path(p).resolve() for p in glob.glob(pattern) if Path(p).is_file())
+        return sorted(self._check_found(key, source.path, Path(p)) for p in glob.glob(pattern) if Path(p).is_file())
+
+    def check_paths(self) -> None:
+        """Check every input path now, so that `recon run` refuses a bad one before anything starts."""
+        for ref in self._file_refs().values():
+            self.resolve(ref.path)
+        for source in self.sources:
+            self.files_of(source)
+
+    def _file_refs(self) -> dict[str, FileRef]:
+        refs = {"roster": self.roster, "followups": self.followups, "extensions": self.extensions,
+                "appeals": self.appeals, "decisions": self.decisions}
+        return {name: ref for name, ref in refs.items() if ref is not None}
+
+    def _check_written(self, key: str, written: str) -> None:
+        """The path as written (`..` folded) and the real folder its fixed part leads to (links
+        followed) are inside `inputs_root`."""
+        if self.allow_paths_outside:
+            return
+        lexical = Path(os.path.normpath(self.base_dir / written))
+        if not lexical.is_relative_to(self.inputs_root):
+            raise ConfigError(f"{self.file_name}: {key}: {written!r} is outside {self.inputs_root}; {_OUTSIDE_HINT}")
+        linked = Path(os.path.realpath(Path(*_fixed_parts(lexical))))
+        if not linked.is_relative_to(self.inputs_root):
+            raise ConfigError(f"{self.file_name}: {key}: {written!r} leads through a link to {linked}, "
+                              f"outside {self.inputs_root}; {_OUTSIDE_HINT}")
+
+    def _check_found(self, key: str, written: str, path: Path) -> Path:
+        """`path` with links followed; ConfigError if that leads outside `inputs_root`."""
+        found = Path(os.path.realpath(path))  # never raises, even on a loop of links
+        if not self.allow_paths_outside and not found.is_relative_to(self.inputs_root):
+            raise ConfigError(f"{self.file_name}: {key}: {written!r} matches {path}, a link to {found}, "
+                              f"outside {self.inputs_root}; {_OUTSIDE_HINT}")
+        return found
+
+
+_OUTSIDE_HINT = ("inputs must be in the folder above this file's "
+                 "(set allow_paths_outside: true in it to read from elsewhere)")
+
+
+def _fixed_parts(path: Path) -> list[str]:
+    """The leading parts of a path pattern before the first with a glob wildcard."""
+    parts = []
+    for part in path.parts:
+        if re.search(r"[*?\[]", part):
+            break
+        parts.append(part)
+    return parts
 
 
 def load_sources(path: Path) -> SourcesConfig:
-    """Read and validate sources.yaml, or raise ConfigError naming the offending key."""
+    """Read and validate sources.yaml, or raise ConfigError naming the offending key; every input
+    path is checked to be inside the folder above sources.yaml's (see `SourcesConfig`)."""
     path = Path(path)
     base_dir = path.parent.resolve()
-    return load_yaml_model(
-        path,
-        lambda raw: SourcesConfig.model_validate({**raw, "base_dir": base_dir},
-                                                 context={"base_dir": base_dir}),
-        ConfigError,
-    )
+
+    def build(raw: dict) -> SourcesConfig:
+        config = SourcesConfig.model_validate({**raw, "base_dir": base_dir, "file_name": path.name},
+                                              context={"base_dir": base_dir})
+        config.check_paths()
+        return config
+
+    return load_yaml_model(path, build, ConfigError)

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from adapters.data_dictionary import DictionaryError, read_dictionary
+from adapters.ingest import new_source_files
 from settings.policy_file import PolicyError, read_policy_file
 from settings.sources import ConfigError, load_sources
 from tests.flows.inputs import write_inputs
@@ -138,3 +139,104 @@ def test_an_absurd_protection_is_refused_before_it_reaches_the_replay(tmp_path):
     """100000000 days used to pass, then stop the replay on an "out-of-range datetime"."""
     with pytest.raises(PolicyError, match=r"^policy\.yaml: protection_days\.A: Input should be less than or equal"):
         read_policy_file(_policy(tmp_path, protection_days={"A": 100_000_000}))
+
+
+# 3. Inputs stay inside the folder above sources.yaml's (`config/` beside `data/`), unless allowed.
+
+def _deployment(tmp_path: Path) -> tuple[Path, Path]:
+    """(sources.yaml in <tmp>/deploy/config, a folder outside <tmp>/deploy with one real CRM file)."""
+    sources = write_inputs(tmp_path / "deploy" / "config")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "crm_leads.csv").write_bytes((sources.parent / "inputs" / "crm" / "crm_leads.csv").read_bytes())
+    return sources, outside
+
+
+def _set(sources: Path, **changes) -> Path:
+    """sources.yaml with top-level keys set and `sources[<i>].path` changed (`source_<i>=...`)."""
+    config = yaml.safe_load(sources.read_text(encoding="utf-8"))
+    for key, value in changes.items():
+        if key.startswith("source_"):
+            config["sources"][int(key.removeprefix("source_"))]["path"] = value
+        else:
+            config[key] = value
+    sources.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return sources
+
+
+def test_the_bundled_config_reads_the_samples_beside_its_folder_without_the_flag():
+    config = load_sources(REPO / "config" / "sources.yaml")
+    assert not config.allow_paths_outside
+    assert config.inputs_root == REPO
+    assert all(config.files_of(source) for source in config.sources)
+
+
+def test_a_path_that_climbs_out_names_the_source_and_the_path(tmp_path):
+    sources, _ = _deployment(tmp_path)
+    _set(sources, source_1="../../elsewhere/*.csv")
+    with pytest.raises(ConfigError) as caught:
+        load_sources(sources)
+    assert str(caught.value) == (
+        f"sources.yaml: sources[1].path (source crm): '../../elsewhere/*.csv' is outside {tmp_path / 'deploy'}; "
+        "inputs must be in the folder above this file's (set allow_paths_outside: true in it to read from elsewhere)")
+
+
+def test_an_absolute_path_elsewhere_is_refused_and_one_inside_is_not(tmp_path):
+    sources, outside = _deployment(tmp_path)
+    inside = str(sources.parent / "inputs" / "crm" / "*.csv")
+    assert load_sources(_set(sources, source_1=inside)).sources[1].path == inside
+    with pytest.raises(ConfigError, match=r"^sources\.yaml: sources\[1\]\.path \(source crm\): '/.*/elsewhere/\*\.csv' "
+                                          r"is outside "):
+        load_sources(_set(sources, source_1=str(outside / "*.csv")))
+
+
+def test_the_roster_and_side_inputs_are_confined_too(tmp_path):
+    sources, _ = _deployment(tmp_path)
+    with pytest.raises(ConfigError, match=r"^sources\.yaml: roster\.path: '/etc/passwd' is outside "):
+        load_sources(_set(sources, roster={"path": "/etc/passwd"}))
+    with pytest.raises(ConfigError, match=r"^sources\.yaml: decisions\.path: '\.\./\.\./\.\./x\.csv' is outside "):
+        load_sources(_set(sources, roster={"path": "inputs/reps.csv"}, decisions={"path": "../../../x.csv"}))
+
+
+def test_a_file_reached_through_a_link_pointing_outside_is_refused(tmp_path):
+    sources, outside = _deployment(tmp_path)
+    (sources.parent / "inputs" / "crm" / "leak.csv").symlink_to(outside / "crm_leads.csv")
+    with pytest.raises(ConfigError) as caught:
+        load_sources(sources)
+    assert str(caught.value).startswith(
+        f"sources.yaml: sources[1].path (source crm): 'inputs/crm/*.csv' matches "
+        f"{sources.parent / 'inputs' / 'crm' / 'leak.csv'}, a link to {outside / 'crm_leads.csv'}, outside ")
+
+
+def test_a_folder_that_is_a_link_pointing_outside_is_refused(tmp_path):
+    sources, outside = _deployment(tmp_path)
+    (sources.parent / "inputs" / "shared").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(ConfigError, match=r"^sources\.yaml: sources\[1\]\.path \(source crm\): 'inputs/shared/\*\.csv' "
+                                          r"leads through a link to .*/elsewhere, outside "):
+        load_sources(_set(sources, source_1="inputs/shared/*.csv"))
+    (sources.parent / "inputs" / "roster").symlink_to(sources.parent / "inputs" / "reps.csv")  # a link inside: fine
+    config = load_sources(_set(sources, roster={"path": "inputs/roster"}, source_1="inputs/crm/*.csv"))
+    assert config.resolve("inputs/roster").name == "reps.csv"
+
+
+def test_a_file_linked_out_after_loading_is_refused_when_the_night_lists_the_files(tmp_path):
+    sources, outside = _deployment(tmp_path)
+    config = load_sources(sources)
+    (sources.parent / "inputs" / "crm" / "leak.csv").symlink_to(outside / "crm_leads.csv")
+    with pytest.raises(ConfigError, match=r"source crm\): 'inputs/crm/\*\.csv' matches .*leak\.csv, a link to "):
+        new_source_files(config, set())
+
+
+def test_allow_paths_outside_lets_an_operator_read_from_elsewhere(tmp_path):
+    sources, outside = _deployment(tmp_path)
+    (sources.parent / "inputs" / "crm" / "leak.csv").symlink_to(outside / "crm_leads.csv")
+    config = load_sources(_set(sources, allow_paths_outside=True, source_2=str(outside / "*.csv")))
+    assert config.files_of(config.sources[1])[-1] == outside / "crm_leads.csv"
+    assert config.files_of(config.sources[2]) == [outside / "crm_leads.csv"]
+
+
+@pytest.mark.parametrize("path", ["", "inputs/\x00reps.csv"])
+def test_an_empty_path_or_one_with_a_nul_is_a_config_error(tmp_path, path):
+    sources, _ = _deployment(tmp_path)
+    with pytest.raises(ConfigError, match=r"^sources\.yaml: roster\.path: a path must be neither empty nor contain"):
+        load_sources(_set(sources, roster={"path": path}))
