@@ -47,7 +47,7 @@ def night(
             with cancellable() as cancel, next_warehouse(warehouse_path, cancel) as con:
                 run_id = run_started(con, as_of, now, zone)
                 with stage("读取文件 ingesting new files", lambda: warehouse.row_count(con, "raw_claims")):
-                    files_new = raw_claims_ingested(con, inputs.config, now)
+                    intake = raw_claims_ingested(con, inputs.config, now)
                 with stage("校验 validating claims (Great Expectations)", lambda: warehouse.row_count(con, "claims")):
                     input_checks = claims_validated(con, inputs.config, inputs.roster, as_of, now)
                     backfill = first_acceptance_recorded(con, as_of, policy.first_night_window_days, zone)
@@ -64,10 +64,12 @@ def night(
                 with stage("通知 conflict details and rep notices", lambda: people.notices.height):
                     people = people_tables_built(con, as_of)
                 with stage("发布 publishing the warehouse"):
-                    published = warehouse_published(con, warehouse_path, run_id, as_of, started, files_new,
+                    published = warehouse_published(con, warehouse_path, run_id, as_of, started, intake.files_new,
                                                     inputs.dictionary)
-            summary = RunSummary(as_of, warehouse_path, run_id, files_new, published.audit, matching, ownership,
-                                 backfill, new_conflicts=new_conflicts_by_team(people.conflict_details, as_of),
+            summary = RunSummary(as_of, warehouse_path, run_id, intake.files_new, published.audit, matching,
+                                 ownership, backfill,
+                                 new_conflicts=new_conflicts_by_team(people.conflict_details, as_of),
+                                 problems=list(intake.problems),
                                  outputs={"warehouse": warehouse_path, "matching model": matching.model_path},
                                  flow_run_id=prefect_run.id)
             files_written(summary, published, people, [input_checks.rows, input_checks.duplicates, *mart_checks],

@@ -10,10 +10,11 @@ import pytest
 import yaml
 
 from adapters.data_dictionary import DictionaryError, read_dictionary
-from adapters.ingest import new_source_files
+from adapters.ingest import new_source_files, sources_matching_nothing
 from settings.policy_file import PolicyError, read_policy_file
 from settings.sources import ConfigError, load_sources
 from tests.flows.inputs import write_inputs
+from tests.flows.subprocesses import recon, recon_env
 from tests.transforms.ownership.builders import at, claim, extension, run
 
 REPO = Path(__file__).resolve().parents[2]
@@ -240,3 +241,31 @@ def test_an_empty_path_or_one_with_a_nul_is_a_config_error(tmp_path, path):
     sources, _ = _deployment(tmp_path)
     with pytest.raises(ConfigError, match=r"^sources\.yaml: roster\.path: a path must be neither empty nor contain"):
         load_sources(_set(sources, roster={"path": path}))
+
+
+# 4. A source whose pattern matches no file does not stop the night, but is not silent either.
+
+def test_a_source_matching_no_file_is_named_with_its_pattern(tmp_path):
+    sources = write_inputs(tmp_path)
+    (tmp_path / "inputs" / "crm" / "crm_leads.csv").unlink()
+    _set(sources, source_2="inputs/sheet/*.xslx")
+    assert sources_matching_nothing(load_sources(sources)) == [
+        "source crm: 'inputs/crm/*.csv' matches no file (is the path right, the share mounted?)",
+        "source sheet: 'inputs/sheet/*.xslx' matches no file (is the path right, the share mounted?)",
+    ]
+    assert sources_matching_nothing(load_sources(write_inputs(tmp_path / "complete"))) == []
+
+
+def test_a_night_with_a_source_matching_nothing_publishes_and_says_so(tmp_path):
+    sources = write_inputs(tmp_path)
+    (tmp_path / "inputs" / "crm" / "crm_leads.csv").unlink()
+    warehouse = tmp_path / "var" / "warehouse.duckdb"
+    done = recon("run", "--sources", str(sources), "--warehouse", str(warehouse), "--as-of", "2026-11-26",
+                 env=recon_env(tmp_path))
+    problem = "source crm: 'inputs/crm/*.csv' matches no file (is the path right, the share mounted?)"
+    assert done.returncode == 1, done.stderr
+    out = " ".join(done.stdout.split())  # as printed, wrapped to the terminal's width
+    assert "The warehouse was published, but:" in out and f"- {problem}" in out
+    assert warehouse.is_file()
+    log = (tmp_path / "var" / "logs" / "recon_2026-11-26.log").read_text(encoding="utf-8")
+    assert any("WARNING" in line and problem in line for line in log.splitlines())
