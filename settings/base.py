@@ -3,6 +3,7 @@ file into a model with errors that name the file and the key."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -81,20 +82,37 @@ def load_yaml_model(path: Path, build: Callable[[dict], Model], error: type[Exce
     """`build(mapping)` on a YAML file's top-level mapping; every failure becomes `error` with a
     message naming the file and, for a validation error, the key. A key repeated in one mapping is
     an error naming it and both its lines, never "the last one wins"."""
+    shown = printable(path)
     try:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
     except FileNotFoundError as exc:
-        raise error(f"{path}: file not found") from exc
+        raise error(f"{shown}: file not found") from exc
+    except IsADirectoryError as exc:
+        raise error(f"{shown}: is a folder, not a file") from exc
+    except OSError as exc:
+        raise error(f"{shown}: cannot be read ({exc.strerror or exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise error(f"{shown}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})") from exc
     except DuplicateKeyError as exc:
-        raise error(f"{path.name}: {exc}") from exc
+        raise error(f"{printable(path.name)}: {exc}") from exc
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise error(f"{shown}: not valid YAML{where}: {exc.problem or exc.context}") from exc
     except yaml.YAMLError as exc:
-        raise error(f"{path}: not valid YAML: {exc}") from exc
+        raise error(f"{shown}: not valid YAML: {' '.join(str(exc).split())}") from exc
     if not isinstance(raw, dict):
-        raise error(f"{path}: expected a mapping at the top level")
+        raise error(f"{shown}: expected a mapping at the top level")
     try:
         return build(raw)
     except ValidationError as exc:
         raise error(describe_validation_error(path, exc)) from exc
+
+
+def printable(path: Path | str) -> str:
+    """`path` as text that can always be printed: bytes that are not UTF-8 (a name from a
+    non-UTF-8 share, an argument typed in another encoding) shown as \\xff escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def describe_validation_error(path: Path, exc: ValidationError) -> str:
@@ -105,5 +123,5 @@ def describe_validation_error(path: Path, exc: ValidationError) -> str:
         for part in err["loc"]:
             key += f"[{part}]" if isinstance(part, int) else (f".{part}" if key else str(part))
         message = err["msg"].removeprefix("Value error, ")
-        lines.append(f"{path.name}: {key or '(top level)'}: {message}")
+        lines.append(f"{printable(path.name)}: {key or '(top level)'}: {message}")
     return "\n".join(lines)

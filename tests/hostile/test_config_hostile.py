@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from adapters.data_dictionary import DictionaryError, read_dictionary
-from adapters.ingest import new_source_files, sources_matching_nothing
+from adapters.ingest import new_source_files, read_roster, sources_matching_nothing
+from adapters.readers import SourceFileError
 from settings.policy_file import PolicyError, read_policy_file
 from settings.sources import ConfigError, load_sources
 from tests.flows.inputs import write_inputs
@@ -269,3 +270,66 @@ def test_a_night_with_a_source_matching_nothing_publishes_and_says_so(tmp_path):
     assert warehouse.is_file()
     log = (tmp_path / "var" / "logs" / "recon_2026-11-26.log").read_text(encoding="utf-8")
     assert any("WARNING" in line and problem in line for line in log.splitlines())
+
+
+# 5. Whatever the paths given, a mistake is one line and exit code 2, never a traceback.
+
+def test_a_config_path_that_is_a_folder_or_unreadable_is_one_line(tmp_path, monkeypatch):
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(ConfigError) as caught:
+        load_sources(tmp_path / "folder")
+    assert str(caught.value) == f"{tmp_path / 'folder'}: is a folder, not a file"
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("cooldown_days: 7\n", encoding="utf-8")
+
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_text", refuse)
+    with pytest.raises(PolicyError) as caught:
+        read_policy_file(policy)
+    assert str(caught.value) == f"{policy}: cannot be read (Permission denied)"
+
+
+def test_a_config_file_that_is_not_utf8_or_not_yaml_is_one_line(tmp_path):
+    policy = tmp_path / "policy.yaml"
+    policy.write_bytes(b"cooldown_days: 7\nnote: \xff\n")
+    with pytest.raises(PolicyError) as caught:
+        read_policy_file(policy)
+    assert str(caught.value) == f"{policy}: not UTF-8 text (byte 0xff at offset 23)"
+    policy.write_text("protection_days: {A: 90\n", encoding="utf-8")
+    with pytest.raises(PolicyError) as caught:
+        read_policy_file(policy)
+    assert str(caught.value).startswith(f"{policy}: not valid YAML at line 2, column 1: ")
+    assert "\n" not in str(caught.value)
+
+
+def test_a_roster_path_naming_a_folder_is_one_line(tmp_path):
+    sources = _set(write_inputs(tmp_path), roster={"path": "inputs"})
+    with pytest.raises(SourceFileError, match=r"/inputs: is a folder, not a file$"):
+        read_roster(load_sources(sources))
+
+
+def _one_line_exit_2(done, expected: str) -> None:
+    assert (done.returncode, done.stdout) == (2, ""), done.stderr
+    assert done.stderr.splitlines() == [expected]
+
+
+def test_recon_run_refuses_hostile_arguments_and_files_in_one_line(tmp_path):
+    """End to end: an argument that is not UTF-8, a folder given as the config, a policy number
+    beyond its bound, a source path leaving the deployment; nothing is started."""
+    env = recon_env(tmp_path)
+    sources, outside = _deployment(tmp_path)
+    warehouse = tmp_path / "var" / "warehouse.duckdb"
+    run = ("run", "--warehouse", str(warehouse))
+    _one_line_exit_2(recon(*run, "--sources", str(tmp_path) + "/\udcff.yaml", env=env),
+                     f"recon: the argument {tmp_path}/\\xff.yaml is not UTF-8 text; rename the file or retype it")
+    _one_line_exit_2(recon(*run, "--sources", str(tmp_path), env=env), f"recon: {tmp_path}: is a folder, not a file")
+    policy = _policy(tmp_path, protection_days={"A": 100_000_000})
+    _one_line_exit_2(recon(*run, "--sources", str(sources), "--policy", str(policy), env=env),
+                     "recon: policy.yaml: protection_days.A: Input should be less than or equal to 3650")
+    _set(sources, source_1=str(outside / "*.csv"))
+    done = recon(*run, "--sources", str(sources), env=env)
+    assert (done.returncode, len(done.stderr.splitlines())) == (2, 1), done.stderr
+    assert done.stderr.startswith(f"recon: sources.yaml: sources[1].path (source crm): '{outside}/*.csv' is outside ")
+    assert not (tmp_path / "var").exists()
