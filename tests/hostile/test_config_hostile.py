@@ -26,8 +26,8 @@ REPO = Path(__file__).resolve().parents[2]
 def _doubled(text: str, after: str, line: str) -> str:
     """`text` with `line` inserted after the first line that starts with `after`."""
     lines = text.splitlines()
-    at = next(i for i, current in enumerate(lines) if current.startswith(after))
-    return "\n".join([*lines[: at + 1], line, *lines[at + 1:]]) + "\n"
+    index = next(i for i, current in enumerate(lines) if current.startswith(after))
+    return "\n".join([*lines[: index + 1], line, *lines[index + 1:]]) + "\n"
 
 
 def test_a_repeated_policy_key_names_the_key_and_both_lines(tmp_path):
@@ -321,15 +321,15 @@ def test_recon_run_refuses_hostile_arguments_and_files_in_one_line(tmp_path):
     env = recon_env(tmp_path)
     sources, outside = _deployment(tmp_path)
     warehouse = tmp_path / "var" / "warehouse.duckdb"
-    run = ("run", "--warehouse", str(warehouse))
-    _one_line_exit_2(recon(*run, "--sources", str(tmp_path) + "/\udcff.yaml", env=env),
+    night = ("run", "--warehouse", str(warehouse))
+    _one_line_exit_2(recon(*night, "--sources", str(tmp_path) + "/\udcff.yaml", env=env),
                      f"recon: the argument {tmp_path}/\\xff.yaml is not UTF-8 text; rename the file or retype it")
-    _one_line_exit_2(recon(*run, "--sources", str(tmp_path), env=env), f"recon: {tmp_path}: is a folder, not a file")
+    _one_line_exit_2(recon(*night, "--sources", str(tmp_path), env=env), f"recon: {tmp_path}: is a folder, not a file")
     policy = _policy(tmp_path, protection_days={"A": 100_000_000})
-    _one_line_exit_2(recon(*run, "--sources", str(sources), "--policy", str(policy), env=env),
+    _one_line_exit_2(recon(*night, "--sources", str(sources), "--policy", str(policy), env=env),
                      "recon: policy.yaml: protection_days.A: Input should be less than or equal to 3650")
     _set(sources, source_1=str(outside / "*.csv"))
-    done = recon(*run, "--sources", str(sources), env=env)
+    done = recon(*night, "--sources", str(sources), env=env)
     assert (done.returncode, len(done.stderr.splitlines())) == (2, 1), done.stderr
     assert done.stderr.startswith(f"recon: sources.yaml: sources[1].path (source crm): '{outside}/*.csv' is outside ")
     assert not (tmp_path / "var").exists()
