@@ -50,6 +50,13 @@ def file_name_in_source(config: SourcesConfig, source: SourceConfig, path: Path)
         return path.name
 
 
+def sources_matching_nothing(config: SourcesConfig) -> list[str]:
+    """One line per source whose path matches no file at all. Files stay where the night read them,
+    so this is a wrong path or a share not mounted, not a night without new files."""
+    return [f"source {source.name}: {source.path!r} matches no file (is the path right, the share mounted?)"
+            for source in config.sources if not config.files_of(source)]
+
+
 def read_new_files(
     files: list[SourceFile], *, first_seq: int, ingested_at: datetime
 ) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -157,8 +157,12 @@ def _as_text(value: object) -> str | None:
 def read_table(path: Path, *, required: tuple[str, ...]) -> pl.DataFrame:
     """A small UTF-8 (or GB18030) CSV side table such as the roster, all text, required columns checked."""
     if not path.is_file():
-        raise SourceFileError(path, "file not found")
-    text = decode_text(path, path.read_bytes(), "auto")
+        raise SourceFileError(path, "is a folder, not a file" if path.is_dir() else "file not found")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceFileError(path, f"cannot be read ({exc.strerror or exc})") from exc
+    text = decode_text(path, data, "auto")
     try:
         frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False)
     except (pl.exceptions.PolarsError, ValueError) as exc:

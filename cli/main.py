@@ -15,6 +15,7 @@ from pathlib import Path
 from rich.console import Console
 
 from cli import night, tools
+from settings.base import printable
 from settings.paths import DEFAULT_POLICY, DEFAULT_SOURCES, DEFAULT_WAREHOUSE, SAMPLES_DIR
 from transforms.schema import BUSINESS_ZONE
 
@@ -117,7 +118,23 @@ def _key_accounts(text: str) -> int | str:
     return count
 
 
+def _undecodable(argv: list[str]) -> str | None:
+    """The first argument that is not UTF-8 text (Python keeps its stray bytes as surrogates, which
+    no file name, log line or table can carry), shown with those bytes as \\x escapes."""
+    for arg in argv:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            return printable(arg)
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
+    undecodable = _undecodable(sys.argv[1:] if argv is None else argv)
+    if undecodable is not None:
+        print(f"recon: the argument {undecodable} is not UTF-8 text; rename the file or retype it",
+              file=sys.stderr)
+        return night.EXIT_CONFIG
     args = build_parser().parse_args(argv)
     console = Console()
     if args.command == "run":

@@ -3,6 +3,7 @@ accepted into `claims` or quarantined with its reasons."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import duckdb
@@ -12,7 +13,7 @@ from prefect.cache_policies import NO_CACHE
 
 from adapters import warehouse
 from adapters.expectations import ClaimChecks, claims_checked
-from adapters.ingest import new_source_files, read_new_files
+from adapters.ingest import new_source_files, read_new_files, sources_matching_nothing
 from adapters.sql_files import QUERIES, sql_text
 from settings.sources import SourcesConfig
 from transforms.checks import claims_checkable
@@ -20,10 +21,22 @@ from transforms.parsing import claims_parsed_by_source
 from transforms.quarantine import claims_accepted, claims_quarantined
 
 
+@dataclass(frozen=True)
+class Intake:
+    """How many files were new tonight, and what the run summary should list as problems."""
+
+    files_new: int
+    problems: list[str]
+
+
 @task(cache_policy=NO_CACHE)
-def raw_claims_ingested(con: duckdb.DuckDBPyConnection, config: SourcesConfig, now: datetime) -> int:
-    """Append the rows of new or changed files to raw_claims; returns how many files were new."""
+def raw_claims_ingested(con: duckdb.DuckDBPyConnection, config: SourcesConfig, now: datetime) -> Intake:
+    """Append the rows of new or changed files to raw_claims; a source matching no file at all is
+    logged as a warning and listed as a problem, without stopping the night."""
     logger = get_run_logger()
+    unmatched = sources_matching_nothing(config)
+    for problem in unmatched:
+        logger.warning(problem)
     known = set(con.execute("select source, file_name, file_sha256 from ingested_files").fetchall())
     files = new_source_files(config, known)
     first_seq = warehouse.scalar(con, "select coalesce(max(ingest_seq), 0) + 1 from ingested_files")
@@ -34,7 +47,7 @@ def raw_claims_ingested(con: duckdb.DuckDBPyConnection, config: SourcesConfig, n
     for item in files:
         logger.info("ingested %s (%s)", item.path, item.source.name)
     logger.info("raw_claims: %d new rows from %d new file(s)", raw.height, len(files))
-    return len(files)
+    return Intake(len(files), unmatched)
 
 
 @task(cache_policy=NO_CACHE)

@@ -41,9 +41,8 @@ __all__ = ["RunCheckError", "RunSummary", "nightly"]
 def night(
     sources_path: Path, warehouse_path: Path, as_of: date | None = None, policy_path: Path = DEFAULT_POLICY
 ) -> RunSummary | State:
-    """Ingest, validate, standardise, match, apply the ownership rules, publish the next warehouse
-    atomically, then report; `as_of` defaults to today in the policy's business time zone. A run
-    stopped by a signal ends Cancelled (`prefect.exceptions.CancelledRun` names the signal)."""
+    """Ingest, validate, standardise, match, apply the ownership rules, publish atomically, report; `as_of`
+    is today in the policy's zone by default; a signal ends the run Cancelled (`CancelledRun` names it)."""
     started = datetime.now(UTC)
     inputs = read_night_inputs(sources_path, policy_path)
     policy, zone = inputs.policy, inputs.policy.business_timezone
@@ -55,7 +54,7 @@ def night(
             with cancellable() as cancel, next_warehouse(warehouse_path, cancel) as con:
                 run_id = run_started(con, as_of, now, zone)
                 with stage("读取文件 ingesting new files", lambda: warehouse.row_count(con, "raw_claims")):
-                    files_new = raw_claims_ingested(con, inputs.config, now)
+                    intake = raw_claims_ingested(con, inputs.config, now)
                 with stage("校验 validating claims (Great Expectations)", lambda: warehouse.row_count(con, "claims")):
                     input_checks = claims_validated(con, inputs.config, inputs.roster, as_of, now)
                     backfill = first_acceptance_recorded(con, as_of, policy.first_night_window_days, zone)
@@ -74,11 +73,12 @@ def night(
                 with stage("发布 publishing the warehouse"):
                     files = NightFiles(run_id, as_of, now, zone, validation_report_html(
                         [input_checks.rows, input_checks.duplicates, *mart_checks], as_of=as_of.isoformat()))
-                    published = warehouse_published(con, warehouse_path, files, started, files_new, inputs.dictionary)
-            summary = RunSummary(as_of, warehouse_path, run_id, files_new, published.audit, matching, ownership,
-                                 backfill, new_conflicts=new_conflicts_by_team(people.conflict_details, as_of),
+                    published = warehouse_published(con, warehouse_path, files, started, intake.files_new,
+                                                    inputs.dictionary)
+            summary = RunSummary(as_of, warehouse_path, run_id, intake.files_new, published.audit, matching, ownership,
+                                 backfill, new_conflicts_by_team(people.conflict_details, as_of),
                                  outputs={"warehouse": warehouse_path, "matching model": matching.model_path},
-                                 flow_run_id=prefect_run.id, problems=earlier_files)
+                                 problems=[*earlier_files, *intake.problems], flow_run_id=prefect_run.id)
             files_written(summary, published, people, files, inputs.config)
     except RunCancelled as exc:
         return Cancelled(message=f"{exc}; the published warehouse is unchanged")

@@ -19,9 +19,20 @@ from matching.review import ReviewCapacity
 from settings.base import Strict, Zone, load_yaml_model
 from transforms.ownership.policy import DEFAULT_TEMPLATE, ExtensionRule, OwnershipPolicy
 
-Days = Annotated[int, Field(ge=1)]
-Count = Annotated[int, Field(ge=0)]
-Positive = Annotated[int, Field(ge=1)]
+# The largest value each number may take. Without them `protection_days.A: 100000000` (a slip of the
+# keyboard) passed validation and crashed the replay with "out-of-range datetime": a date past the
+# year 9999 cannot exist. The bounds sit far above any real rule yet keep every date the replay
+# computes well inside that range (10 years of protection plus 100 extensions of 10 years each is
+# about 1,010 years after the as-of date).
+MAX_PERIOD_DAYS = 3650  # protection, extension, idle release, first-night window: nothing real needs over 10 years
+MAX_COOLDOWN_DAYS = 365  # a wait before re-registering a customer longer than a year would be a ban
+MAX_EXTENSIONS = 100  # extensions of one protection
+MAX_QUOTA = 100_000  # active protections per rep (default and per-category caps): more than any sales force holds
+MAX_DAILY_CAP = 10_000  # new protections per rep per business day
+MAX_REVIEW_ITEMS = 100_000  # pairs in one night's review queue: more than people could ever work through
+
+Days = Annotated[int, Field(ge=1, le=MAX_PERIOD_DAYS)]
+Cap = Annotated[int, Field(ge=0, le=MAX_QUOTA)]
 _OWNERSHIP, _LINK = OwnershipPolicy(), LinkPolicy()
 TemplateField = Literal["company_name", "contact_name", "phone", "email", "website", "credit_code"]
 
@@ -48,20 +59,20 @@ class ProtectionDays(_Strict):
 class CategoryCaps(_Strict):
     """Optional caps on a rep's active protections of one category."""
 
-    A: Count | None = None
-    B: Count | None = None
-    C: Count | None = None
-    D: Count | None = None
+    A: Cap | None = None
+    B: Cap | None = None
+    C: Cap | None = None
+    D: Cap | None = None
 
 
 class Extension(_Strict):
-    max_count: Count = _OWNERSHIP.extension.max_count
+    max_count: Annotated[int, Field(ge=0, le=MAX_EXTENSIONS)] = _OWNERSHIP.extension.max_count
     days: Days = _OWNERSHIP.extension.days
     requires_approval: bool = _OWNERSHIP.extension.requires_approval
 
 
 class Quota(_Strict):
-    default: Count = _OWNERSHIP.default_quota
+    default: Cap = _OWNERSHIP.default_quota
     per_category: CategoryCaps = CategoryCaps()
 
 
@@ -73,7 +84,7 @@ class Matching(_Strict):
 
     match_threshold: Probability = _LINK.match_threshold
     review_floor: Probability = _LINK.review_floor
-    review_max_items: Positive = _LINK.review_capacity.max_items
+    review_max_items: Annotated[int, Field(ge=1, le=MAX_REVIEW_ITEMS)] = _LINK.review_capacity.max_items
     review_max_share: Probability = _LINK.review_capacity.max_share
 
     @field_validator("review_floor")
@@ -95,10 +106,10 @@ class PolicyFile(_Strict):
     templates: dict[str, list[TemplateField]] = Field(
         default_factory=lambda: {name: list(fields) for name, fields in _OWNERSHIP.templates.items()})
     group_as_one_customer: bool = _OWNERSHIP.group_as_one_customer
-    cooldown_days: Count = _OWNERSHIP.cooldown_days
-    daily_cap: Positive | None = _OWNERSHIP.daily_cap
+    cooldown_days: Annotated[int, Field(ge=0, le=MAX_COOLDOWN_DAYS)] = _OWNERSHIP.cooldown_days
+    daily_cap: Annotated[int, Field(ge=1, le=MAX_DAILY_CAP)] | None = _OWNERSHIP.daily_cap
     business_timezone: Zone = _OWNERSHIP.business_timezone
-    first_night_window_days: Count = 1
+    first_night_window_days: Annotated[int, Field(ge=0, le=MAX_PERIOD_DAYS)] = 1
     matching: Matching = Matching()
 
     @field_validator("templates")

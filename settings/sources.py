@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import glob
 import os
-from email.utils import parseaddr
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     Field,
-    ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from settings.base import Strict, Zone, load_yaml_model
+from settings.base import ConfigError, Strict, Zone, load_yaml_model
+from settings.delivery import DeliveryConfig, SmtpConfig
 from transforms.parsing import SourceFormat
 from transforms.schema import (
     BUSINESS_ZONE,
@@ -29,15 +30,23 @@ from transforms.schema import (
     ROSTER_FIELDS,
 )
 
+__all__ = ["ConfigError", "DeliveryConfig", "SmtpConfig", "SourceConfig", "SourcesConfig", "load_sources"]
+
 TIMESTAMP_KEYWORDS = ("iso", "excel_serial")
 
 
-class ConfigError(ValueError):
-    """A configuration file is missing, unreadable or wrong; the message names the key."""
+def _usable_path(path: str) -> str:
+    if not path.strip() or "\x00" in path:
+        raise ValueError("a path must be neither empty nor contain a NUL character")
+    return path
+
+
+# a file or glob relative to sources.yaml's folder (or absolute)
+InputPath = Annotated[str, AfterValidator(_usable_path)]
 
 
 class FileRef(Strict):
-    path: str
+    path: InputPath
 
 
 class RosterRef(FileRef):
@@ -64,7 +73,7 @@ class SourceConfig(Strict):
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     kind: Literal["form", "crm", "sheet"]
-    path: str
+    path: InputPath
     format: Literal["csv", "xlsx", "json"]
     encoding: Literal["auto", "utf-8", "utf-8-sig", "gb18030"] = "auto"
     header_row: int = Field(default=1, ge=1)
@@ -121,79 +130,17 @@ class SourceConfig(Strict):
         return self
 
 
-class SmtpConfig(Strict):
-    """The mail server the reports go through. The password is never in the YAML: `password_env`
-    names the environment variable that holds it, and it must be set when the file is loaded."""
-
-    host: str = Field(min_length=1)
-    port: int = Field(ge=1, le=65535)
-    sender: str
-    tls: Literal["starttls", "ssl", "none"]
-    username: str | None = None
-    password_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    ca_file: Path | None = None
-    timeout_seconds: float = Field(default=30, gt=0)
-
-    @field_validator("sender")
-    @classmethod
-    def _sender_is_an_address(cls, sender: str) -> str:
-        if "@" not in parseaddr(sender)[1]:
-            raise ValueError(f"{sender!r} is not an e-mail address")
-        return sender
-
-    @field_validator("password_env")
-    @classmethod
-    def _password_is_set(cls, name: str | None) -> str | None:
-        if name is not None and not os.environ.get(name):
-            raise ValueError(_password_unset(name))
-        return name
-
-    @field_validator("ca_file")
-    @classmethod
-    def _ca_file_exists(cls, ca_file: Path | None, info: ValidationInfo) -> Path | None:
-        """Relative to the YAML file's folder (passed as validation context by `load_sources`)."""
-        if ca_file is None:
-            return None
-        resolved = (Path((info.context or {}).get("base_dir", ".")) / ca_file).resolve()
-        if not resolved.is_file():
-            raise ValueError(f"no file at {resolved}")
-        return resolved
-
-    @model_validator(mode="after")
-    def _login_and_ca_need_tls(self) -> SmtpConfig:
-        if (self.username is None) != (self.password_env is None):
-            raise ValueError("username and password_env go together")
-        if self.username is not None and self.tls == "none":
-            raise ValueError("a login needs tls starttls or ssl (never a password in clear)")
-        if self.ca_file is not None and self.tls == "none":
-            raise ValueError("ca_file is only used with tls starttls or ssl")
-        return self
-
-    def password(self) -> str | None:
-        """The password from `password_env` (None without a login); ConfigError if it is unset."""
-        if self.password_env is None:
-            return None
-        password = os.environ.get(self.password_env)
-        if not password:
-            raise ConfigError(_password_unset(self.password_env))
-        return password
-
-
-def _password_unset(name: str) -> str:
-    return f"environment variable {name} (the SMTP password) is not set or empty"
-
-
-class DeliveryConfig(Strict):
-    """Optional e-mailing of each manager's conflict report; absent means nothing is sent."""
-
-    smtp: SmtpConfig
-
-
 class SourcesConfig(Strict):
     """The whole of sources.yaml; paths are resolved against the file's folder. `timezone` is the
-    zone of the files' timestamps written without one (the business day is policy.yaml's)."""
+    zone of the files' timestamps written without one (the business day is policy.yaml's).
+
+    Every input (sources, roster, side inputs) must lie inside `inputs_root`, the folder above the
+    one holding sources.yaml, as `config/` and `data/` sit side by side in the checkout: a path
+    such as `../../x/*.csv`, an absolute path elsewhere, or a file reached through a link that
+    points out of it is a ConfigError naming the key, unless `allow_paths_outside: true`."""
 
     timezone: Zone = BUSINESS_ZONE
+    allow_paths_outside: bool = False
     roster: RosterRef
     followups: FileRef | None = None
     extensions: FileRef | None = None
@@ -202,6 +149,7 @@ class SourcesConfig(Strict):
     sources: list[SourceConfig] = Field(min_length=1)
     delivery: DeliveryConfig | None = None
     base_dir: Path = Path(".")
+    file_name: str = "sources.yaml"
 
     @field_validator("sources")
     @classmethod
@@ -212,8 +160,16 @@ class SourcesConfig(Strict):
             raise ValueError(f"source names must be unique; repeated: {', '.join(doubled)}")
         return sources
 
+    @property
+    def inputs_root(self) -> Path:
+        """The folder every input must be in: the one above sources.yaml's folder."""
+        return self.base_dir.parent
+
     def resolve(self, relative: str) -> Path:
-        return (self.base_dir / relative).resolve()
+        """A roster or side-input path as an absolute path; ConfigError if it leaves `inputs_root`."""
+        key = next((f"{name}.path" for name, ref in self._file_refs().items() if ref.path == relative), "path")
+        self._check_written(key, relative)
+        return self._check_found(key, relative, self.base_dir / relative)
 
     def source_formats(self) -> dict[str, SourceFormat]:
         """Each configured source's way of writing values, by source name, in file order; a
@@ -222,18 +178,71 @@ class SourcesConfig(Strict):
                 for s in self.sources}
 
     def files_of(self, source: SourceConfig) -> list[Path]:
-        """The files a source's path or glob matches today, in a stable order."""
+        """The files a source's path or glob matches today, in a stable order; ConfigError if the
+        pattern or a file it matches (through a link) is outside `inputs_root`."""
+        key = f"sources[{self.sources.index(source)}].path (source {source.name})"
+        self._check_written(key, source.path)
         pattern = str(self.base_dir / source.path)
-        return sorted(Path(p).resolve() for p in glob.glob(pattern) if Path(p).is_file())
+        return sorted(self._check_found(key, source.path, Path(p)) for p in glob.glob(pattern) if Path(p).is_file())
+
+    def check_paths(self) -> None:
+        """Check every input path now, so that `recon run` refuses a bad one before anything starts."""
+        for ref in self._file_refs().values():
+            self.resolve(ref.path)
+        for source in self.sources:
+            self.files_of(source)
+
+    def _file_refs(self) -> dict[str, FileRef]:
+        refs = {"roster": self.roster, "followups": self.followups, "extensions": self.extensions,
+                "appeals": self.appeals, "decisions": self.decisions}
+        return {name: ref for name, ref in refs.items() if ref is not None}
+
+    def _check_written(self, key: str, written: str) -> None:
+        """The path as written (`..` folded) and the real folder its fixed part leads to (links
+        followed) are inside `inputs_root`."""
+        if self.allow_paths_outside:
+            return
+        lexical = Path(os.path.normpath(self.base_dir / written))
+        if not lexical.is_relative_to(self.inputs_root):
+            raise ConfigError(f"{self.file_name}: {key}: {written!r} is outside {self.inputs_root}; {_OUTSIDE_HINT}")
+        linked = Path(os.path.realpath(Path(*_fixed_parts(lexical))))
+        if not linked.is_relative_to(self.inputs_root):
+            raise ConfigError(f"{self.file_name}: {key}: {written!r} leads through a link to {linked}, "
+                              f"outside {self.inputs_root}; {_OUTSIDE_HINT}")
+
+    def _check_found(self, key: str, written: str, path: Path) -> Path:
+        """`path` with links followed; ConfigError if that leads outside `inputs_root`."""
+        found = Path(os.path.realpath(path))  # never raises, even on a loop of links
+        if not self.allow_paths_outside and not found.is_relative_to(self.inputs_root):
+            raise ConfigError(f"{self.file_name}: {key}: {written!r} matches {path}, a link to {found}, "
+                              f"outside {self.inputs_root}; {_OUTSIDE_HINT}")
+        return found
+
+
+_OUTSIDE_HINT = ("inputs must be in the folder above this file's "
+                 "(set allow_paths_outside: true in it to read from elsewhere)")
+
+
+def _fixed_parts(path: Path) -> list[str]:
+    """The leading parts of a path pattern before the first with a glob wildcard."""
+    parts = []
+    for part in path.parts:
+        if re.search(r"[*?\[]", part):
+            break
+        parts.append(part)
+    return parts
 
 
 def load_sources(path: Path) -> SourcesConfig:
-    """Read and validate sources.yaml, or raise ConfigError naming the offending key."""
+    """Read and validate sources.yaml, or raise ConfigError naming the offending key; every input
+    path is checked to be inside the folder above sources.yaml's (see `SourcesConfig`)."""
     path = Path(path)
     base_dir = path.parent.resolve()
-    return load_yaml_model(
-        path,
-        lambda raw: SourcesConfig.model_validate({**raw, "base_dir": base_dir},
-                                                 context={"base_dir": base_dir}),
-        ConfigError,
-    )
+
+    def build(raw: dict) -> SourcesConfig:
+        config = SourcesConfig.model_validate({**raw, "base_dir": base_dir, "file_name": path.name},
+                                              context={"base_dir": base_dir})
+        config.check_paths()
+        return config
+
+    return load_yaml_model(path, build, ConfigError)
