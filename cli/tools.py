@@ -40,16 +40,17 @@ def lookup(args: argparse.Namespace, console: Console) -> int:
 
     from service.query import Lookup, NoWarehouseError, QueryError, answer_text, parse_query
     from settings.policy_file import PolicyError
+    from transforms.export_safety import neutralise_controls
 
     try:
         query = parse_query({"name": args.name, "phone": args.phone, "email": args.email,
                              "credit_code": args.credit_code, "top": args.top})
         answer = Lookup(args.warehouse, args.policy).answer(query)
     except QueryError as exc:
-        print(f"recon lookup: {exc}", file=sys.stderr)
+        print(f"recon lookup: {neutralise_controls(str(exc))}", file=sys.stderr)
         return 2
     except (NoWarehouseError, PolicyError) as exc:
-        print(f"recon lookup: {exc}", file=sys.stderr)
+        print(f"recon lookup: {neutralise_controls(str(exc))}", file=sys.stderr)
         return 1
     print(json.dumps(answer, ensure_ascii=False, indent=2) if args.json else answer_text(answer))
     if sys.argv[1:2] == ["lookup"]:
