@@ -69,15 +69,19 @@ def serve_lookup(args: argparse.Namespace, console: Console) -> int:
     from service.snapshot import SnapshotLookup
     from settings.policy_file import PolicyError
 
+    if args.workers < 1:
+        console.print(f"[bold red]--workers must be at least 1, not {args.workers}[/bold red]")
+        return 2
     try:
         lookup = SnapshotLookup(args.warehouse, args.policy)
         snapshot = lookup.snapshot()
     except (NoWarehouseError, PolicyError) as exc:
         console.print(f"[bold red]{exc}[/bold red]")
         return 1
-    server = make_server(lookup, args.host, args.port)
+    server = make_server(lookup, args.host, args.port, log_requests=not args.quiet, max_workers=args.workers)
     console.print(f"lookup ready on http://{args.host}:{server.server_port}/lookup "
-                  f"({snapshot.prepared.height:,} claims, warehouse as of {snapshot.as_of})")
+                  f"({snapshot.prepared.height:,} claims, warehouse as of {snapshot.as_of}; "
+                  f"{args.workers} workers)")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

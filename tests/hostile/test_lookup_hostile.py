@@ -2,7 +2,9 @@
 
 What is shown is safe to print: no control character, terminal escape or bidi override from a
 name or a query reaches a terminal or a client, and no phone number or e-mail address typed into a
-company name is shown.
+company name is shown. The HTTP service answers every malformed request with a JSON 4xx promptly,
+answers at most `max_workers` requests at once (503 beyond them), and logs a client that went
+away in one line.
 """
 
 from __future__ import annotations
@@ -10,12 +12,18 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import socket
+import struct
+import threading
+import time
+from contextlib import contextmanager
 
 import duckdb
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from service.http import make_server
 from service.query import Lookup, QueryError, answer_text, parse_query, shown
 from service.snapshot import SnapshotLookup
 from settings.paths import DEFAULT_POLICY
@@ -167,3 +175,179 @@ def test_recon_lookup_prints_nothing_unsafe(hostile_warehouse, tmp_path):
         assert not UNSAFE.search(done.stdout.replace("\n", "")), extra
         assert "\\u001b" not in done.stdout and "\\u202e" not in done.stdout
         assert SHOWN_DISPLAY_NAME in done.stdout and not [c for c in CONTACTS_IN_NAME if c in done.stdout]
+
+
+# --- the HTTP service -------------------------------------------------------------------------
+
+@contextmanager
+def _serving(lookup: SnapshotLookup, **options):
+    """`make_server` on a free loopback port in this process; yields the server."""
+    server = make_server(lookup, "127.0.0.1", 0, **options)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def snapshot_lookup(lookup_warehouse):
+    lookup = SnapshotLookup(lookup_warehouse, DEFAULT_POLICY)
+    lookup.snapshot()
+    return lookup
+
+
+@pytest.fixture(scope="module")
+def server(snapshot_lookup):
+    with _serving(snapshot_lookup, log_requests=False) as server:
+        server.RequestHandlerClass.body_timeout = 0.5
+        yield server
+
+
+def _raw(server, request: bytes, *, half_close: bool = False) -> tuple[int, dict[str, str], bytes, float]:
+    """Send `request` as bytes: status, headers (lower-case names), body and seconds taken."""
+    started = time.perf_counter()
+    with socket.create_connection(("127.0.0.1", server.server_port), timeout=30) as sock:
+        sock.sendall(request)
+        if half_close:
+            sock.shutdown(socket.SHUT_WR)
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in header_lines)}
+    return int(status_line.split()[1]), headers, body, time.perf_counter() - started
+
+
+def _post(body: bytes, content_length: int | None = None) -> bytes:
+    length = len(body) if content_length is None else content_length
+    return (b"POST /lookup HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n\r\n" % length) + body
+
+
+def _json_error(status: int, headers: dict[str, str], body: bytes) -> dict:
+    assert headers["content-type"] == "application/json; charset=utf-8"
+    error = json.loads(body)["error"]
+    assert error["status"] == status and error["zh"] and error["en"]
+    return error
+
+
+@pytest.mark.parametrize(("request_bytes", "status", "reason"), [
+    (_post(b'{"name": "\\ud800"}'), 400, "lone surrogate"),
+    (_post(b'{"name": "\\udfff\\ud800x", "top": 3}'), 400, "lone surrogate"),
+    (_post(b"[" * 4000 + b"]" * 4000), 400, "nested too deeply"),
+    (_post(b'{"a":' * 1000 + b"1" + b"}" * 1000), 400, "nested too deeply"),
+], ids=["lone surrogate", "surrogate pair reversed", "4000-deep array", "1000-deep object"])
+def test_a_hostile_json_body_is_a_json_400_not_a_500(server, request_bytes, status, reason):
+    got, headers, body, _ = _raw(server, request_bytes)
+    assert got == status, body
+    assert reason in _json_error(status, headers, body)["en"]
+
+
+def test_a_body_cut_short_is_a_prompt_400(server):
+    got, headers, body, seconds = _raw(server, _post('{"name": "字节跳动"}'.encode(), 100), half_close=True)
+    assert got == 400 and "Content-Length" in _json_error(400, headers, body)["en"]
+    assert seconds < 0.5
+
+
+def test_a_body_that_never_arrives_is_a_408_after_the_body_timeout_not_a_500(server):
+    got, headers, body, seconds = _raw(server, _post('{"name": "字节跳动"}'.encode(), 100))
+    assert got == 408 and "did not arrive" in _json_error(408, headers, body)["en"]
+    assert seconds < 5  # the body timeout (0.5 s here), not the 10 s request timeout
+
+
+@pytest.mark.parametrize("method", [b"PUT", b"DELETE", b"PATCH", b"OPTIONS", b"TRACE", b"CONNECT"])
+def test_other_methods_are_a_json_501_naming_the_allowed_ones(server, method):
+    got, headers, body, _ = _raw(server, method + b" /lookup HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
+    assert got == 501 and "Unsupported method" in _json_error(501, headers, body)["en"]
+    assert headers["allow"] == "GET, HEAD, POST"
+
+
+def test_head_answers_like_get_without_a_body(server):
+    got, headers, body, _ = _raw(server, b"HEAD /health HTTP/1.1\r\n\r\n")
+    assert (got, body) == (200, b"")
+    assert headers["content-type"] == "application/json; charset=utf-8" and int(headers["content-length"]) > 0
+    got, headers, body, _ = _raw(server, b"HEAD /nowhere HTTP/1.1\r\n\r\n")
+    assert (got, body, headers["content-type"]) == (404, b"", "application/json; charset=utf-8")
+
+
+@pytest.mark.parametrize(("request_bytes", "status"), [
+    (b"GET /lookup?name=" + b"x" * 70_000 + b" HTTP/1.1\r\n\r\n", 414),
+    (b"GET /health HTTP/1.1\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n", 431),
+    (b"GET /health HTTP/1.1\r\n" + b"X-Many: a\r\n" * 120 + b"\r\n", 431),
+], ids=["URL over 64 KiB", "header line over 64 KiB", "over 100 headers"])
+def test_over_long_requests_are_json_errors(server, request_bytes, status):
+    # already JSON before this hardening (send_error); pinned with the rest
+    got, headers, body, _ = _raw(server, request_bytes)
+    assert got == status
+    _json_error(status, headers, body)
+
+
+def test_error_texts_echoing_the_client_are_neutralised(server):
+    got, headers, body, _ = _raw(server, "GET /lookup?name=x&\u202eevil\x1b[2J=1 HTTP/1.1\r\n\r\n".encode())
+    assert got == 400
+    error = _json_error(400, headers, body)
+    assert "unknown parameter" in error["en"] and "evil" in error["en"] and not _unsafe(error)
+
+
+def test_a_hostile_display_name_is_served_neutralised_and_masked(hostile_warehouse):
+    lookup = SnapshotLookup(hostile_warehouse, DEFAULT_POLICY)
+    with _serving(lookup, log_requests=False) as server:
+        got, _, body, _ = _raw(server, "GET /lookup?name=字节跳动 HTTP/1.1\r\n\r\n".encode())
+    answer = json.loads(body)
+    assert got == 200 and answer["matches"][0]["display_name"] == SHOWN_DISPLAY_NAME
+    assert not _unsafe(answer) and not [c for c in CONTACTS_IN_NAME if c in body.decode()]
+
+
+def test_requests_past_the_workers_get_a_json_503(snapshot_lookup):
+    with _serving(snapshot_lookup, log_requests=False, max_workers=1, queue_seconds=0.3) as server:
+        idle = socket.create_connection(("127.0.0.1", server.server_port))  # holds the one worker
+        try:
+            time.sleep(0.2)
+            got, headers, body, seconds = _raw(server, b"GET /health HTTP/1.1\r\n\r\n")
+            assert got == 503 and "busy" in _json_error(503, headers, body)["en"]
+            assert headers["retry-after"] == "1" and seconds < 5
+        finally:
+            idle.close()
+        deadline = time.monotonic() + 5
+        while (got := _raw(server, b"GET /health HTTP/1.1\r\n\r\n")[0]) == 503 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert got == 200, "the worker is free again once the idle client leaves"
+
+
+def test_max_workers_must_be_positive(snapshot_lookup):
+    with pytest.raises(ValueError, match="max_workers"):
+        make_server(snapshot_lookup, "127.0.0.1", 0, max_workers=0)
+
+
+def _reset_after(server, request: bytes) -> None:
+    """Send `request`, then drop the connection with a reset instead of reading the answer."""
+    sock = socket.create_connection(("127.0.0.1", server.server_port))
+    sock.sendall(request)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()
+
+
+def test_a_client_going_away_is_one_log_line_without_traceback(snapshot_lookup, capfd, caplog):
+    with _serving(snapshot_lookup, log_requests=True) as server:
+        for _ in range(3):
+            _reset_after(server, "GET /lookup?name=字节跳动 HTTP/1.1\r\n\r\n".encode())
+        _reset_after(server, _post(b'{"name": ', 100))
+        time.sleep(1.5)
+        assert _raw(server, b"GET /health HTTP/1.1\r\n\r\n")[0] == 200
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "Exception occurred" not in err
+    assert not [r for r in caplog.records if r.exc_info]
+    assert all(len(line) < 200 for line in err.splitlines())
+
+
+def test_the_request_log_shows_no_escape_sequence(snapshot_lookup, capfd):
+    with _serving(snapshot_lookup, log_requests=True) as server:
+        _raw(server, b"GET /\x1b]8;;http://evil.example\x1b\\x\x1b[2J HTTP/1.1\r\n\r\n")
+        _raw(server, b"GET / HTTP/1.\x1b[31m1\r\n\r\n")
+    err = capfd.readouterr().err
+    assert err and "\x1b" not in err
