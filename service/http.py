@@ -65,7 +65,34 @@ class LookupHandler(BaseHTTPRequestHandler):
     log_requests: bool = True
     server_version = "recon-lookup"
     timeout = 10  # seconds a client may take to send its request: a stalled one frees its thread
+    header_seconds = 10.0  # for the whole request line and headers: trickling them cannot hold a worker
     body_timeout = 5.0  # seconds for a POST body (at most MAX_BODY_BYTES) once its headers are in
+
+    def handle_one_request(self) -> None:
+        self._deadline_lock = threading.Lock()
+        self._headers_read = self._responded = self._cut_off = False
+        timer = threading.Timer(self.header_seconds, self._cut_off_slow_client)
+        timer.daemon = True
+        timer.start()
+        try:
+            super().handle_one_request()
+        finally:
+            timer.cancel()
+
+    def _cut_off_slow_client(self) -> None:
+        """After `header_seconds` without the whole request line and headers (a client sending
+        them a byte at a time, each within `timeout`): a JSON 408, and no more reading."""
+        with self._deadline_lock:
+            if self._headers_read or self._responded:
+                return
+            self._cut_off = True
+        en = f"the request line and headers did not arrive within {self.header_seconds:g} s"
+        try:
+            self.connection.sendall(_raw_response(HTTPStatus.REQUEST_TIMEOUT, "请求超时", en))
+            self.connection.shutdown(socket.SHUT_RD)  # the handler's read returns: its thread ends
+        except OSError:
+            pass
+        self.log_error("code 408, message %s", en)
 
     def parse_request(self) -> bool:
         # http.server reads the request line as Latin-1 and splits it at any Unicode space, so
@@ -73,7 +100,10 @@ class LookupHandler(BaseHTTPRequestHandler):
         # reads as a Latin-1 space (0x85, 0xA0). Percent-encoding those bytes first makes a
         # raw UTF-8 query string the same as its percent-encoded form.
         self.raw_requestline = _NON_ASCII.sub(lambda byte: b"%%%02X" % byte[0][0], self.raw_requestline)
-        return super().parse_request()
+        parsed = super().parse_request()
+        with self._deadline_lock:
+            self._headers_read = True
+            return parsed and not self._cut_off
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """http.server's own refusals (bad request line, too long, unsupported method …) as the
@@ -165,6 +195,11 @@ class LookupHandler(BaseHTTPRequestHandler):
         self._send(status, {"error": error}, headers)
 
     def _send(self, status: HTTPStatus, payload: dict, headers: dict[str, str] | None = None) -> None:
+        with self._deadline_lock:
+            if self._cut_off:  # the 408 is already sent
+                self.close_connection = True
+                return
+            self._responded = True
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         self.send_response(status.value)
         self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -224,24 +259,29 @@ class LookupServer(ThreadingHTTPServer):
     def _refuse_busy(self, request: socket.socket, client_address: tuple) -> None:
         """A 503 written by the accepting thread itself: one small send, never a wait."""
         message = f"all {self.max_workers} workers busy for {self.queue_seconds:g} s; retry shortly"
-        body = json.dumps({"error": {"status": 503, "zh": "服务繁忙，请稍后再试", "en": message}},
-                          ensure_ascii=False).encode("utf-8")
-        head = (f"HTTP/1.0 503 Service Unavailable\r\nServer: {LookupHandler.server_version}\r\n"
-                f"Content-Type: application/json; charset=utf-8\r\nContent-Length: {len(body)}\r\n"
-                "Retry-After: 1\r\nConnection: close\r\n\r\n")
         try:
             request.setblocking(False)
             try:
                 request.recv(65536)  # what the client sent: closing with it unread would reset the 503
             except OSError:
                 pass
-            request.send(head.encode("ascii") + body)
+            request.send(_raw_response(HTTPStatus.SERVICE_UNAVAILABLE, "服务繁忙，请稍后再试", message,
+                                       "Retry-After: 1\r\n"))
         except OSError:
             pass
         finally:
             self.shutdown_request(request)
         if self.log_requests:
             sys.stderr.write(f"{client_address[0]} 503 {message}\n")
+
+
+def _raw_response(status: HTTPStatus, zh: str, en: str, extra_headers: str = "") -> bytes:
+    """A whole JSON error response as bytes, for a socket no handler answers on."""
+    body = json.dumps({"error": {"status": status.value, "zh": zh, "en": en}}, ensure_ascii=False).encode("utf-8")
+    head = (f"HTTP/1.0 {status.value} {status.phrase}\r\nServer: {LookupHandler.server_version}\r\n"
+            f"Content-Type: application/json; charset=utf-8\r\nContent-Length: {len(body)}\r\n"
+            f"{extra_headers}Connection: close\r\n\r\n")
+    return head.encode("ascii") + body
 
 
 def make_server(

@@ -204,6 +204,7 @@ def snapshot_lookup(lookup_warehouse):
 def server(snapshot_lookup):
     with _serving(snapshot_lookup, log_requests=False) as server:
         server.RequestHandlerClass.body_timeout = 0.5
+        server.RequestHandlerClass.header_seconds = 1.0
         yield server
 
 
@@ -258,6 +259,35 @@ def test_a_body_that_never_arrives_is_a_408_after_the_body_timeout_not_a_500(ser
     got, headers, body, seconds = _raw(server, _post('{"name": "字节跳动"}'.encode(), 100))
     assert got == 408 and "did not arrive" in _json_error(408, headers, body)["en"]
     assert seconds < 5  # the body timeout (0.5 s here), not the 10 s request timeout
+
+
+def test_headers_trickled_past_the_header_deadline_are_a_json_408(server):
+    """One header line every 0.3 s keeps each read within the 10 s socket timeout; the whole
+    request must still arrive within header_seconds (1 s here) or get a 408."""
+    stop = threading.Event()
+    with socket.create_connection(("127.0.0.1", server.server_port), timeout=8) as sock:
+        def trickle() -> None:
+            try:
+                sock.sendall(b"GET /health HTTP/1.1\r\n")
+                while not stop.wait(0.3):
+                    sock.sendall(b"X-Slow: a\r\n")
+            except OSError:
+                pass
+
+        sender = threading.Thread(target=trickle, daemon=True)
+        started = time.perf_counter()
+        sender.start()
+        try:
+            received = b""
+            while chunk := sock.recv(65536):
+                received += chunk
+        finally:
+            stop.set()
+            sender.join(timeout=5)
+    seconds = time.perf_counter() - started
+    head, _, body = received.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.0 408 ") and seconds < 4
+    assert "did not arrive" in json.loads(body)["error"]["en"]
 
 
 @pytest.mark.parametrize("method", [b"PUT", b"DELETE", b"PATCH", b"OPTIONS", b"TRACE", b"CONNECT"])
