@@ -12,8 +12,10 @@ texts as `service.query.shown` leaves answers (no control character, escape or b
 the warehouse is reloaded when the nightly run replaces it.
 
 At most `max_workers` requests are answered at once (`LookupServer`); a connection that finds
-them all busy waits up to `queue_seconds`, then gets a JSON 503. A client that goes away before
-its answer costs one short log line, not a traceback.
+them all busy waits up to `queue_seconds`, then gets a JSON 503. So that slow clients cannot hold
+the workers, the request line and headers must all arrive within `header_seconds` and a POST body
+within `body_timeout` (else a JSON 408). A client that goes away before its answer costs one
+short log line, not a traceback.
 """
 
 from __future__ import annotations
