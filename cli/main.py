@@ -94,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve_lookup.add_argument("--warehouse", type=_path, default=DEFAULT_WAREHOUSE,
                               help="DuckDB file (default %(default)s)")
     serve_lookup.add_argument("--policy", type=_path, default=DEFAULT_POLICY, help="policy.yaml (default %(default)s)")
+    serve_lookup.add_argument("--workers", type=int, default=8,
+                              help="requests answered at once; more wait, then get 503 (default %(default)s)")
+    serve_lookup.add_argument("--quiet", action="store_true", help="do not log each request on stderr")
 
     samples = commands.add_parser("generate-samples", help="write seeded sample input files")
     samples.add_argument("--out", type=_path, default=SAMPLES_DIR)

@@ -40,16 +40,17 @@ def lookup(args: argparse.Namespace, console: Console) -> int:
 
     from service.query import Lookup, NoWarehouseError, QueryError, answer_text, parse_query
     from settings.policy_file import PolicyError
+    from transforms.export_safety import neutralise_controls
 
     try:
         query = parse_query({"name": args.name, "phone": args.phone, "email": args.email,
                              "credit_code": args.credit_code, "top": args.top})
         answer = Lookup(args.warehouse, args.policy).answer(query)
     except QueryError as exc:
-        print(f"recon lookup: {exc}", file=sys.stderr)
+        print(f"recon lookup: {neutralise_controls(str(exc))}", file=sys.stderr)
         return 2
     except (NoWarehouseError, PolicyError) as exc:
-        print(f"recon lookup: {exc}", file=sys.stderr)
+        print(f"recon lookup: {neutralise_controls(str(exc))}", file=sys.stderr)
         return 1
     print(json.dumps(answer, ensure_ascii=False, indent=2) if args.json else answer_text(answer))
     if sys.argv[1:2] == ["lookup"]:
@@ -68,15 +69,19 @@ def serve_lookup(args: argparse.Namespace, console: Console) -> int:
     from service.snapshot import SnapshotLookup
     from settings.policy_file import PolicyError
 
+    if args.workers < 1:
+        console.print(f"[bold red]--workers must be at least 1, not {args.workers}[/bold red]")
+        return 2
     try:
         lookup = SnapshotLookup(args.warehouse, args.policy)
         snapshot = lookup.snapshot()
     except (NoWarehouseError, PolicyError) as exc:
         console.print(f"[bold red]{exc}[/bold red]")
         return 1
-    server = make_server(lookup, args.host, args.port)
+    server = make_server(lookup, args.host, args.port, log_requests=not args.quiet, max_workers=args.workers)
     console.print(f"lookup ready on http://{args.host}:{server.server_port}/lookup "
-                  f"({snapshot.prepared.height:,} claims, warehouse as of {snapshot.as_of})")
+                  f"({snapshot.prepared.height:,} claims, warehouse as of {snapshot.as_of}; "
+                  f"{args.workers} workers)")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

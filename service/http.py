@@ -7,8 +7,15 @@
 Standard library only (`ThreadingHTTPServer`); meant for localhost or behind the form's own
 server. The query string may be percent-encoded or raw UTF-8 (as curl sends a name typed in the
 URL). Every error — bad input, and http.server's own refusals (malformed or too long request
-line, unsupported method) — is a JSON body `{"error": {"status", "zh", "en"}}`; the warehouse is
-reloaded when the nightly run replaces it.
+line or headers, unsupported method) — is a JSON body `{"error": {"status", "zh", "en"}}`, its
+texts as `service.query.shown` leaves answers (no control character, escape or bidi override);
+the warehouse is reloaded when the nightly run replaces it.
+
+At most `max_workers` requests are answered at once (`LookupServer`); a connection that finds
+them all busy waits up to `queue_seconds`, then gets a JSON 503. So that slow clients cannot hold
+the workers, the request line and headers must all arrive within `header_seconds` and a POST body
+within `body_timeout` (else a JSON 408). A client that goes away before its answer costs one
+short log line, not a traceback.
 """
 
 from __future__ import annotations
@@ -16,15 +23,21 @@ from __future__ import annotations
 import json
 import logging
 import re
+import socket
 import sys
+import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from service.query import NoWarehouseError, QueryError, parse_query
 from service.snapshot import SnapshotLookup
+from transforms.export_safety import neutralise_controls
 
 MAX_BODY_BYTES = 8192
+MAX_WORKERS = 8
+QUEUE_SECONDS = 2.0
+ALLOWED_METHODS = "GET, HEAD, POST"
 log = logging.getLogger("recon.lookup_server")
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
 # http.server's own refusals, in Chinese (its English message is kept)
@@ -54,6 +67,34 @@ class LookupHandler(BaseHTTPRequestHandler):
     log_requests: bool = True
     server_version = "recon-lookup"
     timeout = 10  # seconds a client may take to send its request: a stalled one frees its thread
+    header_seconds = 10.0  # for the whole request line and headers: trickling them cannot hold a worker
+    body_timeout = 5.0  # seconds for a POST body (at most MAX_BODY_BYTES) once its headers are in
+
+    def handle_one_request(self) -> None:
+        self._deadline_lock = threading.Lock()
+        self._headers_read = self._responded = self._cut_off = False
+        timer = threading.Timer(self.header_seconds, self._cut_off_slow_client)
+        timer.daemon = True
+        timer.start()
+        try:
+            super().handle_one_request()
+        finally:
+            timer.cancel()
+
+    def _cut_off_slow_client(self) -> None:
+        """After `header_seconds` without the whole request line and headers (a client sending
+        them a byte at a time, each within `timeout`): a JSON 408, and no more reading."""
+        with self._deadline_lock:
+            if self._headers_read or self._responded:
+                return
+            self._cut_off = True
+        en = f"the request line and headers did not arrive within {self.header_seconds:g} s"
+        try:
+            self.connection.sendall(_raw_response(HTTPStatus.REQUEST_TIMEOUT, "请求超时", en))
+            self.connection.shutdown(socket.SHUT_RD)  # the handler's read returns: its thread ends
+        except OSError:
+            pass
+        self.log_error("code 408, message %s", en)
 
     def parse_request(self) -> bool:
         # http.server reads the request line as Latin-1 and splits it at any Unicode space, so
@@ -61,7 +102,10 @@ class LookupHandler(BaseHTTPRequestHandler):
         # reads as a Latin-1 space (0x85, 0xA0). Percent-encoding those bytes first makes a
         # raw UTF-8 query string the same as its percent-encoded form.
         self.raw_requestline = _NON_ASCII.sub(lambda byte: b"%%%02X" % byte[0][0], self.raw_requestline)
-        return super().parse_request()
+        parsed = super().parse_request()
+        with self._deadline_lock:
+            self._headers_read = True
+            return parsed and not self._cut_off
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """http.server's own refusals (bad request line, too long, unsupported method …) as the
@@ -72,7 +116,8 @@ class LookupHandler(BaseHTTPRequestHandler):
             self.request_version = "HTTP/1.0"
         self.log_error("code %d, message %s", status.value, message)
         self.close_connection = True
-        self._error(status, _REFUSALS_ZH.get(status, "请求无法处理"), message or status.phrase)
+        allow = {"Allow": ALLOWED_METHODS} if status == HTTPStatus.NOT_IMPLEMENTED else {}
+        self._error(status, _REFUSALS_ZH.get(status, "请求无法处理"), message or status.phrase, allow)
 
     def do_GET(self) -> None:
         url = urlsplit(self.path)
@@ -82,6 +127,10 @@ class LookupHandler(BaseHTTPRequestHandler):
             self._respond(lambda: self.lookup.answer(parse_query(_form_fields(url.query))))
         else:
             self._error(HTTPStatus.NOT_FOUND, "没有这个地址", f"no such path {url.path!r}; use /lookup or /health")
+
+    def do_HEAD(self) -> None:
+        """GET's status and headers without its body (`_send` leaves it out), e.g. `curl -I /health`."""
+        self.do_GET()
 
     def do_POST(self) -> None:
         if urlsplit(self.path).path != "/lookup":
@@ -100,32 +149,65 @@ class LookupHandler(BaseHTTPRequestHandler):
             raise _BadRequest("请求过大", f"request body over {MAX_BODY_BYTES} bytes",
                               HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
         try:
-            body = json.loads(self.rfile.read(length).decode("utf-8"))
+            body = json.loads(self._body(length).decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
             raise _BadRequest("请求内容不是有效的 JSON", "the body is not valid JSON (UTF-8)") from None
+        except RecursionError:
+            raise _BadRequest("请求内容嵌套过深", "the JSON body is nested too deeply") from None
         if not isinstance(body, dict):
             raise _BadRequest("请求内容必须是 JSON 对象", "the body must be a JSON object")
         return body
 
+    def _body(self, length: int) -> bytes:
+        """The body's `length` bytes; a body cut short (the client closed its side) is a 400, one
+        that has not all arrived within `body_timeout` a 408, either way before any lookup."""
+        self.connection.settimeout(self.body_timeout)
+        try:
+            body = self.rfile.read(length)
+        except TimeoutError:
+            self.close_connection = True
+            raise _BadRequest("请求内容未按 Content-Length 送达",
+                              f"the body did not arrive within {self.body_timeout:g} s (Content-Length {length})",
+                              HTTPStatus.REQUEST_TIMEOUT) from None
+        finally:
+            self.connection.settimeout(self.timeout)
+        if len(body) < length:
+            self.close_connection = True
+            raise _BadRequest("请求内容比 Content-Length 短",
+                              f"the body ended after {len(body)} of its Content-Length {length} bytes")
+        return body
+
     def _respond(self, produce) -> None:
         try:
-            self._send(HTTPStatus.OK, produce())
+            payload = produce()
         except (QueryError, _BadRequest) as exc:
             self._error(getattr(exc, "status", HTTPStatus.BAD_REQUEST), exc.zh, exc.en)
         except NoWarehouseError as exc:
             self._error(HTTPStatus.SERVICE_UNAVAILABLE, "暂无可查询的数据", str(exc))
+        except ConnectionError:
+            raise  # the client went away while sending: LookupServer.handle_error says so in one line
         except Exception:
-            log.exception("lookup failed for %s", self.path)
+            log.exception("lookup failed for %s", neutralise_controls(self.path))
             self._error(HTTPStatus.INTERNAL_SERVER_ERROR, "查询出错，请稍后再试", "internal error; see the server log")
+        else:
+            self._send(HTTPStatus.OK, payload)
 
-    def _error(self, status: HTTPStatus, zh: str, en: str) -> None:
-        self._send(status, {"error": {"status": status.value, "zh": zh, "en": en}})
+    def _error(self, status: HTTPStatus, zh: str, en: str, headers: dict[str, str] | None = None) -> None:
+        error = {"status": status.value, "zh": neutralise_controls(zh), "en": neutralise_controls(en)}
+        self._send(status, {"error": error}, headers)
 
-    def _send(self, status: HTTPStatus, payload: dict) -> None:
+    def _send(self, status: HTTPStatus, payload: dict, headers: dict[str, str] | None = None) -> None:
+        with self._deadline_lock:
+            if self._cut_off:  # the 408 is already sent
+                self.close_connection = True
+                return
+            self._responded = True
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         self.send_response(status.value)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         if self.close_connection:
             self.send_header("Connection", "close")
         self.end_headers()
@@ -133,17 +215,86 @@ class LookupHandler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def log_message(self, format: str, *args) -> None:
+        # the request line is the client's text: no escape sequence reaches the operator's terminal
         if self.log_requests:
-            sys.stderr.write(f"{self.address_string()} {format % args}\n")
+            sys.stderr.write(f"{self.address_string()} {neutralise_controls(format % args)}\n")
+
+
+class LookupServer(ThreadingHTTPServer):
+    """`ThreadingHTTPServer` answering at most `max_workers` requests at once. A connection
+    accepted while all are busy waits up to `queue_seconds` for one (more wait unaccepted in the
+    listen backlog), then is answered 503 with a JSON body and closed."""
+
+    def __init__(self, address: tuple[str, int], handler: type[LookupHandler], *, max_workers: int = MAX_WORKERS,
+                 queue_seconds: float = QUEUE_SECONDS, log_requests: bool = True) -> None:
+        if max_workers < 1:
+            raise ValueError(f"max_workers must be at least 1, not {max_workers}")
+        super().__init__(address, handler)
+        self.max_workers, self.queue_seconds, self.log_requests = max_workers, queue_seconds, log_requests
+        self._workers = threading.BoundedSemaphore(max_workers)
+
+    def process_request(self, request: socket.socket, client_address: tuple) -> None:
+        if not self._workers.acquire(timeout=self.queue_seconds):
+            self._refuse_busy(request, client_address)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._workers.release()
+            raise
+
+    def process_request_thread(self, request: socket.socket, client_address: tuple) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._workers.release()
+
+    def handle_error(self, request: socket.socket, client_address: tuple) -> None:
+        """A client that went away (reset, broken pipe): one line; anything else: the traceback."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError):
+            if self.log_requests:
+                sys.stderr.write(f"{client_address[0]} client went away ({type(error).__name__})\n")
+            return
+        super().handle_error(request, client_address)
+
+    def _refuse_busy(self, request: socket.socket, client_address: tuple) -> None:
+        """A 503 written by the accepting thread itself: one small send, never a wait."""
+        message = f"all {self.max_workers} workers busy for {self.queue_seconds:g} s; retry shortly"
+        try:
+            request.setblocking(False)
+            try:
+                request.recv(65536)  # what the client sent: closing with it unread would reset the 503
+            except OSError:
+                pass
+            request.send(_raw_response(HTTPStatus.SERVICE_UNAVAILABLE, "服务繁忙，请稍后再试", message,
+                                       "Retry-After: 1\r\n"))
+        except OSError:
+            pass
+        finally:
+            self.shutdown_request(request)
+        if self.log_requests:
+            sys.stderr.write(f"{client_address[0]} 503 {message}\n")
+
+
+def _raw_response(status: HTTPStatus, zh: str, en: str, extra_headers: str = "") -> bytes:
+    """A whole JSON error response as bytes, for a socket no handler answers on."""
+    body = json.dumps({"error": {"status": status.value, "zh": zh, "en": en}}, ensure_ascii=False).encode("utf-8")
+    head = (f"HTTP/1.0 {status.value} {status.phrase}\r\nServer: {LookupHandler.server_version}\r\n"
+            f"Content-Type: application/json; charset=utf-8\r\nContent-Length: {len(body)}\r\n"
+            f"{extra_headers}Connection: close\r\n\r\n")
+    return head.encode("ascii") + body
 
 
 def make_server(
-    lookup: SnapshotLookup, host: str = "127.0.0.1", port: int = 8765, *, log_requests: bool = True
-) -> ThreadingHTTPServer:
-    """A server answering lookups from `lookup`; call `serve_forever()` on it. Each request is
-    logged on stderr unless `log_requests` is false."""
+    lookup: SnapshotLookup, host: str = "127.0.0.1", port: int = 8765, *, log_requests: bool = True,
+    max_workers: int = MAX_WORKERS, queue_seconds: float = QUEUE_SECONDS,
+) -> LookupServer:
+    """A server answering lookups from `lookup`, at most `max_workers` at once; call
+    `serve_forever()` on it. Each request is logged on stderr unless `log_requests` is false."""
     handler = type("Handler", (LookupHandler,), {"lookup": lookup, "log_requests": log_requests})
-    return ThreadingHTTPServer((host, port), handler)
+    return LookupServer((host, port), handler, max_workers=max_workers, queue_seconds=queue_seconds,
+                        log_requests=log_requests)
 
 
 def _form_fields(query: str) -> dict[str, str]:

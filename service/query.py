@@ -28,6 +28,8 @@ from matching.prepare import claims_for_matching
 from matching.scoring import PairScorer
 from service.warehouse_reader import NoWarehouseError, Reader, warehouse_reader
 from settings.policy_file import read_policy_file
+from transforms.contact_masking import contacts_masked
+from transforms.export_safety import neutralise_controls
 from transforms.names import romanise_core
 from transforms.standardise import SHARED_PHONE_MIN_COMPANIES, standardise_claims
 
@@ -35,7 +37,9 @@ MAX_NAME_CHARS = 200
 MAX_FIELD_CHARS = 100
 MAX_TOP = 50
 QUERY_FIELDS = ("name", "phone", "email", "credit_code", "top")
-__all__ = ["Lookup", "LookupQuery", "NoWarehouseError", "QueryError", "answer_text", "parse_query"]
+# the answer's fields holding a company name as someone typed it: contact details in them are masked
+NAME_FIELDS = frozenset({"name", "name_norm", "core_name", "display_name"})
+__all__ = ["Lookup", "LookupQuery", "NoWarehouseError", "QueryError", "answer_text", "parse_query", "shown"]
 class QueryError(ValueError):
     """A query that cannot be answered, with the reason in Chinese and in English."""
 
@@ -65,6 +69,9 @@ def parse_query(params: Mapping[str, object]) -> LookupQuery:
         if value is not None and not isinstance(value, str):
             raise QueryError(f"{field} 必须是文字", f"{field} must be text")
         value = (value or "").strip() or None
+        if value and not _is_unicode(value):
+            # a JSON "\ud800", or bytes that are not UTF-8 on the command line: nothing to look up
+            raise QueryError(f"{field} 含有无效字符", f"{field} is not valid Unicode text (a lone surrogate)")
         limit = MAX_NAME_CHARS if field == "name" else MAX_FIELD_CHARS
         if value and len(value) > limit:
             raise QueryError(f"{field} 过长（最多 {limit} 个字符）",
@@ -78,6 +85,14 @@ def parse_query(params: Mapping[str, object]) -> LookupQuery:
         raise QueryError("请输入公司名称（或电话、邮箱、信用代码）",
                          "a company name is required (or a phone, e-mail or credit code)")
     return LookupQuery(**texts, top=_top(params.get("top", 5)))
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _top(value: object) -> int:
@@ -111,6 +126,9 @@ class Lookup:
         least 1 % — weaker pairs are noise and not shown), or related companies (another legal
         entity of a group, or another credit code), which the nightly rules never count as the
         same customer. Customers beyond `top` count too.
+
+        Every text is as `shown`: no control character, escape sequence or bidi override, and no
+        phone number or e-mail address in a name (a rep may have typed the contact into it).
         """
         standardised = _query_standardised(query)
         with self._reader() as reader:
@@ -130,13 +148,13 @@ class Lookup:
             answered = self._answered(prepared, candidates, tf, customers, reader.model, reader.scorer)
         matches = answered.filter(pl.col("verdict").is_in(SAME_CUSTOMER))
         related = answered.filter(pl.col("verdict").is_in(RELATED))
-        return {
+        return shown({
             "query": _echo(query, row, shared),
             "warehouse_as_of": as_of,
             "known": is_known(answered, self.link_policy.review_floor),
             "matches": self._entries(matches, query.top),
             "related_companies": self._entries(related, query.top),
-        }
+        })
 
     def _reader(self) -> AbstractContextManager[Reader]:
         return warehouse_reader(self.warehouse)
@@ -228,6 +246,20 @@ def _no_pairs(scorer: PairScorer) -> pl.DataFrame:
     for c in scorer.model.comparisons:
         columns |= {f"gamma_{c.name}": pl.Int64, f"mw_{c.name}": pl.Float64}
     return pl.DataFrame(schema=columns)
+
+
+def shown(value: object, field: str | None = None) -> object:
+    """``value`` (an answer, or any JSON-able part of one) safe to print or send: every text with
+    its controls neutralised (`transforms.export_safety.neutralise_controls`), and the texts of
+    NAME_FIELDS also with their contact details masked (`transforms.contact_masking`)."""
+    if isinstance(value, str):
+        value = neutralise_controls(value)
+        return contacts_masked(value) if field in NAME_FIELDS else value
+    if isinstance(value, dict):
+        return {key: shown(item, key) for key, item in value.items()}
+    if isinstance(value, list):
+        return [shown(item, field) for item in value]
+    return value
 
 
 def answer_text(answer: dict) -> str:
