@@ -78,6 +78,21 @@ def build_parser() -> argparse.ArgumentParser:
     cron.add_argument("--at", default="02:00", help="time of day, HH:MM (default %(default)s)")
     cron.add_argument("--timezone", default=BUSINESS_ZONE, help="zone of --at (default %(default)s)")
 
+    _add_lookup_commands(commands)
+
+    samples = commands.add_parser("generate-samples", help="write seeded sample input files")
+    samples.add_argument("--out", type=_path, default=SAMPLES_DIR)
+    samples.add_argument("--claims", type=int, default=400)
+    samples.add_argument("--seed", type=int, default=20261126)
+    samples.add_argument("--end-date", type=_as_of, default=date(2026, 11, 25))
+    samples.add_argument("--key-accounts", type=_key_accounts, default=0, metavar="K|auto",
+                         help="companies with hundreds of claims by dozens of reps; auto: one per 12,500 claims "
+                              "(default 0, as the bundled samples)")
+    return parser
+
+
+def _add_lookup_commands(commands: argparse._SubParsersAction) -> None:
+    """`recon lookup` and `recon serve-lookup`: what a rep checks before registering."""
     lookup = commands.add_parser("lookup", help="check a prospect against every known customer and its owner")
     lookup.add_argument("name", nargs="?", help="the company name as the prospect gave it")
     lookup.add_argument("--phone")
@@ -97,16 +112,6 @@ def build_parser() -> argparse.ArgumentParser:
     serve_lookup.add_argument("--workers", type=int, default=8,
                               help="requests answered at once; more wait, then get 503 (default %(default)s)")
     serve_lookup.add_argument("--quiet", action="store_true", help="do not log each request on stderr")
-
-    samples = commands.add_parser("generate-samples", help="write seeded sample input files")
-    samples.add_argument("--out", type=_path, default=SAMPLES_DIR)
-    samples.add_argument("--claims", type=int, default=400)
-    samples.add_argument("--seed", type=int, default=20261126)
-    samples.add_argument("--end-date", type=_as_of, default=date(2026, 11, 25))
-    samples.add_argument("--key-accounts", type=_key_accounts, default=0, metavar="K|auto",
-                         help="companies with hundreds of claims by dozens of reps; auto: one per 12,500 claims "
-                              "(default 0, as the bundled samples)")
-    return parser
 
 
 def _key_accounts(text: str) -> int | str:

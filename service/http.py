@@ -11,7 +11,7 @@ line or headers, unsupported method) — is a JSON body `{"error": {"status", "z
 texts as `service.query.shown` leaves answers (no control character, escape or bidi override);
 the warehouse is reloaded when the nightly run replaces it.
 
-At most `max_workers` requests are answered at once (`LookupServer`); a connection that finds
+At most `max_workers` requests are answered at once (`service.bounded_server`); a connection that finds
 them all busy waits up to `queue_seconds`, then gets a JSON 503. So that slow clients cannot hold
 the workers, the request line and headers must all arrive within `header_seconds` and a POST body
 within `body_timeout` (else a JSON 408). A client that goes away before its answer costs one
@@ -27,9 +27,10 @@ import socket
 import sys
 import threading
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
+from service.bounded_server import BoundedServer, raw_response
 from service.query import NoWarehouseError, QueryError, parse_query
 from service.snapshot import SnapshotLookup
 from transforms.export_safety import neutralise_controls
@@ -90,7 +91,7 @@ class LookupHandler(BaseHTTPRequestHandler):
             self._cut_off = True
         en = f"the request line and headers did not arrive within {self.header_seconds:g} s"
         try:
-            self.connection.sendall(_raw_response(HTTPStatus.REQUEST_TIMEOUT, "请求超时", en))
+            self.connection.sendall(raw_response(self.server_version, HTTPStatus.REQUEST_TIMEOUT, "请求超时", en))
             self.connection.shutdown(socket.SHUT_RD)  # the handler's read returns: its thread ends
         except OSError:
             pass
@@ -185,7 +186,7 @@ class LookupHandler(BaseHTTPRequestHandler):
         except NoWarehouseError as exc:
             self._error(HTTPStatus.SERVICE_UNAVAILABLE, "暂无可查询的数据", str(exc))
         except ConnectionError:
-            raise  # the client went away while sending: LookupServer.handle_error says so in one line
+            raise  # the client went away while sending: BoundedServer.handle_error says so in one line
         except Exception:
             log.exception("lookup failed for %s", neutralise_controls(self.path))
             self._error(HTTPStatus.INTERNAL_SERVER_ERROR, "查询出错，请稍后再试", "internal error; see the server log")
@@ -220,80 +221,14 @@ class LookupHandler(BaseHTTPRequestHandler):
             sys.stderr.write(f"{self.address_string()} {neutralise_controls(format % args)}\n")
 
 
-class LookupServer(ThreadingHTTPServer):
-    """`ThreadingHTTPServer` answering at most `max_workers` requests at once. A connection
-    accepted while all are busy waits up to `queue_seconds` for one (more wait unaccepted in the
-    listen backlog), then is answered 503 with a JSON body and closed."""
-
-    def __init__(self, address: tuple[str, int], handler: type[LookupHandler], *, max_workers: int = MAX_WORKERS,
-                 queue_seconds: float = QUEUE_SECONDS, log_requests: bool = True) -> None:
-        if max_workers < 1:
-            raise ValueError(f"max_workers must be at least 1, not {max_workers}")
-        super().__init__(address, handler)
-        self.max_workers, self.queue_seconds, self.log_requests = max_workers, queue_seconds, log_requests
-        self._workers = threading.BoundedSemaphore(max_workers)
-
-    def process_request(self, request: socket.socket, client_address: tuple) -> None:
-        if not self._workers.acquire(timeout=self.queue_seconds):
-            self._refuse_busy(request, client_address)
-            return
-        try:
-            super().process_request(request, client_address)
-        except BaseException:
-            self._workers.release()
-            raise
-
-    def process_request_thread(self, request: socket.socket, client_address: tuple) -> None:
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            self._workers.release()
-
-    def handle_error(self, request: socket.socket, client_address: tuple) -> None:
-        """A client that went away (reset, broken pipe): one line; anything else: the traceback."""
-        error = sys.exc_info()[1]
-        if isinstance(error, ConnectionError):
-            if self.log_requests:
-                sys.stderr.write(f"{client_address[0]} client went away ({type(error).__name__})\n")
-            return
-        super().handle_error(request, client_address)
-
-    def _refuse_busy(self, request: socket.socket, client_address: tuple) -> None:
-        """A 503 written by the accepting thread itself: one small send, never a wait."""
-        message = f"all {self.max_workers} workers busy for {self.queue_seconds:g} s; retry shortly"
-        try:
-            request.setblocking(False)
-            try:
-                request.recv(65536)  # what the client sent: closing with it unread would reset the 503
-            except OSError:
-                pass
-            request.send(_raw_response(HTTPStatus.SERVICE_UNAVAILABLE, "服务繁忙，请稍后再试", message,
-                                       "Retry-After: 1\r\n"))
-        except OSError:
-            pass
-        finally:
-            self.shutdown_request(request)
-        if self.log_requests:
-            sys.stderr.write(f"{client_address[0]} 503 {message}\n")
-
-
-def _raw_response(status: HTTPStatus, zh: str, en: str, extra_headers: str = "") -> bytes:
-    """A whole JSON error response as bytes, for a socket no handler answers on."""
-    body = json.dumps({"error": {"status": status.value, "zh": zh, "en": en}}, ensure_ascii=False).encode("utf-8")
-    head = (f"HTTP/1.0 {status.value} {status.phrase}\r\nServer: {LookupHandler.server_version}\r\n"
-            f"Content-Type: application/json; charset=utf-8\r\nContent-Length: {len(body)}\r\n"
-            f"{extra_headers}Connection: close\r\n\r\n")
-    return head.encode("ascii") + body
-
-
 def make_server(
     lookup: SnapshotLookup, host: str = "127.0.0.1", port: int = 8765, *, log_requests: bool = True,
     max_workers: int = MAX_WORKERS, queue_seconds: float = QUEUE_SECONDS,
-) -> LookupServer:
+) -> BoundedServer:
     """A server answering lookups from `lookup`, at most `max_workers` at once; call
     `serve_forever()` on it. Each request is logged on stderr unless `log_requests` is false."""
     handler = type("Handler", (LookupHandler,), {"lookup": lookup, "log_requests": log_requests})
-    return LookupServer((host, port), handler, max_workers=max_workers, queue_seconds=queue_seconds,
+    return BoundedServer((host, port), handler, max_workers=max_workers, queue_seconds=queue_seconds,
                         log_requests=log_requests)
 
 
