@@ -69,6 +69,10 @@ def decode_auto(path: Path, data: bytes) -> Decoded:
     lines = data.split(b"\n")
     kinds = [_line_encoding(line) for line in lines]
     utf8, gb = kinds.count("utf-8"), kinds.count("gb18030")
+    bad = [n for n, kind in enumerate(kinds, start=1) if kind == "neither"]
+    if bad and (bad[0] == 1 or len(bad) > utf8 + gb):  # the header, or most of the file: not a text file we know
+        raise SourceFileError(path, f"cannot be decoded as UTF-8 or GB18030 (line {bad[0]}); "
+                                    "export it again as UTF-8 or set the source's encoding in sources.yaml")
     encoding = "utf-8" if utf8 > gb else "gb18030"
     other = "gb18030" if encoding == "utf-8" else "utf-8"
     text = "\n".join(
@@ -78,7 +82,7 @@ def decode_auto(path: Path, data: bytes) -> Decoded:
     return Decoded(
         text, encoding,
         other_lines=tuple(n for n, kind in enumerate(kinds, start=1) if kind == other),
-        bad_lines=tuple(n for n, kind in enumerate(kinds, start=1) if kind == "neither"),
+        bad_lines=tuple(bad),
     )
 
 
