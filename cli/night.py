@@ -76,14 +76,16 @@ def run(args: argparse.Namespace, console: Console) -> int:
     as_of = args.as_of or business_today(inputs.policy.business_timezone)
     log_file = args.warehouse.parent / "logs" / f"recon_{as_of.isoformat()}.log"
     err = Console(stderr=True, highlight=False, soft_wrap=True)
-    try:
-        api = prepare_prefect(args.warehouse.parent / "prefect", verbose=args.verbose)
-        route_logs(log_file, verbose=args.verbose)
-    except OSError as exc:  # a read-only or full disk, a file where a folder should be
+    try:  # the folders first: a read-only or full disk, or a file where a folder should be, ends here
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        (args.warehouse.parent / "prefect").mkdir(exist_ok=True)
+    except OSError as exc:
         print(f"recon: this night was not published: cannot write in {args.warehouse.parent} "
               f"({exc.strerror or exc}: {exc.filename or ''})", file=sys.stderr)
         return EXIT_CONFIG
+    api = prepare_prefect(args.warehouse.parent / "prefect", verbose=args.verbose)
     try:
+        route_logs(log_file, verbose=args.verbose)
         return _nightly(args, as_of, console, err, log_file)
     finally:
         if api is not None:
