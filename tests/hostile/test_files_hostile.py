@@ -224,13 +224,21 @@ def test_a_repeated_header_is_refused_naming_it(tmp_path):
         read_source_file(path, _source(tmp_path))
 
 
-def test_a_repeated_header_in_a_sheet_is_refused_naming_it(tmp_path):
-    path = tmp_path / "dup.xlsx"
+def _workbook(path: Path, header: list[str], rows: list[list[str]]):
+    """A sheet as the assistant keeps it: a title row, the header, the rows; returned open for
+    more cells (close it)."""
     workbook = xlsxwriter.Workbook(str(path))
     sheet = workbook.add_worksheet("报备登记")
     sheet.write_row(0, 0, ["title"])
-    sheet.write_row(1, 0, ["报备编号", "客户名称", "客户名称"])
-    sheet.write_row(2, 0, ["ZL-1", "甲公司", "乙公司"])
+    sheet.write_row(1, 0, header)
+    for number, row in enumerate(rows, start=2):
+        sheet.write_row(number, 0, row)
+    return workbook, sheet
+
+
+def test_a_repeated_header_in_a_sheet_is_refused_naming_it(tmp_path):
+    path = tmp_path / "dup.xlsx"
+    workbook, _ = _workbook(path, ["报备编号", "客户名称", "客户名称"], [["ZL-1", "甲公司", "乙公司"]])
     workbook.close()
     with pytest.raises(SourceFileError, match=r"the header '客户名称' appears more than once"):
         read_source_file(path, _source(tmp_path, "sheet"))
@@ -245,14 +253,9 @@ def test_nul_escape_and_other_control_characters_never_reach_a_claim():
     assert parsed["note"][0] == "第一行\n第二行\t注"
 
 
-
 def test_spreadsheet_error_cells_are_kept_as_their_text_so_they_are_flagged_not_blank(tmp_path):
     path = tmp_path / "errors.xlsx"
-    workbook = xlsxwriter.Workbook(str(path))
-    sheet = workbook.add_worksheet("报备登记")
-    sheet.write_row(0, 0, ["title"])
-    sheet.write_row(1, 0, ["报备编号", "客户名称", "电话"])
-    sheet.write_row(2, 0, ["ZL-1", "甲公司"])
+    workbook, sheet = _workbook(path, ["报备编号", "客户名称", "电话"], [["ZL-1", "甲公司"]])
     sheet.write_formula(2, 2, "=NA()", None, "#N/A")
     sheet.write(3, 0, "ZL-2")
     sheet.write_formula(3, 1, "=1/0", None, "#DIV/0!")
