@@ -162,6 +162,8 @@ def _registered_names_apart(pairs: pl.DataFrame) -> pl.Series:
         "is_registered_name_r").fill_null(False)
     columns = list(COUPLE_COLUMNS)
     rows = pairs.select(*columns, both.alias("_both")).with_row_index("_row").filter("_both")
+    if rows.is_empty():  # most lookups: no DuckDB to open (tens of milliseconds of a rep's wait)
+        return pl.repeat(False, pairs.height, eager=True)
     with duckdb.connect() as con:
         judged = couples_compatible(rows.select(columns).unique(), con).filter(~pl.col("compatible"))
     apart_rows = rows.join(judged, on=columns, nulls_equal=True)["_row"]
