@@ -54,7 +54,7 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="with --dir: measure the warehouse already built there")
     parser.add_argument("--clients", type=int, default=20, help="concurrent clients (default %(default)s)")
     parser.add_argument("--seconds", type=float, default=30, help="how long they send (default %(default)s)")
-    parser.add_argument("--workers", type=int, default=8, help="serve-lookup --workers (default %(default)s)")
+    parser.add_argument("--workers", type=int, default=32, help="serve-lookup --workers (default %(default)s)")
     parser.add_argument("--queries", type=int, default=1000, help="size of the query pool (default %(default)s)")
     parser.add_argument("--port", type=int, default=0, help="default: a free one")
     args = parser.parse_args()

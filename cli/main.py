@@ -109,7 +109,7 @@ def _add_lookup_commands(commands: argparse._SubParsersAction) -> None:
     serve_lookup.add_argument("--warehouse", type=_path, default=DEFAULT_WAREHOUSE,
                               help="DuckDB file (default %(default)s)")
     serve_lookup.add_argument("--policy", type=_path, default=DEFAULT_POLICY, help="policy.yaml (default %(default)s)")
-    serve_lookup.add_argument("--workers", type=int, default=8,
+    serve_lookup.add_argument("--workers", type=int, default=32,
                               help="requests answered at once; more wait, then get 503 (default %(default)s)")
     serve_lookup.add_argument("--quiet", action="store_true", help="do not log each request on stderr")
 

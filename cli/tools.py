@@ -38,7 +38,8 @@ def simulate(args: argparse.Namespace, console: Console) -> int:
 def lookup(args: argparse.Namespace, console: Console) -> int:
     import json
 
-    from service.query import Lookup, NoWarehouseError, QueryError, answer_text, parse_query
+    from service.answer_text import answer_text
+    from service.query import Lookup, NoWarehouseError, QueryError, parse_query
     from settings.policy_file import PolicyError
     from transforms.export_safety import neutralise_controls
 

@@ -35,24 +35,28 @@ RELATED = ("related", "different_entity")
 WEAK_FLOOR = 0.01
 
 
-def query_pairs(query: pl.DataFrame, candidates: pl.DataFrame) -> pl.DataFrame:
-    """Every (query, candidate) pair, query columns suffixed _l and candidate columns _r."""
-    left = query.rename({c: f"{c}_l" for c in query.columns})
+def query_pairs(queries: pl.DataFrame, candidates: pl.DataFrame) -> pl.DataFrame:
+    """Each query paired with each of its candidates (whose `query_id` is the query's claim_id),
+    query columns suffixed _l and candidate columns _r, in the candidates' order."""
+    left = queries.rename({c: f"{c}_l" for c in queries.columns})
     right = candidates.rename({c: f"{c}_r" for c in candidates.columns})
-    return left.join(right, how="cross")
+    pairs = right.join(left, left_on="query_id_r", right_on="claim_id_l", how="inner", maintain_order="left",
+                       coalesce=False)
+    return pairs.select(*left.columns, *(c for c in right.columns if c != "query_id_r"))
 
 
 def customers_answered(
     classified: pl.DataFrame, customers: pl.DataFrame, model: ScoringModel, *, review_floor: float
 ) -> pl.DataFrame:
-    """One row per candidate customer, strongest verdict first: verdict, probability, display
+    """One row per query (`query_id`, the query's claim_id_l) and candidate customer, each query's
+    strongest verdict first: verdict, probability, display
     name, owner, team, protection end and idle release (null owner: public pool), and `agreed`,
     the fields whose agreement counted for the match. A `review` pair below `review_floor` is
     only weak evidence.
 
-    classified: scored pairs with `decision_basis`, `claim_id_r`, the candidate's `customer_id_r`
-    and `region_pinyin_r`; customers: customer_id, display_name, owner_rep_id, owner_name, team,
-    protection_end, idle_release_at (null owner: public pool).
+    classified: scored pairs with `decision_basis`, the query's `claim_id_l`, `claim_id_r`, the
+    candidate's `customer_id_r` and `region_pinyin_r`; customers: customer_id, display_name,
+    owner_rep_id, owner_name, team, protection_end, idle_release_at (null owner: public pool).
     """
     floored = (
         pl.when((pl.col("decision_basis") == "review") & (pl.col("match_probability") < review_floor))
@@ -66,8 +70,9 @@ def customers_answered(
         .with_columns(pl.col("decision_basis").replace_strict(rank).alias("_rank"), verdict.alias("verdict"))
         .filter((pl.col("verdict") != "weak") | (pl.col("match_probability") >= WEAK_FLOOR))
         .with_columns(_region_named().alias("_region_named"))
-        .sort(["_rank", "match_probability", "_region_named", "claim_id_r"], descending=[True, True, True, False])
-        .unique("customer_id", keep="first", maintain_order=True)
+        .sort(["claim_id_l", "_rank", "match_probability", "_region_named", "claim_id_r"],
+              descending=[False, True, True, True, False])
+        .unique(["claim_id_l", "customer_id"], keep="first", maintain_order=True)
     )
     agreed = [_agreed(row, model) for row in best.iter_rows(named=True)]
     return (
@@ -79,7 +84,8 @@ def customers_answered(
         .join(customers.filter(pl.col("customer_id").is_in(best["customer_id"].implode())), on="customer_id",
               how="left", maintain_order="left")
         .select(
-            "customer_id", "verdict", "verdict_zh", pl.col("match_probability").alias("probability"),
+            pl.col("claim_id_l").alias("query_id"), "customer_id", "verdict", "verdict_zh",
+            pl.col("match_probability").alias("probability"),
             "match_weight", "display_name", "owner_rep_id", "owner_name", "team", "protection_end",
             "idle_release_at", "agreed",
         )

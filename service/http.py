@@ -9,7 +9,8 @@ server. The query string may be percent-encoded or raw UTF-8 (as curl sends a na
 URL). Every error — bad input, and http.server's own refusals (malformed or too long request
 line or headers, unsupported method) — is a JSON body `{"error": {"status", "zh", "en"}}`, its
 texts as `service.query.shown` leaves answers (no control character, escape or bidi override);
-the warehouse is reloaded when the nightly run replaces it.
+the warehouse is reloaded when the nightly run replaces it. Concurrent lookups are answered
+together, a batch at a time (`service.batching`).
 
 At most `max_workers` requests are answered at once (`service.bounded_server`); a connection that finds
 them all busy waits up to `queue_seconds`, then gets a JSON 503. So that slow clients cannot hold
@@ -30,13 +31,14 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
+from service.batching import LookupBatcher
 from service.bounded_server import BoundedServer, raw_response
 from service.query import NoWarehouseError, QueryError, parse_query
 from service.snapshot import SnapshotLookup
 from transforms.export_safety import neutralise_controls
 
 MAX_BODY_BYTES = 8192
-MAX_WORKERS = 8
+MAX_WORKERS = 32  # request threads mostly wait for their batch (service.batching): cheap
 QUEUE_SECONDS = 2.0
 ALLOWED_METHODS = "GET, HEAD, POST"
 log = logging.getLogger("recon.lookup_server")
@@ -65,6 +67,7 @@ class LookupHandler(BaseHTTPRequestHandler):
     """One request: /lookup or /health answered from `lookup`, every error as a JSON body."""
 
     lookup: SnapshotLookup
+    batcher: LookupBatcher  # answers concurrent requests together
     log_requests: bool = True
     server_version = "recon-lookup"
     timeout = 10  # seconds a client may take to send its request: a stalled one frees its thread
@@ -125,7 +128,7 @@ class LookupHandler(BaseHTTPRequestHandler):
         if url.path == "/health":
             self._respond(lambda: _health(self.lookup))
         elif url.path == "/lookup":
-            self._respond(lambda: self.lookup.answer(parse_query(_form_fields(url.query))))
+            self._respond(lambda: self.batcher.answer(parse_query(_form_fields(url.query))))
         else:
             self._error(HTTPStatus.NOT_FOUND, "没有这个地址", f"no such path {url.path!r}; use /lookup or /health")
 
@@ -137,7 +140,7 @@ class LookupHandler(BaseHTTPRequestHandler):
         if urlsplit(self.path).path != "/lookup":
             self._error(HTTPStatus.NOT_FOUND, "没有这个地址", "no such path; POST to /lookup")
             return
-        self._respond(lambda: self.lookup.answer(parse_query(self._json_body())))
+        self._respond(lambda: self.batcher.answer(parse_query(self._json_body())))
 
     def _json_body(self) -> dict:
         try:
@@ -227,7 +230,8 @@ def make_server(
 ) -> BoundedServer:
     """A server answering lookups from `lookup`, at most `max_workers` at once; call
     `serve_forever()` on it. Each request is logged on stderr unless `log_requests` is false."""
-    handler = type("Handler", (LookupHandler,), {"lookup": lookup, "log_requests": log_requests})
+    handler = type("Handler", (LookupHandler,),
+                   {"lookup": lookup, "batcher": LookupBatcher(lookup), "log_requests": log_requests})
     return BoundedServer((host, port), handler, max_workers=max_workers, queue_seconds=queue_seconds,
                         log_requests=log_requests)
 

@@ -12,7 +12,7 @@ second; nothing here imports Prefect, Great Expectations or Splink. The long-liv
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -26,7 +26,7 @@ from matching.lookup import RELATED, SAME_CUSTOMER, customers_answered, is_known
 from matching.match_model import MatchModel
 from matching.prepare import claims_for_matching
 from matching.scoring import PairScorer
-from service.warehouse_reader import NoWarehouseError, Reader, warehouse_reader
+from service.warehouse_reader import CANDIDATE_SCHEMA, NoWarehouseError, Reader, warehouse_reader
 from settings.policy_file import read_policy_file
 from transforms.contact_masking import contacts_masked
 from transforms.export_safety import neutralise_controls
@@ -39,7 +39,7 @@ MAX_TOP = 50
 QUERY_FIELDS = ("name", "phone", "email", "credit_code", "top")
 # the answer's fields holding a company name as someone typed it: contact details in them are masked
 NAME_FIELDS = frozenset({"name", "name_norm", "core_name", "display_name"})
-__all__ = ["Lookup", "LookupQuery", "NoWarehouseError", "QueryError", "answer_text", "parse_query", "shown"]
+__all__ = ["Lookup", "LookupQuery", "NoWarehouseError", "QueryError", "parse_query", "shown"]
 class QueryError(ValueError):
     """A query that cannot be answered, with the reason in Chinese and in English."""
 
@@ -130,38 +130,57 @@ class Lookup:
         Every text is as `shown`: no control character, escape sequence or bidi override, and no
         phone number or e-mail address in a name (a rep may have typed the contact into it).
         """
-        standardised = _query_standardised(query)
+        (answer,) = self.answer_many([query])
+        if isinstance(answer, QueryError):
+            raise answer
+        return answer
+
+    def answer_many(self, queries: Sequence[LookupQuery]) -> list[dict | QueryError]:
+        """`answer` for each query, in order, or the QueryError saying why one cannot be answered.
+
+        The queries are standardised, prepared, scored and judged together, as one frame: on a
+        frame of a few rows polars' per-call overhead is nearly all the cost, so twenty queries
+        cost little more than one, and a server answering concurrent clients together
+        (`service.batching`) keeps up with them on two cores."""
+        standardised, refused = _queries_standardised(queries)
         with self._reader() as reader:
-            row = standardised.row(0, named=True)
-            phone = row["phone_e164"]
-            shared = None if phone is None else _is_shared_phone(reader.phone_companies(phone), row["core_name"])
+            shared = [None if row["phone_e164"] is None
+                      else _is_shared_phone(reader.phone_companies(row["phone_e164"]), row["core_name"])
+                      for row in standardised.iter_rows(named=True)]
             prepared = claims_for_matching(
-                standardised.with_columns(pl.lit(shared, dtype=pl.Boolean).alias("is_shared_phone"))
+                standardised.with_columns(pl.Series("is_shared_phone", shared, dtype=pl.Boolean))
             )
-            wanted = prepared.row(0, named=True)
-            candidates = reader.candidates(wanted)
+            candidates = _candidates(reader, prepared)
             tf = reader.term_frequencies(
-                sorted({wanted["core_name"], *candidates["core_name"].to_list()} - {None})
+                sorted({*prepared["core_name"].to_list(), *candidates["core_name"].to_list()} - {None})
             )
             customers = reader.customers(candidates["customer_id"].unique().sort().to_list())
             as_of = reader.as_of
             answered = self._answered(prepared, candidates, tf, customers, reader.model, reader.scorer)
-        matches = answered.filter(pl.col("verdict").is_in(SAME_CUSTOMER))
-        related = answered.filter(pl.col("verdict").is_in(RELATED))
-        return shown({
-            "query": _echo(query, row, shared),
-            "warehouse_as_of": as_of,
-            "known": is_known(answered, self.link_policy.review_floor),
-            "matches": self._entries(matches, query.top),
-            "related_companies": self._entries(related, query.top),
-        })
+        by_query = answered.partition_by("query_id", as_dict=True, maintain_order=True)
+        answers: list[dict | QueryError] = []
+        rows = iter(zip(standardised.iter_rows(named=True), shared, strict=True))
+        for number, query in enumerate(queries):
+            if number in refused:
+                answers.append(refused[number])
+                continue
+            row, is_shared = next(rows)
+            mine = by_query.get((row["claim_id"],), answered.clear())
+            answers.append(shown({
+                "query": _echo(query, row, is_shared),
+                "warehouse_as_of": as_of,
+                "known": is_known(mine, self.link_policy.review_floor),
+                "matches": self._entries(mine.filter(pl.col("verdict").is_in(SAME_CUSTOMER)), query.top),
+                "related_companies": self._entries(mine.filter(pl.col("verdict").is_in(RELATED)), query.top),
+            }))
+        return answers
 
     def _reader(self) -> AbstractContextManager[Reader]:
         return warehouse_reader(self.warehouse)
 
-    def _answered(self, query: pl.DataFrame, candidates: pl.DataFrame, tf: dict[str, float],
+    def _answered(self, queries: pl.DataFrame, candidates: pl.DataFrame, tf: dict[str, float],
                   customers: pl.DataFrame, model: MatchModel, scorer: PairScorer) -> pl.DataFrame:
-        """One row per candidate customer, strongest verdict first (`matching.lookup`)."""
+        """One row per query and candidate customer, strongest verdict first (`matching.lookup`)."""
         if candidates.is_empty():
             return customers_answered(_no_pairs(scorer), customers, scorer.model,
                                       review_floor=self.link_policy.review_floor)
@@ -173,7 +192,7 @@ class Lookup:
             candidates.with_columns(tf_of)
             .join(region_pinyin, on="region", how="left", maintain_order="left")
         )
-        scored = scorer.scored(query_pairs(query.with_columns(tf_of), right))
+        scored = scorer.scored(query_pairs(queries.with_columns(tf_of), right))
         # The nightly rules with the review floor at zero, so that the sister guard names a sister
         # company however weak the pair; the floor then only separates "possible" from "weak".
         classified = pairs_classified(scored, model, replace(self.link_policy, review_floor=0.0))
@@ -203,24 +222,36 @@ class Lookup:
         return None if instant is None else instant.astimezone(self.zone).isoformat(timespec="minutes")
 
 
-def _query_standardised(query: LookupQuery) -> pl.DataFrame:
-    """The query as a one-row claim, standardised; a contact field that cannot be read is refused."""
+def _queries_standardised(queries: Sequence[LookupQuery]) -> tuple[pl.DataFrame, dict[int, QueryError]]:
+    """The queries as claims `q0`, `q1`, … (by position), standardised; those with a contact field
+    that cannot be read are left out and refused by position."""
+    fields = ("company_name", "contact_name", "phone", "email", "website", "credit_code")
     raw = pl.DataFrame(
-        {"claim_id": ["query"], "company_name": [query.name], "contact_name": [None], "phone": [query.phone],
-         "email": [query.email], "website": [None], "credit_code": [query.credit_code]},
-        schema=dict.fromkeys(("claim_id", "company_name", "contact_name", "phone", "email", "website",
-                              "credit_code"), pl.String),
+        {"claim_id": [f"q{n}" for n in range(len(queries))], "company_name": [q.name for q in queries],
+         "contact_name": [None] * len(queries), "phone": [q.phone for q in queries],
+         "email": [q.email for q in queries], "website": [None] * len(queries),
+         "credit_code": [q.credit_code for q in queries]},
+        schema=dict.fromkeys(("claim_id", *fields), pl.String),
     )
     standardised = standardise_claims(raw)
-    row = standardised.row(0, named=True)
-    if query.phone and row["phone_e164"] is None:
-        raise QueryError("电话号码无法识别", f"the phone number {query.phone!r} cannot be read")
-    if query.email and row["email_norm"] is None:
-        raise QueryError("邮箱地址无法识别", f"the e-mail address {query.email!r} cannot be read")
-    if query.credit_code and row["credit_code_norm"] is None:
-        raise QueryError("统一社会信用代码无效（校验位不符）",
-                         f"the credit code {query.credit_code!r} is not valid (check character)")
-    return standardised
+    refused = {}
+    for number, (query, row) in enumerate(zip(queries, standardised.iter_rows(named=True), strict=True)):
+        if query.phone and row["phone_e164"] is None:
+            refused[number] = QueryError("电话号码无法识别", f"the phone number {query.phone!r} cannot be read")
+        elif query.email and row["email_norm"] is None:
+            refused[number] = QueryError("邮箱地址无法识别", f"the e-mail address {query.email!r} cannot be read")
+        elif query.credit_code and row["credit_code_norm"] is None:
+            refused[number] = QueryError("统一社会信用代码无效（校验位不符）",
+                                         f"the credit code {query.credit_code!r} is not valid (check character)")
+    keep = [f"q{n}" for n in range(len(queries)) if n not in refused]
+    return standardised.filter(pl.col("claim_id").is_in(keep)), refused
+
+
+def _candidates(reader: Reader, queries: pl.DataFrame) -> pl.DataFrame:
+    """Each prepared query's candidates (CANDIDATE_SCHEMA), with `query_id`, the query's claim_id."""
+    found = [reader.candidates(query).with_columns(pl.lit(query["claim_id"]).alias("query_id"))
+             for query in queries.iter_rows(named=True)]
+    return pl.concat(found) if found else pl.DataFrame(schema=CANDIDATE_SCHEMA | {"query_id": pl.String})
 
 
 def _echo(query: LookupQuery, row: dict, shared: bool | None) -> dict:
@@ -239,10 +270,10 @@ def _is_shared_phone(companies: set[str], core_name: str | None) -> bool:
 
 
 def _no_pairs(scorer: PairScorer) -> pl.DataFrame:
-    """An empty frame of classified pairs, for a query without candidates."""
-    columns = {"customer_id_r": pl.String, "claim_id_r": pl.String, "decision_basis": pl.String,
-               "match_probability": pl.Float64, "match_weight": pl.Float64, "is_latin_name_l": pl.Boolean,
-               "core_name_l": pl.String, "region_pinyin_r": pl.String}
+    """An empty frame of classified pairs, for queries without candidates."""
+    columns = {"claim_id_l": pl.String, "customer_id_r": pl.String, "claim_id_r": pl.String,
+               "decision_basis": pl.String, "match_probability": pl.Float64, "match_weight": pl.Float64,
+               "is_latin_name_l": pl.Boolean, "core_name_l": pl.String, "region_pinyin_r": pl.String}
     for c in scorer.model.comparisons:
         columns |= {f"gamma_{c.name}": pl.Int64, f"mw_{c.name}": pl.Float64}
     return pl.DataFrame(schema=columns)
@@ -260,41 +291,3 @@ def shown(value: object, field: str | None = None) -> object:
     if isinstance(value, list):
         return [shown(item, field) for item in value]
     return value
-
-
-def answer_text(answer: dict) -> str:
-    """The answer as a rep reads it on a terminal."""
-    std = answer["query"]["standardised"]
-    header = (f"查询 query: {std['name_norm'] or '-'}  (trade name {std['core_name'] or '-'}; "
-              f"warehouse as of {answer['warehouse_as_of']})")
-    lines = [header, _verdict_line(answer)]
-    for title, entries in (("可能的同一客户 matches", answer["matches"]),
-                           ("关联公司，非同一客户 related companies, not the same customer",
-                            answer["related_companies"])):
-        if not entries:
-            continue
-        lines.append(title + ":")
-        for e in entries:
-            holder = (f"{e['owner']['name']} ({e['owner']['team']}) until {e['protection_end']}"
-                      + (f", idle release {e['idle_release_at']}" if e["idle_release_at"] else "")
-                      if e["owner"] else "公海 public pool")
-            agreed = ", ".join(f"{a['field']}: {a['level']}" for a in e["agreed"]) or "-"
-            lines.append(f"  {e['probability']:6.1%}  {e['verdict']:<16} {e['display_name']} [{e['customer_id']}]")
-            lines.append(f"          {e['verdict_zh']}; owner {holder}")
-            lines.append(f"          agreed: {agreed}")
-    return "\n".join(lines)
-
-
-def _verdict_line(answer: dict) -> str:
-    """What the rep should do, in one line; "free to register" only when `known` is false."""
-    if not answer["known"]:
-        if not answer["matches"] and not answer["related_companies"]:
-            return ("未找到已知客户，可以报备（以规则为准） no known customer matches: free to register "
-                    "(subject to the rules)")
-        return ("未找到同一客户，可以报备（以规则为准）；下列仅为相似或关联的其他客户 "
-                "no known customer matches: free to register (subject to the rules); those below are only weakly "
-                "similar public-pool customers or other legal entities")
-    if any(m["verdict"] in ("sure", "likely") for m in answer["matches"]):
-        return "已知客户，请勿重复报备 known customer: see its owner below"
-    return ("可能是已知客户，报备前请核对下列客户 possibly a known customer (protected, or similar enough to review): "
-            "check the customers below before registering")

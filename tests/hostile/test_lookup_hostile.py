@@ -23,8 +23,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from service.answer_text import answer_text
 from service.http import make_server
-from service.query import Lookup, QueryError, answer_text, parse_query, shown
+from service.query import Lookup, QueryError, parse_query, shown
 from service.snapshot import SnapshotLookup
 from settings.paths import DEFAULT_POLICY
 from tests.flows.subprocesses import recon, recon_env

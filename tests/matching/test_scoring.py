@@ -77,7 +77,8 @@ def test_scores_equal_splinks_on_the_same_pairs(prepared, model):
     expected = _splink_scores(prepared, left, right, model)
     tf = term_frequencies(prepared, "core_name")
     with_tf = [frame.join(tf, on="core_name", how="left", maintain_order="left") for frame in (left, right)]
-    ours = PairScorer(scoring_model(model)).scored(query_pairs(*with_tf))
+    every_query = with_tf[1].join(left.select(pl.col("claim_id").alias("query_id")), how="cross")
+    ours = PairScorer(scoring_model(model)).scored(query_pairs(with_tf[0], every_query))
 
     keys = ["claim_id_l", "claim_id_r"]
     compared = [c for c in expected.columns if c.startswith(("gamma_", "mw_"))] + ["match_weight", "match_probability"]

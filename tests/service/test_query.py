@@ -10,7 +10,8 @@ import sys
 import duckdb
 import pytest
 
-from service.query import Lookup, NoWarehouseError, QueryError, answer_text, parse_query
+from service.answer_text import answer_text
+from service.query import Lookup, NoWarehouseError, QueryError, parse_query
 from service.snapshot import SnapshotLookup
 from settings.paths import DEFAULT_POLICY
 from tests.flows.inputs import REPO
@@ -285,3 +286,19 @@ def test_a_cold_command_line_lookup_on_the_samples_warehouse(samples_run, tmp_pa
     unknown = recon("lookup", "青岚星河生物科技有限公司", "--warehouse", str(warehouse), "--policy", policy, env=env)
     assert unknown.returncode == 0, unknown.stderr
     assert "free to register" in unknown.stdout and "no known customer" in unknown.stdout
+
+
+def test_queries_answered_together_get_the_answers_each_gets_alone(lookup, in_memory):
+    queries = [parse_query(q) for q in SERVER_QUERIES]
+    queries.insert(3, parse_query({"name": "字节跳动", "phone": "12345"}))  # refused, yet the others are answered
+    alone = []
+    for query in queries:
+        try:
+            alone.append(in_memory.answer(query))
+        except QueryError as exc:
+            alone.append(str(exc))
+    together = [str(a) if isinstance(a, QueryError) else a for a in in_memory.answer_many(queries)]
+    assert together == alone
+    assert together[3].startswith("电话号码无法识别")
+    answered = [q.name for q in queries if q.phone != "12345"]
+    assert [a["query"]["name"] for a in together if isinstance(a, dict)] == answered

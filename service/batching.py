@@ -1,0 +1,61 @@
+"""Concurrent lookups answered together, for `recon serve-lookup`.
+
+Each request thread hands its query to one answering thread and waits. That thread takes every
+query waiting when it becomes free — never waiting for more to arrive, so a lone client is
+answered at once — and answers them as one batch (`Lookup.answer_many`). A batch of twenty costs
+little more than one query, so under load the server's throughput grows with the queue instead
+of twenty threads fighting over the GIL for one query each.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from concurrent.futures import Future
+
+from service.query import Lookup, LookupQuery, QueryError
+
+MAX_BATCH = 32
+
+
+class LookupBatcher:
+    """Answers `answer(query)` calls from many threads through `lookup.answer_many`, a batch at a time."""
+
+    def __init__(self, lookup: Lookup, max_batch: int = MAX_BATCH) -> None:
+        self.lookup = lookup
+        self.max_batch = max_batch
+        self._waiting: queue.SimpleQueue[tuple[LookupQuery, Future[dict]]] = queue.SimpleQueue()
+        threading.Thread(target=self._answer_forever, name="lookup-batcher", daemon=True).start()
+
+    def answer(self, query: LookupQuery) -> dict:
+        """The answer `lookup.answer(query)` gives, or the exception it raises."""
+        answered: Future[dict] = Future()
+        self._waiting.put((query, answered))
+        return answered.result()
+
+    def _answer_forever(self) -> None:
+        while True:
+            batch = [self._waiting.get()]
+            while len(batch) < self.max_batch:
+                try:
+                    batch.append(self._waiting.get_nowait())
+                except queue.Empty:
+                    break
+            self._answer(batch)
+
+    def _answer(self, batch: list[tuple[LookupQuery, Future[dict]]]) -> None:
+        try:
+            answers = self.lookup.answer_many([query for query, _ in batch])
+        except Exception as exc:
+            if len(batch) == 1:
+                batch[0][1].set_exception(exc)
+                return
+            # one query that breaks the batch must not fail the others: each alone says whose it is
+            for one in batch:
+                self._answer([one])
+            return
+        for (_, answered), answer in zip(batch, answers, strict=True):
+            if isinstance(answer, QueryError):
+                answered.set_exception(answer)
+            else:
+                answered.set_result(answer)
