@@ -10,6 +10,7 @@ from pathlib import Path
 import polars as pl
 
 from adapters.readers import ROW_NUMBER, SourceFileError, file_sha256, read_source_file, read_table
+from settings.policy_file import MAX_QUOTA
 from settings.sources import SourceConfig, SourcesConfig
 from transforms.mapping import MissingColumnsError, raw_claims_from_rows
 from transforms.schema import REQUIRED_ROSTER_FIELDS, ROSTER_FIELDS
@@ -128,14 +129,15 @@ def read_roster(config: SourcesConfig) -> pl.DataFrame:
 
 
 def _check_roster_rows(path: Path, roster: pl.DataFrame) -> None:
-    """The first row with a missing required field, a quota that is not a whole number >= 0, or an
+    """The first row with a missing required field, a quota that is not a whole number from 0 to
+    MAX_QUOTA (the policy's bound), or an
     e-mail without @ stops the run, named by its row number in the file."""
     quota = pl.col("quota").cast(pl.Int64, strict=False)
     problems = [
         *((pl.col(f).is_null(), f"{f} is empty") for f in REQUIRED_ROSTER_FIELDS),
-        (pl.col("quota").is_not_null() & (quota.is_null() | (quota < 0)),
-         pl.format("quota {} is not a whole number >= 0 (leave it empty for the policy's default)",
-                   pl.col("quota"))),
+        (pl.col("quota").is_not_null() & (quota.is_null() | (quota < 0) | (quota > MAX_QUOTA)),
+         pl.format(f"quota {{}} is not a whole number from 0 to {MAX_QUOTA:,} (leave it empty for the policy's "
+                   "default)", pl.col("quota"))),
         (pl.col("manager_email").is_not_null() & ~pl.col("manager_email").str.contains("@", literal=True),
          pl.format("manager_email {} is not an e-mail address", pl.col("manager_email"))),
     ]

@@ -119,8 +119,13 @@ def _queries(directory: Path, claims: int, count: int) -> list[tuple[str, dict, 
 
 
 def _other_format(e164: str, rng: random.Random) -> str:
-    """+8613800138000 as a rep might type it: +86 138-0013-8000, 13800138000 or full-width digits."""
+    """+8613800138000 as a rep might type it: +86 138-0013-8000, 13800138000 or full-width digits; a
+    landline (+8675528780808) as +86 755 28780808, 075528780808 or full-width digits."""
     national = e164.removeprefix("+86")
+    if not national.startswith("1"):
+        local = "0" + national
+        return rng.choice((f"+86 {national[:3]} {national[3:]}", local,
+                           local.translate({ord(d): chr(ord(d) + 0xFEE0) for d in "0123456789"})))
     return rng.choice((f"+86 {national[:3]}-{national[3:7]}-{national[7:]}", national,
                        national.translate({ord(d): chr(ord(d) + 0xFEE0) for d in "0123456789"})))
 

@@ -55,6 +55,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=20, help="concurrent clients (default %(default)s)")
     parser.add_argument("--seconds", type=float, default=30, help="how long they send (default %(default)s)")
     parser.add_argument("--workers", type=int, default=32, help="serve-lookup --workers (default %(default)s)")
+    parser.add_argument("--processes", type=int, default=2, help="serve-lookup --processes (default %(default)s)")
     parser.add_argument("--queries", type=int, default=1000, help="size of the query pool (default %(default)s)")
     parser.add_argument("--port", type=int, default=0, help="default: a free one")
     args = parser.parse_args()
@@ -63,7 +64,7 @@ def main() -> int:
         if not args.reuse:
             _build(args.dir, args.claims)
         warehouse = args.dir / "warehouse.duckdb"
-        pool = [(family, query) for family, query, _ in _queries(args.dir, args.claims, args.queries)]
+        pool = _generated_queries(args.dir, args.claims, args.queries)
     else:
         warehouse = args.warehouse
         pool = _warehouse_queries(warehouse, args.queries)
@@ -77,18 +78,19 @@ def main() -> int:
             started = time.perf_counter()
             server = subprocess.Popen(
                 [sys.executable, "-m", "cli", "serve-lookup", "--port", str(port), "--warehouse", str(warehouse),
-                 "--policy", str(REPO / "config" / "policy.yaml"), "--workers", str(args.workers), "--quiet"],
+                 "--policy", str(REPO / "config" / "policy.yaml"), "--workers", str(args.workers),
+                 "--processes", str(args.processes), "--quiet"],
                 env=dict(os.environ, PYTHONPATH=str(REPO)), cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
             try:
-                claims = _wait_until_up(server, port, log_path)
+                claims = _wait_until_up(server, port, log_path, args.processes)
                 print(f"serve-lookup up in {time.perf_counter() - started:.1f} s ({claims:,} claims, "
-                      f"{args.workers} workers), RSS {_rss_mib(server.pid):,.0f} MiB")
+                      f"{args.processes} process(es) of {args.workers} workers), RSS {_rss_mib(server.pid):,.0f} MiB")
                 results = _load(port, pool, args.clients, args.seconds)
                 rss = _rss_mib(server.pid)
             finally:
-                server.send_signal(signal.SIGINT)  # serve-lookup closes its socket on Ctrl-C
+                server.send_signal(signal.SIGTERM)  # serve-lookup stops its copies and closes its socket
                 try:
                     server.wait(timeout=30)
                 except subprocess.TimeoutExpired:
@@ -99,6 +101,20 @@ def main() -> int:
         if noise:
             print(f"server log: {len(noise)} error lines, e.g. {noise[0]}")
     return 0
+
+
+def _generated_queries(directory: Path, claims: int, count: int) -> list[tuple[str, dict]]:
+    """lookup_bench's (family, query) pool, kept in DIR/load_queries.json beside the warehouse it was
+    made for (rebuilding the generated universe to make it takes minutes at 1M claims)."""
+    cached = directory / "load_queries.json"
+    warehouse = directory / "warehouse.duckdb"
+    if cached.exists() and cached.stat().st_mtime > warehouse.stat().st_mtime:
+        pool = [(family, query) for family, query in json.loads(cached.read_text(encoding="utf-8"))]
+        if len(pool) == count:
+            return pool
+    pool = [(family, query) for family, query, _ in _queries(directory, claims, count)]
+    cached.write_text(json.dumps(pool, ensure_ascii=False), encoding="utf-8")
+    return pool
 
 
 def _warehouse_queries(warehouse: Path, count: int, seed: int = 7) -> list[tuple[str, dict]]:
@@ -142,19 +158,23 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_until_up(server: subprocess.Popen, port: int, log_path: Path) -> int:
-    """Claims loaded, once /health answers; the server's log if it exits first."""
+def _wait_until_up(server: subprocess.Popen, port: int, log_path: Path, processes: int) -> int:
+    """Claims loaded, once /health has answered from every process; the server's log if it exits first."""
     deadline = time.monotonic() + STARTUP_SECONDS
+    answered: set[int] = set()
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit(f"serve-lookup exited ({server.returncode}):\n{log_path.read_text()}")
         try:
             status, body = _get(port, "/health", timeout=5)
             if status == 200:
-                return json.loads(body)["claims"]
+                health = json.loads(body)
+                answered.add(health["process"])
+                if len(answered) >= processes:
+                    return health["claims"]
         except OSError:
             pass
-        time.sleep(0.2)
+        time.sleep(0.05)
     raise SystemExit(f"serve-lookup did not answer /health within {STARTUP_SECONDS} s")
 
 
@@ -222,8 +242,14 @@ def _report(results: dict, clients: int, seconds: float, rss: float) -> None:
 
 
 def _rss_mib(pid: int) -> float:
+    """Resident memory of the server and the copies it started (`--processes`)."""
     with open(f"/proc/{pid}/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
+        own = next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    return own + sum(_rss_mib(int(child)) for child in children)
 
 
 if __name__ == "__main__":

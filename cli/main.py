@@ -8,6 +8,7 @@ commands are in `cli.night` (run, serve, cron-line) and `cli.tools` (lookup, sim
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -112,6 +113,12 @@ def _add_lookup_commands(commands: argparse._SubParsersAction) -> None:
     serve_lookup.add_argument("--workers", type=int, default=32,
                               help="requests answered at once; more wait, then get 503 (default %(default)s)")
     serve_lookup.add_argument("--quiet", action="store_true", help="do not log each request on stderr")
+    serve_lookup.add_argument("--processes", type=int, default=min(os.cpu_count() or 1, 4),
+                              help="processes answering on the port, each with its own copy of the data "
+                                   "(default: one per core, at most 4: %(default)s)")
+    # a copy started by the first process (service.processes): the socket it listens on, and who to outlive
+    serve_lookup.add_argument("--listen-fd", type=int, help=argparse.SUPPRESS)
+    serve_lookup.add_argument("--parent-pid", type=int, help=argparse.SUPPRESS)
 
 
 def _key_accounts(text: str) -> int | str:

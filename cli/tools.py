@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 
 from rich.console import Console
@@ -65,31 +66,47 @@ def lookup(args: argparse.Namespace, console: Console) -> int:
 
 
 def serve_lookup(args: argparse.Namespace, console: Console) -> int:
+    from service import processes
     from service.http import make_server
     from service.query import NoWarehouseError
     from service.snapshot import SnapshotLookup
     from settings.policy_file import PolicyError
 
-    if args.workers < 1:
-        console.print(f"[bold red]--workers must be at least 1, not {args.workers}[/bold red]")
-        return 2
+    for option, value in (("--workers", args.workers), ("--processes", args.processes)):
+        if value < 1:
+            console.print(f"[bold red]{option} must be at least 1, not {value}[/bold red]")
+            return 2
     try:
         lookup = SnapshotLookup(args.warehouse, args.policy)
         snapshot = lookup.snapshot()
     except (NoWarehouseError, PolicyError) as exc:
         console.print(f"[bold red]{exc}[/bold red]")
         return 1
-    server = make_server(lookup, args.host, args.port, log_requests=not args.quiet, max_workers=args.workers)
-    console.print(f"lookup ready on http://{args.host}:{server.server_port}/lookup "
-                  f"({snapshot.prepared.height:,} claims, warehouse as of {snapshot.as_of}; "
-                  f"{args.workers} workers)")
+    listening = None if args.listen_fd is None else processes.inherited_socket(args.listen_fd)
+    server = make_server(lookup, args.host, args.port, log_requests=not args.quiet, max_workers=args.workers,
+                         listening=listening)
+    copies = []
+    if listening is None:
+        copies = processes.copies_started(server.socket, args.processes - 1, warehouse=args.warehouse,
+                                          policy=args.policy, workers=args.workers, quiet=args.quiet)
+        console.print(f"lookup ready on http://{args.host}:{server.server_port}/lookup "
+                      f"({snapshot.prepared.height:,} claims, warehouse as of {snapshot.as_of}; "
+                      f"{args.processes} process(es) of {args.workers} workers)")
+    else:
+        processes.stop_when_orphaned(args.parent_pid, server.shutdown)
+    signal.signal(signal.SIGTERM, _interrupted)  # a service manager's stop is a Ctrl-C
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         server.server_close()
+        processes.copies_stopped(copies)
     return 0
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def train(args: argparse.Namespace, console: Console) -> int:

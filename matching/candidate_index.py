@@ -8,9 +8,6 @@ tests/flows/test_lookup.py checks that both give the same answers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import numpy as np
 import polars as pl
 
@@ -35,24 +32,23 @@ class CandidateIndex:
             for key, group in chinese.group_by("trade_pinyin").agg("_row").iter_rows()
         }
 
-    def rows_for(self, query: Mapping[str, Any]) -> np.ndarray:
-        """Sorted, distinct row positions sharing at least one blocking value with `query` (a
-        prepared claim as `DataFrame.row(named=True)` gives it)."""
-        found = []
+    def rows_for(self, queries: pl.DataFrame) -> list[np.ndarray]:
+        """Per prepared query (a row of `queries`, which has the blocking columns, `is_latin_name` and
+        `core_name`), the sorted, distinct row positions sharing at least one blocking value with it.
+        Each column's values are looked up for all queries in one sorted search."""
+        found: list[list[np.ndarray]] = [[] for _ in range(queries.height)]
         for column in self.columns:
-            value = query.get(column)
-            if value is None:
-                continue
             keys, rows = self._keys[column]
-            start = keys.search_sorted(value, side="left")
-            end = keys.search_sorted(value, side="right")
-            if end > start:
-                found.append(rows[start:end])
-        if query.get("is_latin_name") and query.get("core_name"):
-            found.extend(self._pinyin_within(str(query["core_name"])))
-        if not found:
-            return np.empty(0, dtype=np.uint32)
-        return np.unique(np.concatenate(found))
+            values = queries[column].cast(keys.dtype)
+            starts = keys.search_sorted(values, side="left").to_numpy()
+            ends = keys.search_sorted(values, side="right").to_numpy()
+            for number in np.flatnonzero(values.is_not_null().to_numpy() & (ends > starts)):
+                found[number].append(rows[starts[number]:ends[number]])
+        latin = queries.select(pl.col("is_latin_name").fill_null(False), "core_name").iter_rows()
+        for position, (is_latin, core_name) in enumerate(latin):
+            if is_latin and core_name:
+                found[position].extend(self._pinyin_within(core_name))
+        return [np.unique(np.concatenate(arrays)) if arrays else np.empty(0, dtype=np.uint32) for arrays in found]
 
     def _pinyin_within(self, latin: str) -> list[np.ndarray]:
         """Rows of Chinese-named claims whose trade-name pinyin is a substring of `latin`."""

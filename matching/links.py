@@ -28,12 +28,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import duckdb
 import polars as pl
 
 from matching.identity import COUPLE_COLUMNS, couples_compatible
 from matching.match_model import MatchModel
 from matching.review import ReviewCapacity
+from matching.scratch_db import scratch_cursor
 from transforms.regions import regions_compatible
 
 SISTER_LEVEL = "same trade name, other industry word"
@@ -162,9 +162,9 @@ def _registered_names_apart(pairs: pl.DataFrame) -> pl.Series:
         "is_registered_name_r").fill_null(False)
     columns = list(COUPLE_COLUMNS)
     rows = pairs.select(*columns, both.alias("_both")).with_row_index("_row").filter("_both")
-    if rows.is_empty():  # most lookups: no DuckDB to open (tens of milliseconds of a rep's wait)
+    if rows.is_empty():  # most lookups: no SQL to run
         return pl.repeat(False, pairs.height, eager=True)
-    with duckdb.connect() as con:
+    with scratch_cursor() as con:
         judged = couples_compatible(rows.select(columns).unique(), con).filter(~pl.col("compatible"))
     apart_rows = rows.join(judged, on=columns, nulls_equal=True)["_row"]
     return pl.int_range(pairs.height, eager=True, dtype=pl.UInt32).is_in(apart_rows.implode())

@@ -49,10 +49,10 @@ def customers_answered(
     classified: pl.DataFrame, customers: pl.DataFrame, model: ScoringModel, *, review_floor: float
 ) -> pl.DataFrame:
     """One row per query (`query_id`, the query's claim_id_l) and candidate customer, each query's
-    strongest verdict first: verdict, probability, display
-    name, owner, team, protection end and idle release (null owner: public pool), and `agreed`,
-    the fields whose agreement counted for the match. A `review` pair below `review_floor` is
-    only weak evidence.
+    strongest verdict first: verdict, probability, display name, owner, team, protection end and
+    idle release (null owner: public pool), and the strongest pair's gamma_* / mw_* columns, from
+    which `agreed` tells the evidence that counted. A `review` pair below `review_floor` is only
+    weak evidence.
 
     classified: scored pairs with `decision_basis`, the query's `claim_id_l`, `claim_id_r`, the
     candidate's `customer_id_r` and `region_pinyin_r`; customers: customer_id, display_name,
@@ -74,11 +74,9 @@ def customers_answered(
               descending=[False, True, True, True, False])
         .unique(["claim_id_l", "customer_id"], keep="first", maintain_order=True)
     )
-    agreed = [_agreed(row, model) for row in best.iter_rows(named=True)]
     return (
         best.with_columns(
             pl.col("decision_basis").replace_strict({b: v[1] for b, v in VERDICTS.items()}).alias("verdict_zh"),
-            pl.Series("agreed", agreed, dtype=pl.List(pl.Struct({"field": pl.String, "level": pl.String}))),
         )
         # filtering first: a join would hash every known customer on each lookup
         .join(customers.filter(pl.col("customer_id").is_in(best["customer_id"].implode())), on="customer_id",
@@ -87,7 +85,8 @@ def customers_answered(
             pl.col("claim_id_l").alias("query_id"), "customer_id", "verdict", "verdict_zh",
             pl.col("match_probability").alias("probability"),
             "match_weight", "display_name", "owner_rep_id", "owner_name", "team", "protection_end",
-            "idle_release_at", "agreed",
+            "idle_release_at", *(f"gamma_{c.name}" for c in model.comparisons),
+            *(f"mw_{c.name}" for c in model.comparisons), *_tf_columns(best, model),
         )
     )
 
@@ -100,8 +99,13 @@ def _region_named() -> pl.Expr:
     return (if_latin & pl.col("core_name_l").str.contains(pl.col("region_pinyin_r"), literal=True)).fill_null(False)
 
 
-def _agreed(pair: dict[str, Any], model: ScoringModel) -> list[dict[str, str]]:
-    """The comparisons whose level in this pair argues for a match (positive weight)."""
+def _tf_columns(pairs: pl.DataFrame, model: ScoringModel) -> list[str]:
+    return [f"mw_tf_adj_{c.name}" for c in model.comparisons if f"mw_tf_adj_{c.name}" in pairs.columns]
+
+
+def agreed(pair: dict[str, Any], model: ScoringModel) -> list[dict[str, str]]:
+    """The comparisons whose level in a customer's strongest pair (a row of customers_answered)
+    argues for a match (positive weight): the kinds of evidence a rep is told agreed."""
     return [
         {"field": c.name, "level": model.level_label(c.name, pair[f"gamma_{c.name}"])}
         for c in model.comparisons
@@ -109,15 +113,14 @@ def _agreed(pair: dict[str, Any], model: ScoringModel) -> list[dict[str, str]]:
     ]
 
 
-def is_known(answered: pl.DataFrame, review_floor: float) -> bool:
-    """Whether a rep must treat the prospect as a known customer: some candidate customer that may
-    be the same customer (not a related company) is protected by a rep, or scores at or above
+def known_queries(answered: pl.DataFrame, review_floor: float) -> set[str]:
+    """The queries (`query_id`) a rep must treat as a known customer: some candidate customer that
+    may be the same customer (not a related company) is protected by a rep, or scores at or above
     `review_floor` (verdict possible, likely or sure). `answered`: customers_answered's output."""
-    same = answered.filter(pl.col("verdict").is_in(SAME_CUSTOMER))
     plausible = (
         pl.col("owner_rep_id").is_not_null()
         | (pl.col("probability") >= review_floor)
         # a sure link (same credit code or full name) is the same customer whatever it scores
         | pl.col("verdict").is_in(("sure", "likely", "possible"))
     )
-    return not same.filter(plausible).is_empty()
+    return set(answered.filter(pl.col("verdict").is_in(SAME_CUSTOMER) & plausible)["query_id"].to_list())

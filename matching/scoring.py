@@ -23,6 +23,7 @@ import duckdb
 import polars as pl
 
 from matching.match_model import MatchModel
+from matching.scratch_db import scratch_cursor
 
 # Splink clamps m and u at this value before taking log2(m/u).
 _M_U_CLAMP_MIN = 1e-300
@@ -215,7 +216,7 @@ class PairScorer:
     def __init__(self, model: ScoringModel, connection: duckdb.DuckDBPyConnection | None = None) -> None:
         self.model = model
         self._sql = gamma_sql(model, "_pairs")
-        self._con = connection if connection is not None else duckdb.connect()
+        self._con = connection if connection is not None else scratch_cursor()
         self._lock = threading.Lock()
 
     def scored(self, pairs: pl.DataFrame) -> pl.DataFrame:

@@ -17,10 +17,10 @@ class BoundedServer(ThreadingHTTPServer):
     listen backlog), then is answered 503 with a JSON body and closed."""
 
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], *, max_workers: int,
-                 queue_seconds: float, log_requests: bool = True) -> None:
+                 queue_seconds: float, log_requests: bool = True, bind: bool = True) -> None:
         if max_workers < 1:
             raise ValueError(f"max_workers must be at least 1, not {max_workers}")
-        super().__init__(address, handler)
+        super().__init__(address, handler, bind_and_activate=bind)
         self.max_workers, self.queue_seconds, self.log_requests = max_workers, queue_seconds, log_requests
         self._workers = threading.BoundedSemaphore(max_workers)
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import socket
 import sys
@@ -226,14 +227,21 @@ class LookupHandler(BaseHTTPRequestHandler):
 
 def make_server(
     lookup: SnapshotLookup, host: str = "127.0.0.1", port: int = 8765, *, log_requests: bool = True,
-    max_workers: int = MAX_WORKERS, queue_seconds: float = QUEUE_SECONDS,
+    max_workers: int = MAX_WORKERS, queue_seconds: float = QUEUE_SECONDS, listening: socket.socket | None = None,
 ) -> BoundedServer:
     """A server answering lookups from `lookup`, at most `max_workers` at once; call
-    `serve_forever()` on it. Each request is logged on stderr unless `log_requests` is false."""
+    `serve_forever()` on it. Each request is logged on stderr unless `log_requests` is false.
+    With `listening`, an already listening socket (`service.processes`), host and port are ignored."""
     handler = type("Handler", (LookupHandler,),
                    {"lookup": lookup, "batcher": LookupBatcher(lookup), "log_requests": log_requests})
-    return BoundedServer((host, port), handler, max_workers=max_workers, queue_seconds=queue_seconds,
-                        log_requests=log_requests)
+    server = BoundedServer((host, port), handler, max_workers=max_workers, queue_seconds=queue_seconds,
+                           log_requests=log_requests, bind=listening is None)
+    if listening is not None:
+        server.socket.close()
+        server.socket = listening
+        server.server_address = listening.getsockname()
+        server.server_name, server.server_port = server.server_address[:2]
+    return server
 
 
 def _form_fields(query: str) -> dict[str, str]:
@@ -251,4 +259,4 @@ def _form_fields(query: str) -> dict[str, str]:
 
 def _health(lookup: SnapshotLookup) -> dict:
     snap = lookup.snapshot()
-    return {"status": "ok", "warehouse_as_of": snap.as_of, "claims": snap.prepared.height}
+    return {"status": "ok", "warehouse_as_of": snap.as_of, "claims": snap.prepared.height, "process": os.getpid()}

@@ -12,21 +12,23 @@ second; nothing here imports Prefect, Great Expectations or Splink. The long-liv
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import polars as pl
 
 from matching.links import LinkPolicy, pairs_classified
-from matching.lookup import RELATED, SAME_CUSTOMER, customers_answered, is_known, query_pairs
+from matching.lookup import SAME_CUSTOMER, agreed, customers_answered, known_queries, query_pairs
 from matching.match_model import MatchModel
 from matching.prepare import claims_for_matching
-from matching.scoring import PairScorer
-from service.warehouse_reader import CANDIDATE_SCHEMA, NoWarehouseError, Reader, warehouse_reader
+from matching.scoring import PairScorer, ScoringModel
+from service.warehouse_reader import NoWarehouseError, Reader, warehouse_reader
 from settings.policy_file import read_policy_file
 from transforms.contact_masking import contacts_masked
 from transforms.export_safety import neutralise_controls
@@ -150,14 +152,17 @@ class Lookup:
             prepared = claims_for_matching(
                 standardised.with_columns(pl.Series("is_shared_phone", shared, dtype=pl.Boolean))
             )
-            candidates = _candidates(reader, prepared)
+            candidates = reader.candidates(prepared)
             tf = reader.term_frequencies(
                 sorted({*prepared["core_name"].to_list(), *candidates["core_name"].to_list()} - {None})
             )
             customers = reader.customers(candidates["customer_id"].unique().sort().to_list())
             as_of = reader.as_of
             answered = self._answered(prepared, candidates, tf, customers, reader.model, reader.scorer)
-        by_query = answered.partition_by("query_id", as_dict=True, maintain_order=True)
+            scoring = reader.scorer.model
+        known = known_queries(answered, self.link_policy.review_floor)
+        tops = {f"q{number}": query.top for number, query in enumerate(queries)}
+        entries = self._entries(answered, tops, scoring)
         answers: list[dict | QueryError] = []
         rows = iter(zip(standardised.iter_rows(named=True), shared, strict=True))
         for number, query in enumerate(queries):
@@ -165,13 +170,12 @@ class Lookup:
                 answers.append(refused[number])
                 continue
             row, is_shared = next(rows)
-            mine = by_query.get((row["claim_id"],), answered.clear())
             answers.append(shown({
                 "query": _echo(query, row, is_shared),
                 "warehouse_as_of": as_of,
-                "known": is_known(mine, self.link_policy.review_floor),
-                "matches": self._entries(mine.filter(pl.col("verdict").is_in(SAME_CUSTOMER)), query.top),
-                "related_companies": self._entries(mine.filter(pl.col("verdict").is_in(RELATED)), query.top),
+                "known": row["claim_id"] in known,
+                "matches": entries.get((row["claim_id"], "matches"), []),
+                "related_companies": entries.get((row["claim_id"], "related_companies"), []),
             }))
         return answers
 
@@ -185,7 +189,7 @@ class Lookup:
             return customers_answered(_no_pairs(scorer), customers, scorer.model,
                                       review_floor=self.link_policy.review_floor)
         regions = sorted(set(candidates["region"].drop_nulls().to_list()))
-        region_pinyin = pl.DataFrame({"region": regions, "region_pinyin": [romanise_core(r)[0] for r in regions]},
+        region_pinyin = pl.DataFrame({"region": regions, "region_pinyin": [_region_pinyin(r) for r in regions]},
                                      schema={"region": pl.String, "region_pinyin": pl.String})
         tf_of = pl.col("core_name").replace_strict(tf, default=None, return_dtype=pl.Float64).alias("tf_core_name")
         right = (
@@ -198,11 +202,18 @@ class Lookup:
         classified = pairs_classified(scored, model, replace(self.link_policy, review_floor=0.0))
         return customers_answered(classified, customers, scorer.model, review_floor=self.link_policy.review_floor)
 
-    def _entries(self, answered: pl.DataFrame, top: int) -> list[dict]:
-        entries = []
-        for row in answered.head(top).iter_rows(named=True):
+    def _entries(self, answered: pl.DataFrame, tops: dict[str, int],
+                 model: ScoringModel) -> dict[tuple[str, str], list[dict]]:
+        """Per (query id, "matches" or "related_companies"), the customers as an answer lists them,
+        in `answered`'s order (strongest first), at most the query's `top` of each."""
+        entries: dict[tuple[str, str], list[dict]] = defaultdict(list)
+        for row in answered.iter_rows(named=True):
+            kind = "matches" if row["verdict"] in SAME_CUSTOMER else "related_companies"
+            listed = entries[(row["query_id"], kind)]
+            if len(listed) >= tops[row["query_id"]]:
+                continue
             owned = row["owner_rep_id"] is not None
-            entries.append({
+            listed.append({
                 "customer_id": row["customer_id"],
                 "verdict": row["verdict"],
                 "verdict_zh": row["verdict_zh"],
@@ -214,7 +225,7 @@ class Lookup:
                 if owned else None,
                 "protection_end": self._local(row["protection_end"]),
                 "idle_release_at": self._local(row["idle_release_at"]),
-                "agreed": row["agreed"],
+                "agreed": agreed(row, model),
             })
         return entries
 
@@ -247,11 +258,10 @@ def _queries_standardised(queries: Sequence[LookupQuery]) -> tuple[pl.DataFrame,
     return standardised.filter(pl.col("claim_id").is_in(keep)), refused
 
 
-def _candidates(reader: Reader, queries: pl.DataFrame) -> pl.DataFrame:
-    """Each prepared query's candidates (CANDIDATE_SCHEMA), with `query_id`, the query's claim_id."""
-    found = [reader.candidates(query).with_columns(pl.lit(query["claim_id"]).alias("query_id"))
-             for query in queries.iter_rows(named=True)]
-    return pl.concat(found) if found else pl.DataFrame(schema=CANDIDATE_SCHEMA | {"query_id": pl.String})
+@lru_cache(maxsize=8192)
+def _region_pinyin(region: str) -> str:
+    """A region's pinyin, as the nightly run spells it (regions are few; pinyin is slow)."""
+    return romanise_core(region)[0]
 
 
 def _echo(query: LookupQuery, row: dict, shared: bool | None) -> dict:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import polars as pl
 
 from matching.candidate_index import CandidateIndex
@@ -56,8 +57,11 @@ class Snapshot:
         start, end = keys.search_sorted(phone, side="left"), keys.search_sorted(phone, side="right")
         return set(self.phone_cores["core_name"][start:end].to_list())
 
-    def candidates(self, query: dict[str, object]) -> pl.DataFrame:
-        return self.prepared[self.index.rows_for(query)]
+    def candidates(self, queries: pl.DataFrame) -> pl.DataFrame:
+        rows = self.index.rows_for(queries)
+        query_ids = np.repeat(queries["claim_id"].to_numpy(), [len(r) for r in rows])
+        positions = np.concatenate(rows) if rows else np.empty(0, dtype=np.uint32)
+        return self.prepared[positions].with_columns(pl.Series("query_id", query_ids, dtype=pl.String))
 
     def term_frequencies(self, core_names: list[str]) -> dict[str, float]:
         return {name: self.tf[name] for name in core_names if name in self.tf}

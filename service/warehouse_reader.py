@@ -53,8 +53,9 @@ class Reader(Protocol):
     def phone_companies(self, phone: str) -> set[str]:
         """Distinct trade names (core_name) of the published claims giving this E.164 number."""
 
-    def candidates(self, query: dict[str, object]) -> pl.DataFrame:
-        """Claims sharing a blocking key with the prepared query: CANDIDATE_SCHEMA, by claim id."""
+    def candidates(self, queries: pl.DataFrame) -> pl.DataFrame:
+        """Per prepared query, the claims sharing a blocking key with it: CANDIDATE_SCHEMA and
+        `query_id`, the query's claim_id; by query, then claim id."""
 
     def term_frequencies(self, core_names: list[str]) -> dict[str, float]:
         """Each given trade name's share of the published non-null trade names (Splink's TF table)."""
@@ -102,9 +103,13 @@ class WarehouseReader:
         )
         return {core for (core,) in rows}
 
-    def candidates(self, query: dict[str, object]) -> pl.DataFrame:
-        return self._frame(*self._fetch(candidates_sql(self._columns), candidate_parameters(query, self._columns)),
-                           CANDIDATE_SCHEMA)
+    def candidates(self, queries: pl.DataFrame) -> pl.DataFrame:
+        found = [
+            self._frame(*self._fetch(candidates_sql(self._columns), candidate_parameters(query, self._columns)),
+                        CANDIDATE_SCHEMA).with_columns(pl.lit(query["claim_id"], pl.String).alias("query_id"))
+            for query in queries.iter_rows(named=True)
+        ]
+        return pl.concat(found) if found else pl.DataFrame(schema=CANDIDATE_SCHEMA | {"query_id": pl.String})
 
     def term_frequencies(self, core_names: list[str]) -> dict[str, float]:
         if not core_names:

@@ -9,14 +9,13 @@ contact — so each case is headed by our side's spelling of the customer.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from transforms.contact_masking import contact_field_masked, contacts_masked
 from transforms.notices import is_new_tonight
 
 # the rule that put the two claims in one customer, by match_pairs.decision_basis
@@ -36,12 +35,6 @@ RULE_WORDS: dict[str | None, tuple[str, str]] = {
 }
 SIDE_FIELDS = ("company_name", "category", "contact_name", "phone", "email", "credit_code", "submitted_at")
 WEEKS_CHARTED = 12
-
-# seven or more digits, at most two separator characters between two digits (spaces, brackets,
-# dashes of any width, dots, slashes): "138 0013 8000" is one number, "138… / 021…" two
-_PHONE_RUN = re.compile(r"\+?\d(?:[\s\-()（）./_\u2010-\u2015]{0,2}\d){6,}")
-_EMAIL = re.compile(r"([^\s@,;，；<>:]+)@([^\s@,;，；<>]+)")
-
 
 @dataclass(frozen=True)
 class ManagerScope:
@@ -64,37 +57,14 @@ def manager_scopes(roster: pl.DataFrame) -> list[ManagerScope]:
     return scopes
 
 
-def mask_phone(text: str | None) -> str | None:
-    """Every phone number in a field masked: a mobile keeps 3 + 4 digits (138****8000), any other
-    number its last 4 (****5678). Full-width digits count as digits."""
-    if text is None:
-        return None
-
-    def masked(match: re.Match[str]) -> str:
-        digits = re.sub(r"\D", "", match.group(0))
-        mobile = digits[-11:]
-        if len(digits) >= 11 and mobile.startswith("1"):
-            return f"{mobile[:3]}****{mobile[-4:]}"
-        return f"****{digits[-4:]}"
-
-    return _PHONE_RUN.sub(masked, unicodedata.normalize("NFKC", text))
-
-
-def mask_email(text: str | None) -> str | None:
-    """Every e-mail address in a field masked to its first character and domain (z***@example.cn)."""
-    if text is None:
-        return None
-    return _EMAIL.sub(lambda m: f"{m.group(1)[0]}***@{m.group(2)}", unicodedata.normalize("NFKC", text))
-
-
-def mask_contact(text: str | None) -> str | None:
-    """Phones and e-mail addresses masked wherever they are typed (a contact field may hold both)."""
-    return mask_email(mask_phone(text))
-
-
 def _masked(frame: pl.DataFrame) -> pl.DataFrame:
+    """Contact fields masked, and contacts typed into a company name too."""
     contacts = [c for c in frame.columns if c.endswith(("_phone", "_email", "_contact_name"))]
-    return frame.with_columns(pl.col(c).map_elements(mask_contact, return_dtype=pl.String) for c in contacts)
+    names = [c for c in frame.columns if c.endswith("company_name") or c == "customer_as_we_know_it"]
+    return frame.with_columns(
+        *(pl.col(c).map_elements(contact_field_masked, return_dtype=pl.String) for c in contacts),
+        *(pl.col(c).map_elements(contacts_masked, return_dtype=pl.String) for c in names),
+    )
 
 
 def _side_hidden(side: str, visible: pl.Expr) -> list[pl.Expr]:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import polars as pl
 import pytest
 
-from matching.lookup import customers_answered
+from matching.lookup import agreed, customers_answered
 from matching.match_model import MatchModel
 from matching.model_files import DEFAULT_MODEL
 from matching.scoring import scoring_model
@@ -49,7 +49,7 @@ def test_a_customer_takes_its_strongest_pair_and_the_floor_makes_weak(model):
     answered = customers_answered(pairs, CUSTOMERS, model, review_floor=0.5)
     assert answered.select("customer_id", "verdict", "probability").rows() == [
         ("C1", "likely", 0.9), ("C2", "possible", 0.6), ("C3", "related", 0.7)]
-    assert answered["agreed"][0].to_list() == [{"field": "phone", "level": "Exact match on phone"}]
+    assert agreed(answered.row(0, named=True), model) == [{"field": "phone", "level": "Exact match on phone"}]
     assert answered["owner_name"].to_list() == ["王磊", None, "李娜"]
     higher_floor = customers_answered(pairs, CUSTOMERS, model, review_floor=0.65)
     assert higher_floor.select("customer_id", "verdict").rows() == [("C1", "likely"), ("C3", "related"), ("C2", "weak")]

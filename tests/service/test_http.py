@@ -1,5 +1,6 @@
 """`recon serve-lookup` over a real socket on loopback: answers, bad input, unknown paths."""
 
+import contextlib
 import json
 import os
 import signal
@@ -19,30 +20,53 @@ from tests.service.lookup_inputs import CONTACT_DETAILS
 
 @pytest.fixture(scope="module")
 def server(lookup_warehouse, tmp_path_factory):
-    """The endpoint as a separate process; yields its base URL, then stops it."""
-    port = free_port()
-    env = recon_env(tmp_path_factory.mktemp("serve"))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cli", "serve-lookup", "--port", str(port), "--warehouse", str(lookup_warehouse),
-         "--policy", str(REPO / "config" / "policy.yaml")],
-        env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    """The endpoint as two processes on one port; yields its base URL, then stops them."""
+    process, base = _started(lookup_warehouse, tmp_path_factory.mktemp("serve"))
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            assert process.poll() is None, "serve-lookup exited"
-            try:
-                if _get(f"{base}/health")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "serve-lookup did not come up"
-            time.sleep(0.2)
+        _processes_answering(base, 2)
         yield base
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
+
+
+def _started(warehouse, home) -> tuple[subprocess.Popen, str]:
+    """`recon serve-lookup --processes 2` once /health answers, and its base URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli", "serve-lookup", "--port", str(port), "--warehouse", str(warehouse),
+         "--policy", str(REPO / "config" / "policy.yaml"), "--processes", "2"],
+        env=recon_env(home), cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while True:
+        assert process.poll() is None, "serve-lookup exited"
+        try:
+            if _get(f"{base}/health")[0] == 200:
+                return process, base
+        except OSError:
+            pass
+        assert time.monotonic() < deadline, "serve-lookup did not come up"
+        time.sleep(0.2)
+
+
+def _processes_answering(base: str, count: int) -> set[int]:
+    """The process ids /health answers from, once `count` distinct ones have (each copy loads its data)."""
+    seen: set[int] = set()
+    deadline = time.monotonic() + 180
+    while len(seen) < count:
+        assert time.monotonic() < deadline, f"only processes {seen} answered"
+        seen.add(_get(f"{base}/health")[1]["process"])
+    return seen
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split()[2] != "Z"  # a zombie nobody reaped has stopped
+    except FileNotFoundError:
+        return False
 
 
 def _get(url: str) -> tuple[int, dict]:
@@ -181,3 +205,36 @@ def test_every_refusal_is_json_with_both_languages(server, request_bytes, status
     assert (got, content_type) == (status, "application/json; charset=utf-8")
     assert body["error"]["status"] == status
     assert reason in body["error"]["en"] and body["error"]["zh"]
+
+
+def test_two_processes_answer_alike_and_stop_together(lookup_warehouse, tmp_path):
+    process, base = _started(lookup_warehouse, tmp_path)
+    try:
+        pids = _processes_answering(base, 2)
+        assert process.pid in pids
+        answers = {json.dumps(_get(f"{base}/lookup?name=%E5%AD%97%E8%8A%82%E8%B7%B3%E5%8A%A8")[1]) for _ in range(6)}
+        assert len(answers) == 1
+        process.send_signal(signal.SIGTERM)  # the first process only, as a service manager stops it
+        process.wait(timeout=30)
+        deadline = time.monotonic() + 15
+        while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_alive(pid) for pid in pids)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_a_copy_stops_when_the_first_process_is_killed(lookup_warehouse, tmp_path):
+    process, base = _started(lookup_warehouse, tmp_path)
+    try:
+        copies = _processes_answering(base, 2) - {process.pid}
+        process.kill()
+        process.wait(timeout=30)
+        deadline = time.monotonic() + 15
+        while any(_alive(pid) for pid in copies) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_alive(pid) for pid in copies)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)

@@ -178,7 +178,9 @@ def test_a_roster_column_mapped_to_an_unknown_field_names_the_key(tmp_path):
 @pytest.mark.parametrize(("row", "problem"), [
     (("S009", "", "华南组", "", "", "5"), "row 3 (rep S009): rep_name is empty"),
     (("S009", "周敏", "华南组", "张伟", "zhang.wei", "5"), "row 3 (rep S009): manager_email zhang.wei is not"),
-    (("S009", "周敏", "华南组", "", "", "-1"), "row 3 (rep S009): quota -1 is not a whole number >= 0"),
+    (("S009", "周敏", "华南组", "", "", "-1"), "row 3 (rep S009): quota -1 is not a whole number from 0 to 100,000"),
+    (("S009", "周敏", "华南组", "", "", "100000000"), "row 3 (rep S009): quota 100000000 is not a whole number from 0"),
+    (("S009", "周敏", "华南组", "", "", "1e3"), "row 3 (rep S009): quota 1e3 is not a whole number"),
 ])
 def test_a_bad_roster_row_is_named(tmp_path, row, problem):
     from adapters.ingest import read_roster

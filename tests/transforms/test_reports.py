@@ -5,14 +5,8 @@ from datetime import UTC, date, datetime
 import polars as pl
 import pytest
 
-from transforms.reports import (
-    ManagerScope,
-    manager_conflicts,
-    manager_scopes,
-    mask_email,
-    mask_phone,
-    weekly_conflicts,
-)
+from transforms.contact_masking import emails_masked, phones_masked
+from transforms.reports import ManagerScope, manager_conflicts, manager_scopes, weekly_conflicts
 
 AS_OF = date(2026, 11, 26)
 
@@ -29,7 +23,7 @@ AS_OF = date(2026, 11, 26)
     (None, None),
 ])
 def test_every_phone_number_in_a_field_is_masked(raw, masked):
-    assert mask_phone(raw) == masked
+    assert phones_masked(raw) == masked
 
 
 @pytest.mark.parametrize(("raw", "masked"), [
@@ -39,7 +33,7 @@ def test_every_phone_number_in_a_field_is_masked(raw, masked):
     (None, None),
 ])
 def test_every_email_address_in_a_field_is_masked(raw, masked):
-    assert mask_email(raw) == masked
+    assert emails_masked(raw) == masked
 
 
 def test_contact_fields_are_masked_whatever_they_hold():
@@ -48,6 +42,14 @@ def test_contact_fields_are_masked_whatever_they_hold():
                                       owner_phone="13800138000 / zhang@ours.cn"), scope, AS_OF).row(0, named=True)
     assert case["owner_contact_name"] == "张经理 138****8000 z***@ours.cn"
     assert case["owner_phone"] == "138****8000 / z***@ours.cn"
+
+
+def test_contacts_typed_into_our_sides_company_name_are_masked():
+    scope = ManagerScope("刘", None, ("北一",), ("S1",))
+    case = manager_conflicts(_details(owner_company_name="北京某某科技有限公司（王经理 13698765432 wang@x.cn）"),
+                             scope, AS_OF).row(0, named=True)
+    masked = "北京某某科技有限公司（王经理 136****5432 w***@x.cn）"
+    assert case["owner_company_name"] == case["customer_as_we_know_it"] == masked
 
 
 def test_a_manager_scope_covers_every_team_whose_reps_name_them():
