@@ -25,6 +25,7 @@ from flows.people_stage import first_acceptance_recorded, people_tables_built
 from flows.progress import stage
 from flows.publish import (
     NightFiles,
+    RunLogged,
     files_written,
     interrupted_files_written,
     next_warehouse,
@@ -50,7 +51,7 @@ def night(
     now = as_of_end(as_of, zone)
     try:
         with warehouse.run_lock(warehouse_path):
-            earlier_files = interrupted_files_written(warehouse_path)
+            earlier = interrupted_files_written(warehouse_path)
             with cancellable() as cancel, next_warehouse(warehouse_path, cancel) as con:
                 run_id = run_started(con, as_of, now, zone)
                 with stage("读取文件 ingesting new files", lambda: warehouse.row_count(con, "raw_claims")):
@@ -73,12 +74,12 @@ def night(
                 with stage("发布 publishing the warehouse"):
                     files = NightFiles(run_id, as_of, now, zone, validation_report_html(
                         [input_checks.rows, input_checks.duplicates, *mart_checks], as_of=as_of.isoformat()))
-                    published = warehouse_published(con, warehouse_path, files, started, intake.files_new,
-                                                    inputs.dictionary)
+                    logged = RunLogged(started, intake.files_new, matching.model_source, earlier.run_id)
+                    published = warehouse_published(con, warehouse_path, files, logged, inputs.dictionary)
             summary = RunSummary(as_of, warehouse_path, run_id, intake.files_new, published.audit, matching, ownership,
                                  backfill, new_conflicts_by_team(people.conflict_details, as_of),
                                  outputs={"warehouse": warehouse_path, "matching model": matching.model_path},
-                                 problems=[*earlier_files, *intake.problems], flow_run_id=prefect_run.id)
+                                 problems=[*earlier.problems, *intake.problems], flow_run_id=prefect_run.id)
             files_written(summary, published, people, files, inputs.config)
     except RunCancelled as exc:
         return Cancelled(message=f"{exc}; the published warehouse is unchanged")

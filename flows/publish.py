@@ -92,11 +92,22 @@ def run_started(con: duckdb.DuckDBPyConnection, as_of: date, now: datetime, zone
     return run_id
 
 
-def warehouse_published(con: duckdb.DuckDBPyConnection, live: Path, files: NightFiles, started: datetime,
-                        files_new: int, dictionary: DataDictionary) -> Published:
+@dataclass(frozen=True)
+class RunLogged:
+    """What tonight's run_log row says besides the totals the warehouse counts."""
+
+    started: datetime
+    files_new: int
+    model: str  # trained tonight / saved / packaged default
+    finished_night: str | None  # an earlier night whose files this run wrote (`interrupted_files_written`)
+
+
+def warehouse_published(con: duckdb.DuckDBPyConnection, live: Path, files: NightFiles, logged: RunLogged,
+                        dictionary: DataDictionary) -> Published:
     """Log the run, comment every table from the data dictionary, record the files still to write,
     and swap the next warehouse in."""
-    con.execute(sql_text(QUERIES, "run_logged"), [files.run_id, files.as_of, started, files_new])
+    con.execute(sql_text(QUERIES, "run_logged"), [files.run_id, files.as_of, logged.started, logged.files_new,
+                                                  logged.model, logged.finished_night])
     published = Published(
         audit=warehouse.frame(con, "select * from ingest_audit order by ingest_seq"),
         quarantine=warehouse.frame(con, "select * from quarantine order by source, file_name, row_number"),
@@ -168,13 +179,20 @@ def _people_files(live: Path, quarantine: pl.DataFrame, people: PeopleTables, fi
     return written
 
 
-def interrupted_files_written(live: Path) -> list[str]:
+@dataclass(frozen=True)
+class EarlierNight:
+    """An earlier night stopped between its swap and its files, as `interrupted_files_written` left it."""
+
+    run_id: str | None = None  # the night whose files were written now; None if none were
+    problems: tuple[str, ...] = ()  # what to tell sales-ops
+
+
+def interrupted_files_written(live: Path) -> EarlierNight:
     """The files of the last published night, if it was stopped between its swap and its files:
-    written now from the published warehouse (not e-mailed: some may have been sent). Returns what
-    to tell sales-ops."""
+    written now from the published warehouse (not e-mailed: some may have been sent)."""
     files = NightFiles.recorded(live)
     if files is None or not live.exists():
-        return []
+        return EarlierNight()
     with duckdb.connect(str(live), read_only=True) as con:
         quarantine = warehouse.frame(con, "select * from quarantine order by source, file_name, row_number")
         people = PeopleTables(
@@ -184,7 +202,8 @@ def interrupted_files_written(live: Path) -> list[str]:
         )
     written = _people_files(live, quarantine, people, files)
     if written.problems:
-        return [f"night {files.run_id} was published but its files are still missing: {p}" for p in written.problems]
+        return EarlierNight(problems=tuple(f"night {files.run_id} was published but its files are still missing: {p}"
+                                           for p in written.problems))
     _pending_files(live).unlink(missing_ok=True)
-    return [f"night {files.run_id} was stopped after its publish: its reports and exports are written now "
-            f"(in {written.people_files.folder}; not e-mailed)"]
+    return EarlierNight(files.run_id, (f"night {files.run_id} was stopped after its publish: its reports and exports "
+                                       f"are written now (in {written.people_files.folder}; not e-mailed)",))

@@ -48,11 +48,7 @@ def claims_for_matching(standardised: pl.DataFrame) -> pl.DataFrame:
     `trade_name` is the core name with a trailing industry word removed (字节跳动科技 → 字节跳动),
     so a short name still meets its full name; kept only when at least two characters remain.
     """
-    pattern = "(" + "|".join(industry_words()) + ")+$"
-    trade = pl.col("core_name").str.replace(pattern, "")
-    with_trade = standardised.with_columns(
-        pl.when(trade.str.len_chars() >= 2).then(trade).otherwise(pl.col("core_name")).alias("trade_name")
-    )
+    with_trade = standardised.with_columns(trade_name())
     keyed = _name_keys(with_trade)
     shared = pl.col("is_shared_phone").fill_null(False) | _rep_own_phone(keyed)
     keyed = keyed.join(_trade_pinyin(with_trade), on="trade_name", how="left")
@@ -65,6 +61,12 @@ def claims_for_matching(standardised: pl.DataFrame) -> pl.DataFrame:
         .select(MATCH_COLUMNS)
         .sort(UNIQUE_ID)
     )
+
+
+def trade_name() -> pl.Expr:
+    """`trade_name`: the core name without its trailing industry words, if two characters remain."""
+    trade = pl.col("core_name").str.replace("(" + "|".join(industry_words()) + ")+$", "")
+    return pl.when(trade.str.len_chars() >= 2).then(trade).otherwise(pl.col("core_name")).alias("trade_name")
 
 
 def _trade_pinyin(frame: pl.DataFrame) -> pl.DataFrame:

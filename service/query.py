@@ -26,7 +26,7 @@ import polars as pl
 from matching.links import LinkPolicy, pairs_classified
 from matching.lookup import SAME_CUSTOMER, agreed, customers_answered, known_queries, query_pairs
 from matching.match_model import MatchModel
-from matching.prepare import claims_for_matching
+from matching.prepare import claims_for_matching, trade_name
 from matching.scoring import PairScorer, ScoringModel
 from service.warehouse_reader import NoWarehouseError, Reader, warehouse_reader
 from settings.policy_file import read_policy_file
@@ -149,7 +149,7 @@ class Lookup:
             shared = [None if row["phone_e164"] is None
                       else _is_shared_phone(reader.phone_companies(row["phone_e164"]), row["core_name"])
                       for row in standardised.iter_rows(named=True)]
-            prepared = claims_for_matching(
+            prepared = queries_prepared(
                 standardised.with_columns(pl.Series("is_shared_phone", shared, dtype=pl.Boolean))
             )
             candidates = reader.candidates(prepared)
@@ -271,6 +271,26 @@ def _echo(query: LookupQuery, row: dict, shared: bool | None) -> dict:
                                              "phone_e164", "email_domain", "credit_code_norm")}
         | {"is_shared_phone": shared},
     }
+
+
+def queries_prepared(queries: pl.DataFrame) -> pl.DataFrame:
+    """Standardised queries as `claims_for_matching` prepares each of them alone.
+
+    It reads a frame's rows together — a core name on two rows is common, a trade name takes the
+    pinyin another row gives it as a core name, two cores with one trade name share its pinyin —
+    so the queries are prepared in rounds within which no two share a core or trade name (one
+    round, unless a batch holds the same company twice)."""
+    names = queries.select(pl.concat_list(pl.col("core_name"), trade_name()).list.drop_nulls().list.unique())
+    rounds: list[tuple[list[int], set[str]]] = []
+    for position, own in enumerate(names.to_series().to_list()):
+        free = next((r for r in rounds if r[1].isdisjoint(own)), None)
+        if free is None:
+            free = ([], set())
+            rounds.append(free)
+        free[0].append(position)
+        free[1].update(own)
+    return pl.concat([claims_for_matching(queries[positions]) for positions, _ in rounds] or
+                     [claims_for_matching(queries)])
 
 
 def _is_shared_phone(companies: set[str], core_name: str | None) -> bool:

@@ -8,5 +8,7 @@ create table if not exists run_log (
     files_new bigint not null,
     rows_read bigint not null,
     claims bigint not null,
-    quarantined bigint not null
+    quarantined bigint not null,
+    model varchar,              -- the matching model the night scored with: trained tonight / saved / packaged default
+    finished_night varchar      -- an earlier night stopped after its publish whose files this run wrote
 );

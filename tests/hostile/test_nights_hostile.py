@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import duckdb
 import pytest
 
 from adapters.sql_files import TableChecks
@@ -76,3 +77,6 @@ def test_a_night_stopped_between_its_swap_and_its_files_has_them_written_by_the_
         "conflicts_2026-11-26_张伟.xlsx", "notices"]
     assert (tmp_path / "var" / "exports" / "quarantine_2026-11-26.csv").exists()
     assert not (tmp_path / "var" / "warehouse.duckdb.files-pending.json").exists()
+    with duckdb.connect(str(warehouse), read_only=True) as con:  # run_log says which night finished which
+        logged = con.execute("select run_id, model, finished_night from run_log order by started_at").fetchall()
+    assert logged == [(first.run_id, "packaged default", None), (second.run_id, "packaged default", first.run_id)]

@@ -4,10 +4,13 @@ a query that breaks a batch fails alone."""
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import polars as pl
 import pytest
 
+from matching.prepare import claims_for_matching
 from service.batching import LookupBatcher
-from service.query import LookupQuery, QueryError
+from service.query import LookupQuery, QueryError, queries_prepared
+from transforms.standardise import standardise_claims
 
 
 class RecordingLookup:
@@ -65,3 +68,17 @@ def test_batches_never_exceed_the_limit(size):
     threading.Timer(0.3, lookup.release.set).start()
     _answers(batcher, [f"n{i}" for i in range(7)])
     assert max(len(b) for b in lookup.batches) <= size
+
+
+def test_queries_prepared_together_are_prepared_as_each_alone():
+    """claims_for_matching reads a frame's rows together (a core name twice is common, a trade name
+    takes another row's pinyin): queries of one batch must not change each other."""
+    names = ["北京字节跳动科技有限公司", "字节跳动科技有限公司", "字节跳动有限公司", "字节跳动网络技术有限公司",
+             "德长机械有限公司", "德长有限公司", "苏州明远精密机械有限公司", None]
+    raw = pl.DataFrame({"claim_id": [f"q{n}" for n in range(len(names))], "company_name": names}).with_columns(
+        pl.lit(None, pl.String).alias(c) for c in ("contact_name", "phone", "email", "website", "credit_code"))
+    queries = standardise_claims(raw).with_columns(pl.lit(False).alias("is_shared_phone"))
+    together = queries_prepared(queries).sort("claim_id")
+    alone = pl.concat([claims_for_matching(queries[n:n + 1]) for n in range(queries.height)]).sort("claim_id")
+    assert together.to_dicts() == alone.to_dicts()
+    assert not claims_for_matching(queries).sort("claim_id").equals(alone)  # read together, they would differ
