@@ -20,7 +20,7 @@ MAX_BATCH = 32
 # a batch is closed when no query arrives for this long: clients answered by the last batch send
 # their next queries within a few milliseconds, and a batch is ~100 ms of fixed cost, so waiting
 # for them beats answering the first two alone and the other eighteen after
-GATHER_SECONDS = 0.004
+GATHER_SECONDS = 0.010
 
 
 class LookupBatcher:

@@ -146,9 +146,7 @@ class Lookup:
         (`service.batching`) keeps up with them on two cores."""
         standardised, refused = _queries_standardised(queries)
         with self._reader() as reader:
-            shared = [None if row["phone_e164"] is None
-                      else _is_shared_phone(reader.phone_companies(row["phone_e164"]), row["core_name"])
-                      for row in standardised.iter_rows(named=True)]
+            shared = _phones_shared(reader, standardised)
             prepared = queries_prepared(
                 standardised.with_columns(pl.Series("is_shared_phone", shared, dtype=pl.Boolean))
             )
@@ -291,6 +289,15 @@ def queries_prepared(queries: pl.DataFrame) -> pl.DataFrame:
         free[1].update(own)
     return pl.concat([claims_for_matching(queries[positions]) for positions, _ in rounds] or
                      [claims_for_matching(queries)])
+
+
+def _phones_shared(reader: Reader, queries: pl.DataFrame) -> list[bool | None]:
+    """Per query, whether its phone is shared (None without a phone), the phones looked up together."""
+    with_phone = queries.filter(pl.col("phone_e164").is_not_null())
+    companies = dict(zip(with_phone["claim_id"], reader.phone_companies(with_phone["phone_e164"].to_list()),
+                         strict=True))
+    return [None if claim_id not in companies else _is_shared_phone(companies[claim_id], core_name)
+            for claim_id, core_name in queries.select("claim_id", "core_name").iter_rows()]
 
 
 def _is_shared_phone(companies: set[str], core_name: str | None) -> bool:

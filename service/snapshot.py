@@ -52,10 +52,12 @@ class Snapshot:
     scorer: PairScorer
     as_of: str | None
 
-    def phone_companies(self, phone: str) -> set[str]:
-        keys = self.phone_cores["phone_e164"]
-        start, end = keys.search_sorted(phone, side="left"), keys.search_sorted(phone, side="right")
-        return set(self.phone_cores["core_name"][start:end].to_list())
+    def phone_companies(self, phones: list[str]) -> list[set[str]]:
+        keys, cores = self.phone_cores["phone_e164"], self.phone_cores["core_name"]
+        wanted = pl.Series(phones, dtype=pl.String)
+        starts = keys.search_sorted(wanted, side="left").to_list()
+        ends = keys.search_sorted(wanted, side="right").to_list()
+        return [set(cores[start:end].to_list()) for start, end in zip(starts, ends, strict=True)]
 
     def candidates(self, queries: pl.DataFrame) -> pl.DataFrame:
         rows = self.index.rows_for(queries)
@@ -67,7 +69,12 @@ class Snapshot:
         return {name: self.tf[name] for name in core_names if name in self.tf}
 
     def customers(self, customer_ids: list[str]) -> pl.DataFrame:
-        return self.all_customers.filter(pl.col("customer_id").is_in(customer_ids))
+        if not customer_ids or self.all_customers.is_empty():
+            return self.all_customers.clear()
+        keys = self.all_customers["customer_id"]  # sorted: a sorted search, not a scan of every customer
+        positions = keys.search_sorted(pl.Series(customer_ids, dtype=pl.String)).clip(upper_bound=keys.len() - 1)
+        found = self.all_customers[positions.to_numpy()].filter(pl.col("customer_id").is_in(customer_ids))
+        return found.unique("customer_id", maintain_order=True)
 
 
 class SnapshotLookup(Lookup):

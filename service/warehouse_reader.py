@@ -50,8 +50,8 @@ class Reader(Protocol):
     model: MatchModel
     scorer: PairScorer
 
-    def phone_companies(self, phone: str) -> set[str]:
-        """Distinct trade names (core_name) of the published claims giving this E.164 number."""
+    def phone_companies(self, phones: list[str]) -> list[set[str]]:
+        """Per E.164 number, the distinct trade names (core_name) of the published claims giving it."""
 
     def candidates(self, queries: pl.DataFrame) -> pl.DataFrame:
         """Per prepared query, the claims sharing a blocking key with it: CANDIDATE_SCHEMA and
@@ -96,12 +96,16 @@ class WarehouseReader:
         self._columns = blocking_columns(self.model)
         self._warehouse = warehouse
 
-    def phone_companies(self, phone: str) -> set[str]:
+    def phone_companies(self, phones: list[str]) -> list[set[str]]:
         _, rows = self._fetch(
-            "select distinct core_name from claims where phone_e164 = $phone and core_name is not null",
-            {"phone": phone},
+            "select distinct phone_e164, core_name from claims "
+            "where phone_e164 in (select unnest($phones)) and core_name is not null",
+            {"phones": phones},
         )
-        return {core for (core,) in rows}
+        companies: dict[str, set[str]] = {phone: set() for phone in phones}
+        for phone, core in rows:
+            companies[phone].add(core)
+        return [companies[phone] for phone in phones]
 
     def candidates(self, queries: pl.DataFrame) -> pl.DataFrame:
         found = [
