@@ -24,6 +24,18 @@ class BoundedServer(ThreadingHTTPServer):
         self.max_workers, self.queue_seconds, self.log_requests = max_workers, queue_seconds, log_requests
         self._workers = threading.BoundedSemaphore(max_workers)
 
+    def server_activate(self) -> None:
+        super().server_activate()
+        # Several processes may accept on this socket (`service.processes`): all are woken by a
+        # connection, one gets it, and a blocking accept() would leave the others stuck until the
+        # next one — unable even to shut down. Non-blocking, they just go back to waiting.
+        self.socket.setblocking(False)
+
+    def get_request(self) -> tuple[socket.socket, tuple]:
+        request, client_address = super().get_request()
+        request.setblocking(True)  # the connection itself is read and written with timeouts
+        return request, client_address
+
     def process_request(self, request: socket.socket, client_address: tuple) -> None:
         if not self._workers.acquire(timeout=self.queue_seconds):
             self._refuse_busy(request, client_address)

@@ -238,6 +238,7 @@ def make_server(
                            log_requests=log_requests, bind=listening is None)
     if listening is not None:
         server.socket.close()
+        listening.setblocking(False)  # as BoundedServer.server_activate leaves its own
         server.socket = listening
         server.server_address = listening.getsockname()
         server.server_name, server.server_port = server.server_address[:2]
