@@ -2,7 +2,7 @@
 
 Each request thread hands its query to one answering thread and waits. That thread takes every
 query waiting when it becomes free, and those arriving while it gathers them (until none comes for
-GATHER_SECONDS, so a lone client waits 4 ms more), and answers them as one batch
+GATHER_SECONDS, so a lone client waits 10 ms more), and answers them as one batch
 (`Lookup.answer_many`). A batch of twenty costs little more than one query, so under load the
 server's throughput grows with the queue instead of twenty threads fighting over the GIL for one
 query each.
