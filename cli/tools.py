@@ -66,7 +66,7 @@ def lookup(args: argparse.Namespace, console: Console) -> int:
 
 
 def serve_lookup(args: argparse.Namespace, console: Console) -> int:
-    from service import processes
+    from service import batching, processes
     from service.http import make_server
     from service.query import NoWarehouseError
     from service.snapshot import SnapshotLookup
@@ -95,6 +95,7 @@ def serve_lookup(args: argparse.Namespace, console: Console) -> int:
     else:
         processes.stop_when_orphaned(args.parent_pid, server.shutdown)
     signal.signal(signal.SIGTERM, _interrupted)  # a service manager's stop is a Ctrl-C
+    sys.setswitchinterval(batching.GIL_SWITCH_SECONDS)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

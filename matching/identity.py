@@ -27,6 +27,8 @@ from transforms.regions import regions_compatible
 
 MIN_TYPO_CHARS = 3
 MIN_TWO_TYPO_CHARS = 5
+# up to this many couples are judged in Python, one by one; more in one SQL statement
+PYTHON_COUPLES = 256
 # a bracketed part left in a core (腾讯科技(绅圳): a mistyped region) is not the company's name
 _BRACKETS = re.compile(r"\([^()]*\)")
 
@@ -114,8 +116,13 @@ from couples
 def couples_compatible(couples: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """`names_compatible` for each row of `couples` (columns `core_name_l` … `alias_key_r`, the
     RegisteredName fields of each side), as column `compatible`: the string rules in DuckDB, the
-    sound of two slips in Python for the few rows that need it."""
-    con.register("_couples", couples.select(COUPLE_COLUMNS))
+    sound of two slips in Python for the few rows that need it. Up to PYTHON_COUPLES couples
+    (a lookup's) are judged by `names_compatible` itself: planning the SQL costs ~10 ms."""
+    couples = couples.select(COUPLE_COLUMNS)
+    if couples.height <= PYTHON_COUPLES and couples["core_name_l"].null_count() + couples["core_name_r"].null_count() == 0:
+        judged = [names_compatible(RegisteredName(*row[:4]), RegisteredName(*row[4:])) for row in couples.iter_rows()]
+        return couples.with_columns(pl.Series("compatible", judged, dtype=pl.Boolean))
+    con.register("_couples", couples)
     try:
         judged = pl.DataFrame(con.sql(_COMPATIBLE_SQL).pl())
     finally:

@@ -103,11 +103,13 @@ _PINYIN_OF_CHAR: dict[str, str] = {}
 
 
 def _pinyin_table(chars: pl.Series) -> dict[str, str]:
-    """Each Chinese character among `chars` → its most common pinyin (no tone), memoised."""
-    missing = [c for c in chars.drop_nulls().unique().to_list() if c not in _PINYIN_OF_CHAR and _CJK.match(c)]
+    """Each Chinese character among `chars` → its most common pinyin (no tone), memoised; only
+    these characters (a lookup's few would otherwise hand polars every character seen so far)."""
+    present = chars.drop_nulls().unique().to_list()
+    missing = [c for c in present if c not in _PINYIN_OF_CHAR and _CJK.match(c)]
     if missing:
         _PINYIN_OF_CHAR.update(zip(missing, lazy_pinyin(missing, style=Style.NORMAL), strict=True))
-    return _PINYIN_OF_CHAR
+    return {c: _PINYIN_OF_CHAR[c] for c in present if c in _PINYIN_OF_CHAR}
 
 
 def head_and_tail_keys(trade_names: pl.Series) -> tuple[pl.Series, pl.Series]:

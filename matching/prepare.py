@@ -17,8 +17,9 @@ from importlib import resources
 
 import polars as pl
 
-from matching.aliases import alias_key_column
+from matching.aliases import with_alias_key
 from matching.name_keys import chinese_industry, english_industry, head_and_tail_keys, latin_head
+from transforms.distinct_map import map_distinct
 from transforms.names import romanise_core
 
 # the key of the Splink input (matching.settings hands it to Splink); defined here, where the
@@ -105,10 +106,7 @@ def _rep_own_phone(frame: pl.DataFrame) -> pl.Expr:
 def _mapped(frame: pl.DataFrame, column: str, function: Callable[[str], object], alias: str,
             dtype: pl.DataType) -> pl.DataFrame:
     """`frame` plus `alias` = `function(column)`, called once per distinct non-null value."""
-    values = frame[column].drop_nulls().unique().sort()
-    table = pl.DataFrame({column: values, alias: [function(v) for v in values]},
-                         schema={column: pl.String, alias: dtype})
-    return frame.join(table, on=column, how="left")
+    return frame.hstack(map_distinct(frame[column], function, {alias: dtype}))
 
 
 def _name_keys(frame: pl.DataFrame) -> pl.DataFrame:
@@ -120,8 +118,7 @@ def _name_keys(frame: pl.DataFrame) -> pl.DataFrame:
     latin = ~pl.col("core_name").str.contains("[\u4e00-\u9fff]")
     frame = frame.with_columns(latin.alias("is_latin_name"))
     # a short name the core alone does not tell apart, told by its region (铜陵有色)
-    frame = frame.with_columns(pl.coalesce(alias_key_column(pl.col("core_name")),
-                                           alias_key_column(pl.concat_str("region", "core_name"))).alias("alias_key"))
+    frame = with_alias_key(frame)
     head, tail = head_and_tail_keys(frame["trade_name"])
     frame = frame.with_columns(head.alias("_chinese_head"), tail.alias("name_tail"))
     latin_names = frame.filter(pl.col("is_latin_name").fill_null(False)).select("company_name").unique()

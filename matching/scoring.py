@@ -216,6 +216,8 @@ class PairScorer:
     def __init__(self, model: ScoringModel, connection: duckdb.DuckDBPyConnection | None = None) -> None:
         self.model = model
         self._sql = gamma_sql(model, "_pairs")
+        # only the columns the levels read are handed to DuckDB (a lookup's pairs carry fifty)
+        self._read = [f"{name}_{side}" for name in sorted(compared_columns(model)) for side in ("l", "r")]
         self._con = connection if connection is not None else scratch_cursor()
         self._lock = threading.Lock()
 
@@ -223,7 +225,7 @@ class PairScorer:
         """`pairs` with gamma_*, mw_*, mw_tf_adj_*, match_weight and match_probability added."""
         with self._lock:
             cursor = self._con.cursor()
-        numbered = pairs.with_row_index("_pair")
+        numbered = pairs.select(self._read).with_row_index("_pair")
         try:
             # through the Arrow C stream interface both ways: no pyarrow import (~0.1 s cold)
             cursor.register("_pairs", _ArrowStream(numbered))

@@ -14,6 +14,7 @@ import polars as pl
 
 from transforms.contacts import normalise_contact
 from transforms.credit_codes import normalise_credit_code
+from transforms.distinct_map import map_distinct
 from transforms.emails import normalise_email
 from transforms.names import name_structure, normalise_name, romanise_core
 from transforms.phones import normalise_phone
@@ -55,7 +56,6 @@ ADDED_COLUMNS: dict[str, pl.DataType] = {
 _WORKING_COLUMNS = ADDED_COLUMNS | {name: pl.String() for name in REGION_SOURCES}
 # what people type for "none": not an unreadable value, just no value
 NOT_GIVEN = frozenset({"", "无", "暂无", "没有", "空", "未知", "不详", "-", "--", "/", "n/a", "na", "none", "null"})
-_KEY = "__value"
 # a phone seen with this many distinct companies is a switchboard or an agency's number
 SHARED_PHONE_MIN_COMPANIES = 3
 
@@ -168,20 +168,6 @@ def _fields(parts: "DataclassInstance") -> tuple[object, ...]:
     return tuple(getattr(parts, field.name) for field in fields(parts))
 
 
-def _map_distinct(
-    values: pl.Series, function: Callable[[str], object], columns: Sequence[str]
-) -> pl.DataFrame:
-    """``function`` applied once per distinct non-null value, joined back in row order.
-
-    ``function`` returns a scalar for one column or a tuple for several; a null value
-    gives nulls.
-    """
-    schema = {name: _WORKING_COLUMNS[name] for name in columns}
-    distinct = values.drop_nulls().unique().to_list()
-    results = [function(value) for value in distinct]
-    rows = results if len(columns) > 1 else [(result,) for result in results]
-    lookup = pl.DataFrame(rows, schema=schema, orient="row").with_columns(
-        pl.Series(_KEY, distinct, dtype=pl.String)
-    )
-    keys = values.rename(_KEY).to_frame()
-    return keys.join(lookup, on=_KEY, how="left", maintain_order="left").select(columns)
+def _map_distinct(values: pl.Series, function: Callable[[str], object], columns: Sequence[str]) -> pl.DataFrame:
+    """`function` over `values` (`transforms.distinct_map`), as the working columns `columns`."""
+    return map_distinct(values, function, {name: _WORKING_COLUMNS[name] for name in columns})

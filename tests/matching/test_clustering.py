@@ -190,6 +190,7 @@ def test_couples_compatible_judges_as_names_compatible_does():
 
     import duckdb
 
+    from matching import identity
     from matching.identity import RegisteredName, couples_compatible, names_compatible
     from transforms.names import romanise_core
 
@@ -205,7 +206,11 @@ def test_couples_compatible_judges_as_names_compatible_does():
             for a, b in itertools.permutations(sides, 2)]
     columns = [f"{c}_{s}" for s in ("l", "r") for c in ("core_name", "trade_name", "core_pinyin", "alias_key")]
     couples = pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row")
+    assert couples.height > identity.PYTHON_COUPLES  # the rules in SQL
     judged = couples_compatible(couples, duckdb.connect())
     expected = {(a.core, b.core): names_compatible(a, b) for a, b in itertools.permutations(sides, 2)}
     got = dict(zip(zip(judged["core_name_l"], judged["core_name_r"], strict=True), judged["compatible"], strict=True))
     assert got == expected and any(expected.values()) and not all(expected.values())
+    few = couples_compatible(couples.head(identity.PYTHON_COUPLES), duckdb.connect())  # one by one in Python
+    assert few.columns == judged.columns and few.schema == judged.schema
+    assert all(got[(row["core_name_l"], row["core_name_r"])] == row["compatible"] for row in few.iter_rows(named=True))

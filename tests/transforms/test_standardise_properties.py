@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from transforms import phones
+from transforms import distinct_map, phones
 from transforms.contacts import normalise_contact
 from transforms.credit_codes import normalise_credit_code
 from transforms.emails import normalise_email
@@ -212,6 +212,22 @@ def test_frame_keeps_rows_ignores_order_and_matches_field_functions(rows, rng):
         assert row["credit_code_norm"] == code.credit_code_norm
         assert row["has_invalid_credit_code"] == code.has_invalid_credit_code
         assert row["contact_name_norm"] == normalise_contact(row["contact_name"])
+
+
+@settings(SETTINGS, max_examples=40)
+@given(claim_rows)
+def test_a_few_rows_mapped_one_by_one_give_what_mapping_distinct_values_gives(rows):
+    # a lookup's few rows are mapped one by one, the nightly's many by distinct value: same frame
+    frame = _frame(rows + rows[:3])  # repeated values too
+    one_by_one = standardise_claims(frame, shared_phone_min_companies=2)
+    original = distinct_map.SMALL_FRAME_ROWS
+    distinct_map.SMALL_FRAME_ROWS = -1
+    try:
+        by_distinct = standardise_claims(frame, shared_phone_min_companies=2)
+    finally:
+        distinct_map.SMALL_FRAME_ROWS = original
+    assert frame.height <= original
+    assert_frame_equal(one_by_one, by_distinct)
 
 
 def test_very_long_values_do_not_raise():
