@@ -119,9 +119,10 @@ def couples_compatible(couples: pl.DataFrame, con: duckdb.DuckDBPyConnection) ->
     sound of two slips in Python for the few rows that need it. Up to PYTHON_COUPLES couples
     (a lookup's) are judged by `names_compatible` itself: planning the SQL costs ~10 ms."""
     couples = couples.select(COUPLE_COLUMNS)
-    if couples.height <= PYTHON_COUPLES and couples["core_name_l"].null_count() + couples["core_name_r"].null_count() == 0:
-        judged = [names_compatible(RegisteredName(*row[:4]), RegisteredName(*row[4:])) for row in couples.iter_rows()]
-        return couples.with_columns(pl.Series("compatible", judged, dtype=pl.Boolean))
+    cores_given = couples["core_name_l"].null_count() + couples["core_name_r"].null_count() == 0
+    if couples.height <= PYTHON_COUPLES and cores_given:
+        one_by_one = [names_compatible(RegisteredName(*row[:4]), RegisteredName(*row[4:])) for row in couples.iter_rows()]
+        return couples.with_columns(pl.Series("compatible", one_by_one, dtype=pl.Boolean))
     con.register("_couples", couples)
     try:
         judged = pl.DataFrame(con.sql(_COMPATIBLE_SQL).pl())
