@@ -121,7 +121,8 @@ def couples_compatible(couples: pl.DataFrame, con: duckdb.DuckDBPyConnection) ->
     couples = couples.select(COUPLE_COLUMNS)
     cores_given = couples["core_name_l"].null_count() + couples["core_name_r"].null_count() == 0
     if couples.height <= PYTHON_COUPLES and cores_given:
-        one_by_one = [names_compatible(RegisteredName(*row[:4]), RegisteredName(*row[4:])) for row in couples.iter_rows()]
+        one_by_one = [names_compatible(RegisteredName(*row[:4]), RegisteredName(*row[4:]))
+                      for row in couples.iter_rows()]
         return couples.with_columns(pl.Series("compatible", one_by_one, dtype=pl.Boolean))
     con.register("_couples", couples)
     try:
