@@ -227,9 +227,10 @@ class PairScorer:
             cursor = self._con.cursor()
         numbered = pairs.select(self._read).with_row_index("_pair")
         try:
-            # through the Arrow C stream interface both ways: no pyarrow import (~0.1 s cold)
+            # in through the Arrow C stream interface (no pyarrow import, ~0.1 s cold); out as NumPy
+            # arrays of levels (never null): ~4 ms less than a relation, which DuckDB binds twice
             cursor.register("_pairs", _ArrowStream(numbered))
-            gammas = pl.DataFrame(cursor.sql(self._sql))
+            gammas = pl.DataFrame(cursor.execute(self._sql).fetchnumpy())
         finally:
             cursor.close()
         return weights_added(pairs.hstack(gammas.drop("_pair")), self.model)
