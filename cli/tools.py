@@ -79,6 +79,7 @@ def serve_lookup(args: argparse.Namespace, console: Console) -> int:
     try:
         lookup = SnapshotLookup(args.warehouse, args.policy)
         snapshot = lookup.snapshot()
+        lookup.answer_many(batching.WARM_UP_QUERIES)
     except (NoWarehouseError, PolicyError) as exc:
         console.print(f"[bold red]{exc}[/bold red]")
         return 1

@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from service.answer_text import answer_text
+from service.batching import WARM_UP_QUERIES
 from service.query import Lookup, NoWarehouseError, QueryError, parse_query
 from service.snapshot import SnapshotLookup
 from settings.paths import DEFAULT_POLICY
@@ -145,6 +146,14 @@ def test_the_server_copy_answers_as_the_command_line_does(lookup, in_memory, que
     expected = lookup.answer(parse_query(query))
     assert in_memory.answer(parse_query(query)) == expected
     assert expected["matches"] or expected["related_companies"] or not expected["known"]
+
+
+def test_the_warm_up_queries_are_answered_not_refused(in_memory):
+    # a refused warm-up query would leave the tables it should load for a client to wait for
+    answers = in_memory.answer_many(WARM_UP_QUERIES)
+    assert all(isinstance(answer, dict) for answer in answers)
+    assert {a["query"]["standardised"]["phone_e164"] for a in answers} == {"+8613800138000", None}
+    assert any(a["query"]["name"].isascii() for a in answers)
 
 
 def test_a_customer_in_the_public_pool_says_so(lookup, customer_of):
