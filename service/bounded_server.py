@@ -16,6 +16,11 @@ class BoundedServer(ThreadingHTTPServer):
     accepted while all are busy waits up to `queue_seconds` for one (more wait unaccepted in the
     listen backlog), then is answered 503 with a JSON body and closed."""
 
+    # Connections the kernel holds until one is accepted. socketserver's 5 was too few: twenty
+    # clients connecting while the accepting thread waited for the GIL overflowed it, and TCP
+    # retried the dropped ones a second later (the 1.3 s maxima of bench/lookup_load.py).
+    request_queue_size = 128
+
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], *, max_workers: int,
                  queue_seconds: float, log_requests: bool = True, bind: bool = True) -> None:
         if max_workers < 1:

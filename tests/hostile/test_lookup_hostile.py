@@ -350,6 +350,21 @@ def test_requests_past_the_workers_get_a_json_503(snapshot_lookup):
         assert got == 200, "the worker is free again once the idle client leaves"
 
 
+def test_a_burst_of_clients_is_held_until_accepted_not_dropped(snapshot_lookup):
+    # nothing accepts here (no serve_forever): socketserver's backlog of 5 held six connections and
+    # dropped the rest, which TCP retried a second later
+    server = make_server(snapshot_lookup, "127.0.0.1", 0, log_requests=False)
+    clients = []
+    try:
+        for _ in range(40):
+            clients.append(socket.create_connection(("127.0.0.1", server.server_port), timeout=0.5))
+    finally:
+        for client in clients:
+            client.close()
+        server.server_close()
+    assert len(clients) == 40
+
+
 def test_max_workers_must_be_positive(snapshot_lookup):
     with pytest.raises(ValueError, match="max_workers"):
         make_server(snapshot_lookup, "127.0.0.1", 0, max_workers=0)
