@@ -3,7 +3,7 @@ for a long-lived process (`recon serve-lookup`), which answers many queries from
 
 Same rule as the SQL: a claim is a candidate when it shares one blocking value with the query, or
 (for a query in Latin letters) when its trade-name pinyin is contained in the query's name.
-tests/flows/test_lookup.py checks that both give the same answers.
+tests/service/test_query.py checks that both give the same answers.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ The published warehouse is opened read-only just long enough to copy the matchin
 claim with its customer, the trade names per phone, the term frequencies and the customers; the
 copy is refreshed when the warehouse file or the model file is replaced. Candidates then come from
 `matching.candidates.CandidateIndex`, the in-memory twin of the SQL the command line runs
-(tests/flows/test_lookup.py checks that both give the same answers).
+(tests/service/test_query.py checks that both give the same answers).
 """
 
 from __future__ import annotations
