@@ -90,10 +90,12 @@ def publish(con: duckdb.DuckDBPyConnection, live: Path) -> None:
 
 def abandon(con: duckdb.DuckDBPyConnection, live: Path) -> None:
     """Close and delete a half-built warehouse after a failure; the live file is untouched."""
+    building = building_path(live)
     try:
         con.close()
     finally:
-        building_path(live).unlink(missing_ok=True)
+        building.unlink(missing_ok=True)
+        building.with_name(building.name + ".wal").unlink(missing_ok=True)  # left by a failed checkpoint
 
 
 def write_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, order_by: str) -> None:

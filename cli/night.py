@@ -9,6 +9,7 @@ import logging
 import os
 import signal
 import sys
+import tempfile
 import traceback
 from datetime import date
 from pathlib import Path
@@ -79,6 +80,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     try:  # the folders first: a read-only or full disk, or a file where a folder should be, ends here
         log_file.parent.mkdir(parents=True, exist_ok=True)
         (args.warehouse.parent / "prefect").mkdir(exist_ok=True)
+        tempfile.NamedTemporaryFile(dir=args.warehouse.parent, prefix=".recon-").close()  # a read-only folder
     except OSError as exc:
         print(f"recon: this night was not published: cannot write in {args.warehouse.parent} "
               f"({exc.strerror or exc}: {exc.filename or ''})", file=sys.stderr)

@@ -116,7 +116,11 @@ def warehouse_published(con: duckdb.DuckDBPyConnection, live: Path, files: Night
     if undescribed:
         get_run_logger().warning("no description in sql/dictionary.yaml for: %s", ", ".join(undescribed))
     files.record(live)
-    warehouse.publish(con, live)
+    try:
+        warehouse.publish(con, live)
+    except BaseException:  # not published (a full disk failing the checkpoint): no files of it are due
+        _pending_files(live).unlink(missing_ok=True)
+        raise
     _pending_model_put_in_use(live)
     return published
 
@@ -194,6 +198,10 @@ def interrupted_files_written(live: Path) -> EarlierNight:
     if files is None or not live.exists():
         return EarlierNight()
     with duckdb.connect(str(live), read_only=True) as con:
+        if not warehouse.scalar(con, "select count(*) from run_log where run_id = ?", [files.run_id]):
+            # recorded, then killed before its swap: that night was never published, nothing is due
+            _pending_files(live).unlink(missing_ok=True)
+            return EarlierNight()
         quarantine = warehouse.frame(con, "select * from quarantine order by source, file_name, row_number")
         people = PeopleTables(
             conflict_details=warehouse.frame(con, "select * from conflict_details"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import duckdb
 import pytest
@@ -10,6 +10,7 @@ import pytest
 from adapters.sql_files import TableChecks
 from flows import marts_stage, matching_stage
 from flows.nightly import RunCheckError, nightly
+from flows.publish import EarlierNight
 from matching.match_model import MatchModel
 from matching.model_files import DEFAULT_MODEL, MODEL_FILE
 from tests.flows.inputs import write_inputs
@@ -80,3 +81,58 @@ def test_a_night_stopped_between_its_swap_and_its_files_has_them_written_by_the_
     with duckdb.connect(str(warehouse), read_only=True) as con:  # run_log says which night finished which
         logged = con.execute("select run_id, model, finished_night from run_log order by started_at").fetchall()
     assert logged == [(first.run_id, "packaged default", None), (second.run_id, "packaged default", first.run_id)]
+
+
+def test_a_read_only_warehouse_folder_is_one_line_and_exit_2(tmp_path):
+    import subprocess
+
+    from tests.flows.subprocesses import recon, recon_env
+
+    folder = tmp_path / "var"
+    for sub in ("logs", "prefect"):
+        (folder / sub).mkdir(parents=True)
+    live = folder / "warehouse.duckdb"
+    live.write_bytes(b"the last published night")
+    sources = write_inputs(tmp_path)
+    # read-only even for root, who ignores permission bits (this machine runs the suite as root)
+    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i is not available on this file system")
+    try:
+        done = recon("run", "--sources", str(sources), "--warehouse", str(live), "--as-of", "2026-11-26",
+                     env=recon_env(tmp_path))
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+    assert done.returncode == 2
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith(f"recon: this night was not published: cannot write in {folder} (Operation not permitted")
+    assert "Traceback" not in done.stderr + done.stdout
+    assert live.read_bytes() == b"the last published night"
+
+
+def test_a_swap_failing_on_a_full_disk_leaves_the_last_night_and_nothing_due(tmp_path, monkeypatch):
+    import errno
+
+    from adapters import warehouse as warehouse_files
+    from flows.publish import NightFiles, interrupted_files_written
+
+    sources, live = write_inputs(tmp_path), tmp_path / "var" / "warehouse.duckdb"
+    nightly(sources, live, date(2026, 11, 26))
+    before = live.read_bytes()
+
+    def disk_full(con, path):
+        con.execute("checkpoint")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(warehouse_files, "publish", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        nightly(sources, live, date(2026, 11, 27))
+    assert live.read_bytes() == before
+    leftovers = sorted(p.name for p in live.parent.iterdir() if p.name.startswith("warehouse.duckdb."))
+    assert leftovers == ["warehouse.duckdb.lock"]  # no half-built file, WAL or files-pending marker
+    assert not (tmp_path / "var" / "reports" / "2026-11-27").exists()
+    # a night recorded, then killed before its swap, was never published: nothing of it is written
+    NightFiles("2026-11-27-1", date(2026, 11, 27), datetime(2026, 11, 27, 16, tzinfo=UTC), "Asia/Shanghai",
+               "<html></html>").record(live)
+    assert interrupted_files_written(live) == EarlierNight()
+    assert not (tmp_path / "var" / "reports" / "2026-11-27").exists()
+    assert not (live.parent / "warehouse.duckdb.files-pending.json").exists()
