@@ -20,12 +20,19 @@ from adapters.sql_files import STATE, model_folder, sql_text
 
 CARRIED_TABLES = (
     "ingested_files", "raw_claims", "run_log", "customer_lineage", "review_decisions", "claim_first_accepted",
+    "matching_runs",
 )
 # DuckDB's buffer pool otherwise grows to 80% of the machine, keeping every table the night wrote in
 # memory; pages of a file-backed database are cheap to evict, so a small pool costs little time.
 MEMORY_LIMIT = "2GB"
 # live table → the name its copy takes in the next warehouse, for tables rebuilt every night
 SNAPSHOTS = {"claim_customer": "previous_claim_customer"}
+# the same, for what an incremental night starts from (`flows.matching_plan`): copied as they are
+# when the live warehouse has them, absent otherwise (the night then matches in full)
+MIRRORED_SNAPSHOTS = {
+    "claims": "previous_claims", "claims_for_matching": "previous_claims_for_matching",
+    "scored_pairs": "previous_scored_pairs",
+}
 
 
 class NoWarehouseError(RuntimeError):
@@ -75,13 +82,17 @@ def open_next(live: Path) -> duckdb.DuckDBPyConnection:
             if scalar(con, "select count(*) from duckdb_tables() where database_name = 'live' and table_name = ?",
                       [source]):
                 con.execute(f"insert into {target} by name select * from live.main.{source}")
+        for source, target in MIRRORED_SNAPSHOTS.items():
+            if scalar(con, "select count(*) from duckdb_tables() where database_name = 'live' and table_name = ?",
+                      [source]):
+                con.execute(f"create table {target} as select * from live.main.{source}")
         con.execute("detach live")
     return con
 
 
 def publish(con: duckdb.DuckDBPyConnection, live: Path) -> None:
     """Flush and close the building file, then atomically put it in place of the live one."""
-    for snapshot in SNAPSHOTS.values():
+    for snapshot in (*SNAPSHOTS.values(), *MIRRORED_SNAPSHOTS.values()):
         con.execute(f"drop table if exists {snapshot}")
     con.execute("checkpoint")
     con.close()

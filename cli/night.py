@@ -104,7 +104,7 @@ def _nightly(args: argparse.Namespace, as_of: date, console: Console, err: Conso
 
     unchanged = "the published warehouse is unchanged"
     try:
-        summary = nightly(args.sources, args.warehouse, as_of, args.policy)
+        summary = nightly(args.sources, args.warehouse, as_of, args.policy, full_rebuild=args.full)
     except CancelledRun as exc:
         stopped_by = signal_named(str(exc)) or signal.SIGTERM
         err.print(f"[bold red]The run was cancelled ({stopped_by.name}); {unchanged}.[/bold red]")
@@ -141,6 +141,7 @@ def _nightly(args: argparse.Namespace, as_of: date, console: Console, err: Conso
                       "were replayed as history; they decide who owns what but are neither notified nor "
                       "reported as new. 首次运行：该日期之前的报备仅作历史回放，不发通知。")
     console.print(f"matching model: {summary.matching.model_source}")
+    console.print(f"matching: {summary.matching.mode} ({summary.matching.mode_reason})", markup=False)
     for what, path in {**summary.outputs, "log": log_file}.items():
         console.print(f"{what}: [bold]{path}[/bold]")
     if summary.problems:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -12,17 +13,20 @@ from prefect.cache_policies import NO_CACHE
 
 from adapters import warehouse
 from adapters.sql_files import QUERIES, sql_text
+from flows.matching_plan import MatchingPlan, matching_plan, previous_standardised
 from matching.clustering import clusters_constrained
 from matching.constraints import constraints_from_decisions, decisions_latest
 from matching.groups import customer_groups, group_edges
+from matching.incremental import claims_affected, code_fingerprint, matching_fingerprint, retention_probability
 from matching.ids import customer_ids_assigned, customer_number
 from matching.links import LinkPolicy, pairs_classified, with_sides
 from matching.match_model import MatchModel
 from matching.model import Connect, match_weights_chart_html, scored_pairs, train_model
 from matching.model_files import CHART_FILE, DEFAULT_MODEL, MODEL_FILE, model_dir, pending_model_dir
 from matching.prepare import claims_for_matching
+from matching.scoring import scoring_model
 from matching.review import pairs_with_evidence, review_candidates, review_queue
-from transforms.standardise import standardise_claims
+from transforms.standardise import standardise_claims_reusing
 
 # Fewer claims than this cannot train a model (EM and λ need many true pairs): the first nights
 # then use the packaged model, trained on 20,000 generated claims (see README, "Matching").
@@ -48,6 +52,10 @@ class MatchSummary:
     # pairs that might join two customers but that no person sees tonight (matching.review)
     apart_same_owner: int = 0
     apart_over_capacity: int = 0
+    # full / incremental (flows.matching_plan), why, and how many claims were clustered again
+    mode: str = "full"
+    mode_reason: str = ""
+    reclustered: int = 0
 
 
 def save_model(prepared: pl.DataFrame, directory: Path, connect: Connect = duckdb.connect) -> MatchModel:
@@ -84,25 +92,33 @@ def model_for_tonight(prepared: pl.DataFrame, warehouse_path: Path, connect: Con
 
 
 @task(cache_policy=NO_CACHE)
-def claims_standardised(con: duckdb.DuckDBPyConnection) -> int:
-    """Replace `claims` with itself plus the standardised name, phone, e-mail, site and code parts."""
+def claims_standardised(con: duckdb.DuckDBPyConnection, full_rebuild: bool = False) -> int:
+    """Replace `claims` with itself plus the standardised name, phone, e-mail, site and code parts,
+    taken from last night's claims where a claim's input is unchanged (`previous_standardised`)."""
     claims = warehouse.frame(con, "select * from claims")
-    warehouse.write_table(con, "claims", standardise_claims(claims), "claim_id")
-    get_run_logger().info("claims standardised: %d rows", claims.height)
+    standardised, fresh = standardise_claims_reusing(claims, previous_standardised(con, full_rebuild))
+    warehouse.write_table(con, "claims", standardised, "claim_id")
+    get_run_logger().info("claims standardised: %d rows, %d of them new or changed", claims.height, fresh)
     return claims.height
 
 
 @task(cache_policy=NO_CACHE)
 def customers_matched(
     con: duckdb.DuckDBPyConnection, warehouse_path: Path, decisions: pl.DataFrame, run_id: str,
-    policy: LinkPolicy, connect: Connect = duckdb.connect,
+    policy: LinkPolicy, connect: Connect = duckdb.connect, full_rebuild: bool = False,
 ) -> MatchSummary:
     """Score, link and cluster claims into customers with stable ids; publish the matching tables.
-    `connect` opens the in-memory connections Splink works on."""
+    Incremental when the last night left its state and nothing that decides matching changed
+    (`flows.matching_plan`); `full_rebuild` forces a full one. `connect` opens the in-memory
+    connections Splink works on."""
     logger = get_run_logger()
     claims = warehouse.frame(con, "select * from claims")
     prepared = claims_for_matching(claims)
     model, path, model_source = model_for_tonight(prepared, warehouse_path, connect)
+    fingerprint = matching_fingerprint(model.to_json(), (policy.match_threshold, policy.review_floor,
+                                                         policy.group_counts_as_one_customer))
+    plan = matching_plan(con, prepared, scoring_model(model), fingerprint, full_rebuild)
+    logger.info("matching: %s (%s)", plan.mode, plan.reason)
 
     _store_decisions(con, decisions, run_id)
     # published as scored, so that `recon lookup` fetches a query's candidates by their blocking keys
@@ -110,28 +126,44 @@ def customers_matched(
     all_decisions = warehouse.frame(con, "select * exclude (first_read_run_id) from review_decisions")
     # evidence (nine labelled lines per pair) is the bulk of a pair's memory: it is added per slice
     # as match_pairs is written, and to the few pairs of the review queue, never to every pair at once
-    scored = scored_pairs(prepared, model, min_probability=policy.review_floor, connect=connect)
+    kept = scored_pairs(prepared, model, min_probability=retention_probability(policy.review_floor),
+                        connect=connect, touched=plan.touched, retained=plan.retained)
+    warehouse.write_table(con, "scored_pairs", kept.select("claim_id_l", "claim_id_r", "is_forced"),
+                          "claim_id_l, claim_id_r")
+    scored = kept.filter(pl.col("is_forced") | (pl.col("match_probability") >= policy.review_floor))
     classified = pairs_classified(with_sides(scored, prepared), model, policy)
-    clusters, refused = clusters_constrained(
-        claims["claim_id"].to_list(),
-        classified.filter("is_link").with_columns(
-            ((pl.col("gamma_credit_code_norm") == 1) | (pl.col("decision_basis") == "group_link"))
-            .alias("exempt_from_names")
-        ),
-        constraints_from_decisions(all_decisions),
-        name_keys=prepared.select(NAME_KEY_COLUMNS),
-    )
-    for a, b in refused.rows():
-        logger.warning("reviewer 'same' on %s / %s contradicts a 'different' decision; not applied", a, b)
-
+    links = classified.filter("is_link").with_columns(
+        ((pl.col("gamma_credit_code_norm") == 1) | (pl.col("decision_basis") == "group_link"))
+        .alias("exempt_from_names"))
+    constraints = constraints_from_decisions(all_decisions)
     previous = warehouse.frame(con, "select claim_id, customer_id from previous_claim_customer")
     issued = warehouse.frame(con, sql_text(QUERIES, "customer_ids_issued"))["customer_id"]
     next_number = max((customer_number(c) for c in issued), default=0) + 1
-    claim_customer, lineage = customer_ids_assigned(
+    if plan.touched is None:
+        clustered, reclustered = claims, claims["claim_id"]
+        kept_customers = previous.clear()
+    else:
+        seeds = _seeds(con, plan.touched, previous, prepared, run_id)
+        reclustered = claims_affected(prepared, links, previous, seeds, constraints.must_link)
+        clustered = claims.filter(pl.col("claim_id").is_in(reclustered.implode()))
+        kept_customers = previous.filter(pl.col("claim_id").is_in(prepared["claim_id"].implode())
+                                         & ~pl.col("claim_id").is_in(reclustered.implode()))
+        previous = previous.filter(~pl.col("customer_id").is_in(kept_customers["customer_id"].implode()))
+    clusters, refused = clusters_constrained(
+        clustered["claim_id"].to_list(), links, constraints,
+        name_keys=(prepared if plan.touched is None
+                   else prepared.filter(pl.col("claim_id").is_in(reclustered.implode()))).select(NAME_KEY_COLUMNS),
+    )
+    for a, b in refused.rows():
+        logger.warning("reviewer 'same' on %s / %s contradicts a 'different' decision; not applied", a, b)
+    assigned, lineage = customer_ids_assigned(
         clusters.join(claims.select("claim_id", "submitted_at"), on="claim_id"), previous, next_number=next_number
     )
+    claim_customer = pl.concat([kept_customers, assigned]).sort("claim_id")
     warehouse.write_table(con, "claim_customer", claim_customer, "claim_id")
     warehouse.append_rows(con, "customer_lineage", lineage.with_columns(pl.lit(run_id).alias("run_id")))
+    warehouse.append_rows(con, "matching_runs", _matching_run(plan, run_id, claims.height, reclustered.len(),
+                                                              kept.height))
     _match_pairs_written(con, classified.filter(pl.col("decision_basis") != "below"), model)
     _groups_written(con, classified, claims, claim_customer)
     candidates = pairs_with_evidence(review_candidates(classified, claim_customer, policy.match_threshold), model)
@@ -144,11 +176,34 @@ def customers_matched(
         merges=lineage.filter(pl.col("reason") == "merged").height,
         splits=lineage.filter(pl.col("reason") == "split").height, model_path=path, model_source=model_source,
         apart_same_owner=outcomes["apart_same_owner"], apart_over_capacity=outcomes["apart_over_capacity"],
+        mode=plan.mode, mode_reason=plan.reason, reclustered=reclustered.len(),
     )
-    logger.info("customers: %d from %d claims, %d links, %d to review; kept apart by rule: %d (same owner), "
-                "%d (over the queue's capacity)", customers, claims.height, summary.links, queue.height,
-                outcomes["apart_same_owner"], outcomes["apart_over_capacity"])
+    logger.info("customers: %d from %d claims (%d clustered again), %d links, %d to review; kept apart by rule: "
+                "%d (same owner), %d (over the queue's capacity)", customers, claims.height, reclustered.len(),
+                summary.links, queue.height, outcomes["apart_same_owner"], outcomes["apart_over_capacity"])
     return summary
+
+
+def _seeds(con: duckdb.DuckDBPyConnection, touched: pl.Series, previous: pl.DataFrame, prepared: pl.DataFrame,
+           run_id: str) -> pl.Series:
+    """Where tonight's re-clustering starts: the touched claims, the claims left in a customer
+    that lost one, and the claims of the reviewer decisions first read tonight."""
+    present = prepared["claim_id"].implode()
+    losing = previous.filter(~pl.col("claim_id").is_in(present))["customer_id"].implode()
+    decided = warehouse.frame(con, "select claim_id_a as claim_id from review_decisions where first_read_run_id = ? "
+                              "union select claim_id_b from review_decisions where first_read_run_id = ? "
+                              "and claim_id_b is not null", [run_id, run_id])["claim_id"]
+    return pl.concat([touched, previous.filter(pl.col("customer_id").is_in(losing))["claim_id"], decided]).unique()
+
+
+def _matching_run(plan: MatchingPlan, run_id: str, claims: int, reclustered: int, pairs: int) -> pl.DataFrame:
+    """Tonight's row of `matching_runs`."""
+    return pl.DataFrame([{
+        "run_id": run_id, "recorded_at": datetime.now(UTC), "mode": plan.mode, "reason": plan.reason,
+        "fingerprint": plan.fingerprint, "code_fingerprint": code_fingerprint(), "claims": claims,
+        "claims_touched": claims if plan.touched is None else plan.touched.len(), "claims_reclustered": reclustered,
+        "pairs_kept": pairs, "drift_bits": plan.drift_bits,
+    }])
 
 
 def _groups_written(con: duckdb.DuckDBPyConnection, classified: pl.DataFrame, claims: pl.DataFrame,

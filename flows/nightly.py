@@ -40,10 +40,13 @@ __all__ = ["RunCheckError", "RunSummary", "nightly"]
 
 
 def night(
-    sources_path: Path, warehouse_path: Path, as_of: date | None = None, policy_path: Path = DEFAULT_POLICY
+    sources_path: Path, warehouse_path: Path, as_of: date | None = None, policy_path: Path = DEFAULT_POLICY,
+    full_rebuild: bool = False,
 ) -> RunSummary | State:
     """Ingest, validate, standardise, match, apply the ownership rules, publish atomically, report; `as_of`
-    is today in the policy's zone by default; a signal ends the run Cancelled (`CancelledRun` names it)."""
+    is today in the policy's zone by default; a signal ends the run Cancelled (`CancelledRun` names it).
+    Claims unchanged since the last night are neither standardised nor paired again unless
+    `full_rebuild` (see `matching.incremental`)."""
     started = datetime.now(UTC)
     inputs = read_night_inputs(sources_path, policy_path)
     policy, zone = inputs.policy, inputs.policy.business_timezone
@@ -60,10 +63,10 @@ def night(
                     input_checks = claims_validated(con, inputs.config, inputs.roster, as_of, now)
                     backfill = first_acceptance_recorded(con, as_of, policy.first_night_window_days, zone)
                 with stage("标准化 standardising names, phones, e-mails, sites, codes", lambda: standardised):
-                    standardised = claims_standardised(con)
+                    standardised = claims_standardised(con, full_rebuild)
                 with stage("归并 matching claims into customers (Splink)", lambda: matching.customers):
                     matching = customers_matched(con, warehouse_path, inputs.decisions, run_id, policy.link_policy(),
-                                                 cancel.connect)
+                                                 cancel.connect, full_rebuild)
                 with stage("归属 applying the ownership rules (replay)", lambda: sum(ownership.outcomes.values())):
                     ownership = ownership_replayed(con, inputs.followups, inputs.extensions, inputs.appeals,
                                                    policy.ownership_policy(), now)

@@ -65,6 +65,9 @@ def clusters_constrained(
     (a key account's hundreds of claims are a handful of units, and its links a handful of edges).
     Claims a reviewer's decision names stay units of their own."""
     ids = pl.Series("claim_id", claim_ids, dtype=pl.String).unique().sort()
+    refused_schema = {"claim_id_l": pl.String, "claim_id_r": pl.String}
+    if ids.is_empty():  # an incremental night that touched no customer
+        return ids.to_frame().with_columns(pl.col("claim_id").alias("cluster_key")), pl.DataFrame(schema=refused_schema)
     # claims as positions in id order: the smallest position of a cluster is its smallest claim id
     claims = ids.to_frame().with_row_index("_i")
     keys = None
@@ -93,7 +96,7 @@ def clusters_constrained(
         "a", "b", "exempt")
     roots, refused = _greedy(ids, edges, constraints, ClusterNames(ids.len(), keys))
     clusters = ids.to_frame().with_columns(ids.gather(pl.Series(roots).gather(unit_of)).alias("cluster_key"))
-    refused_frame = pl.DataFrame(refused, schema={"claim_id_l": pl.String, "claim_id_r": pl.String}, orient="row")
+    refused_frame = pl.DataFrame(refused, schema=refused_schema, orient="row")
     return clusters, refused_frame
 
 

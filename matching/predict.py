@@ -22,27 +22,38 @@ from matching.prepare import UNIQUE_ID
 from matching.scoring import Comparison, ScoringModel, compared_columns, gamma_case
 
 
+_NO_PAIRS = pl.DataFrame(schema={"_l": pl.UInt32, "_r": pl.UInt32})
+
+
 def predicted(windowed: pl.DataFrame, model: ScoringModel, columns: tuple[str, ...], con: duckdb.DuckDBPyConnection,
-              *, threshold: float, kept_columns: tuple[str, ...], forced: pl.DataFrame | None = None) -> pl.DataFrame:
+              *, threshold: float, kept_columns: tuple[str, ...], forced: pl.DataFrame | None = None,
+              touched: pl.Series | None = None, rescored: pl.DataFrame | None = None) -> pl.DataFrame:
     """Pairs sharing a window key of `columns` whose match probability is at least `threshold`,
     and the `forced` pairs (positions `_l` < `_r` in `windowed`) whatever their probability:
     ids (`claim_id_l` < `claim_id_r`), match weight and probability, `gamma_*`, `mw_*` and the
-    `kept_columns` of the sides, in Splink's column order. `windowed` is sorted by claim id (as
-    `matching.blocks.with_window_keys` returns it), so that a pair's positions are in id order."""
+    `kept_columns` of the sides, in Splink's column order, then `is_forced`. `windowed` is sorted
+    by claim id (as `matching.blocks.with_window_keys` returns it), so that a pair's positions are
+    in id order.
+
+    An incremental night (`matching.incremental`) passes `touched` (per row of `windowed`: is the
+    claim new or changed): then only blocked pairs with a touched side are formed, plus the
+    `rescored` pairs (kept from earlier nights), which are scored and kept like blocked ones."""
     tf_columns = sorted({level.tf_column for c in model.comparisons for level in c.levels if level.tf_column})
     compared = sorted(compared_columns(model) & set(windowed.columns))
     keys = [key for column in columns for key in window_columns(column)]
-    con.register("_predict_input", windowed.select(UNIQUE_ID, *compared, *keys).with_row_index("_pos"))
-    con.register("_forced_pairs",
-                 forced if forced is not None else pl.DataFrame(schema={"_l": pl.UInt32, "_r": pl.UInt32}))
+    claims = windowed.select(UNIQUE_ID, *compared, *keys).with_row_index("_pos")
+    con.register("_predict_input", claims if touched is None else claims.with_columns(touched.alias("_touched")))
+    con.register("_forced_pairs", forced if forced is not None else _NO_PAIRS)
+    con.register("_rescored_pairs", rescored if rescored is not None else _NO_PAIRS)
     try:
         con.execute(f"create or replace temp table _predict_claims as {_with_term_frequencies(tf_columns)}")
         sql = _predict_sql(model, keys, [UNIQUE_ID, *compared, *(f"tf_{c}" for c in tf_columns)], threshold,
-                           [c for c in kept_columns if c not in (f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r")])
+                           [c for c in kept_columns if c not in (f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r")],
+                           touched_only=touched is not None)
         return con.sql(sql).pl()
     finally:
-        con.unregister("_predict_input")
-        con.unregister("_forced_pairs")
+        for name in ("_predict_input", "_forced_pairs", "_rescored_pairs"):
+            con.unregister(name)
         con.execute("drop table if exists _predict_claims")
 
 
@@ -55,13 +66,23 @@ def _with_term_frequencies(columns: list[str]) -> str:
     return f"select * from _predict_input {joins}"
 
 
+def _blocked_sql(key: str, touched_only: bool) -> str:
+    """The pairs sharing `key`; `touched_only`: only those with a touched side, found in the
+    blocks holding a touched claim."""
+    if not touched_only:
+        return (f"select l._pos as _l, r._pos as _r, false as _forced from _predict_claims l join _predict_claims r "
+                f"on l.{key} = r.{key} and l._pos < r._pos")
+    block = (f"(select _pos, {key}, _touched from _predict_claims where {key} in "
+             f"(select {key} from _predict_claims where _touched))")
+    return (f"select l._pos as _l, r._pos as _r, false as _forced from {block} l join {block} r "
+            f"on l.{key} = r.{key} and l._pos < r._pos where l._touched or r._touched")
+
+
 def _predict_sql(model: ScoringModel, keys: list[str], side_columns: list[str], threshold: float,
-                 kept: list[str]) -> str:
-    blocked = " union all ".join(
-        f"select l._pos as _l, r._pos as _r, false as _forced from _predict_claims l join _predict_claims r "
-        f"on l.{key} = r.{key} and l._pos < r._pos" for key in keys
-    )
+                 kept: list[str], touched_only: bool = False) -> str:
+    blocked = " union all ".join(_blocked_sql(key, touched_only) for key in keys)
     pairs = (f"select _l, _r, bool_or(_forced) as _forced from ({blocked} "
+             "union all select _l, _r, false as _forced from _rescored_pairs "
              "union all select _l, _r, true as _forced from _forced_pairs) group by _l, _r")
     sides = ", ".join(f"{s}.{c} as {c}_{s}" for s in ("l", "r") for c in side_columns)
     gammas = ", ".join(f"{gamma_case(c)} as gamma_{c.name}" for c in model.comparisons)
@@ -75,7 +96,7 @@ def _predict_sql(model: ScoringModel, keys: list[str], side_columns: list[str], 
                       for column in (*[k for k in kept if k.startswith(f"{c.name}_")], f"gamma_{c.name}",
                                      *_weight_names(c))]
     output = ", ".join([f"{weight} as match_weight", f"{probability} as match_probability",
-                        f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r", *per_comparison])
+                        f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r", *per_comparison, "_forced as is_forced"])
     return (
         f"with pairs as ({pairs}), "
         f"sides as (select pairs._forced, {sides} from pairs join _predict_claims l on l._pos = pairs._l "

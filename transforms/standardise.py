@@ -85,6 +85,30 @@ def standardise_claims(
     return pl.concat([frame, added.select(list(ADDED_COLUMNS))], how="horizontal")
 
 
+def standardise_claims_reusing(
+    claims: pl.DataFrame, previous: pl.DataFrame, *, shared_phone_min_companies: int = SHARED_PHONE_MIN_COMPANIES
+) -> tuple[pl.DataFrame, int]:
+    """`standardise_claims(claims)`, taking the standardised columns of a claim whose input columns
+    are those of its row in `previous` (last night's standardised claims) from that row; returns
+    (the claims, how many were standardised afresh). `is_shared_phone` is computed over all rows
+    again (a phone becomes shared when a third company is written with it); every other
+    standardised column depends on its own row only."""
+    inputs = [c for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if c in claims.columns]
+    if previous.is_empty() or not set(inputs) | set(ADDED_COLUMNS) <= set(previous.columns):
+        return standardise_claims(claims, shared_phone_min_companies=shared_phone_min_companies), claims.height
+    kept = [c for c in ADDED_COLUMNS if c != "is_shared_phone"]
+    frame = _checked(claims).with_row_index("_row")
+    earlier = previous.select("claim_id", *inputs, *kept).cast({c: claims.schema[c] for c in inputs})
+    reused = frame.join(earlier.unique("claim_id", keep="none"), on=["claim_id", *inputs], how="inner",
+                        nulls_equal=True)
+    fresh = frame.filter(~pl.col("_row").is_in(reused["_row"].implode()))
+    standardised = standardise_claims(fresh.drop("_row"), shared_phone_min_companies=shared_phone_min_companies)
+    together = pl.concat([reused.with_columns(pl.lit(None, pl.Boolean).alias("is_shared_phone")),
+                          standardised.with_columns(fresh["_row"])], how="diagonal_relaxed")
+    return (together.sort("_row").drop("_row").with_columns(_shared_phone(shared_phone_min_companies))
+            .select(*claims.columns, *ADDED_COLUMNS), fresh.height)
+
+
 def _checked(claims: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """The claims collected, once they are known to have every required column and none of the
     standardised ones; else ValueError naming the columns."""

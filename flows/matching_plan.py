@@ -1,0 +1,89 @@
+"""Whether tonight's matching is incremental or a full rebuild, and what it starts from.
+
+Read from the tables the last published night left (`previous_claims_for_matching`,
+`previous_scored_pairs`, `matching_runs`); the decision and its reason are recorded in
+`matching_runs`, one row per night. See `matching.incremental` for what an incremental night does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from adapters import warehouse
+from matching.incremental import (
+    RETENTION_MARGIN_BITS,
+    claims_touched,
+    code_fingerprint,
+    pairs_retained,
+    term_frequency_drift,
+)
+from matching.scoring import ScoringModel
+
+
+@dataclass(frozen=True)
+class MatchingPlan:
+    """`touched` is None on a full rebuild; `drift_bits` is how far term frequencies moved since
+    the last full rebuild (0 after one)."""
+
+    mode: str  # "full" or "incremental"
+    reason: str
+    fingerprint: str
+    touched: pl.Series | None = None
+    retained: pl.DataFrame | None = None
+    drift_bits: float = 0.0
+
+    @property
+    def incremental(self) -> bool:
+        return self.touched is not None
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(warehouse.scalar(con, "select count(*) from duckdb_tables() where table_name = ?", [name]))
+
+
+def last_matching_run(con: duckdb.DuckDBPyConnection) -> dict[str, object] | None:
+    """The last night's row of `matching_runs`, or None."""
+    rows = warehouse.frame(con, "select * from matching_runs order by recorded_at desc, run_id desc limit 1")
+    return rows.row(0, named=True) if rows.height else None
+
+
+def previous_standardised(con: duckdb.DuckDBPyConnection, full_rebuild: bool) -> pl.DataFrame:
+    """Last night's standardised claims, when tonight may reuse them: same standardisation code,
+    no full rebuild asked for; else an empty frame."""
+    last = last_matching_run(con)
+    if full_rebuild or last is None or last["code_fingerprint"] != code_fingerprint() \
+            or not _has_table(con, "previous_claims"):
+        return pl.DataFrame()
+    return warehouse.frame(con, "select * from previous_claims")
+
+
+def matching_plan(con: duckdb.DuckDBPyConnection, prepared: pl.DataFrame, scoring: ScoringModel,
+                  fingerprint: str, full_rebuild: bool) -> MatchingPlan:
+    """Incremental when last night left its state, with the same fingerprint, and term frequencies
+    have not moved RETENTION_MARGIN_BITS since the last full rebuild; else full, with the reason."""
+    last = last_matching_run(con)
+
+    def full(reason: str) -> MatchingPlan:
+        return MatchingPlan("full", reason, fingerprint)
+
+    if full_rebuild:
+        return full("asked for (recon run --full)")
+    if last is None or not (_has_table(con, "previous_claims_for_matching")
+                            and _has_table(con, "previous_scored_pairs")):
+        return full("no matching state from an earlier night")
+    if last["fingerprint"] != fingerprint:
+        return full("the model, the matching thresholds or the matching code changed")
+    previous = warehouse.frame(con, "select * from previous_claims_for_matching")
+    tf_columns = sorted({lvl.tf_column for c in scoring.comparisons for lvl in c.levels if lvl.tf_column})
+    drift = float(last["drift_bits"]) + term_frequency_drift(prepared, previous, tf_columns)  # type: ignore[arg-type]
+    if drift >= RETENTION_MARGIN_BITS:
+        return full(f"term frequencies moved {drift:.2f} bits since the last full rebuild "
+                    f"(limit {RETENTION_MARGIN_BITS})")
+    previous_pairs = warehouse.frame(con, "select claim_id_l, claim_id_r, is_forced from previous_scored_pairs")
+    touched = claims_touched(prepared, previous, previous_pairs)
+    retained = pairs_retained(previous_pairs, touched, prepared["claim_id"])
+    return MatchingPlan("incremental", f"{touched.len():,} new or changed claims", fingerprint, touched, retained,
+                        drift)

@@ -1,0 +1,160 @@
+"""Incremental nights: score only what changed, re-cluster only the customers it touches.
+
+A night keeps, in the warehouse, the claims as prepared for matching and every scored pair at or
+above a *retention floor* (`RETENTION_MARGIN_BITS` of match weight below the review floor) with
+whether a link rule asked for it (`is_forced`). The next night:
+
+- a claim is *touched* when its prepared row is new or differs from last night's (a new claim, a
+  corrected one, or one whose phone became shared or whose name became common because of others),
+  or when it was paired with a claim that is gone or changed (its chain neighbour may be gone);
+- only pairs with a touched side are formed from the blocks; the kept pairs between untouched
+  claims are scored again with tonight's term frequencies (cheap, exact) and kept by the same rule;
+- only the customers reachable through links from a touched claim, a removed claim or a new
+  reviewer decision are clustered again (`claims_affected`); every other customer keeps its claims
+  and its id.
+
+Term frequencies move as claims arrive: a pair left below the retention floor on an earlier night
+can rise by at most how much its value's frequency fell since (`term_frequency_drift`). The night
+adds that up; before it could reach RETENTION_MARGIN_BITS, a full rebuild runs instead.
+
+What an incremental night can still do differently from a full rebuild on the same claims: a
+block too large to pair in full is cut into windows by sort order (`matching.blocks`), and a chain
+pairs each claim with its neighbour (`matching.rule_pairs`); a new claim shifts the windows and
+neighbours of the untouched claims, whose pairs the incremental night keeps from before rather
+than forming again. Such pairs join claims the chain already joins; tests/flows/test_incremental.py
+and bench/incremental_bench.py measure the agreement.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from functools import cache
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+
+import polars as pl
+
+from matching.clustering import IDENTITY, UnionFind
+
+RETENTION_MARGIN_BITS = 2.0
+PAIR_IDS = ("claim_id_l", "claim_id_r")
+# the code and reference lists whose change re-matches every claim (`matching_fingerprint`)
+_FINGERPRINTED_PACKAGES = ("matching", "transforms")
+_FINGERPRINTED_SUFFIXES = (".py", ".csv", ".json", ".yaml", ".txt")
+
+
+def retention_probability(review_floor: float, margin_bits: float = RETENTION_MARGIN_BITS) -> float:
+    """The probability `margin_bits` of match weight below `review_floor`."""
+    weight = math.log2(review_floor / (1 - review_floor)) - margin_bits
+    return 2**weight / (1 + 2**weight)
+
+
+def matching_fingerprint(model_json: str, settings: Iterable[object]) -> str:
+    """A digest of what decides tonight's pairs and customers: the model, the thresholds and
+    policy passed in `settings`, and `code_fingerprint`. A night whose fingerprint differs from
+    the last night's rebuilds in full."""
+    digest = hashlib.sha256(model_json.encode("utf-8"))
+    digest.update(repr((*settings, RETENTION_MARGIN_BITS)).encode("utf-8"))
+    digest.update(code_fingerprint().encode("utf-8"))
+    return digest.hexdigest()
+
+
+@cache
+def code_fingerprint() -> str:
+    """A digest of the source and reference lists of the standardisation and matching code: a
+    night run by changed code standardises and matches every claim again."""
+    digest = hashlib.sha256()
+    for package in _FINGERPRINTED_PACKAGES:
+        root = Path(str(resources.files(package)))
+        for path in sorted(p for p in root.rglob("*") if p.suffix in _FINGERPRINTED_SUFFIXES
+                           and "__pycache__" not in p.parts):
+            digest.update(path.relative_to(root).as_posix().encode("utf-8"))
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def claims_touched(prepared: pl.DataFrame, previous: pl.DataFrame, previous_pairs: pl.DataFrame) -> pl.Series:
+    """Claim ids of `prepared` (tonight's claims for matching) to pair again: new or changed rows
+    (against `previous`, last night's), and the partners in `previous_pairs` of a claim that is
+    gone or changed."""
+    columns = [c for c in prepared.columns if c in previous.columns]
+    unchanged = prepared.select(columns).join(previous.select(columns), on=columns, how="semi", nulls_equal=True)
+    kept = unchanged["claim_id"].implode()
+    changed = prepared.filter(~pl.col("claim_id").is_in(kept))["claim_id"]
+    gone = previous.filter(~pl.col("claim_id").is_in(kept))["claim_id"].implode()
+    partners = pl.concat([
+        previous_pairs.filter(pl.col("claim_id_l").is_in(gone))["claim_id_r"],
+        previous_pairs.filter(pl.col("claim_id_r").is_in(gone))["claim_id_l"],
+    ])
+    present_partners = partners.filter(partners.is_in(prepared["claim_id"].implode()))
+    return pl.concat([changed, present_partners]).unique().sort()
+
+
+def pairs_retained(previous_pairs: pl.DataFrame, touched: pl.Series, present: pl.Series) -> pl.DataFrame:
+    """Last night's kept pairs (`claim_id_l`, `claim_id_r`, `is_forced`) between two claims still
+    present and not touched: scored again tonight, not formed again."""
+    out, ok = touched.implode(), present.implode()
+    return previous_pairs.select(*PAIR_IDS, "is_forced").filter(
+        pl.col("claim_id_l").is_in(ok) & pl.col("claim_id_r").is_in(ok)
+        & ~pl.col("claim_id_l").is_in(out) & ~pl.col("claim_id_r").is_in(out)
+    )
+
+
+def term_frequency_drift(prepared: pl.DataFrame, previous: pl.DataFrame, columns: Iterable[str]) -> float:
+    """The most any value's term frequency fell since last night, in bits (log2 of last night's
+    frequency over tonight's), over the values still shared by two claims: how far a pair scored
+    on an earlier night may have risen since (weights take −log2 of the frequency)."""
+    drift = 0.0
+    for column in columns:
+        now = prepared[column].drop_nulls().value_counts(name="now")
+        before = previous[column].drop_nulls().value_counts(name="before")
+        total_now, total_before = now["now"].sum(), before["before"].sum()
+        if not total_now or not total_before:
+            continue
+        both = now.filter(pl.col("now") >= 2).join(before, on=column)
+        if both.is_empty():
+            continue
+        rise = both.select(((pl.col("before") / total_before) / (pl.col("now") / total_now)).log(2).max()).item()
+        drift = max(drift, float(rise))
+    return drift
+
+
+def claims_affected(
+    claims: pl.DataFrame, links: pl.DataFrame, previous: pl.DataFrame, seeds: pl.Series,
+    must_link: Iterable[tuple[str, str]] = (),
+) -> pl.Series:
+    """Claim ids to cluster again: those of every customer reachable from a `seeds` claim through
+    tonight's links, must-links and identity units (claims of one name, region and credit code,
+    which `matching.clustering` treats as one). `claims` has `claim_id` and IDENTITY; `links`
+    `claim_id_l`, `claim_id_r`; `previous` last night's `claim_id`, `customer_id` (a claim absent
+    from it is its own group). Nothing outside the result is linked to anything inside it."""
+    groups = claims.select("claim_id", *IDENTITY).join(previous, on="claim_id", how="left").with_columns(
+        pl.coalesce("customer_id", pl.lit("new:") + pl.col("claim_id")).alias("group"))
+    index = {g: i for i, g in enumerate(groups["group"].unique().sort().to_list())}
+    group_of = dict(zip(groups["claim_id"].to_list(), groups["group"].to_list(), strict=True))
+    uf = UnionFind(len(index))
+
+    def join(a: str, b: str) -> None:
+        ra, rb = uf.find(index[a]), uf.find(index[b])
+        if ra != rb:
+            uf.parent[max(ra, rb)] = min(ra, rb)
+
+    edges = links.select(*PAIR_IDS).with_columns(
+        pl.col("claim_id_l").replace_strict(group_of, default=None).alias("a"),
+        pl.col("claim_id_r").replace_strict(group_of, default=None).alias("b"),
+    ).filter(pl.col("a").is_not_null() & pl.col("b").is_not_null() & (pl.col("a") != pl.col("b")))
+    for a, b in edges.select("a", "b").unique().iter_rows():
+        join(a, b)
+    units = (groups.filter(pl.col("name_norm").is_not_null()).group_by(IDENTITY)
+             .agg(pl.col("group").unique().sort()).filter(pl.col("group").list.len() > 1))
+    for members in units["group"].to_list():
+        for other in members[1:]:
+            join(members[0], other)
+    for a, b in must_link:
+        if a in group_of and b in group_of:
+            join(group_of[a], group_of[b])
+    seed_roots = {uf.find(index[group_of[c]]) for c in seeds.to_list() if c in group_of}
+    roots = pl.Series([uf.find(index[g]) for g in groups["group"].to_list()], dtype=pl.Int64)
+    return groups.filter(roots.is_in(list(seed_roots)))["claim_id"].sort()

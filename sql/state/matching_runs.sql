@@ -1,0 +1,16 @@
+-- matching_runs: one row per night's matching (key: run_id). Carried from night to night: whether
+-- the night matched incrementally or rebuilt in full, why, and what it starts the next night from
+-- (the fingerprint of model, thresholds and code; term-frequency drift since the last full rebuild).
+create table if not exists matching_runs (
+    run_id varchar not null primary key,
+    recorded_at timestamptz not null,
+    mode varchar not null,
+    reason varchar not null,
+    fingerprint varchar not null,
+    code_fingerprint varchar not null,
+    claims bigint not null,
+    claims_touched bigint not null,
+    claims_reclustered bigint not null,
+    pairs_kept bigint not null,
+    drift_bits double not null
+);
