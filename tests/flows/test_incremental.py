@@ -1,0 +1,99 @@
+"""Incremental nights on the bundled samples: a night on part of the files, then a night on all of
+them, finds the customers one full night on all of them finds; `full_rebuild` rebuilds in full and
+keeps every id."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+
+from flows.nightly import nightly
+from tests.conftest import SAMPLES_AS_OF
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+REPO = Path(__file__).resolve().parents[2]
+ENCODINGS = {"form": "utf-8-sig", "crm": "gb18030"}
+
+
+def _samples_copy(root: Path) -> Path:
+    """The bundled samples and a sources.yaml pointing at them, under `root`; returns sources.yaml."""
+    shutil.copytree(REPO / "data" / "samples", root / "samples")
+    config = yaml.safe_load((REPO / "config" / "sources.yaml").read_text(encoding="utf-8"))
+    for entry in (*(config[k] for k in ("roster", "followups", "extensions", "appeals", "decisions")),
+                  *config["sources"]):
+        entry["path"] = entry["path"].replace("../data/samples", "samples")
+    path = root / "sources.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _keep_first_half(folder: Path, encoding: str) -> None:
+    """Cut the one CSV in `folder` to its header and the first half of its rows (the earlier export)."""
+    (path,) = folder.glob("*.csv")
+    rows = list(csv.reader(io.StringIO(path.read_bytes().decode(encoding), newline="")))
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\r\n").writerows(rows[: 1 + (len(rows) - 1) // 2])
+    path.write_bytes(out.getvalue().encode(encoding))
+
+
+def _partition(warehouse: Path) -> set[frozenset[str]]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute("select customer_id, list(claim_id) from claim_customer group by customer_id").fetchall()
+    return {frozenset(claims) for _, claims in rows}
+
+
+def _customers(warehouse: Path) -> dict[str, str]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return dict(con.execute("select claim_id, customer_id from claim_customer").fetchall())
+
+
+def _matching_runs(warehouse: Path) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute("select mode, reason, claims, claims_touched from matching_runs order by run_id").fetchall()
+
+
+@pytest.fixture(scope="module")
+def two_nights(tmp_path_factory):
+    """Night 1 on the first half of the web-form and CRM exports (no spreadsheet yet); night 2 on
+    every sample file: (sources.yaml, warehouse)."""
+    root = tmp_path_factory.mktemp("incremental")
+    sources = _samples_copy(root)
+    full_samples = root / "all"
+    shutil.copytree(root / "samples", full_samples)
+    for sub, encoding in ENCODINGS.items():
+        _keep_first_half(root / "samples" / sub, encoding)
+    sheet = next((root / "samples" / "sheet").glob("*.xlsx"))
+    sheet.unlink()
+    warehouse = root / "var" / "warehouse.duckdb"
+    nightly(sources, warehouse, date(2026, 11, 24))
+    shutil.rmtree(root / "samples")
+    shutil.copytree(full_samples, root / "samples")
+    nightly(sources, warehouse, SAMPLES_AS_OF)
+    return sources, warehouse
+
+
+def test_the_second_night_is_incremental_and_finds_the_customers_of_one_full_night(two_nights, samples_run):
+    _, warehouse = two_nights
+    (first, second) = _matching_runs(warehouse)
+    assert first[0] == "full" and first[1] == "no matching state from an earlier night"
+    assert second[0] == "incremental"
+    assert 0 < second[3] < second[2]  # only the new claims (and partners of changed ones) paired anew
+    _, full_warehouse = samples_run
+    assert _partition(warehouse) == _partition(full_warehouse)
+
+
+def test_a_full_rebuild_asked_for_keeps_every_customer_and_id(two_nights, tmp_path):
+    sources, warehouse = two_nights
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(warehouse, copy)
+    before = _customers(copy)
+    nightly(sources, copy, date(2026, 11, 26), full_rebuild=True)
+    assert _matching_runs(copy)[-1][:2] == ("full", "asked for (recon run --full)")
+    assert _customers(copy) == before
