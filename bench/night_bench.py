@@ -71,18 +71,25 @@ def _short(title: str) -> str:
 def run_night(claims: int, scratch: Path, seed: int, key_accounts: str, max_rss: float) -> Night:
     from samplegen import generate
 
-    night = Night(claims)
     samples = scratch / "samples"
     started = time.perf_counter()
     generate(samples, claims, seed, date(2026, 11, 25), key_accounts=key_accounts)
-    night.generate_s = time.perf_counter() - started
-    sources = _sources_for(samples, scratch)
+    generate_s = time.perf_counter() - started
+    night = run_recon(_sources_for(samples, scratch), scratch / "warehouse.duckdb", "2026-11-26", scratch, max_rss)
+    night.claims, night.generate_s = claims, generate_s
+    return night
+
+
+def run_recon(sources: Path, warehouse: Path, as_of: str, scratch: Path, max_rss: float,
+              extra: list[str] | None = None) -> Night:
+    """One `recon run` as a separate process (Prefect's home under `scratch`), its stage times,
+    wall time and the peak resident memory of its process tree."""
+    night = Night(0)
     env = dict(os.environ, PREFECT_HOME=str(scratch / "prefect"), PREFECT_SERVER_ANALYTICS_ENABLED="false",
                DO_NOT_TRACK="1", PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120",
                PYTHONPATH=str(REPO), COLUMNS="250")  # rich wraps at 80 columns without a terminal
-    warehouse = scratch / "warehouse.duckdb"
     command = [sys.executable, "-m", "cli", "run", "--sources", str(sources),
-               "--warehouse", str(warehouse), "--as-of", "2026-11-26"]
+               "--warehouse", str(warehouse), "--as-of", as_of, *(extra or [])]
     lines: list[str] = []
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -115,8 +122,9 @@ def run_night(claims: int, scratch: Path, seed: int, key_accounts: str, max_rss:
     return night
 
 
-def _print_night(night: Night) -> None:
-    print(f"\n== {night.claims:,} claims: generated in {night.generate_s:.1f} s; recon run wall {night.wall_s:.1f} s, "
+def _print_night(night: Night, label: str | None = None) -> None:
+    title = label or f"{night.claims:,} claims: generated in {night.generate_s:.1f} s"
+    print(f"\n== {title}; recon run wall {night.wall_s:.1f} s, "
           f"peak RSS (process tree) {night.peak_bytes / 2**30:.2f} GiB, exit {night.returncode}")
     for title, (seconds, rows) in night.stages.items():
         print(f"  {_short(title):<58} {seconds:8.1f} s  {'' if rows is None else f'{rows:>12,} rows'}")

@@ -17,15 +17,15 @@ from flows.matching_plan import MatchingPlan, matching_plan, previous_standardis
 from matching.clustering import clusters_constrained
 from matching.constraints import constraints_from_decisions, decisions_latest
 from matching.groups import customer_groups, group_edges
-from matching.incremental import claims_affected, code_fingerprint, matching_fingerprint, retention_probability
 from matching.ids import customer_ids_assigned, customer_number
+from matching.incremental import claims_affected, code_fingerprint, matching_fingerprint, retention_probability
 from matching.links import LinkPolicy, pairs_classified, with_sides
 from matching.match_model import MatchModel
 from matching.model import Connect, match_weights_chart_html, scored_pairs, train_model
 from matching.model_files import CHART_FILE, DEFAULT_MODEL, MODEL_FILE, model_dir, pending_model_dir
 from matching.prepare import claims_for_matching
-from matching.scoring import scoring_model
 from matching.review import pairs_with_evidence, review_candidates, review_queue
+from matching.scoring import scoring_model
 from transforms.standardise import standardise_claims_reusing
 
 # Fewer claims than this cannot train a model (EM and λ need many true pairs): the first nights

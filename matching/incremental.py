@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import hashlib
 import math
-from functools import cache
 from collections.abc import Iterable
+from functools import cache
 from importlib import resources
 from pathlib import Path
 

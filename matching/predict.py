@@ -21,7 +21,6 @@ from matching.blocks import window_columns
 from matching.prepare import UNIQUE_ID
 from matching.scoring import Comparison, ScoringModel, compared_columns, gamma_case
 
-
 _NO_PAIRS = pl.DataFrame(schema={"_l": pl.UInt32, "_r": pl.UInt32})
 
 

@@ -1,0 +1,89 @@
+"""The pieces of an incremental night (matching.incremental) on small hand-made frames."""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+import pytest
+
+from matching.incremental import (
+    RETENTION_MARGIN_BITS,
+    claims_affected,
+    claims_touched,
+    matching_fingerprint,
+    pairs_retained,
+    retention_probability,
+    term_frequency_drift,
+)
+
+
+def _prepared(rows: list[tuple[str, str | None, str | None]]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema={"claim_id": pl.String, "core_name": pl.String, "phone": pl.String},
+                        orient="row")
+
+
+def _pairs(rows: list[tuple[str, str]], forced: bool = False) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema={"claim_id_l": pl.String, "claim_id_r": pl.String}, orient="row").with_columns(
+        pl.lit(forced).alias("is_forced"))
+
+
+def test_new_changed_and_partners_of_gone_claims_are_touched():
+    previous = _prepared([("a", "华为", "1"), ("b", "华为", None), ("c", "小米", "2"), ("d", "小米", None),
+                          ("e", "联想", None)])
+    tonight = _prepared([("a", "华为", "1"), ("b", "华为", None), ("c", "小米", "9"), ("e", "联想", None),
+                         ("f", "联想", None)])
+    pairs = _pairs([("a", "b"), ("c", "d"), ("d", "e")])
+    # c changed, f is new, d is gone: e was paired with d
+    assert claims_touched(tonight, previous, pairs).to_list() == ["c", "e", "f"]
+
+
+def test_retained_pairs_are_those_between_untouched_claims_still_present():
+    pairs = pl.concat([_pairs([("a", "b"), ("a", "c")]), _pairs([("b", "d"), ("b", "e")], forced=True)])
+    kept = pairs_retained(pairs, pl.Series(["c"]), pl.Series(["a", "b", "c", "e"]))
+    assert kept.rows() == [("a", "b", False), ("b", "e", True)]
+
+
+def test_retention_floor_is_the_margin_below_the_review_floor():
+    floor = retention_probability(0.5)
+    assert math.isclose(math.log2(floor / (1 - floor)), -RETENTION_MARGIN_BITS)
+    assert retention_probability(0.8) < 0.8
+
+
+def test_term_frequency_drift_is_how_far_a_shared_values_frequency_fell():
+    previous = _prepared([(str(i), "华为" if i < 2 else None, None) for i in range(4)])
+    tonight = _prepared([(str(i), "华为" if i < 2 else "小米", None) for i in range(8)])
+    # 华为: 2 of 2 named claims before, 2 of 8 tonight: its frequency fell four times, 2 bits
+    assert term_frequency_drift(tonight, previous, ["core_name"]) == pytest.approx(2.0)
+    assert term_frequency_drift(previous, previous, ["core_name"]) == 0.0
+    assert term_frequency_drift(tonight, previous, ["phone"]) == 0.0  # no value at all
+
+
+def _claims(ids: list[str], names: dict[str, str] | None = None) -> pl.DataFrame:
+    names = names or {}
+    return pl.DataFrame({"claim_id": ids, "name_norm": [names.get(i) for i in ids],
+                         "region": [None] * len(ids), "credit_code_norm": [None] * len(ids)},
+                        schema={"claim_id": pl.String, "name_norm": pl.String, "region": pl.String,
+                                "credit_code_norm": pl.String})
+
+
+def test_affected_claims_reach_every_customer_a_link_leads_to_and_no_other():
+    claims = _claims(["a1", "a2", "b1", "b2", "c1", "n"])
+    previous = pl.DataFrame({"claim_id": ["a1", "a2", "b1", "b2", "c1"], "customer_id": ["A", "A", "B", "B", "C"]})
+    # the new claim n links to b2 only; B's claims come along, A and C stay as they are
+    links = _pairs([("a1", "a2"), ("b1", "b2"), ("b2", "n")])
+    assert claims_affected(claims, links, previous, pl.Series(["n"])).to_list() == ["b1", "b2", "n"]
+    # a link left from before between A and B (held apart by names) pulls A in too
+    links = _pairs([("a1", "a2"), ("b1", "b2"), ("b2", "n"), ("a2", "b1")])
+    assert claims_affected(claims, links, previous, pl.Series(["n"])).to_list() == ["a1", "a2", "b1", "b2", "n"]
+    # as do a reviewer's must-link and one written name shared with C (clustered as one unit)
+    named = _claims(["a1", "a2", "b1", "b2", "c1", "n"], {"n": "小米科技有限责任公司", "c1": "小米科技有限责任公司"})
+    got = claims_affected(named, _pairs([]), previous, pl.Series(["n"]), must_link=[("n", "a1")])
+    assert got.to_list() == ["a1", "a2", "c1", "n"]
+
+
+def test_the_fingerprint_changes_with_the_model_and_the_thresholds():
+    base = matching_fingerprint('{"m": 1}', (0.8, 0.5, False))
+    assert base == matching_fingerprint('{"m": 1}', (0.8, 0.5, False))
+    assert base != matching_fingerprint('{"m": 2}', (0.8, 0.5, False))
+    assert base != matching_fingerprint('{"m": 1}', (0.8, 0.4, False))
