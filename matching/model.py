@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import polars as pl
@@ -32,6 +32,9 @@ from matching.settings import (
     UNIQUE_ID,
     settings,
 )
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 # DuckDB otherwise lets its buffer pool grow to 80% of the machine; beyond this it spills to disk.
 # At 1M claims scoring's 11M blocked pairs need about 3 GB: at 2 GB it spilled and took 33 s, not 20.
@@ -119,19 +122,26 @@ def _rounded(node: Any) -> Any:
 
 def scored_pairs(
     prepared: pl.DataFrame, model: MatchModel, *, min_probability: float, with_rule_pairs: bool = True,
-    connect: Connect = duckdb.connect,
+    connect: Connect = duckdb.connect, spark: SparkSession | None = None,
 ) -> pl.DataFrame:
     """Every blocked pair scoring at least `min_probability`, plus (`with_rule_pairs`) the pairs
     the link rules need whatever their score (`matching.rule_pairs`); with per-comparison levels
     and match weights, in a stable order (`claim_id_l` < `claim_id_r`). The blocking rules are the
-    code's (windows over giant blocks, `matching.blocks`), whatever the model file says."""
+    code's (windows over giant blocks, `matching.blocks`), whatever the model file says.
+    With `spark`, the pairs are scored on it (`matching.spark_engine`); the rule pairs stay on DuckDB."""
     windowed = with_window_keys(prepared, (*BLOCKING_COLUMNS, *SLIP_COLUMNS))
     connection = connect()
     try:
         _limited(connection)
         forced = rule_pairs(windowed, connection) if with_rule_pairs else None
-        frame = predicted(windowed, scoring_model(model), BLOCKING_COLUMNS, connection, threshold=min_probability,
-                          kept_columns=KEPT_COLUMNS, forced=forced)
+        if spark is None:
+            frame = predicted(windowed, scoring_model(model), BLOCKING_COLUMNS, connection, threshold=min_probability,
+                              kept_columns=KEPT_COLUMNS, forced=forced)
+        else:
+            from matching.spark_engine import predicted_on_spark
+
+            frame = predicted_on_spark(windowed, scoring_model(model), BLOCKING_COLUMNS, spark,
+                                       threshold=min_probability, kept_columns=KEPT_COLUMNS, forced=forced)
     finally:
         connection.close()
     left, right = f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r"

@@ -36,8 +36,8 @@ def predicted(windowed: pl.DataFrame, model: ScoringModel, columns: tuple[str, .
     con.register("_forced_pairs",
                  forced if forced is not None else pl.DataFrame(schema={"_l": pl.UInt32, "_r": pl.UInt32}))
     try:
-        con.execute(f"create or replace temp table _predict_claims as {_with_term_frequencies(tf_columns)}")
-        sql = _predict_sql(model, keys, [UNIQUE_ID, *compared, *(f"tf_{c}" for c in tf_columns)], threshold,
+        con.execute(f"create or replace temp table _predict_claims as {term_frequencies_sql(tf_columns)}")
+        sql = predict_sql(model, keys, [UNIQUE_ID, *compared, *(f"tf_{c}" for c in tf_columns)], threshold,
                            [c for c in kept_columns if c not in (f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r")])
         return con.sql(sql).pl()
     finally:
@@ -46,7 +46,7 @@ def predicted(windowed: pl.DataFrame, model: ScoringModel, columns: tuple[str, .
         con.execute("drop table if exists _predict_claims")
 
 
-def _with_term_frequencies(columns: list[str]) -> str:
+def term_frequencies_sql(columns: list[str]) -> str:
     """The claims with `tf_<column>`, computed by Splink's SQL (polars divides differently in the
     last bit)."""
     joins = " ".join(
@@ -55,7 +55,7 @@ def _with_term_frequencies(columns: list[str]) -> str:
     return f"select * from _predict_input {joins}"
 
 
-def _predict_sql(model: ScoringModel, keys: list[str], side_columns: list[str], threshold: float,
+def predict_sql(model: ScoringModel, keys: list[str], side_columns: list[str], threshold: float,
                  kept: list[str]) -> str:
     blocked = " union all ".join(
         f"select l._pos as _l, r._pos as _r, false as _forced from _predict_claims l join _predict_claims r "
