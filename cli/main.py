@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-of", type=_as_of, default=None,
         help="the business date; fixes 'now' for every time rule (default: today in the business time zone)",
     )
+    run.add_argument("--engine", choices=("duckdb", "spark"),
+                     help="where pairs are scored (default: matching.engine in sources.yaml, else duckdb)")
     run.add_argument("--full", action="store_true",
                      help="standardise and match every claim again, not only the new or changed ones")
 

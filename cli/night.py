@@ -104,7 +104,8 @@ def _nightly(args: argparse.Namespace, as_of: date, console: Console, err: Conso
 
     unchanged = "the published warehouse is unchanged"
     try:
-        summary = nightly(args.sources, args.warehouse, as_of, args.policy, full_rebuild=args.full)
+        summary = nightly(args.sources, args.warehouse, as_of, args.policy, full_rebuild=args.full,
+                          engine=args.engine)
     except CancelledRun as exc:
         stopped_by = signal_named(str(exc)) or signal.SIGTERM
         err.print(f"[bold red]The run was cancelled ({stopped_by.name}); {unchanged}.[/bold red]")

@@ -26,11 +26,14 @@ from matching.model_files import CHART_FILE, DEFAULT_MODEL, MODEL_FILE, model_di
 from matching.prepare import claims_for_matching
 from matching.review import pairs_with_evidence, review_candidates, review_queue
 from matching.scoring import scoring_model
+from matching.spark_engine import spark_session
+from settings.matching import MatchingConfig
 from transforms.standardise import standardise_claims_reusing
 
 # Fewer claims than this cannot train a model (EM and λ need many true pairs): the first nights
 # then use the packaged model, trained on 20,000 generated claims (see README, "Matching").
 MIN_TRAINING_CLAIMS = 2_000
+DUCKDB = MatchingConfig()
 MATCH_PAIRS_SLICE = 500_000
 NAME_KEY_COLUMNS = ("claim_id", "name_norm", "credit_code_norm", "core_name", "trade_name", "core_pinyin", "alias_key",
                     "region", "is_registered_name")
@@ -106,11 +109,12 @@ def claims_standardised(con: duckdb.DuckDBPyConnection, full_rebuild: bool = Fal
 def customers_matched(
     con: duckdb.DuckDBPyConnection, warehouse_path: Path, decisions: pl.DataFrame, run_id: str,
     policy: LinkPolicy, connect: Connect = duckdb.connect, full_rebuild: bool = False,
+    engine: MatchingConfig = DUCKDB,
 ) -> MatchSummary:
     """Score, link and cluster claims into customers with stable ids; publish the matching tables.
     Incremental when the last night left its state and nothing that decides matching changed
     (`flows.matching_plan`); `full_rebuild` forces a full one. `connect` opens the in-memory
-    connections Splink works on."""
+    connections Splink works on; `engine` says where the pairs are scored (DuckDB or Spark)."""
     logger = get_run_logger()
     claims = warehouse.frame(con, "select * from claims")
     prepared = claims_for_matching(claims)
@@ -127,10 +131,13 @@ def customers_matched(
     # evidence (nine labelled lines per pair) is the bulk of a pair's memory: it is added per slice
     # as match_pairs is written, and to the few pairs of the review queue, never to every pair at once
     kept = scored_pairs(prepared, model, min_probability=retention_probability(policy.review_floor),
-                        connect=connect, touched=plan.touched, retained=plan.retained)
+                        connect=connect, touched=plan.touched, retained=plan.retained,
+                        spark=spark_session(engine.spark) if engine.engine == "spark" else None)
+    kept_count = kept.height
     warehouse.write_table(con, "scored_pairs", kept.select("claim_id_l", "claim_id_r", "is_forced"),
                           "claim_id_l, claim_id_r")
     scored = kept.filter(pl.col("is_forced") | (pl.col("match_probability") >= policy.review_floor))
+    del kept  # the pairs between the two floors are not needed again: free them before classifying
     classified = pairs_classified(with_sides(scored, prepared), model, policy)
     links = classified.filter("is_link").with_columns(
         ((pl.col("gamma_credit_code_norm") == 1) | (pl.col("decision_basis") == "group_link"))
@@ -163,7 +170,7 @@ def customers_matched(
     warehouse.write_table(con, "claim_customer", claim_customer, "claim_id")
     warehouse.append_rows(con, "customer_lineage", lineage.with_columns(pl.lit(run_id).alias("run_id")))
     warehouse.append_rows(con, "matching_runs", _matching_run(plan, run_id, claims.height, reclustered.len(),
-                                                              kept.height))
+                                                              kept_count))
     _match_pairs_written(con, classified.filter(pl.col("decision_basis") != "below"), model)
     _groups_written(con, classified, claims, claim_customer)
     candidates = pairs_with_evidence(review_candidates(classified, claim_customer, policy.match_threshold), model)

@@ -41,12 +41,13 @@ __all__ = ["RunCheckError", "RunSummary", "nightly"]
 
 def night(
     sources_path: Path, warehouse_path: Path, as_of: date | None = None, policy_path: Path = DEFAULT_POLICY,
-    full_rebuild: bool = False,
+    full_rebuild: bool = False, engine: str | None = None,
 ) -> RunSummary | State:
     """Ingest, validate, standardise, match, apply the ownership rules, publish atomically, report; `as_of`
     is today in the policy's zone by default; a signal ends the run Cancelled (`CancelledRun` names it).
     Claims unchanged since the last night are neither standardised nor paired again unless
-    `full_rebuild` (see `matching.incremental`)."""
+    `full_rebuild` (see `matching.incremental`). `engine` (duckdb / spark) overrides the one
+    sources.yaml names for scoring pairs."""
     started = datetime.now(UTC)
     inputs = read_night_inputs(sources_path, policy_path)
     policy, zone = inputs.policy, inputs.policy.business_timezone
@@ -66,7 +67,7 @@ def night(
                     standardised = claims_standardised(con, full_rebuild)
                 with stage("归并 matching claims into customers (Splink)", lambda: matching.customers):
                     matching = customers_matched(con, warehouse_path, inputs.decisions, run_id, policy.link_policy(),
-                                                 cancel.connect, full_rebuild)
+                                                 cancel.connect, full_rebuild, inputs.config.matching_engine(engine))
                 with stage("归属 applying the ownership rules (replay)", lambda: sum(ownership.outcomes.values())):
                     ownership = ownership_replayed(con, inputs.followups, inputs.extensions, inputs.appeals,
                                                    policy.ownership_policy(), now)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import polars as pl
@@ -32,6 +32,9 @@ from matching.settings import (
     UNIQUE_ID,
     settings,
 )
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 # DuckDB otherwise lets its buffer pool grow to 80% of the machine; beyond this it spills to disk.
 # At 1M claims scoring's 11M blocked pairs need about 3 GB: at 2 GB it spilled and took 33 s, not 20.
@@ -120,6 +123,7 @@ def _rounded(node: Any) -> Any:
 def scored_pairs(
     prepared: pl.DataFrame, model: MatchModel, *, min_probability: float, with_rule_pairs: bool = True,
     connect: Connect = duckdb.connect, touched: pl.Series | None = None, retained: pl.DataFrame | None = None,
+    spark: SparkSession | None = None,
 ) -> pl.DataFrame:
     """Every blocked pair scoring at least `min_probability`, plus (`with_rule_pairs`) the pairs
     the link rules need whatever their score (`matching.rule_pairs`, flagged `is_forced`); with
@@ -129,7 +133,8 @@ def scored_pairs(
 
     An incremental night (`matching.incremental`) passes the `touched` claim ids, whose pairs are
     formed again, and the `retained` pairs (`claim_id_l`, `claim_id_r`, `is_forced`) of earlier
-    nights between untouched claims, which are scored again and kept by the same rule."""
+    nights between untouched claims, which are scored again and kept by the same rule.
+    With `spark`, the pairs are scored on it (`matching.spark_engine`); the rule pairs stay on DuckDB."""
     windowed = with_window_keys(prepared, (*BLOCKING_COLUMNS, *SLIP_COLUMNS))
     flags = None if touched is None else windowed[UNIQUE_ID].is_in(touched.implode())
     connection = connect()
@@ -142,8 +147,16 @@ def scored_pairs(
             rescored = positions.filter(~pl.col("is_forced")).drop("is_forced")
             kept_forced = positions.filter("is_forced").drop("is_forced")
             forced = kept_forced if forced is None else pl.concat([forced, kept_forced]).unique()
-        frame = predicted(windowed, scoring_model(model), BLOCKING_COLUMNS, connection, threshold=min_probability,
-                          kept_columns=KEPT_COLUMNS, forced=forced, touched=flags, rescored=rescored)
+        if spark is None:
+            frame = predicted(windowed, scoring_model(model), BLOCKING_COLUMNS, connection,
+                              threshold=min_probability, kept_columns=KEPT_COLUMNS, forced=forced, touched=flags,
+                              rescored=rescored)
+        else:
+            from matching.spark_engine import predicted_on_spark
+
+            frame = predicted_on_spark(windowed, scoring_model(model), BLOCKING_COLUMNS, spark,
+                                       threshold=min_probability, kept_columns=KEPT_COLUMNS, forced=forced,
+                                       touched=flags, rescored=rescored)
     finally:
         connection.close()
     left, right = f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r"

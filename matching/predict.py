@@ -45,8 +45,8 @@ def predicted(windowed: pl.DataFrame, model: ScoringModel, columns: tuple[str, .
     con.register("_forced_pairs", forced if forced is not None else _NO_PAIRS)
     con.register("_rescored_pairs", rescored if rescored is not None else _NO_PAIRS)
     try:
-        con.execute(f"create or replace temp table _predict_claims as {_with_term_frequencies(tf_columns)}")
-        sql = _predict_sql(model, keys, [UNIQUE_ID, *compared, *(f"tf_{c}" for c in tf_columns)], threshold,
+        con.execute(f"create or replace temp table _predict_claims as {term_frequencies_sql(tf_columns)}")
+        sql = predict_sql(model, keys, [UNIQUE_ID, *compared, *(f"tf_{c}" for c in tf_columns)], threshold,
                            [c for c in kept_columns if c not in (f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r")],
                            touched_only=touched is not None)
         return con.sql(sql).pl()
@@ -56,7 +56,7 @@ def predicted(windowed: pl.DataFrame, model: ScoringModel, columns: tuple[str, .
         con.execute("drop table if exists _predict_claims")
 
 
-def _with_term_frequencies(columns: list[str]) -> str:
+def term_frequencies_sql(columns: list[str]) -> str:
     """The claims with `tf_<column>`, computed by Splink's SQL (polars divides differently in the
     last bit)."""
     joins = " ".join(
@@ -77,7 +77,7 @@ def _blocked_sql(key: str, touched_only: bool) -> str:
             f"on l.{key} = r.{key} and l._pos < r._pos where l._touched or r._touched")
 
 
-def _predict_sql(model: ScoringModel, keys: list[str], side_columns: list[str], threshold: float,
+def predict_sql(model: ScoringModel, keys: list[str], side_columns: list[str], threshold: float,
                  kept: list[str], touched_only: bool = False) -> str:
     blocked = " union all ".join(_blocked_sql(key, touched_only) for key in keys)
     pairs = (f"select _l, _r, bool_or(_forced) as _forced from ({blocked} "

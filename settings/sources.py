@@ -21,6 +21,7 @@ from pydantic import (
 
 from settings.base import ConfigError, Strict, Zone, load_yaml_model
 from settings.delivery import DeliveryConfig, SmtpConfig
+from settings.matching import MatchingConfig, SparkConfig
 from transforms.parsing import SourceFormat
 from transforms.schema import (
     BUSINESS_ZONE,
@@ -30,7 +31,8 @@ from transforms.schema import (
     ROSTER_FIELDS,
 )
 
-__all__ = ["ConfigError", "DeliveryConfig", "SmtpConfig", "SourceConfig", "SourcesConfig", "load_sources"]
+__all__ = ["ConfigError", "DeliveryConfig", "MatchingConfig", "SmtpConfig", "SourceConfig", "SourcesConfig",
+           "SparkConfig", "load_sources"]
 
 TIMESTAMP_KEYWORDS = ("iso", "excel_serial")
 
@@ -148,8 +150,13 @@ class SourcesConfig(Strict):
     decisions: FileRef | None = None
     sources: list[SourceConfig] = Field(min_length=1)
     delivery: DeliveryConfig | None = None
+    matching: MatchingConfig = Field(default_factory=MatchingConfig)
     base_dir: Path = Path(".")
     file_name: str = "sources.yaml"
+
+    def matching_engine(self, engine: str | None = None) -> MatchingConfig:
+        """The `matching` section, with `engine` (from `recon run --engine`) in place of its own."""
+        return self.matching if engine is None else self.matching.model_copy(update={"engine": engine})
 
     @field_validator("sources")
     @classmethod

@@ -191,3 +191,41 @@ def test_a_bad_roster_row_is_named(tmp_path, row, problem):
     config = load_sources(write_inputs(tmp_path, roster=[ROSTER[0], row]))
     with pytest.raises(SourceFileError, match=re.escape(problem)):
         read_roster(config)
+
+
+def test_matching_defaults_to_duckdb_and_a_spark_section_loads(tmp_path):
+    assert load_sources(REPO / "config" / "sources.yaml").matching.engine == "duckdb"
+    spark = {"master": "spark://spark-master:7077", "app_name": "recon-nightly",
+             "options": {"spark.driver.memory": "4g", "spark.executor.instances": "4"}}
+    matching = load_sources(_write(tmp_path, lambda c: c.update({"matching": {"engine": "spark", "spark": spark}})))
+    assert matching.matching.engine == "spark"
+    assert matching.matching.spark.options["spark.driver.memory"] == "4g"
+    for master in ("local[*]", "local[2]", "yarn"):
+        loaded = load_sources(_write(tmp_path, lambda c, m=master: c.update({"matching": {"spark": {"master": m}}})))
+        assert loaded.matching.spark.master == master
+
+
+def test_the_commented_matching_section_of_the_bundled_file_loads_when_uncommented(tmp_path):
+    text = (REPO / "config" / "sources.yaml").read_text(encoding="utf-8")
+    block = "\n".join(line.removeprefix("# ") for line in text[text.index("# matching:"):].splitlines())
+    section = yaml.safe_load(block)["matching"]
+    loaded = load_sources(_write(tmp_path, lambda c: c.update({"matching": section}))).matching
+    assert (loaded.engine, loaded.spark.master) == ("duckdb", "local[*]")
+    assert loaded.spark.options == {"spark.driver.memory": "4g"}
+
+
+@pytest.mark.parametrize(
+    ("matching", "expected"),
+    [
+        ({"engine": "sparkk"}, "matching.engine: Input should be 'duckdb' or 'spark'"),
+        ({"engine": "spark", "spark": {"master": "locl[2]"}}, "matching.spark.master"),
+        ({"spark": {"options": {"driver.memory": "4g"}}}, "driver.memory: a Spark setting starts with 'spark.'"),
+        ({"spark": {"options": {"spark.driver.cores": 2}}}, "matching.spark.options.spark.driver.cores"),
+        ({"spark": {"mastr": "yarn"}}, "matching.spark.mastr: Extra inputs are not permitted"),
+    ],
+)
+def test_a_wrong_matching_section_is_rejected_naming_the_key(tmp_path, matching, expected):
+    with pytest.raises(ConfigError) as caught:
+        load_sources(_write(tmp_path, lambda c: c.update({"matching": matching})))
+    assert expected in str(caught.value)
+    assert "sources.yaml" in str(caught.value)

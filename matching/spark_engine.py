@@ -1,0 +1,166 @@
+"""Pair scoring on Splink's Spark backend: the query `matching.predict` compiles for DuckDB,
+translated to Spark SQL and run over the claims registered as Spark temporary views.
+
+Nothing here restates a level: `spark_sql` translates the DuckDB SQL that `matching.predict`
+builds from the saved model, with sqlglot, into the dialect Splink's own SparkAPI writes
+(`customspark`), the string-similarity functions renamed from the names Splink's DuckDB dialect
+uses to those of its Spark dialect (the UDFs of the jar Splink ships, e.g. jaro_winkler_similarity
+→ jaro_winkler). tests/matching/test_spark_parity.py proves `predicted_on_spark` equals
+`matching.predict.predicted` on the bundled samples. pyspark is imported only when a session is
+started or used, so DuckDB-only runs never load it.
+
+One known difference: the jar's jaro_winkler is textbook Jaro (half the transpositions, 1.5 for
+three), DuckDB's rounds that half down (1), and they disagree on two empty strings (jar 1, DuckDB 0).
+Near a level's threshold (pinyin at 0.9) a pair can then fall one level lower on Spark: 72 of
+401,701 scored pairs at 100,000 generated claims, with the same clusters (bench/results/spark_vs_duckdb.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Protocol
+
+import polars as pl
+import sqlglot
+from splink.internals.dialects import DuckDBDialect, SparkDialect
+
+# registers sqlglot's "customspark" dialect (Spark, with float literals cast as doubles, not decimals)
+from splink.internals.spark.spark_helpers import custom_spark_dialect  # noqa: F401
+from sqlglot import exp
+
+from matching.blocks import window_columns
+from matching.predict import predict_sql, term_frequencies_sql
+from matching.prepare import UNIQUE_ID
+from matching.scoring import ScoringModel, compared_columns
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+_SPARK_DIALECT = "customspark"
+_SIMILARITY_FUNCTIONS = ("jaro_function_name", "jaro_winkler_function_name", "jaccard_function_name",
+                         "damerau_levenshtein_function_name", "levenshtein_function_name")
+# DuckDB's name of each similarity function → the Spark function or jar UDF Splink uses instead
+_RENAMED = {getattr(DuckDBDialect(), name): getattr(SparkDialect(), name) for name in _SIMILARITY_FUNCTIONS}
+# what a local master gets unless the options say otherwise: few shuffle partitions (the default
+# 200 makes every small join 200 tasks), no console progress bars, the driver on loopback only
+_LOCAL_DEFAULTS = {
+    "spark.sql.shuffle.partitions": "8",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.driver.host": "127.0.0.1",
+    "spark.driver.bindAddress": "127.0.0.1",
+}
+_VIEWS = ("_predict_input", "_forced_pairs", "_rescored_pairs", "_predict_claims")
+
+
+class SparkSettings(Protocol):
+    """Where and how to run Spark (sources.yaml's `matching.spark`, `settings.matching.SparkConfig`)."""
+
+    @property
+    def master(self) -> str: ...
+
+    @property
+    def app_name(self) -> str: ...
+
+    @property
+    def options(self) -> Mapping[str, str]: ...
+
+
+def spark_session(settings: SparkSettings) -> SparkSession:
+    """The Spark session of `settings` (created, or the running one: then options that only a
+    new JVM can take, such as spark.driver.memory, are ignored by Spark), with Splink's similarity
+    jar on spark.jars and its UDFs registered, logging at ERROR."""
+    from pyspark.sql import SparkSession
+    from splink.backends.spark import similarity_jar_location
+
+    options = dict(_LOCAL_DEFAULTS) if settings.master.startswith("local") else {}
+    options.update(settings.options)
+    jars = [jar for jar in options.get("spark.jars", "").split(",") if jar]
+    options["spark.jars"] = ",".join([*jars, similarity_jar_location()])
+    builder = SparkSession.builder.master(settings.master).appName(settings.app_name)
+    for key, value in options.items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    _register_udfs(session)
+    return session
+
+
+def _register_udfs(session: SparkSession) -> None:
+    """Splink's own list of the jar's UDFs (jaro_winkler, jaro_sim, jaccard, ...), registered as
+    Splink's SparkAPI registers them; per session, so a `newSession()` needs them again."""
+    from splink.internals.spark.jar_location import get_scala_udfs
+
+    for name, class_path, return_type in get_scala_udfs():
+        session.udf.registerJavaFunction(name, class_path, return_type)
+
+
+def spark_sql(duckdb_sql: str) -> str:
+    """`duckdb_sql` (one statement) as Spark SQL: sqlglot's DuckDB → Spark translation
+    (starts_with → startswith, log2(x) → log(2, x), float8 → double, "x" → `x`, ...), the
+    similarity functions renamed to Splink's Spark ones."""
+    tree = sqlglot.parse_one(duckdb_sql, read="duckdb")
+    return tree.transform(_renamed).sql(dialect=_SPARK_DIALECT)
+
+
+def _renamed(node: exp.Expression) -> exp.Expression:
+    # sqlglot parses jaro_winkler_similarity into a typed node that Spark would write back unchanged
+    if isinstance(node, exp.JarowinklerSimilarity):
+        return exp.Anonymous(this=_RENAMED["jaro_winkler_similarity"], expressions=[node.this, node.expression])
+    if isinstance(node, exp.Anonymous) and node.name.lower() in _RENAMED:
+        return exp.Anonymous(this=_RENAMED[node.name.lower()], expressions=node.expressions)
+    return node
+
+
+def predicted_on_spark(windowed: pl.DataFrame, model: ScoringModel, columns: tuple[str, ...], session: SparkSession,
+                       *, threshold: float, kept_columns: tuple[str, ...], forced: pl.DataFrame | None = None,
+                       touched: pl.Series | None = None, rescored: pl.DataFrame | None = None) -> pl.DataFrame:
+    """What `matching.predict.predicted` returns for the same arguments (the same pairs, columns,
+    order of columns and dtypes), computed by Spark. Runs in a new session on `session`'s context, so that its
+    temporary views never meet another caller's."""
+    tf_columns = sorted({level.tf_column for c in model.comparisons for level in c.levels if level.tf_column})
+    compared = sorted(compared_columns(model) & set(windowed.columns))
+    keys = [key for column in columns for key in window_columns(column)]
+    claims = windowed.select(UNIQUE_ID, *compared, *keys).with_row_index("_pos")
+    if touched is not None:
+        claims = claims.with_columns(touched.alias("_touched"))
+    no_pairs = pl.DataFrame(schema={"_l": pl.UInt32, "_r": pl.UInt32})
+    spark = session.newSession()
+    _register_udfs(spark)
+    _view(spark, "_predict_input", _spark_compatible(claims, keys))
+    _view(spark, "_forced_pairs", _spark_compatible(forced if forced is not None else no_pairs, []))
+    _view(spark, "_rescored_pairs", _spark_compatible(rescored if rescored is not None else no_pairs, []))
+    try:
+        # materialised, as DuckDB's temp table is (the query reads it twice per window key); its
+        # blocks go with the frame (Spark's context cleaner), the views are dropped below
+        spark.sql(spark_sql(term_frequencies_sql(tf_columns))).localCheckpoint().createOrReplaceTempView(
+            "_predict_claims")
+        sql = predict_sql(model, keys, [UNIQUE_ID, *compared, *(f"tf_{c}" for c in tf_columns)], threshold,
+                          [c for c in kept_columns if c not in (f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r")],
+                          touched_only=touched is not None)
+        result = spark.sql(spark_sql(sql))
+        frame = pl.from_arrow(result.toArrow())
+    finally:
+        for view in _VIEWS:
+            spark.catalog.dropTempView(view)
+    if not isinstance(frame, pl.DataFrame):
+        raise TypeError("Spark returned a column, not a table")
+    return frame
+
+
+def _view(spark: SparkSession, name: str, frame: pl.DataFrame) -> DataFrame:
+    """`frame` as the temporary view `name`, handed to Spark as Arrow."""
+    view = spark.createDataFrame(frame.to_arrow())
+    view.createOrReplaceTempView(name)
+    return view
+
+
+def _spark_compatible(frame: pl.DataFrame, hashes: list[str]) -> pl.DataFrame:
+    """`frame` with types Spark's Arrow reader accepts (it has no unsigned integers): the `hashes`
+    (UInt64 window keys, of which only equality counts) reinterpreted as Int64, other unsigned
+    integers widened to Int64."""
+    return frame.with_columns(
+        *(pl.col(c).reinterpret(signed=True) for c in hashes),
+        *(pl.col(c).cast(pl.Int64) for c, dtype in frame.schema.items()
+          if c not in hashes and dtype in (pl.UInt8, pl.UInt16, pl.UInt32)),
+    )
+
