@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # `make run` gives the figures and README examples the tests check; `make run AS_OF=` for today.
 AS_OF  ?= 2026-11-25
 
-.PHONY: run test bench samples lint clean
+.PHONY: run test test-spark bench samples lint clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# the Spark engine's parity tests (a local Spark on Java 17), kept out of `make test`'s 15 minutes
+test-spark: $(STAMP)
+	$(BIN)/python -m pytest -m spark
 
 samples: $(STAMP)
 	$(BIN)/recon generate-samples --out data/samples

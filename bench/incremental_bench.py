@@ -10,7 +10,8 @@ copied twice; night 2 adds tonight's files and runs once incrementally and once 
 each as a separate `recon run` process, one after the other. Prints each night's stage times,
 wall time and peak resident memory of the process tree, and the agreement between the two night-2
 warehouses: the share of claims whose customer holds the same claims in both (a benchmark, not a
-test: it asserts nothing). `--reuse` keeps night 1 from an earlier call with the same `--dir`.
+test: it asserts nothing). `--reuse` keeps night 1 from an earlier call with the same `--dir`,
+`--reuse-data` only its generated claims.
 """
 
 from __future__ import annotations
@@ -83,20 +84,27 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=20261126)
     parser.add_argument("--dir", type=Path, required=True)
     parser.add_argument("--reuse", action="store_true", help="keep night 1 of an earlier call with this --dir")
+    parser.add_argument("--reuse-data", action="store_true",
+                        help="keep the generated claims of an earlier call with this --dir, run night 1 again")
     parser.add_argument("--max-rss-gib", type=float, default=16.0)
     args = parser.parse_args()
     max_rss = args.max_rss_gib * 2**30
     night1_dir, samples, tonight = args.dir / "night1", args.dir / "samples", args.dir / "tonight"
     if not (args.reuse and (night1_dir / "warehouse.duckdb").exists()):
-        from samplegen import generate
+        if args.reuse_data and tonight.exists():
+            for leftover in samples.glob("*/*_tonight.csv"):  # copied in by an earlier night 2
+                leftover.unlink()
+        else:
+            from samplegen import generate
 
-        shutil.rmtree(args.dir, ignore_errors=True)
-        args.dir.mkdir(parents=True)
-        started = time.perf_counter()
-        generate(samples, args.history + args.new, args.seed, date(2026, 11, 25), key_accounts="auto")
-        moved = split_tonight(samples, tonight, args.new)
-        print(f"generated {args.history + args.new:,} claims, {moved:,} of them tonight's, "
-              f"in {time.perf_counter() - started:.0f} s")
+            shutil.rmtree(args.dir, ignore_errors=True)
+            args.dir.mkdir(parents=True)
+            started = time.perf_counter()
+            generate(samples, args.history + args.new, args.seed, date(2026, 11, 25), key_accounts="auto")
+            moved = split_tonight(samples, tonight, args.new)
+            print(f"generated {args.history + args.new:,} claims, {moved:,} of them tonight's, "
+                  f"in {time.perf_counter() - started:.0f} s")
+        shutil.rmtree(night1_dir, ignore_errors=True)
         night1_dir.mkdir()
         sources = _sources_for(samples, args.dir)
         first = run_recon(sources, night1_dir / "warehouse.duckdb", "2026-11-25", args.dir, max_rss)

@@ -15,12 +15,15 @@ import polars as pl
 from adapters import warehouse
 from matching.incremental import (
     RETENTION_MARGIN_BITS,
+    blocks_touched,
     claims_touched,
     code_fingerprint,
     pairs_retained,
     term_frequency_drift,
 )
+from matching.rule_pairs import SLIP_COLUMNS
 from matching.scoring import ScoringModel
+from matching.settings import BLOCKING_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,9 @@ class MatchingPlan:
     reason: str
     fingerprint: str
     touched: pl.Series | None = None
+    touched_blocks: dict[str, pl.Series] | None = None
     retained: pl.DataFrame | None = None
+    previous_links: pl.DataFrame | None = None
     drift_bits: float = 0.0
 
     @property
@@ -82,8 +87,12 @@ def matching_plan(con: duckdb.DuckDBPyConnection, prepared: pl.DataFrame, scorin
     if drift >= RETENTION_MARGIN_BITS:
         return full(f"term frequencies moved {drift:.2f} bits since the last full rebuild "
                     f"(limit {RETENTION_MARGIN_BITS})")
-    previous_pairs = warehouse.frame(con, "select claim_id_l, claim_id_r, is_forced from previous_scored_pairs")
-    touched = claims_touched(prepared, previous, previous_pairs)
+    if not warehouse.scalar(con, "select count(*) from duckdb_columns() where table_name = 'previous_scored_pairs' "
+                                 "and column_name = 'is_link'"):
+        return full("no matching state from an earlier night")
+    previous_pairs = warehouse.frame(con, "select claim_id_l, claim_id_r, is_link from previous_scored_pairs")
+    touched, gone = claims_touched(prepared, previous, previous_pairs)
+    blocks = blocks_touched(prepared, touched, gone, (*BLOCKING_COLUMNS, *SLIP_COLUMNS))
     retained = pairs_retained(previous_pairs, touched, prepared["claim_id"])
-    return MatchingPlan("incremental", f"{touched.len():,} new or changed claims", fingerprint, touched, retained,
-                        drift)
+    return MatchingPlan("incremental", f"{touched.len():,} new or changed claims", fingerprint, touched, blocks,
+                        retained, previous_pairs.filter("is_link").drop("is_link"), drift)

@@ -18,7 +18,13 @@ from matching.clustering import clusters_constrained
 from matching.constraints import constraints_from_decisions, decisions_latest
 from matching.groups import customer_groups, group_edges
 from matching.ids import customer_ids_assigned, customer_number
-from matching.incremental import claims_affected, code_fingerprint, matching_fingerprint, retention_probability
+from matching.incremental import (
+    claims_affected,
+    code_fingerprint,
+    links_changed,
+    matching_fingerprint,
+    retention_probability,
+)
 from matching.links import LinkPolicy, pairs_classified, with_sides
 from matching.match_model import MatchModel
 from matching.model import Connect, match_weights_chart_html, scored_pairs, train_model
@@ -131,14 +137,15 @@ def customers_matched(
     # evidence (nine labelled lines per pair) is the bulk of a pair's memory: it is added per slice
     # as match_pairs is written, and to the few pairs of the review queue, never to every pair at once
     kept = scored_pairs(prepared, model, min_probability=retention_probability(policy.review_floor),
-                        connect=connect, touched=plan.touched, retained=plan.retained,
+                        connect=connect, touched_blocks=plan.touched_blocks, retained=plan.retained,
                         spark=spark_session(engine.spark) if engine.engine == "spark" else None)
-    kept_count = kept.height
-    warehouse.write_table(con, "scored_pairs", kept.select("claim_id_l", "claim_id_r", "is_forced"),
-                          "claim_id_l, claim_id_r")
+    state = kept.select("claim_id_l", "claim_id_r", "is_forced")
     scored = kept.filter(pl.col("is_forced") | (pl.col("match_probability") >= policy.review_floor))
     del kept  # the pairs between the two floors are not needed again: free them before classifying
     classified = pairs_classified(with_sides(scored, prepared), model, policy)
+    state = state.join(classified.select("claim_id_l", "claim_id_r", "is_link"), on=["claim_id_l", "claim_id_r"],
+                       how="left").with_columns(pl.col("is_link").fill_null(False))
+    warehouse.write_table(con, "scored_pairs", state, "claim_id_l, claim_id_r")
     links = classified.filter("is_link").with_columns(
         ((pl.col("gamma_credit_code_norm") == 1) | (pl.col("decision_basis") == "group_link"))
         .alias("exempt_from_names"))
@@ -150,7 +157,7 @@ def customers_matched(
         clustered, reclustered = claims, claims["claim_id"]
         kept_customers = previous.clear()
     else:
-        seeds = _seeds(con, plan.touched, previous, prepared, run_id)
+        seeds = _seeds(con, plan, previous, prepared, links, run_id)
         reclustered = claims_affected(prepared, links, previous, seeds, constraints.must_link)
         clustered = claims.filter(pl.col("claim_id").is_in(reclustered.implode()))
         kept_customers = previous.filter(pl.col("claim_id").is_in(prepared["claim_id"].implode())
@@ -170,7 +177,7 @@ def customers_matched(
     warehouse.write_table(con, "claim_customer", claim_customer, "claim_id")
     warehouse.append_rows(con, "customer_lineage", lineage.with_columns(pl.lit(run_id).alias("run_id")))
     warehouse.append_rows(con, "matching_runs", _matching_run(plan, run_id, claims.height, reclustered.len(),
-                                                              kept_count))
+                                                              state.height))
     _match_pairs_written(con, classified.filter(pl.col("decision_basis") != "below"), model)
     _groups_written(con, classified, claims, claim_customer)
     candidates = pairs_with_evidence(review_candidates(classified, claim_customer, policy.match_threshold), model)
@@ -191,16 +198,21 @@ def customers_matched(
     return summary
 
 
-def _seeds(con: duckdb.DuckDBPyConnection, touched: pl.Series, previous: pl.DataFrame, prepared: pl.DataFrame,
-           run_id: str) -> pl.Series:
-    """Where tonight's re-clustering starts: the touched claims, the claims left in a customer
-    that lost one, and the claims of the reviewer decisions first read tonight."""
+def _seeds(con: duckdb.DuckDBPyConnection, plan: MatchingPlan, previous: pl.DataFrame, prepared: pl.DataFrame,
+           links: pl.DataFrame, run_id: str) -> pl.Series:
+    """Where tonight's re-clustering starts: the touched claims, both claims of a link made or
+    lost since last night (a new claim shifts the windows, chains and slips of its blocks), the
+    claims left in a customer that lost one, and the claims of the reviewer decisions first read
+    tonight."""
+    assert plan.touched is not None
+    changed = links_changed(plan.previous_links, links)
     present = prepared["claim_id"].implode()
     losing = previous.filter(~pl.col("claim_id").is_in(present))["customer_id"].implode()
     decided = warehouse.frame(con, "select claim_id_a as claim_id from review_decisions where first_read_run_id = ? "
                               "union select claim_id_b from review_decisions where first_read_run_id = ? "
                               "and claim_id_b is not null", [run_id, run_id])["claim_id"]
-    return pl.concat([touched, previous.filter(pl.col("customer_id").is_in(losing))["claim_id"], decided]).unique()
+    return pl.concat([plan.touched, changed, previous.filter(pl.col("customer_id").is_in(losing))["claim_id"],
+                      decided]).unique()
 
 
 def _matching_run(plan: MatchingPlan, run_id: str, claims: int, reclustered: int, pairs: int) -> pl.DataFrame:

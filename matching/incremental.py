@@ -75,31 +75,51 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def claims_touched(prepared: pl.DataFrame, previous: pl.DataFrame, previous_pairs: pl.DataFrame) -> pl.Series:
-    """Claim ids of `prepared` (tonight's claims for matching) to pair again: new or changed rows
-    (against `previous`, last night's), and the partners in `previous_pairs` of a claim that is
-    gone or changed."""
+def claims_touched(prepared: pl.DataFrame, previous: pl.DataFrame,
+                   previous_pairs: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
+    """(claim ids of `prepared`, tonight's claims for matching, to pair again; the rows of
+    `previous`, last night's, that are gone or changed). Touched: new or changed rows, and the
+    partners in `previous_pairs` of a claim that is gone or changed."""
     columns = [c for c in prepared.columns if c in previous.columns]
     unchanged = prepared.select(columns).join(previous.select(columns), on=columns, how="semi", nulls_equal=True)
     kept = unchanged["claim_id"].implode()
     changed = prepared.filter(~pl.col("claim_id").is_in(kept))["claim_id"]
-    gone = previous.filter(~pl.col("claim_id").is_in(kept))["claim_id"].implode()
+    gone = previous.filter(~pl.col("claim_id").is_in(kept))
+    gone_ids = gone["claim_id"].implode()
     partners = pl.concat([
-        previous_pairs.filter(pl.col("claim_id_l").is_in(gone))["claim_id_r"],
-        previous_pairs.filter(pl.col("claim_id_r").is_in(gone))["claim_id_l"],
+        previous_pairs.filter(pl.col("claim_id_l").is_in(gone_ids))["claim_id_r"],
+        previous_pairs.filter(pl.col("claim_id_r").is_in(gone_ids))["claim_id_l"],
     ])
     present_partners = partners.filter(partners.is_in(prepared["claim_id"].implode()))
-    return pl.concat([changed, present_partners]).unique().sort()
+    return pl.concat([changed, present_partners]).unique().sort(), gone
+
+
+def blocks_touched(prepared: pl.DataFrame, touched: pl.Series, gone: pl.DataFrame,
+                   columns: Iterable[str]) -> dict[str, pl.Series]:
+    """Per blocking column, the values whose block holds a touched claim tonight or held a claim
+    now gone or changed: the blocks whose pairs (and windows, in a large block) may differ from
+    last night's."""
+    mine = prepared.filter(pl.col("claim_id").is_in(touched.implode()))
+    return {column: pl.concat([mine[column], gone[column]]).drop_nulls().unique().sort() for column in columns}
 
 
 def pairs_retained(previous_pairs: pl.DataFrame, touched: pl.Series, present: pl.Series) -> pl.DataFrame:
-    """Last night's kept pairs (`claim_id_l`, `claim_id_r`, `is_forced`) between two claims still
-    present and not touched: scored again tonight, not formed again."""
+    """Last night's kept pairs (`claim_id_l`, `claim_id_r`) between two claims still present and
+    not touched: scored again tonight, not formed again."""
     out, ok = touched.implode(), present.implode()
-    return previous_pairs.select(*PAIR_IDS, "is_forced").filter(
+    return previous_pairs.select(*PAIR_IDS).filter(
         pl.col("claim_id_l").is_in(ok) & pl.col("claim_id_r").is_in(ok)
         & ~pl.col("claim_id_l").is_in(out) & ~pl.col("claim_id_r").is_in(out)
     )
+
+
+def links_changed(previous: pl.DataFrame, tonight: pl.DataFrame) -> pl.Series:
+    """The claims of a link (`claim_id_l`, `claim_id_r`) in one of the two sets and not the other."""
+    ids = list(PAIR_IDS)
+    made = tonight.select(ids).join(previous.select(ids), on=ids, how="anti")
+    lost = previous.select(ids).join(tonight.select(ids), on=ids, how="anti")
+    both = pl.concat([made, lost])
+    return pl.concat([both["claim_id_l"], both["claim_id_r"]]).unique().sort()
 
 
 def term_frequency_drift(prepared: pl.DataFrame, previous: pl.DataFrame, columns: Iterable[str]) -> float:
@@ -132,29 +152,25 @@ def claims_affected(
     from it is its own group). Nothing outside the result is linked to anything inside it."""
     groups = claims.select("claim_id", *IDENTITY).join(previous, on="claim_id", how="left").with_columns(
         pl.coalesce("customer_id", pl.lit("new:") + pl.col("claim_id")).alias("group"))
-    index = {g: i for i, g in enumerate(groups["group"].unique().sort().to_list())}
-    group_of = dict(zip(groups["claim_id"].to_list(), groups["group"].to_list(), strict=True))
-    uf = UnionFind(len(index))
-
-    def join(a: str, b: str) -> None:
+    group_of = groups.select("claim_id", "group")
+    must = pl.DataFrame(list(must_link), schema={"claim_id_l": pl.String, "claim_id_r": pl.String}, orient="row")
+    pairs = pl.concat([links.select(*PAIR_IDS), must])
+    crossing = (pairs.join(group_of.rename({"claim_id": "claim_id_l", "group": "a"}), on="claim_id_l")
+                .join(group_of.rename({"claim_id": "claim_id_r", "group": "b"}), on="claim_id_r")
+                .filter(pl.col("a") != pl.col("b")).select("a", "b"))
+    units = (groups.filter(pl.col("name_norm").is_not_null()).group_by(IDENTITY)
+             .agg(pl.col("group").unique().sort()).filter(pl.col("group").list.len() > 1)
+             .select(pl.col("group").list.first().alias("a"), pl.col("group").alias("b")).explode("b")
+             .filter(pl.col("a") != pl.col("b")))
+    edges = pl.concat([crossing, units]).unique().sort("a", "b")
+    seed_groups = group_of.filter(pl.col("claim_id").is_in(seeds.implode()))["group"].unique()
+    names = pl.concat([edges["a"], edges["b"], seed_groups]).unique().sort().to_list()
+    index = {g: i for i, g in enumerate(names)}
+    uf = UnionFind(len(names))
+    for a, b in edges.iter_rows():
         ra, rb = uf.find(index[a]), uf.find(index[b])
         if ra != rb:
             uf.parent[max(ra, rb)] = min(ra, rb)
-
-    edges = links.select(*PAIR_IDS).with_columns(
-        pl.col("claim_id_l").replace_strict(group_of, default=None).alias("a"),
-        pl.col("claim_id_r").replace_strict(group_of, default=None).alias("b"),
-    ).filter(pl.col("a").is_not_null() & pl.col("b").is_not_null() & (pl.col("a") != pl.col("b")))
-    for a, b in edges.select("a", "b").unique().iter_rows():
-        join(a, b)
-    units = (groups.filter(pl.col("name_norm").is_not_null()).group_by(IDENTITY)
-             .agg(pl.col("group").unique().sort()).filter(pl.col("group").list.len() > 1))
-    for members in units["group"].to_list():
-        for other in members[1:]:
-            join(members[0], other)
-    for a, b in must_link:
-        if a in group_of and b in group_of:
-            join(group_of[a], group_of[b])
-    seed_roots = {uf.find(index[group_of[c]]) for c in seeds.to_list() if c in group_of}
-    roots = pl.Series([uf.find(index[g]) for g in groups["group"].to_list()], dtype=pl.Int64)
-    return groups.filter(roots.is_in(list(seed_roots)))["claim_id"].sort()
+    seed_roots = {uf.find(index[g]) for g in seed_groups.to_list()}
+    reached = [g for g in names if uf.find(index[g]) in seed_roots]
+    return groups.filter(pl.col("group").is_in(reached))["claim_id"].sort()

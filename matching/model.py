@@ -122,8 +122,8 @@ def _rounded(node: Any) -> Any:
 
 def scored_pairs(
     prepared: pl.DataFrame, model: MatchModel, *, min_probability: float, with_rule_pairs: bool = True,
-    connect: Connect = duckdb.connect, touched: pl.Series | None = None, retained: pl.DataFrame | None = None,
-    spark: SparkSession | None = None,
+    connect: Connect = duckdb.connect, touched_blocks: dict[str, pl.Series] | None = None,
+    retained: pl.DataFrame | None = None, spark: SparkSession | None = None,
 ) -> pl.DataFrame:
     """Every blocked pair scoring at least `min_probability`, plus (`with_rule_pairs`) the pairs
     the link rules need whatever their score (`matching.rule_pairs`, flagged `is_forced`); with
@@ -131,22 +131,19 @@ def scored_pairs(
     blocking rules are the code's (windows over giant blocks, `matching.blocks`), whatever the
     model file says.
 
-    An incremental night (`matching.incremental`) passes the `touched` claim ids, whose pairs are
-    formed again, and the `retained` pairs (`claim_id_l`, `claim_id_r`, `is_forced`) of earlier
-    nights between untouched claims, which are scored again and kept by the same rule.
+    An incremental night (`matching.incremental`) passes `touched_blocks` (per blocking column,
+    the values whose blocks are paired again) and the `retained` pairs (`claim_id_l`,
+    `claim_id_r`) of earlier nights between untouched claims, scored again and kept by the same
+    rule if they still share an untouched block. The rule pairs are always found in full.
     With `spark`, the pairs are scored on it (`matching.spark_engine`); the rule pairs stay on DuckDB."""
     windowed = with_window_keys(prepared, (*BLOCKING_COLUMNS, *SLIP_COLUMNS))
-    flags = None if touched is None else windowed[UNIQUE_ID].is_in(touched.implode())
+    flags = None if touched_blocks is None else windowed.select(
+        pl.col(c).is_in(touched_blocks[c].implode()).fill_null(False) for c in BLOCKING_COLUMNS)
     connection = connect()
     try:
         _limited(connection)
-        forced = rule_pairs(windowed, connection, flags) if with_rule_pairs else None
-        rescored = None
-        if retained is not None:
-            positions = _positions(windowed, retained)
-            rescored = positions.filter(~pl.col("is_forced")).drop("is_forced")
-            kept_forced = positions.filter("is_forced").drop("is_forced")
-            forced = kept_forced if forced is None else pl.concat([forced, kept_forced]).unique()
+        forced = rule_pairs(windowed, connection) if with_rule_pairs else None
+        rescored = None if retained is None else _positions(windowed, retained)
         if spark is None:
             frame = predicted(windowed, scoring_model(model), BLOCKING_COLUMNS, connection,
                               threshold=min_probability, kept_columns=KEPT_COLUMNS, forced=forced, touched=flags,
@@ -166,12 +163,12 @@ def scored_pairs(
 
 
 def _positions(windowed: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
-    """`pairs` by claim ids → by row positions in `windowed` (`_l`, `_r`, `is_forced`)."""
+    """`pairs` by claim ids → by row positions in `windowed` (`_l`, `_r`)."""
     rows = windowed.select(pl.col(UNIQUE_ID), pl.int_range(pl.len(), dtype=pl.UInt32).alias("_pos"))
     return (
         pairs.join(rows.rename({UNIQUE_ID: f"{UNIQUE_ID}_l", "_pos": "_l"}), on=f"{UNIQUE_ID}_l")
         .join(rows.rename({UNIQUE_ID: f"{UNIQUE_ID}_r", "_pos": "_r"}), on=f"{UNIQUE_ID}_r")
-        .select(pl.min_horizontal("_l", "_r").alias("_l"), pl.max_horizontal("_l", "_r").alias("_r"), "is_forced")
+        .select(pl.min_horizontal("_l", "_r").alias("_l"), pl.max_horizontal("_l", "_r").alias("_r"))
     )
 
 

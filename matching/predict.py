@@ -26,7 +26,7 @@ _NO_PAIRS = pl.DataFrame(schema={"_l": pl.UInt32, "_r": pl.UInt32})
 
 def predicted(windowed: pl.DataFrame, model: ScoringModel, columns: tuple[str, ...], con: duckdb.DuckDBPyConnection,
               *, threshold: float, kept_columns: tuple[str, ...], forced: pl.DataFrame | None = None,
-              touched: pl.Series | None = None, rescored: pl.DataFrame | None = None) -> pl.DataFrame:
+              touched: pl.DataFrame | None = None, rescored: pl.DataFrame | None = None) -> pl.DataFrame:
     """Pairs sharing a window key of `columns` whose match probability is at least `threshold`,
     and the `forced` pairs (positions `_l` < `_r` in `windowed`) whatever their probability:
     ids (`claim_id_l` < `claim_id_r`), match weight and probability, `gamma_*`, `mw_*` and the
@@ -34,21 +34,25 @@ def predicted(windowed: pl.DataFrame, model: ScoringModel, columns: tuple[str, .
     by claim id (as `matching.blocks.with_window_keys` returns it), so that a pair's positions are
     in id order.
 
-    An incremental night (`matching.incremental`) passes `touched` (per row of `windowed`: is the
-    claim new or changed): then only blocked pairs with a touched side are formed, plus the
-    `rescored` pairs (kept from earlier nights), which are scored and kept like blocked ones."""
+    An incremental night (`matching.incremental`) passes `touched`: per row of `windowed`, one
+    boolean per column of `columns` (named as the column), true where the claim's block holds a
+    new, changed or removed claim. Then only the blocks so marked are paired (in full: a new claim
+    shifts the windows of a large block), plus those of the `rescored` pairs (kept from earlier
+    nights) that still share an unmarked block, scored and kept like blocked ones."""
     tf_columns = sorted({level.tf_column for c in model.comparisons for level in c.levels if level.tf_column})
     compared = sorted(compared_columns(model) & set(windowed.columns))
     keys = [key for column in columns for key in window_columns(column)]
     claims = windowed.select(UNIQUE_ID, *compared, *keys).with_row_index("_pos")
-    con.register("_predict_input", claims if touched is None else claims.with_columns(touched.alias("_touched")))
+    if touched is not None:
+        claims = claims.with_columns(touched.select(pl.col(c).alias(_touched(c)) for c in columns))
+    con.register("_predict_input", claims)
     con.register("_forced_pairs", forced if forced is not None else _NO_PAIRS)
     con.register("_rescored_pairs", rescored if rescored is not None else _NO_PAIRS)
     try:
         con.execute(f"create or replace temp table _predict_claims as {term_frequencies_sql(tf_columns)}")
-        sql = predict_sql(model, keys, [UNIQUE_ID, *compared, *(f"tf_{c}" for c in tf_columns)], threshold,
-                           [c for c in kept_columns if c not in (f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r")],
-                           touched_only=touched is not None)
+        sql = predict_sql(model, columns, [UNIQUE_ID, *compared, *(f"tf_{c}" for c in tf_columns)], threshold,
+                          [c for c in kept_columns if c not in (f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r")],
+                          incremental=touched is not None)
         return con.sql(sql).pl()
     finally:
         for name in ("_predict_input", "_forced_pairs", "_rescored_pairs"):
@@ -65,23 +69,36 @@ def term_frequencies_sql(columns: list[str]) -> str:
     return f"select * from _predict_input {joins}"
 
 
-def _blocked_sql(key: str, touched_only: bool) -> str:
-    """The pairs sharing `key`; `touched_only`: only those with a touched side, found in the
-    blocks holding a touched claim."""
-    if not touched_only:
+def _touched(column: str) -> str:
+    return f"_touched_{column}"
+
+
+def _blocked_sql(column: str, key: str, incremental: bool) -> str:
+    """The pairs sharing `key` (a window key of `column`); `incremental`: only in marked blocks."""
+    if not incremental:
         return (f"select l._pos as _l, r._pos as _r, false as _forced from _predict_claims l join _predict_claims r "
                 f"on l.{key} = r.{key} and l._pos < r._pos")
-    block = (f"(select _pos, {key}, _touched from _predict_claims where {key} in "
-             f"(select {key} from _predict_claims where _touched))")
+    block = f"(select _pos, {key} from _predict_claims where {_touched(column)})"
     return (f"select l._pos as _l, r._pos as _r, false as _forced from {block} l join {block} r "
-            f"on l.{key} = r.{key} and l._pos < r._pos where l._touched or r._touched")
+            f"on l.{key} = r.{key} and l._pos < r._pos")
 
 
-def predict_sql(model: ScoringModel, keys: list[str], side_columns: list[str], threshold: float,
-                 kept: list[str], touched_only: bool = False) -> str:
-    blocked = " union all ".join(_blocked_sql(key, touched_only) for key in keys)
+def _rescored_sql(columns: tuple[str, ...], incremental: bool) -> str:
+    """The rescored pairs; `incremental`: those still sharing a window key of an unmarked block."""
+    if not incremental:
+        return "select _l, _r, false as _forced from _rescored_pairs"
+    shared = " or ".join(f"(l.{key} = r.{key} and not l.{_touched(column)})"
+                         for column in columns for key in window_columns(column))
+    return ("select p._l, p._r, false as _forced from _rescored_pairs p join _predict_claims l on l._pos = p._l "
+            f"join _predict_claims r on r._pos = p._r where {shared}")
+
+
+def predict_sql(model: ScoringModel, columns: tuple[str, ...], side_columns: list[str], threshold: float,
+                kept: list[str], incremental: bool = False) -> str:
+    blocked = " union all ".join(_blocked_sql(column, key, incremental)
+                                 for column in columns for key in window_columns(column))
     pairs = (f"select _l, _r, bool_or(_forced) as _forced from ({blocked} "
-             "union all select _l, _r, false as _forced from _rescored_pairs "
+             f"union all {_rescored_sql(columns, incremental)} "
              "union all select _l, _r, true as _forced from _forced_pairs) group by _l, _r")
     sides = ", ".join(f"{s}.{c} as {c}_{s}" for s in ("l", "r") for c in side_columns)
     gammas = ", ".join(f"{gamma_case(c)} as gamma_{c.name}" for c in model.comparisons)

@@ -40,51 +40,27 @@ POSITION = "_pos"
 PAIR_SCHEMA = pl.Schema({"_l": pl.UInt32, "_r": pl.UInt32})
 
 
-TOUCHED = "_touched"
-
-
-def _touching(pairs: pl.DataFrame, claims: pl.DataFrame) -> pl.DataFrame:
-    """The pairs with a touched side, when `claims` carries TOUCHED (an incremental night)."""
-    if TOUCHED not in claims.columns:
-        return pairs
-    touched = claims.filter(TOUCHED)[POSITION].implode()
-    return pairs.filter(pl.col("_l").is_in(touched) | pl.col("_r").is_in(touched))
-
-
-def _blocks_touched(claims: pl.DataFrame, column: str) -> pl.DataFrame:
-    """The claims of the `column` blocks holding a touched claim (all claims on a full night)."""
-    if TOUCHED not in claims.columns:
-        return claims
-    return claims.filter(pl.col(column).is_in(claims.filter(TOUCHED)[column].drop_nulls().implode()))
-
-
 def chain_pairs(claims: pl.DataFrame, column: str) -> pl.DataFrame:
     """Each claim paired with the next of its `column` block (sorted by region, name, claim id),
     as positions."""
-    ordered = _blocks_touched(claims, column).filter(pl.col(column).is_not_null()).sort(
-        [column, *_CHAIN_ORDER], nulls_last=True)
+    ordered = claims.filter(pl.col(column).is_not_null()).sort([column, *_CHAIN_ORDER], nulls_last=True)
     nxt = pl.col(POSITION).shift(-1).over(column)
-    return _touching(
+    return (
         ordered.select(pl.col(POSITION).alias("a"), nxt.alias("b"))
         .drop_nulls()
         .select(pl.min_horizontal("a", "b").alias("_l"), pl.max_horizontal("a", "b").alias("_r"))
-        .cast(PAIR_SCHEMA), claims)
+        .cast(PAIR_SCHEMA)
+    )
 
 
 def slip_pairs(claims: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Pairs sharing a window of a name-shape key whose names are a slip or a translation apart."""
     keys = [key for column in SLIP_COLUMNS for key in window_columns(column)]
-    touched = TOUCHED in claims.columns
-    con.register("_slip_claims", claims.select(POSITION, "core_name", "is_latin_name", *keys,
-                                               *([TOUCHED] if touched else [])))
+    con.register("_slip_claims", claims.select(POSITION, "core_name", "is_latin_name", *keys))
     try:
-        def block(key: str) -> str:
-            return (f"(select * from _slip_claims where {key} in (select {key} from _slip_claims where {TOUCHED}))"
-                    if touched else "_slip_claims")
         selects = " union ".join(
-            f"select l.{POSITION} as _l, r.{POSITION} as _r from {block(key)} l "
-            f"join {block(key)} r on l.{key} = r.{key} and l.{POSITION} < r.{POSITION} where {SLIP_SQL}"
-            + (f" and (l.{TOUCHED} or r.{TOUCHED})" if touched else "")
+            f"select l.{POSITION} as _l, r.{POSITION} as _r from _slip_claims l "
+            f"join _slip_claims r on l.{key} = r.{key} and l.{POSITION} < r.{POSITION} where {SLIP_SQL}"
             for key in keys
         )
         return con.sql(selects).pl().cast(PAIR_SCHEMA)
@@ -117,28 +93,21 @@ def deletion_pairs(claims: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> pl.D
         pl.col(POSITION).min(), pl.col("trade_name").first())
     keys = _deletion_keys(representatives["trade_name"].unique())
     keyed = representatives.join(keys, on="trade_name").filter(pl.len().over("key") <= MAX_DELETION_BLOCK)
-    if TOUCHED in claims.columns:  # the keys of touched representatives only
-        keyed = keyed.join(claims.select(POSITION, TOUCHED), on=POSITION)
-        keyed = keyed.filter(pl.col("key").is_in(keyed.filter(TOUCHED)["key"].implode()))
     con.register("_deletion_keys", keyed.select(POSITION, "core_name", "key"))
     try:
-        return _touching(con.sql(
+        return con.sql(
             f"select distinct l.{POSITION} as _l, r.{POSITION} as _r "
             f"from _deletion_keys l join _deletion_keys r on l.key = r.key and l.{POSITION} < r.{POSITION} "
             "where l.core_name <> r.core_name and levenshtein(l.core_name, r.core_name) <= 1"
-        ).pl().cast(PAIR_SCHEMA), claims)
+        ).pl().cast(PAIR_SCHEMA)
     finally:
         con.unregister("_deletion_keys")
 
 
-def rule_pairs(windowed: pl.DataFrame, con: duckdb.DuckDBPyConnection,
-               touched: pl.Series | None = None) -> pl.DataFrame:
+def rule_pairs(windowed: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """The chain, slip and deletion pairs of `windowed` (claims sorted by claim id, with the
-    window keys of SLIP_COLUMNS) as distinct positions `_l` < `_r`; with `touched` (per row: a
-    new or changed claim, on an incremental night) only those with a touched side."""
+    window keys of SLIP_COLUMNS) as distinct positions `_l` < `_r`."""
     claims = windowed.with_row_index(POSITION)
-    if touched is not None:
-        claims = claims.with_columns(touched.alias(TOUCHED))
     return pl.concat(
         [*(chain_pairs(claims, column) for column in CHAIN_COLUMNS), slip_pairs(claims, con),
          deletion_pairs(claims, con)], how="vertical"

@@ -113,7 +113,7 @@ def _renamed(node: exp.Expression) -> exp.Expression:
 
 def predicted_on_spark(windowed: pl.DataFrame, model: ScoringModel, columns: tuple[str, ...], session: SparkSession,
                        *, threshold: float, kept_columns: tuple[str, ...], forced: pl.DataFrame | None = None,
-                       touched: pl.Series | None = None, rescored: pl.DataFrame | None = None) -> pl.DataFrame:
+                       touched: pl.DataFrame | None = None, rescored: pl.DataFrame | None = None) -> pl.DataFrame:
     """What `matching.predict.predicted` returns for the same arguments (the same pairs, columns,
     order of columns and dtypes), computed by Spark. Runs in a new session on `session`'s context, so that its
     temporary views never meet another caller's."""
@@ -122,7 +122,7 @@ def predicted_on_spark(windowed: pl.DataFrame, model: ScoringModel, columns: tup
     keys = [key for column in columns for key in window_columns(column)]
     claims = windowed.select(UNIQUE_ID, *compared, *keys).with_row_index("_pos")
     if touched is not None:
-        claims = claims.with_columns(touched.alias("_touched"))
+        claims = claims.with_columns(touched.select(pl.col(c).alias(f"_touched_{c}") for c in columns))
     no_pairs = pl.DataFrame(schema={"_l": pl.UInt32, "_r": pl.UInt32})
     spark = session.newSession()
     _register_udfs(spark)
@@ -134,9 +134,9 @@ def predicted_on_spark(windowed: pl.DataFrame, model: ScoringModel, columns: tup
         # blocks go with the frame (Spark's context cleaner), the views are dropped below
         spark.sql(spark_sql(term_frequencies_sql(tf_columns))).localCheckpoint().createOrReplaceTempView(
             "_predict_claims")
-        sql = predict_sql(model, keys, [UNIQUE_ID, *compared, *(f"tf_{c}" for c in tf_columns)], threshold,
+        sql = predict_sql(model, columns, [UNIQUE_ID, *compared, *(f"tf_{c}" for c in tf_columns)], threshold,
                           [c for c in kept_columns if c not in (f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r")],
-                          touched_only=touched is not None)
+                          incremental=touched is not None)
         result = spark.sql(spark_sql(sql))
         frame = pl.from_arrow(result.toArrow())
     finally:

@@ -97,3 +97,16 @@ def test_a_full_rebuild_asked_for_keeps_every_customer_and_id(two_nights, tmp_pa
     nightly(sources, copy, date(2026, 11, 26), full_rebuild=True)
     assert _matching_runs(copy)[-1][:2] == ("full", "asked for (recon run --full)")
     assert _customers(copy) == before
+
+
+@pytest.mark.spark
+def test_a_night_scored_on_spark_finds_the_customers_of_a_night_on_duckdb(tmp_path, samples_run):
+    """The nightly matching on the bundled samples with `--engine spark` (local Spark): the same
+    customers as on DuckDB."""
+    pytest.importorskip("pyspark")
+    if shutil.which("java") is None:
+        pytest.skip("no Java: install openjdk-17-jre-headless to run the Spark engine")
+    warehouse = tmp_path / "warehouse.duckdb"
+    nightly(REPO / "config" / "sources.yaml", warehouse, SAMPLES_AS_OF, engine="spark")
+    _, duckdb_warehouse = samples_run
+    assert _partition(warehouse) == _partition(duckdb_warehouse)

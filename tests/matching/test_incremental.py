@@ -9,7 +9,9 @@ import pytest
 
 from matching.incremental import (
     RETENTION_MARGIN_BITS,
+    blocks_touched,
     claims_affected,
+    links_changed,
     claims_touched,
     matching_fingerprint,
     pairs_retained,
@@ -35,13 +37,19 @@ def test_new_changed_and_partners_of_gone_claims_are_touched():
                          ("f", "联想", None)])
     pairs = _pairs([("a", "b"), ("c", "d"), ("d", "e")])
     # c changed, f is new, d is gone: e was paired with d
-    assert claims_touched(tonight, previous, pairs).to_list() == ["c", "e", "f"]
+    touched, gone = claims_touched(tonight, previous, pairs)
+    assert touched.to_list() == ["c", "e", "f"]
+    assert sorted(gone["claim_id"]) == ["c", "d"]  # c's old row, and d
+    # the blocks to pair again: those of a touched claim, and those a gone claim was in
+    blocks = blocks_touched(tonight, touched, gone, ["core_name", "phone"])
+    assert blocks["core_name"].to_list() == ["小米", "联想"]
+    assert blocks["phone"].to_list() == ["2", "9"]
 
 
 def test_retained_pairs_are_those_between_untouched_claims_still_present():
     pairs = pl.concat([_pairs([("a", "b"), ("a", "c")]), _pairs([("b", "d"), ("b", "e")], forced=True)])
     kept = pairs_retained(pairs, pl.Series(["c"]), pl.Series(["a", "b", "c", "e"]))
-    assert kept.rows() == [("a", "b", False), ("b", "e", True)]
+    assert kept.rows() == [("a", "b"), ("b", "e")]
 
 
 def test_retention_floor_is_the_margin_below_the_review_floor():
@@ -87,3 +95,9 @@ def test_the_fingerprint_changes_with_the_model_and_the_thresholds():
     assert base == matching_fingerprint('{"m": 1}', (0.8, 0.5, False))
     assert base != matching_fingerprint('{"m": 2}', (0.8, 0.5, False))
     assert base != matching_fingerprint('{"m": 1}', (0.8, 0.4, False))
+
+
+def test_links_changed_are_the_claims_of_links_made_or_lost():
+    before = _pairs([("a", "b"), ("c", "d")])
+    tonight = _pairs([("a", "b"), ("d", "e")])
+    assert links_changed(before, tonight).to_list() == ["c", "d", "e"]

@@ -78,22 +78,26 @@ def test_forced_pairs_are_kept_whatever_their_probability_and_scored_alike(windo
     assert ours.join(kept, on=["claim_id_l", "claim_id_r"], how="semi").equals(kept)
 
 
-def test_touched_claims_and_rescored_pairs_give_the_full_nights_pairs(windowed):
-    """An incremental night's scoring: pairs formed only around the touched claims, plus the
-    earlier pairs between untouched ones scored again, are exactly the full scoring's pairs."""
+def test_touched_blocks_and_rescored_pairs_give_the_full_nights_pairs(windowed):
+    """An incremental night's scoring: the marked blocks paired in full, plus the earlier pairs
+    that still share an unmarked block scored again, are exactly the full scoring's pairs, however
+    the earlier pairs were cut (here: only those of unmarked blocks, plus stray ones)."""
     model = scoring_model(MatchModel.read(DEFAULT_MODEL))
     full = predicted(windowed, model, BLOCKING_COLUMNS, duckdb.connect(), threshold=0.5,
                      kept_columns=KEPT_COLUMNS).sort("claim_id_l", "claim_id_r")
     everything = predicted(windowed, model, BLOCKING_COLUMNS, duckdb.connect(), threshold=1e-6,
                            kept_columns=KEPT_COLUMNS)
-    touched = pl.int_range(windowed.height, eager=True) % 3 == 0
-    ids = windowed["claim_id"]
-    untouched = ids.filter(~touched).implode()
-    position = pl.DataFrame({"claim_id": ids, "_pos": pl.int_range(windowed.height, eager=True, dtype=pl.UInt32)})
-    earlier = (everything.filter(pl.col("claim_id_l").is_in(untouched) & pl.col("claim_id_r").is_in(untouched))
-               .join(position.rename({"claim_id": "claim_id_l", "_pos": "_l"}), on="claim_id_l")
+    # every third claim is new: its blocks are marked
+    new = windowed.filter(pl.int_range(pl.len()) % 3 == 0)
+    touched = windowed.select(pl.col(c).is_in(new[c].drop_nulls().implode()).fill_null(False)
+                              for c in BLOCKING_COLUMNS)
+    position = pl.DataFrame({"claim_id": windowed["claim_id"],
+                             "_pos": pl.int_range(windowed.height, eager=True, dtype=pl.UInt32)})
+    earlier = (everything.join(position.rename({"claim_id": "claim_id_l", "_pos": "_l"}), on="claim_id_l")
                .join(position.rename({"claim_id": "claim_id_r", "_pos": "_r"}), on="claim_id_r").select("_l", "_r"))
+    stray = pl.DataFrame({"_l": [0, 1], "_r": [windowed.height - 1, windowed.height - 2]},
+                         schema={"_l": pl.UInt32, "_r": pl.UInt32})
     incremental = predicted(windowed, model, BLOCKING_COLUMNS, duckdb.connect(), threshold=0.5,
-                            kept_columns=KEPT_COLUMNS, touched=touched, rescored=earlier)
+                            kept_columns=KEPT_COLUMNS, touched=touched, rescored=pl.concat([earlier, stray]))
     assert incremental.sort("claim_id_l", "claim_id_r").equals(full)
-    assert 0 < earlier.height < everything.height
+    assert 0 < touched.select(pl.any_horizontal(pl.all())).to_series().sum() < windowed.height

@@ -10,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlglot import exp
 
-from matching.blocks import window_columns
 from matching.match_model import MatchModel
 from matching.model import KEPT_COLUMNS
 from matching.model_files import DEFAULT_MODEL
@@ -24,7 +23,7 @@ from matching.spark_engine import spark_sql
 SPARK_FUNCTIONS = {"abs", "bool_or", "cast", "coalesce", "contains", "count", "greatest", "if", "least", "length",
                    "levenshtein", "log", "power", "startswith", "jaro_winkler", "jaro_sim", "jaccard",
                    "damerau_levenshtein"}
-_KEYWORDS = {"and", "or", "not", "in", "on", "using", "as", "from", "join", "when", "then", "else"}
+_KEYWORDS = {"and", "or", "not", "in", "on", "using", "as", "from", "join", "when", "then", "else", "where"}
 # a double literal as Splink's customspark writes it: 1.5D, or a negative one cast
 _DOUBLE = re.compile(r"SELECT (?:(?P<literal>[0-9.e+-]+)D|CAST\((?P<negative>-[0-9.e+-]+) AS DOUBLE\)) AS w FROM t")
 _CALL = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\(")
@@ -42,13 +41,14 @@ def level_conditions() -> list[str]:
 
 
 def model_queries() -> list[str]:
-    """The two queries `matching.predict.predicted` runs for the packaged model."""
+    """The queries `matching.predict.predicted` runs for the packaged model: the term
+    frequencies, a full night's scoring and an incremental night's."""
     model = scoring_model(MatchModel.read(DEFAULT_MODEL))
     tf_columns = sorted({lvl.tf_column for c in model.comparisons for lvl in c.levels if lvl.tf_column})
-    keys = [key for column in BLOCKING_COLUMNS for key in window_columns(column)]
     sides = ["claim_id", *sorted(compared_columns(model)), *(f"tf_{c}" for c in tf_columns)]
     kept = [c for c in KEPT_COLUMNS if c not in ("claim_id_l", "claim_id_r")]
-    return [term_frequencies_sql(tf_columns), predict_sql(model, keys, sides, 0.5, kept)]
+    return [term_frequencies_sql(tf_columns), predict_sql(model, BLOCKING_COLUMNS, sides, 0.5, kept),
+            predict_sql(model, BLOCKING_COLUMNS, sides, 0.5, kept, incremental=True)]
 
 
 @pytest.mark.parametrize("condition", level_conditions())
@@ -65,7 +65,7 @@ def test_the_model_has_the_conditions_this_test_is_about():
         assert f"{function}(" in conditions
 
 
-@pytest.mark.parametrize("query", model_queries(), ids=["term_frequencies", "predict"])
+@pytest.mark.parametrize("query", model_queries(), ids=["term_frequencies", "predict", "predict_incremental"])
 def test_the_whole_predict_query_translates_and_parses_as_spark_sql(query):
     translated = spark_sql(query)
     tree = sqlglot.parse_one(translated, read="spark")
