@@ -14,7 +14,7 @@ from prefect.cache_policies import NO_CACHE
 from adapters import warehouse
 from adapters.sql_files import QUERIES, sql_text
 from flows.matching_plan import MatchingPlan, matching_plan, previous_standardised
-from matching.clustering import clusters_constrained
+from matching.clustering import Constraints, clusters_constrained
 from matching.constraints import constraints_from_decisions, decisions_latest
 from matching.groups import customer_groups, group_edges
 from matching.ids import customer_ids_assigned, customer_number
@@ -121,63 +121,30 @@ def customers_matched(
     Incremental when the last night left its state and nothing that decides matching changed
     (`flows.matching_plan`); `full_rebuild` forces a full one. `connect` opens the in-memory
     connections Splink works on; `engine` says where the pairs are scored (DuckDB or Spark)."""
-    logger = get_run_logger()
     claims = warehouse.frame(con, "select * from claims")
     prepared = claims_for_matching(claims)
     model, path, model_source = model_for_tonight(prepared, warehouse_path, connect)
     fingerprint = matching_fingerprint(model.to_json(), (policy.match_threshold, policy.review_floor,
                                                          policy.group_counts_as_one_customer))
     plan = matching_plan(con, prepared, scoring_model(model), fingerprint, full_rebuild)
-    logger.info("matching: %s (%s)", plan.mode, plan.reason)
+    get_run_logger().info("matching: %s (%s)", plan.mode, plan.reason)
 
     _store_decisions(con, decisions, run_id)
     # published as scored, so that `recon lookup` fetches a query's candidates by their blocking keys
     warehouse.write_table(con, "claims_for_matching", prepared, "claim_id")
     all_decisions = warehouse.frame(con, "select * exclude (first_read_run_id) from review_decisions")
-    # evidence (nine labelled lines per pair) is the bulk of a pair's memory: it is added per slice
-    # as match_pairs is written, and to the few pairs of the review queue, never to every pair at once
-    kept = scored_pairs(prepared, model, min_probability=retention_probability(policy.review_floor),
-                        connect=connect, touched_blocks=plan.touched_blocks, retained=plan.retained,
-                        spark=spark_session(engine.spark) if engine.engine == "spark" else None)
-    state = kept.select("claim_id_l", "claim_id_r", "is_forced")
-    scored = kept.filter(pl.col("is_forced") | (pl.col("match_probability") >= policy.review_floor))
-    del kept  # the pairs between the two floors are not needed again: free them before classifying
-    classified = pairs_classified(with_sides(scored, prepared), model, policy)
-    state = state.join(classified.select("claim_id_l", "claim_id_r", "is_link"), on=["claim_id_l", "claim_id_r"],
-                       how="left").with_columns(pl.col("is_link").fill_null(False))
-    warehouse.write_table(con, "scored_pairs", state, "claim_id_l, claim_id_r")
+    classified, pairs_kept = _pairs_classified(con, prepared, model, policy, plan, connect, engine)
     links = classified.filter("is_link").with_columns(
         ((pl.col("gamma_credit_code_norm") == 1) | (pl.col("decision_basis") == "group_link"))
         .alias("exempt_from_names"))
-    constraints = constraints_from_decisions(all_decisions)
-    previous = warehouse.frame(con, "select claim_id, customer_id from previous_claim_customer")
-    issued = warehouse.frame(con, sql_text(QUERIES, "customer_ids_issued"))["customer_id"]
-    next_number = max((customer_number(c) for c in issued), default=0) + 1
-    if plan.touched is None:
-        clustered, reclustered = claims, claims["claim_id"]
-        kept_customers = previous.clear()
-    else:
-        seeds = _seeds(con, plan, previous, prepared, links, run_id)
-        reclustered = claims_affected(prepared, links, previous, seeds, constraints.must_link)
-        clustered = claims.filter(pl.col("claim_id").is_in(reclustered.implode()))
-        kept_customers = previous.filter(pl.col("claim_id").is_in(prepared["claim_id"].implode())
-                                         & ~pl.col("claim_id").is_in(reclustered.implode()))
-        previous = previous.filter(~pl.col("customer_id").is_in(kept_customers["customer_id"].implode()))
-    clusters, refused = clusters_constrained(
-        clustered["claim_id"].to_list(), links, constraints,
-        name_keys=(prepared if plan.touched is None
-                   else prepared.filter(pl.col("claim_id").is_in(reclustered.implode()))).select(NAME_KEY_COLUMNS),
-    )
-    for a, b in refused.rows():
-        logger.warning("reviewer 'same' on %s / %s contradicts a 'different' decision; not applied", a, b)
-    assigned, lineage = customer_ids_assigned(
-        clusters.join(claims.select("claim_id", "submitted_at"), on="claim_id"), previous, next_number=next_number
-    )
-    claim_customer = pl.concat([kept_customers, assigned]).sort("claim_id")
+    claim_customer, lineage, reclustered = _customers_assigned(
+        con, plan, claims, prepared, links, constraints_from_decisions(all_decisions), run_id)
     warehouse.write_table(con, "claim_customer", claim_customer, "claim_id")
     warehouse.append_rows(con, "customer_lineage", lineage.with_columns(pl.lit(run_id).alias("run_id")))
     warehouse.append_rows(con, "matching_runs", _matching_run(plan, run_id, claims.height, reclustered.len(),
-                                                              state.height))
+                                                              pairs_kept))
+    # evidence (nine labelled lines per pair) is the bulk of a pair's memory: it is added per slice
+    # as match_pairs is written, and to the few pairs of the review queue, never to every pair at once
     _match_pairs_written(con, classified.filter(pl.col("decision_basis") != "below"), model)
     _groups_written(con, classified, claims, claim_customer)
     candidates = pairs_with_evidence(review_candidates(classified, claim_customer, policy.match_threshold), model)
@@ -192,10 +159,59 @@ def customers_matched(
         apart_same_owner=outcomes["apart_same_owner"], apart_over_capacity=outcomes["apart_over_capacity"],
         mode=plan.mode, mode_reason=plan.reason, reclustered=reclustered.len(),
     )
-    logger.info("customers: %d from %d claims (%d clustered again), %d links, %d to review; kept apart by rule: "
-                "%d (same owner), %d (over the queue's capacity)", customers, claims.height, reclustered.len(),
-                summary.links, queue.height, outcomes["apart_same_owner"], outcomes["apart_over_capacity"])
+    get_run_logger().info(
+        "customers: %d from %d claims (%d clustered again), %d links, %d to review; kept apart by rule: %d (same "
+        "owner), %d (over the queue's capacity)", customers, claims.height, reclustered.len(), summary.links,
+        queue.height, outcomes["apart_same_owner"], outcomes["apart_over_capacity"])
     return summary
+
+
+def _pairs_classified(
+    con: duckdb.DuckDBPyConnection, prepared: pl.DataFrame, model: MatchModel, policy: LinkPolicy,
+    plan: MatchingPlan, connect: Connect, engine: MatchingConfig,
+) -> tuple[pl.DataFrame, int]:
+    """(tonight's pairs from `review_floor` up and the rule pairs, classified; how many pairs were
+    kept): every pair from the retention floor up is written to `scored_pairs`, with whether it
+    links, for the next night to start from."""
+    kept = scored_pairs(prepared, model, min_probability=retention_probability(policy.review_floor),
+                        connect=connect, touched_blocks=plan.touched_blocks, retained=plan.retained,
+                        spark=spark_session(engine.spark) if engine.engine == "spark" else None)
+    state = kept.select("claim_id_l", "claim_id_r", "is_forced")
+    scored = kept.filter(pl.col("is_forced") | (pl.col("match_probability") >= policy.review_floor))
+    del kept  # the pairs between the two floors are not needed again: free them before classifying
+    classified = pairs_classified(with_sides(scored, prepared), model, policy)
+    state = state.join(classified.select("claim_id_l", "claim_id_r", "is_link"), on=["claim_id_l", "claim_id_r"],
+                       how="left").with_columns(pl.col("is_link").fill_null(False))
+    warehouse.write_table(con, "scored_pairs", state, "claim_id_l, claim_id_r")
+    return classified, state.height
+
+
+def _customers_assigned(
+    con: duckdb.DuckDBPyConnection, plan: MatchingPlan, claims: pl.DataFrame, prepared: pl.DataFrame,
+    links: pl.DataFrame, constraints: Constraints, run_id: str,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.Series]:
+    """(claim → customer id for every claim, tonight's lineage, the claims clustered again): all
+    claims on a full night; on an incremental one only the customers `claims_affected` reaches from
+    the `_seeds`, every other claim keeping last night's customer."""
+    previous = warehouse.frame(con, "select claim_id, customer_id from previous_claim_customer")
+    issued = warehouse.frame(con, sql_text(QUERIES, "customer_ids_issued"))["customer_id"]
+    next_number = max((customer_number(c) for c in issued), default=0) + 1
+    name_keys = prepared.select(NAME_KEY_COLUMNS)
+    reclustered, kept_customers = claims["claim_id"], previous.clear()
+    if plan.touched is not None:
+        seeds = _seeds(con, plan, previous, prepared, links, run_id)
+        reclustered = claims_affected(prepared, links, previous, seeds, constraints.must_link)
+        again = pl.col("claim_id").is_in(reclustered.implode())
+        name_keys = name_keys.filter(again)
+        kept_customers = previous.filter(pl.col("claim_id").is_in(prepared["claim_id"].implode()) & ~again)
+        previous = previous.filter(~pl.col("customer_id").is_in(kept_customers["customer_id"].implode()))
+    clusters, refused = clusters_constrained(reclustered.to_list(), links, constraints, name_keys=name_keys)
+    for a, b in refused.rows():
+        get_run_logger().warning("reviewer 'same' on %s / %s contradicts a 'different' decision; not applied", a, b)
+    assigned, lineage = customer_ids_assigned(
+        clusters.join(claims.select("claim_id", "submitted_at"), on="claim_id"), previous, next_number=next_number
+    )
+    return pl.concat([kept_customers, assigned]).sort("claim_id"), lineage, reclustered
 
 
 def _seeds(con: duckdb.DuckDBPyConnection, plan: MatchingPlan, previous: pl.DataFrame, prepared: pl.DataFrame,
