@@ -40,10 +40,6 @@ class MatchingPlan:
     previous_links: pl.DataFrame | None = None
     drift_bits: float = 0.0
 
-    @property
-    def incremental(self) -> bool:
-        return self.touched is not None
-
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(warehouse.scalar(con, "select count(*) from duckdb_tables() where table_name = ?", [name]))
@@ -87,9 +83,6 @@ def matching_plan(con: duckdb.DuckDBPyConnection, prepared: pl.DataFrame, scorin
     if drift >= RETENTION_MARGIN_BITS:
         return full(f"term frequencies moved {drift:.2f} bits since the last full rebuild "
                     f"(limit {RETENTION_MARGIN_BITS})")
-    if not warehouse.scalar(con, "select count(*) from duckdb_columns() where table_name = 'previous_scored_pairs' "
-                                 "and column_name = 'is_link'"):
-        return full("no matching state from an earlier night")
     previous_pairs = warehouse.frame(con, "select claim_id_l, claim_id_r, is_link from previous_scored_pairs")
     touched, gone = claims_touched(prepared, previous, previous_pairs)
     blocks = blocks_touched(prepared, touched, gone, (*BLOCKING_COLUMNS, *SLIP_COLUMNS))

@@ -1,28 +1,25 @@
-"""Incremental nights: score only what changed, re-cluster only the customers it touches.
+"""Incremental nights: pair only the blocks that changed, re-cluster only the customers they touch.
 
 A night keeps, in the warehouse, the claims as prepared for matching and every scored pair at or
-above a *retention floor* (`RETENTION_MARGIN_BITS` of match weight below the review floor) with
-whether a link rule asked for it (`is_forced`). The next night:
+above a *retention floor* (`RETENTION_MARGIN_BITS` of match weight below the review floor), with
+whether a link rule asked for it and whether it linked (`scored_pairs`). The next night:
 
 - a claim is *touched* when its prepared row is new or differs from last night's (a new claim, a
   corrected one, or one whose phone became shared or whose name became common because of others),
-  or when it was paired with a claim that is gone or changed (its chain neighbour may be gone);
-- only pairs with a touched side are formed from the blocks; the kept pairs between untouched
-  claims are scored again with tonight's term frequencies (cheap, exact) and kept by the same rule;
-- only the customers reachable through links from a touched claim, a removed claim or a new
+  or when it was paired with a claim that is gone or changed (`claims_touched`);
+- the blocks holding a touched or gone claim are paired again in full (a new claim shifts the
+  windows of a large block, `matching.blocks`); the kept pairs between untouched claims that still
+  share an untouched block are scored again with tonight's term frequencies and kept by the same
+  rule; the rule pairs are found in full: the pairs are those a full night forms;
+- only the customers reachable from a touched claim, a link made or lost, a removed claim or a new
   reviewer decision are clustered again (`claims_affected`); every other customer keeps its claims
   and its id.
 
 Term frequencies move as claims arrive: a pair left below the retention floor on an earlier night
 can rise by at most how much its value's frequency fell since (`term_frequency_drift`). The night
 adds that up; before it could reach RETENTION_MARGIN_BITS, a full rebuild runs instead.
-
-What an incremental night can still do differently from a full rebuild on the same claims: a
-block too large to pair in full is cut into windows by sort order (`matching.blocks`), and a chain
-pairs each claim with its neighbour (`matching.rule_pairs`); a new claim shifts the windows and
-neighbours of the untouched claims, whose pairs the incremental night keeps from before rather
-than forming again. Such pairs join claims the chain already joins; tests/flows/test_incremental.py
-and bench/incremental_bench.py measure the agreement.
+tests/flows/test_incremental.py and bench/incremental_bench.py measure the agreement with a full
+rebuild.
 """
 
 from __future__ import annotations

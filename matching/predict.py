@@ -44,7 +44,7 @@ def predicted(windowed: pl.DataFrame, model: ScoringModel, columns: tuple[str, .
     keys = [key for column in columns for key in window_columns(column)]
     claims = windowed.select(UNIQUE_ID, *compared, *keys).with_row_index("_pos")
     if touched is not None:
-        claims = claims.with_columns(touched.select(pl.col(c).alias(_touched(c)) for c in columns))
+        claims = claims.with_columns(touched.select(pl.col(c).alias(touched_column(c)) for c in columns))
     con.register("_predict_input", claims)
     con.register("_forced_pairs", forced if forced is not None else _NO_PAIRS)
     con.register("_rescored_pairs", rescored if rescored is not None else _NO_PAIRS)
@@ -69,7 +69,8 @@ def term_frequencies_sql(columns: list[str]) -> str:
     return f"select * from _predict_input {joins}"
 
 
-def _touched(column: str) -> str:
+def touched_column(column: str) -> str:
+    """The name the flag of `column`'s touched blocks takes in the scoring query."""
     return f"_touched_{column}"
 
 
@@ -78,7 +79,7 @@ def _blocked_sql(column: str, key: str, incremental: bool) -> str:
     if not incremental:
         return (f"select l._pos as _l, r._pos as _r, false as _forced from _predict_claims l join _predict_claims r "
                 f"on l.{key} = r.{key} and l._pos < r._pos")
-    block = f"(select _pos, {key} from _predict_claims where {_touched(column)})"
+    block = f"(select _pos, {key} from _predict_claims where {touched_column(column)})"
     return (f"select l._pos as _l, r._pos as _r, false as _forced from {block} l join {block} r "
             f"on l.{key} = r.{key} and l._pos < r._pos")
 
@@ -87,7 +88,7 @@ def _rescored_sql(columns: tuple[str, ...], incremental: bool) -> str:
     """The rescored pairs; `incremental`: those still sharing a window key of an unmarked block."""
     if not incremental:
         return "select _l, _r, false as _forced from _rescored_pairs"
-    shared = " or ".join(f"(l.{key} = r.{key} and not l.{_touched(column)})"
+    shared = " or ".join(f"(l.{key} = r.{key} and not l.{touched_column(column)})"
                          for column in columns for key in window_columns(column))
     return ("select p._l, p._r, false as _forced from _rescored_pairs p join _predict_claims l on l._pos = p._l "
             f"join _predict_claims r on r._pos = p._r where {shared}")

@@ -29,7 +29,7 @@ from splink.internals.spark.spark_helpers import custom_spark_dialect  # noqa: F
 from sqlglot import exp
 
 from matching.blocks import window_columns
-from matching.predict import predict_sql, term_frequencies_sql
+from matching.predict import predict_sql, term_frequencies_sql, touched_column
 from matching.prepare import UNIQUE_ID
 from matching.scoring import ScoringModel, compared_columns
 
@@ -122,7 +122,7 @@ def predicted_on_spark(windowed: pl.DataFrame, model: ScoringModel, columns: tup
     keys = [key for column in columns for key in window_columns(column)]
     claims = windowed.select(UNIQUE_ID, *compared, *keys).with_row_index("_pos")
     if touched is not None:
-        claims = claims.with_columns(touched.select(pl.col(c).alias(f"_touched_{c}") for c in columns))
+        claims = claims.with_columns(touched.select(pl.col(c).alias(touched_column(c)) for c in columns))
     no_pairs = pl.DataFrame(schema={"_l": pl.UInt32, "_r": pl.UInt32})
     spark = session.newSession()
     _register_udfs(spark)
