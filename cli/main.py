@@ -17,7 +17,7 @@ from rich.console import Console
 
 from cli import night, tools
 from settings.base import printable
-from settings.paths import DEFAULT_POLICY, DEFAULT_SOURCES, DEFAULT_WAREHOUSE, SAMPLES_DIR
+from settings.paths import DEFAULT_POLICY, DEFAULT_SOURCES, DEFAULT_WAREHOUSE, DEFAULT_WEB_CONFIG, SAMPLES_DIR
 from transforms.schema import BUSINESS_ZONE
 
 
@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--engine", choices=("duckdb", "spark"),
                      help="where pairs are scored (default: matching.engine in sources.yaml, else duckdb)")
+    run.add_argument("--desk", type=_path, default=None,
+                     help="the screens' decisions (default: desk.sqlite beside the warehouse)")
     run.add_argument("--full", action="store_true",
                      help="standardise and match every claim again, not only the new or changed ones")
 
@@ -84,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     cron.add_argument("--timezone", default=BUSINESS_ZONE, help="zone of --at (default %(default)s)")
 
     _add_lookup_commands(commands)
+    _add_web_commands(commands)
 
     samples = commands.add_parser("generate-samples", help="write seeded sample input files")
     samples.add_argument("--out", type=_path, default=SAMPLES_DIR)
@@ -123,6 +126,22 @@ def _add_lookup_commands(commands: argparse._SubParsersAction) -> None:
     # a copy started by the first process (service.processes): the socket it listens on, and who to outlive
     serve_lookup.add_argument("--listen-fd", type=int, help=argparse.SUPPRESS)
     serve_lookup.add_argument("--parent-pid", type=int, help=argparse.SUPPRESS)
+
+
+def _add_web_commands(commands: argparse._SubParsersAction) -> None:
+    """`recon web` (the screens) and `recon web-password` (a sign-in password)."""
+    web = commands.add_parser("web", help="serve the screens: check before registering, review desk, appeals")
+    _add_paths(web)
+    web.add_argument("--desk", type=_path, default=None,
+                     help="where the screens' decisions are kept (default: desk.sqlite beside the warehouse)")
+    web.add_argument("--web-config", type=_path, default=DEFAULT_WEB_CONFIG, help="web.yaml (default %(default)s)")
+    web.add_argument("--host", default="127.0.0.1", help="default %(default)s (this machine only)")
+    web.add_argument("--port", type=int, default=8080, help="default %(default)s")
+    password = commands.add_parser("web-password", help="set a person's password for the screens (asked twice)")
+    password.add_argument("login", help="a rep id, a manager's e-mail or a login of web.yaml")
+    password.add_argument("--warehouse", type=_path, default=DEFAULT_WAREHOUSE, help="DuckDB file (default %(default)s)")
+    password.add_argument("--desk", type=_path, default=None, help="default: desk.sqlite beside the warehouse")
+    password.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
 
 
 def _key_accounts(text: str) -> int | str:
@@ -174,6 +193,14 @@ def main(argv: list[str] | None = None) -> int:
         return tools.lookup(args, console)
     if args.command == "serve-lookup":
         return tools.serve_lookup(args, console)
+    if args.command == "web":
+        from cli import screens
+
+        return screens.web(args, console)
+    if args.command == "web-password":
+        from cli import screens
+
+        return screens.web_password(args)
     if args.command == "generate-samples":
         from samplegen import generate
 

@@ -43,9 +43,10 @@ def config_error(exc: Exception, args: argparse.Namespace) -> int:
 
 def _checked_inputs(args: argparse.Namespace):
     """The night's configuration and side inputs, read before Prefect starts."""
+    from adapters.desk_store import desk_beside
     from flows.night_inputs import read_night_inputs
 
-    return read_night_inputs(args.sources, args.policy)
+    return read_night_inputs(args.sources, args.policy, getattr(args, "desk", None) or desk_beside(args.warehouse))
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -105,7 +106,7 @@ def _nightly(args: argparse.Namespace, as_of: date, console: Console, err: Conso
     unchanged = "the published warehouse is unchanged"
     try:
         summary = nightly(args.sources, args.warehouse, as_of, args.policy, full_rebuild=args.full,
-                          engine=args.engine)
+                          engine=args.engine, desk_path=args.desk)
     except CancelledRun as exc:
         stopped_by = signal_named(str(exc)) or signal.SIGTERM
         err.print(f"[bold red]The run was cancelled ({stopped_by.name}); {unchanged}.[/bold red]")

@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from adapters.data_dictionary import DataDictionary, read_dictionary
+from adapters.desk_store import DeskStore
 from adapters.ingest import read_roster
 from adapters.side_inputs import (
     appeal_rulings_on_customers,
@@ -24,6 +25,7 @@ from adapters.side_inputs import (
 )
 from settings.policy_file import PolicyFile, read_policy_file
 from settings.sources import SourcesConfig, load_sources
+from transforms.desk_rulings import appeals_with_rulings, decisions_from_desk, extensions_with_rulings
 
 
 @dataclass(frozen=True)
@@ -38,19 +40,27 @@ class NightInputs:
     extensions: pl.DataFrame
 
 
-def read_night_inputs(sources_path: Path, policy_path: Path) -> NightInputs:
-    """Read and check the configuration and side inputs; ConfigError, PolicyError,
-    DictionaryError or SourceFileError name the file and what is wrong."""
+def read_night_inputs(sources_path: Path, policy_path: Path, desk_path: Path | None = None) -> NightInputs:
+    """Read and check the configuration and side inputs, with what the screens decided (the desk
+    at `desk_path`, if any) laid over the side files; ConfigError, PolicyError, DictionaryError or
+    SourceFileError name the file and what is wrong."""
     config = load_sources(sources_path)
     policy = read_policy_file(policy_path)
+    desk = DeskStore(desk_path) if desk_path is not None else None
     appeals = read_appeals(config)
+    decisions = read_decisions(config)
+    extensions = read_extensions(config)
+    if desk is not None:
+        appeals = appeals_with_rulings(appeals, desk.appeal_rulings())
+        decisions = pl.concat([decisions, decisions_from_desk(desk.decisions())])
+        extensions = extensions_with_rulings(extensions, desk.extension_rulings())
     return NightInputs(
         config=config,
         policy=policy,
         dictionary=read_dictionary(),
         roster=read_roster(config),
         appeals=appeals,
-        decisions=pl.concat([read_decisions(config), appeal_rulings_on_customers(appeals)]),
+        decisions=pl.concat([decisions, appeal_rulings_on_customers(appeals)]),
         followups=read_followups(config),
-        extensions=read_extensions(config),
+        extensions=extensions,
     )

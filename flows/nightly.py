@@ -19,6 +19,7 @@ from flows.cancel import RunCancelled, cancellable
 from flows.intake_stage import claims_validated, raw_claims_ingested
 from flows.marts_stage import RunCheckError, marts_built
 from flows.matching_stage import claims_standardised, customers_matched
+from adapters.desk_store import desk_beside
 from flows.night_inputs import read_night_inputs
 from flows.ownership_stage import ownership_replayed
 from flows.people_stage import first_acceptance_recorded, people_tables_built
@@ -41,15 +42,16 @@ __all__ = ["RunCheckError", "RunSummary", "nightly"]
 
 def night(
     sources_path: Path, warehouse_path: Path, as_of: date | None = None, policy_path: Path = DEFAULT_POLICY,
-    full_rebuild: bool = False, engine: str | None = None,
+    full_rebuild: bool = False, engine: str | None = None, desk_path: Path | None = None,
 ) -> RunSummary | State:
     """Ingest, validate, standardise, match, apply the ownership rules, publish atomically, report; `as_of`
     is today in the policy's zone by default; a signal ends the run Cancelled (`CancelledRun` names it).
     Claims unchanged since the last night are neither standardised nor paired again unless
     `full_rebuild` (see `matching.incremental`). `engine` (duckdb / spark) overrides the one
-    sources.yaml names for scoring pairs."""
+    sources.yaml names for scoring pairs. What people decided on the screens is read from the desk
+    at `desk_path` (default: `desk.sqlite` beside the warehouse)."""
     started = datetime.now(UTC)
-    inputs = read_night_inputs(sources_path, policy_path)
+    inputs = read_night_inputs(sources_path, policy_path, desk_path or desk_beside(warehouse_path))
     policy, zone = inputs.policy, inputs.policy.business_timezone
     as_of = as_of or business_today(zone, started)
     now = as_of_end(as_of, zone)

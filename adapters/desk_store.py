@@ -1,0 +1,136 @@
+"""The desk: what people decide on the screens (`recon web`), kept in a SQLite file beside the
+warehouse (`desk.sqlite`) that the next night reads, as it reads decisions.csv, appeals.csv and
+extensions.csv.
+
+Every ruling is a new row, never an update: the latest row on a pair, an appeal or an extension
+request is the one that stands, so a decision is reversed by deciding again and the whole history
+stays in the audit list. SQLite in WAL mode lets the screens write while a night reads one
+consistent snapshot. Sign-in credentials and sessions are kept in the same file (`web.sessions`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+
+DESK_FILE = "desk.sqlite"
+PAIR_ANSWERS = ("same", "different", "skip")
+APPEAL_RULINGS = {"conflict": ("uphold", "overturn"), "same_customer": ("same", "different")}
+_SCHEMA = """
+create table if not exists decisions (
+    seq integer primary key autoincrement,
+    kind text not null check (kind in ('pair', 'claim')),
+    claim_id_a text not null, claim_id_b text,
+    decision text not null check (decision in ('same', 'different', 'skip')),
+    reviewer text not null, login text not null, decided_at text not null, note text
+);
+create table if not exists appeal_rulings (
+    seq integer primary key autoincrement,
+    appeal_id text not null,
+    decision text not null check (decision in ('uphold', 'overturn', 'same', 'different')),
+    reviewer text not null, login text not null, decided_at text not null, note text not null
+);
+create table if not exists extension_rulings (
+    seq integer primary key autoincrement,
+    request_id text not null, approved integer not null check (approved in (0, 1)),
+    approver text not null, login text not null, decided_at text not null, note text not null
+);
+create table if not exists credentials (login text primary key, password_hash text not null, set_at text not null);
+create table if not exists sessions (
+    token_sha256 text primary key, login text not null, csrf_token text not null,
+    created_at text not null, expires_at text not null
+);
+"""
+UTC_TIME = pl.Datetime("us", "UTC")
+
+
+def desk_beside(warehouse: Path) -> Path:
+    """Where the desk of a warehouse lives unless told otherwise: the same folder, so that
+    `recon web` and `recon run` given one --warehouse find one desk."""
+    return Path(warehouse).with_name(DESK_FILE)
+
+
+def now_text() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class DeskStore:
+    """One SQLite file; a connection per call, so threads and processes can share it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    @contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        try:
+            con.execute("pragma journal_mode=wal")
+            con.executescript(_SCHEMA)
+            yield con
+        finally:
+            con.close()
+
+    def record_pair(self, claim_a: str, claim_b: str, decision: str, reviewer: str, login: str,
+                    note: str | None) -> str:
+        """A reviewer's answer on two claims (skip: seen, not decided); its decision id."""
+        if decision not in PAIR_ANSWERS:
+            raise ValueError(f"decision {decision!r} is not one of {', '.join(PAIR_ANSWERS)}")
+        with self.connect() as con:
+            cursor = con.execute(
+                "insert into decisions (kind, claim_id_a, claim_id_b, decision, reviewer, login, decided_at, note) "
+                "values ('pair', ?, ?, ?, ?, ?, ?, ?)",
+                (*sorted((claim_a, claim_b)), decision, reviewer, login, now_text(), note or None))
+            return f"WEB-D{cursor.lastrowid:06d}"
+
+    def record_appeal(self, appeal_id: str, decision: str, reviewer: str, login: str, note: str) -> str:
+        with self.connect() as con:
+            cursor = con.execute(
+                "insert into appeal_rulings (appeal_id, decision, reviewer, login, decided_at, note) "
+                "values (?, ?, ?, ?, ?, ?)", (appeal_id, decision, reviewer, login, now_text(), note))
+            return f"WEB-A{cursor.lastrowid:06d}"
+
+    def record_extension(self, request_id: str, approved: bool, approver: str, login: str, note: str) -> str:
+        with self.connect() as con:
+            cursor = con.execute(
+                "insert into extension_rulings (request_id, approved, approver, login, decided_at, note) "
+                "values (?, ?, ?, ?, ?, ?)", (request_id, int(approved), approver, login, now_text(), note))
+            return f"WEB-E{cursor.lastrowid:06d}"
+
+    def _frame(self, sql: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+        if not self.path.exists():
+            return pl.DataFrame(schema=schema)
+        with self.connect() as con:
+            cursor = con.execute(sql)
+            rows = cursor.fetchall()
+        return pl.DataFrame(rows, schema=dict.fromkeys(schema, pl.String) | {
+            c: t for c, t in schema.items() if t != UTC_TIME}, orient="row").with_columns(
+            pl.col(c).str.to_datetime(time_zone="UTC", time_unit="us") for c, t in schema.items() if t == UTC_TIME)
+
+    def decisions(self) -> pl.DataFrame:
+        """Every pair answer in the order given, with its decision id: the audit list's rows."""
+        return self._frame(
+            "select 'WEB-D' || printf('%06d', seq), kind, claim_id_a, claim_id_b, decision, reviewer, login, "
+            "decided_at, note from decisions order by seq",
+            {"decision_id": pl.String, "kind": pl.String, "claim_id_a": pl.String, "claim_id_b": pl.String,
+             "decision": pl.String, "reviewer": pl.String, "login": pl.String, "decided_at": UTC_TIME,
+             "note": pl.String})
+
+    def appeal_rulings(self) -> pl.DataFrame:
+        return self._frame(
+            "select 'WEB-A' || printf('%06d', seq), appeal_id, decision, reviewer, login, decided_at, note "
+            "from appeal_rulings order by seq",
+            {"ruling_id": pl.String, "appeal_id": pl.String, "decision": pl.String, "reviewer": pl.String,
+             "login": pl.String, "decided_at": UTC_TIME, "note": pl.String})
+
+    def extension_rulings(self) -> pl.DataFrame:
+        return self._frame(
+            "select 'WEB-E' || printf('%06d', seq), request_id, approved = 1, approver, login, decided_at, note "
+            "from extension_rulings order by seq",
+            {"ruling_id": pl.String, "request_id": pl.String, "approved": pl.Boolean, "approver": pl.String,
+             "login": pl.String, "decided_at": UTC_TIME, "note": pl.String})

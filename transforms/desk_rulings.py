@@ -1,0 +1,50 @@
+"""What people decided on the screens, laid over the side files, so that a night reads a desk
+decision exactly as it reads a row of decisions.csv, appeals.csv or extensions.csv.
+
+- pair answers same / different become decision rows (skip is only seen, not decided);
+- an appeal takes the desk's latest ruling when the file has none or an earlier one;
+- an extension request takes the desk's latest approval or refusal.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+DECISION_COLUMNS = ("decision_id", "kind", "claim_id_a", "claim_id_b", "decision", "reviewer", "decided_at", "note")
+
+
+def decisions_from_desk(desk: pl.DataFrame) -> pl.DataFrame:
+    """The desk's pair answers as decision rows (`adapters.side_inputs.DECISION_COLUMNS`)."""
+    return desk.filter(pl.col("decision") != "skip").select(DECISION_COLUMNS)
+
+
+def _latest(rulings: pl.DataFrame, key: str) -> pl.DataFrame:
+    return rulings.sort("ruling_id").group_by(key, maintain_order=True).last()
+
+
+def appeals_with_rulings(appeals: pl.DataFrame, rulings: pl.DataFrame) -> pl.DataFrame:
+    """`appeals` with each appeal's latest desk ruling in place of the file's, where the file has no
+    ruling or an earlier one. Rulings on appeals no longer in the file are left out."""
+    latest = _latest(rulings, "appeal_id").select(
+        "appeal_id", pl.col("decision").alias("_decision"), pl.col("reviewer").alias("_reviewer"),
+        pl.col("decided_at").alias("_decided_at"), pl.col("note").alias("_note"))
+    joined = appeals.join(latest, on="appeal_id", how="left", maintain_order="left")
+    desk_wins = pl.col("_decision").is_not_null() & (
+        pl.col("decided_at").is_null() | (pl.col("_decided_at") > pl.col("decided_at")))
+    return joined.with_columns(
+        pl.when(desk_wins).then(pl.col(f"_{desk}")).otherwise(pl.col(file)).alias(file)
+        for desk, file in (("decision", "decision"), ("reviewer", "reviewer"), ("decided_at", "decided_at"),
+                           ("note", "decision_note"))
+    ).select(appeals.columns)
+
+
+def extensions_with_rulings(extensions: pl.DataFrame, rulings: pl.DataFrame) -> pl.DataFrame:
+    """`extensions` with each request's latest desk approval or refusal in place of the file's."""
+    latest = _latest(rulings, "request_id").select(
+        "request_id", pl.col("approved").alias("_approved"), pl.col("approver").alias("_approver"))
+    joined = extensions.join(latest, on="request_id", how="left", maintain_order="left")
+    ruled = pl.col("_approved").is_not_null()
+    return joined.with_columns(
+        pl.when(ruled).then(pl.col("_approved")).otherwise(pl.col("approved")).alias("approved"),
+        pl.when(ruled).then(pl.col("_approver")).otherwise(pl.col("approver")).alias("approver"),
+    ).select(extensions.columns)
