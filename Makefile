@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # `make run` gives the figures and README examples the tests check; `make run AS_OF=` for today.
 AS_OF  ?= 2026-11-25
 
-.PHONY: run test test-spark bench samples lint clean
+.PHONY: run test test-spark bench samples lint clean web screenshots
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,15 @@ test: $(STAMP)
 test-spark: $(STAMP)
 	$(BIN)/python -m pytest -m spark
 
+# the screens on the bundled samples' warehouse (after `make run`); set a password first:
+#   .venv/bin/recon web-password ops.chenjing
+web: $(STAMP)
+	$(BIN)/recon web
+
+# the README's pictures of the screens, taken by the browser tests in Debian's Chromium
+screenshots: $(STAMP)
+	RECON_SCREENSHOTS=docs/screens $(BIN)/python -m pytest tests/web/test_browser.py
+
 samples: $(STAMP)
 	$(BIN)/recon generate-samples --out data/samples
 
@@ -32,7 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/ingest_bench.py --claims 100000
 
 lint: $(STAMP)
-	$(BIN)/ruff check adapters cli flows settings transforms matching samplegen service tests bench
+	$(BIN)/ruff check adapters cli flows settings transforms matching samplegen service web tests bench
 	$(BIN)/mypy
 
 clean:

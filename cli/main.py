@@ -139,7 +139,8 @@ def _add_web_commands(commands: argparse._SubParsersAction) -> None:
     web.add_argument("--port", type=int, default=8080, help="default %(default)s")
     password = commands.add_parser("web-password", help="set a person's password for the screens (asked twice)")
     password.add_argument("login", help="a rep id, a manager's e-mail or a login of web.yaml")
-    password.add_argument("--warehouse", type=_path, default=DEFAULT_WAREHOUSE, help="DuckDB file (default %(default)s)")
+    password.add_argument("--warehouse", type=_path, default=DEFAULT_WAREHOUSE,
+                          help="DuckDB file (default %(default)s)")
     password.add_argument("--desk", type=_path, default=None, help="default: desk.sqlite beside the warehouse")
     password.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
 

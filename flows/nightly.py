@@ -14,12 +14,12 @@ from prefect.runtime import flow_run as prefect_run
 from prefect.states import Cancelled, State
 
 from adapters import warehouse
+from adapters.desk_store import desk_beside
 from adapters.expectations import validation_report_html
 from flows.cancel import RunCancelled, cancellable
 from flows.intake_stage import claims_validated, raw_claims_ingested
 from flows.marts_stage import RunCheckError, marts_built
 from flows.matching_stage import claims_standardised, customers_matched
-from adapters.desk_store import desk_beside
 from flows.night_inputs import read_night_inputs
 from flows.ownership_stage import ownership_replayed
 from flows.people_stage import first_acceptance_recorded, people_tables_built

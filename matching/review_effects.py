@@ -39,7 +39,8 @@ def answer_effects(claims: pl.DataFrame) -> dict[str, list[str]]:
     display_name, current_owner_name)."""
     firsts = _first_claims(claims)
     if firsts.height < 2:
-        return {"same": ["两条报备已属于同一客户：此判断不改变任何结果。"], "different": ["今晚会把两条报备分成两个客户。"]}
+        return {"same": ["两条报备已属于同一客户：此判断不改变任何结果。"],
+                "different": ["今晚会把两条报备分成两个客户。"]}
     earlier, later = firsts.row(0, named=True), firsts.row(1, named=True)
     keep = [f"维持两个客户，今晚的结果都不变：{row['display_name']} 归 {row['current_owner_name'] or '公海'}。"
             for row in (earlier, later)]
