@@ -4,6 +4,13 @@ into a company name is shown as text."""
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import replace
+from pathlib import Path
 from urllib.parse import quote
 
 import duckdb
@@ -12,6 +19,7 @@ from starlette.testclient import TestClient
 
 from tests.web.conftest import ADMIN, MANAGER_OTHER, MANAGER_OWN, PASSWORD, REP, REVIEWER, csrf_of
 from web.app import create_app
+from web.sessions import password_matches
 
 
 def signed_in(site, login: str) -> TestClient:
@@ -160,3 +168,64 @@ def test_every_page_carries_the_security_headers(site):
     answer = signed_in(site, REVIEWER).get("/review")
     assert "script-src 'self'" in answer.headers["content-security-policy"]
     assert answer.headers["x-frame-options"] == "DENY"
+
+
+def test_a_trusted_proxys_header_signs_in_only_from_its_addresses(site, tmp_path):
+    config = tmp_path / "web.yaml"
+    config.write_text("users:\n  - {login: ops.chenjing, name: 运营-陈静, role: reviewer}\n"
+                      "trusted_proxy:\n  header: X-Remote-User\n  addresses: [127.0.0.1]\n", encoding="utf-8")
+    settings = replace(site.settings, web_config=config)
+    proxied = TestClient(create_app(settings), client=("127.0.0.1", 40000))
+    page = proxied.get("/review", headers={"X-Remote-User": REVIEWER})
+    assert page.status_code == 200
+    assert proxied.get("/review", headers={"X-Remote-User": REP}).status_code == 403
+    assert proxied.get("/review", headers={"X-Remote-User": "nobody"}, follow_redirects=False).status_code == 303
+    reviewer = TestClient(create_app(settings), client=("127.0.0.1", 40001), headers={"X-Remote-User": REVIEWER})
+    review_id, token = first_card(reviewer)
+    elsewhere = TestClient(create_app(settings), client=("10.0.0.9", 40000))
+    assert elsewhere.get("/review", headers={"X-Remote-User": REVIEWER}, follow_redirects=False).status_code == 303
+    # a write still needs the session's CSRF token, which the proxied person's pages carry
+    path = f"/review/{quote(review_id, safe='')}"
+    assert reviewer.post(path, data={"decision": "same"}).status_code == 403
+    answered = reviewer.post(path, data={"decision": "same", "csrf_token": token}, follow_redirects=False)
+    assert answered.status_code == 303
+    assert site.store.decisions()["login"].to_list() == [REVIEWER]
+
+
+def test_recon_web_starts_from_any_folder_with_an_empty_environment(site, tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    recon = Path(sys.executable).with_name("recon")
+    server = subprocess.Popen(
+        [str(recon), "web", "--warehouse", str(site.settings.warehouse), "--port", str(port)],
+        cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as answer:
+                    assert json.load(answer) == {"status": "ok"}
+                    break
+            except OSError:
+                assert server.poll() is None, server.stdout.read().decode()
+                time.sleep(0.3)
+        else:
+            pytest.fail("recon web did not answer within 60 s")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as answer:
+            assert "登录" in answer.read().decode()
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def test_recon_web_password_sets_a_password_read_from_stdin(site):
+    recon = Path(sys.executable).with_name("recon")
+    done = subprocess.run([str(recon), "web-password", REVIEWER, "--warehouse", str(site.settings.warehouse),
+                           "--password-stdin"], input="a new long password\n", capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert password_matches(site.store, REVIEWER, "a new long password")
+    short = subprocess.run([str(recon), "web-password", REVIEWER, "--warehouse", str(site.settings.warehouse),
+                            "--password-stdin"], input="short\n", capture_output=True, text=True)
+    assert short.returncode == 2 and "at least" in short.stderr
