@@ -129,7 +129,10 @@ def main() -> None:
         found = index.suggest(text)
         timings.setdefault(family, []).append((time.perf_counter() - started) * 1000)
         if customer is not None and (family != "name prefix" or len(text) >= 2):
-            hits.setdefault(family, []).append(customer in {r["customer_id"] for r in found})
+            listed = customer in {r["customer_id"] for r in found}
+            hits.setdefault(family, []).append(listed)
+            if family == "name prefix":
+                hits.setdefault(f"{len(text)} characters", []).append(listed)
     report = _report(args, load_seconds, after_load, settled, peak, timings, hits, len(work))
     print(report)
     args.out.write_text(report, encoding="utf-8")
@@ -157,8 +160,10 @@ def _report(args: argparse.Namespace, load_seconds: float, after_load: float, se
         share = f"{sum(found) / len(found):.1%} of {len(found)}" if found else "—"
         lines.append(f"| {family} | {len(values):,} | {p50:.1f} | {p95:.1f} | {p99:.1f} | {top:.1f} | {share} |")
     prefixes = hits.get("name prefix", [])
+    by_length = ", ".join(f"{n}: {sum(hits[key]) / len(hits[key]):.0%}" for n in range(2, MAX_PREFIX + 1)
+                          if (key := f"{n} characters") in hits)
     lines += ["", f"Typed prefixes of a real name (≥ 2 characters) whose customer is listed: "
-              f"**{sum(prefixes) / len(prefixes):.1%}** of {len(prefixes):,}.", ""]
+              f"**{sum(prefixes) / len(prefixes):.1%}** of {len(prefixes):,} (by characters typed: {by_length}).", ""]
     return "\n".join(lines)
 
 

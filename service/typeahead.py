@@ -25,7 +25,7 @@ import polars as pl
 from adapters.sql_files import QUERIES, sql_text
 from adapters.warehouse import NoWarehouseError, frame
 from matching.aliases import alias_keys
-from service.typeahead_keys import KINDS, contact_keys, name_keys, ranked_customers, substring_keys
+from service.typeahead_keys import KINDS, NameKeys, contact_keys, name_keys, ranked_customers, substring_keys
 from service.typeahead_text import EMAIL, EMAIL_DOMAIN, PHONE, typed_text
 from service.warehouse_reader import CUSTOMER_SCHEMA, CUSTOMERS_SQL
 from transforms.contact_masking import contacts_masked
@@ -44,12 +44,14 @@ class TypeaheadIndex:
     """Every published customer's name and contact keys, ready to answer typed text; read-only once
     built, so one index may serve many threads."""
 
-    def __init__(self, customers: pl.DataFrame, keys: pl.DataFrame, contacts: pl.DataFrame) -> None:
+    def __init__(self, customers: pl.DataFrame, names: NameKeys, contacts: pl.DataFrame) -> None:
         self._customers = customers
+        keys = names.keys
         self._keys = keys["key"].rechunk()
         self._key_ranks = keys["rank"].to_numpy()
         self._key_kinds = keys["kind"].to_numpy()
-        self._key_shown = keys["shown"].rechunk()
+        self._key_name_ids = keys["name_id"].to_numpy()
+        self._names = names.names
         inside = substring_keys(keys)
         # the Chinese keys in customer order as one text, each after a newline (no key holds one):
         # str.find runs through it at memory speed, far faster than a per-key polars scan
@@ -109,7 +111,7 @@ class TypeaheadIndex:
             for row in np.flatnonzero(np.isin(self._key_ranks[start:end], chosen)) + start:
                 rank, candidate = int(self._key_ranks[row]), (int(self._key_kinds[row]), int(row))
                 best[rank] = min(best.get(rank, candidate), candidate)
-        return [(rank, KINDS[best[rank][0]], self._key_shown[best[rank][1]]) for rank in chosen]
+        return [(rank, KINDS[best[rank][0]], self._names[int(self._key_name_ids[best[rank][1]])]) for rank in chosen]
 
     def _substring_matches(self, form: str, wanted: int, taken: set[int]) -> list[_Found]:
         """The best ranked customers not yet `taken` with a Chinese name key containing `form`: the
@@ -121,7 +123,7 @@ class TypeaheadIndex:
             row = int(self._inside_rows[inside])
             rank = int(self._key_ranks[row])
             if rank not in taken and rank not in found:  # a customer's first hit is its best kind
-                found[rank] = (rank, KINDS[self._key_kinds[row]], self._key_shown[row])
+                found[rank] = (rank, KINDS[self._key_kinds[row]], self._names[int(self._key_name_ids[row])])
             following = inside + 1
             at = self._inside_text.find(form, int(self._inside_starts[following])) if following < len(
                 self._inside_starts) else -1

@@ -14,6 +14,8 @@ can hold a customer as one small integer whose order is already the answer's ord
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
 from service.typeahead_text import CREDIT_CODE, EMAIL, EMAIL_DOMAIN, PHONE
@@ -43,39 +45,45 @@ def ranked_customers(customers: pl.DataFrame, names: pl.DataFrame, zone: str = B
     )
 
 
-def name_keys(names: pl.DataFrame, ranks: pl.DataFrame, aliases: pl.DataFrame) -> pl.DataFrame:
-    """(key, rank, kind, shown) sorted by key, one row per key and customer (its best kind).
+@dataclass(frozen=True)
+class NameKeys:
+    """The name key table and the names its rows say matched."""
+
+    keys: pl.DataFrame  # key, rank, kind, name_id: sorted by key, one row per key and customer
+    names: pl.Series  # the company names as registered, then the short names, by name_id
+
+
+def name_keys(names: pl.DataFrame, ranks: pl.DataFrame, aliases: pl.DataFrame) -> NameKeys:
+    """Every name key of every customer, with its best kind and the name it comes from.
 
     Keys: the normalised name, core and trade name of each claim (kind name; for a Latin name also
     its letters and digits alone), their pinyin and initials, and the short names of the listed
     company the claim is (`aliases`: alias_core → full_core, joined on the claim's alias_key) with
-    their pinyin and initials. `shown` is what the answer says matched: the company name as
-    registered, or the short name."""
+    their pinyin and initials. A key two names of one customer give shows the first in name order."""
     # every key is a function of the company name (and the claim's customer): one claim per name
     claims = (names.join(ranks.select("customer_id", "rank"), on="customer_id")
-              .unique(["rank", "company_name"]).with_columns(_trade_initials().alias("trade_initials")))
+              .unique(["rank", "company_name"]).sort("rank", "company_name")
+              .with_row_index("name_id").with_columns(_trade_initials().alias("trade_initials")))
     claim_keys = [
         (pl.col("name_norm"), NAME), (pl.col("core_name"), NAME), (pl.col("trade_name"), NAME),
         (pl.when("is_latin_name").then(pl.col("name_norm").str.replace_all("[^a-z0-9]", "")), NAME),
         (pl.col("core_pinyin"), PINYIN), (pl.col("trade_pinyin"), PINYIN),
         (pl.col("core_initials"), INITIALS), (pl.col("trade_initials"), INITIALS),
     ]
-    parts = [
-        claims.select(key.alias("key"), "rank", pl.lit(kind, pl.UInt8).alias("kind"),
-                      pl.col("company_name").alias("shown"))
-        for key, kind in claim_keys
-    ]
-    parts.append(_short_name_keys(claims, aliases))
-    # the best kind, then the first name, of a key and customer: the least of kind digit + name
-    tagged = pl.col("kind").cast(pl.String) + pl.col("shown")
-    return (
-        pl.concat(parts)
+    parts = [claims.select(key.alias("key"), "rank", pl.lit(kind, pl.UInt8).alias("kind"), "name_id")
+             for key, kind in claim_keys]
+    short_keys, short_names = _short_name_keys(claims, aliases, first_id=claims.height)
+    # the best kind, then the first name, of a key and customer: the least of kind and name id as one number
+    kind_then_name = pl.col("kind").cast(pl.UInt64) * 2**32 + pl.col("name_id").cast(pl.UInt64)
+    keys = (
+        pl.concat([*parts, short_keys])
         .filter(pl.col("key").str.len_bytes() > 0)
-        .group_by("key", "rank").agg(tagged.min().alias("tagged"))
+        .group_by("key", "rank").agg(kind_then_name.min().alias("best"))
         .sort("key", "rank")
-        .select("key", "rank", pl.col("tagged").str.head(1).cast(pl.UInt8).alias("kind"),
-                pl.col("tagged").str.slice(1).alias("shown"))
+        .select("key", "rank", (pl.col("best") // 2**32).cast(pl.UInt8).alias("kind"),
+                (pl.col("best") % 2**32).cast(pl.UInt32).alias("name_id"))
     )
+    return NameKeys(keys, pl.concat([claims["company_name"], short_names]).rechunk())
 
 
 def substring_keys(keys: pl.DataFrame) -> pl.DataFrame:
@@ -119,19 +127,21 @@ def _trade_initials() -> pl.Expr:
     )
 
 
-def _short_name_keys(claims: pl.DataFrame, aliases: pl.DataFrame) -> pl.DataFrame:
-    """Every short name of each claim's listed company, as written and as pinyin and initials."""
+def _short_name_keys(claims: pl.DataFrame, aliases: pl.DataFrame, first_id: int) -> tuple[pl.DataFrame, pl.Series]:
+    """Every short name of each claim's listed company, as written and as pinyin and initials
+    (key, rank, kind, name_id), and the short names by name_id from `first_id` on."""
     shorts = (
         claims.select("alias_key", "rank").drop_nulls().unique()
         .join(aliases, left_on="alias_key", right_on="full_core")
-        .select("rank", pl.col("alias_core").alias("shown"))
+        .select("rank", pl.col("alias_core").alias("short_name"))
     )
     romanised = pl.DataFrame(
-        [(core, *romanise_core(core)) for core in shorts["shown"].unique().sort()],
-        schema={"shown": pl.String, "pinyin": pl.String, "initials": pl.String}, orient="row",
-    )
-    shorts = shorts.join(romanised, on="shown")
-    return pl.concat([
-        shorts.select(pl.col(column).alias("key"), "rank", pl.lit(kind, pl.UInt8).alias("kind"), "shown")
-        for column, kind in (("shown", SHORT_NAME), ("pinyin", PINYIN), ("initials", INITIALS))
+        [(core, *romanise_core(core)) for core in shorts["short_name"].unique().sort()],
+        schema={"short_name": pl.String, "pinyin": pl.String, "initials": pl.String}, orient="row",
+    ).with_row_index("name_id", offset=first_id)
+    shorts = shorts.join(romanised, on="short_name")
+    keys = pl.concat([
+        shorts.select(pl.col(column).alias("key"), "rank", pl.lit(kind, pl.UInt8).alias("kind"), "name_id")
+        for column, kind in (("short_name", SHORT_NAME), ("pinyin", PINYIN), ("initials", INITIALS))
     ])
+    return keys, romanised["short_name"]
