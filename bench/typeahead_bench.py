@@ -55,7 +55,7 @@ def _sampled_claims(warehouse: Path, count: int, seed: int, listed_only: bool = 
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _workload(warehouse: Path, companies: int, seed: int) -> list[tuple[str, str, str | None]]:
+def typing_workload(warehouse: Path, companies: int, seed: int) -> list[tuple[str, str, str | None]]:
     """(family, typed text, the customer meant or None) for every keystroke of the workload."""
     from matching.aliases import alias_keys
 
@@ -121,7 +121,7 @@ def main() -> None:
     settled = _rss_mib() - before
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    work = _workload(args.warehouse, args.companies, args.seed)
+    work = typing_workload(args.warehouse, args.companies, args.seed)
     timings: dict[str, list[float]] = {}
     hits: dict[str, list[bool]] = {}
     for family, text, customer in work:
