@@ -64,14 +64,18 @@ class DeskStore:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        self._ready = False  # the tables exist (checked once per store: every keystroke checks a session)
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self._ready:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
         try:
-            con.execute("pragma journal_mode=wal")
-            con.executescript(_SCHEMA)
+            if not self._ready:
+                con.execute("pragma journal_mode=wal")  # kept by the file: readers never wait for a writer
+                con.executescript(_SCHEMA)
+                self._ready = True
             yield con
         finally:
             con.close()

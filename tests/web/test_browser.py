@@ -110,6 +110,19 @@ def test_a_rep_on_a_phone_sees_candidates_as_they_type(browser, served):
     assert page.goto(f"{served.url}/review").status == 403
 
 
+def test_a_company_name_carrying_markup_shows_as_text_in_the_browser(browser, served):
+    attack = '<img src=x onerror="window.pwned=1">奥联注入'
+    with duckdb.connect(str(served.site.settings.warehouse)) as con:
+        con.execute("update customers set display_name = ? where customer_id = (select customer_id from customers "
+                    "where display_name like '%奥联%' order by customer_id limit 1)", [attack])
+    page = sign_in(browser, served, REP)
+    page.locator("#q").press_sequentially("奥联", delay=40)
+    page.wait_for_function("document.querySelector('#suggestions').innerText.includes('奥联注入')")
+    assert attack in page.locator("#suggestions").inner_text()
+    assert page.locator("#suggestions img").count() == 0
+    assert page.evaluate("window.pwned") is None
+
+
 def test_what_the_screens_decide_applies_on_the_next_night(browser, served, tmp_path):
     from flows.nightly import nightly
 
