@@ -4,7 +4,8 @@ extensions.csv.
 
 Every ruling is a new row, never an update: the latest row on a pair, an appeal or an extension
 request is the one that stands, so a decision is reversed by deciding again and the whole history
-stays in the audit list. SQLite in WAL mode lets the screens write while a night reads one
+stays in the audit list. Ids carry the desk's own random id (`WEB-3f9a1c-D000001`): a desk made
+anew never reuses an id the warehouse already recorded (the night skips ids it has seen). SQLite in WAL mode lets the screens write while a night reads one
 consistent snapshot. Sign-in credentials and sessions are kept in the same file (`web.sessions`).
 """
 
@@ -20,8 +21,9 @@ import polars as pl
 
 DESK_FILE = "desk.sqlite"
 PAIR_ANSWERS = ("same", "different", "skip")
-APPEAL_RULINGS = {"conflict": ("uphold", "overturn"), "same_customer": ("same", "different")}
 _SCHEMA = """
+create table if not exists desk (desk_id text not null);
+insert into desk select lower(hex(randomblob(3))) where not exists (select 1 from desk);
 create table if not exists decisions (
     seq integer primary key autoincrement,
     kind text not null check (kind in ('pair', 'claim')),
@@ -55,8 +57,17 @@ def desk_beside(warehouse: Path) -> Path:
     return Path(warehouse).with_name(DESK_FILE)
 
 
-def now_text() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+def now_text(timespec: str = "seconds") -> str:
+    return datetime.now(UTC).isoformat(timespec=timespec)
+
+
+def _ruled_at() -> str:
+    """When a ruling is given, to the microsecond: two answers in one second keep their order."""
+    return now_text("microseconds")
+
+
+def _id_sql(letter: str) -> str:
+    return f"'WEB-' || (select desk_id from desk) || '-{letter}' || printf('%06d', seq)"
 
 
 class DeskStore:
@@ -88,23 +99,25 @@ class DeskStore:
         with self.connect() as con:
             cursor = con.execute(
                 "insert into decisions (kind, claim_id_a, claim_id_b, decision, reviewer, login, decided_at, note) "
-                "values ('pair', ?, ?, ?, ?, ?, ?, ?)",
-                (*sorted((claim_a, claim_b)), decision, reviewer, login, now_text(), note or None))
-            return f"WEB-D{cursor.lastrowid:06d}"
+                "values ('pair', ?, ?, ?, ?, ?, ?, ?) returning " + _id_sql("D"),
+                (*sorted((claim_a, claim_b)), decision, reviewer, login, _ruled_at(), note or None))
+            return cursor.fetchone()[0]
 
     def record_appeal(self, appeal_id: str, decision: str, reviewer: str, login: str, note: str) -> str:
         with self.connect() as con:
             cursor = con.execute(
                 "insert into appeal_rulings (appeal_id, decision, reviewer, login, decided_at, note) "
-                "values (?, ?, ?, ?, ?, ?)", (appeal_id, decision, reviewer, login, now_text(), note))
-            return f"WEB-A{cursor.lastrowid:06d}"
+                "values (?, ?, ?, ?, ?, ?) returning " + _id_sql("A"),
+                (appeal_id, decision, reviewer, login, _ruled_at(), note))
+            return cursor.fetchone()[0]
 
     def record_extension(self, request_id: str, approved: bool, approver: str, login: str, note: str) -> str:
         with self.connect() as con:
             cursor = con.execute(
                 "insert into extension_rulings (request_id, approved, approver, login, decided_at, note) "
-                "values (?, ?, ?, ?, ?, ?)", (request_id, int(approved), approver, login, now_text(), note))
-            return f"WEB-E{cursor.lastrowid:06d}"
+                "values (?, ?, ?, ?, ?, ?) returning " + _id_sql("E"),
+                (request_id, int(approved), approver, login, _ruled_at(), note))
+            return cursor.fetchone()[0]
 
     def _frame(self, sql: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
         if not self.path.exists():
@@ -119,7 +132,7 @@ class DeskStore:
     def decisions(self) -> pl.DataFrame:
         """Every pair answer in the order given, with its decision id: the audit list's rows."""
         return self._frame(
-            "select 'WEB-D' || printf('%06d', seq), kind, claim_id_a, claim_id_b, decision, reviewer, login, "
+            f"select {_id_sql('D')}, kind, claim_id_a, claim_id_b, decision, reviewer, login, "
             "decided_at, note from decisions order by seq",
             {"decision_id": pl.String, "kind": pl.String, "claim_id_a": pl.String, "claim_id_b": pl.String,
              "decision": pl.String, "reviewer": pl.String, "login": pl.String, "decided_at": UTC_TIME,
@@ -127,14 +140,14 @@ class DeskStore:
 
     def appeal_rulings(self) -> pl.DataFrame:
         return self._frame(
-            "select 'WEB-A' || printf('%06d', seq), appeal_id, decision, reviewer, login, decided_at, note "
+            f"select {_id_sql('A')}, appeal_id, decision, reviewer, login, decided_at, note "
             "from appeal_rulings order by seq",
             {"ruling_id": pl.String, "appeal_id": pl.String, "decision": pl.String, "reviewer": pl.String,
              "login": pl.String, "decided_at": UTC_TIME, "note": pl.String})
 
     def extension_rulings(self) -> pl.DataFrame:
         return self._frame(
-            "select 'WEB-E' || printf('%06d', seq), request_id, approved = 1, approver, login, decided_at, note "
+            f"select {_id_sql('E')}, request_id, approved = 1, approver, login, decided_at, note "
             "from extension_rulings order by seq",
             {"ruling_id": pl.String, "request_id": pl.String, "approved": pl.Boolean, "approver": pl.String,
              "login": pl.String, "decided_at": UTC_TIME, "note": pl.String})

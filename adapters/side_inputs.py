@@ -12,6 +12,7 @@ import polars as pl
 
 from adapters.readers import SourceFileError, read_table
 from settings.sources import FileRef, SourcesConfig
+from transforms.schema import APPEAL_DECISIONS, DECISION_COLUMNS
 
 UTC = pl.Datetime("us", "UTC")
 
@@ -21,9 +22,7 @@ APPEAL_COLUMNS = (
     "appeal_id", "claim_id", "rep_id", "appealed_at", "kind", "other_claim_id", "reason",
     "decision", "reviewer", "decided_at", "decision_note",
 )
-DECISION_COLUMNS = ("decision_id", "kind", "claim_id_a", "claim_id_b", "decision", "reviewer", "decided_at", "note")
 DECISION_VALUES = {"pair": ("same", "different"), "claim": ("different",)}
-APPEAL_DECISIONS = {"conflict": ("uphold", "overturn"), "same_customer": ("same", "different")}
 _APPROVED = {"true": True, "yes": True, "是": True, "1": True, "false": False, "no": False, "否": False, "0": False}
 
 

@@ -22,7 +22,7 @@ def web(args: argparse.Namespace, console: Console) -> int:
     settings = WebSettings(warehouse=args.warehouse, desk=args.desk or desk_beside(args.warehouse),
                            sources=args.sources, policy=args.policy, web_config=args.web_config)
     try:
-        app = create_app(settings)
+        app = create_app(settings, warm=True)
     except (ConfigError, PolicyError, SourceFileError) as exc:
         for line in str(exc).splitlines():
             print(f"recon web: {line}", file=sys.stderr)

@@ -35,6 +35,13 @@ REQUIRED_FIELDS: tuple[str, ...] = ("claim_id", "submitted_at", "rep_id", "compa
 CATEGORIES: tuple[str, ...] = ("A", "B", "C", "D")
 # the zone business days are counted in unless policy.yaml / sources.yaml say otherwise
 BUSINESS_ZONE = "Asia/Shanghai"
+# reviewer decisions (decisions.csv, the screens' desk) and the rulings each kind of appeal takes
+DECISION_COLUMNS: tuple[str, ...] = (
+    "decision_id", "kind", "claim_id_a", "claim_id_b", "decision", "reviewer", "decided_at", "note",
+)
+APPEAL_DECISIONS: dict[str, tuple[str, ...]] = {
+    "conflict": ("uphold", "overturn"), "same_customer": ("same", "different"),
+}
 
 
 def as_of_end(as_of: date, zone: str) -> datetime:

@@ -48,8 +48,9 @@ async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-def create_app(settings: WebSettings) -> Starlette:
-    """The application; ConfigError (and the roster's SourceFileError) if the configuration is wrong."""
+def create_app(settings: WebSettings, warm: bool = False) -> Starlette:
+    """The application; ConfigError (and the roster's SourceFileError) if the configuration is wrong.
+    `warm`: build the typeahead index at once (`recon web` does; tests build it when they type)."""
     app = Starlette(routes=[
         Route("/login", pages_auth.login_form, methods=["GET"]),
         Route("/login", pages_auth.login, methods=["POST"]),
@@ -68,6 +69,6 @@ def create_app(settings: WebSettings) -> Starlette:
         Route("/health", health, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ])
-    app.state.runtime = Runtime.start(settings)
+    app.state.runtime = Runtime.start(settings, warm)
     app.add_middleware(SecurityHeaders)
     return app

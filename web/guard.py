@@ -45,7 +45,12 @@ def _proxy_login(request: Request, rt: Runtime) -> str | None:
         address = ipaddress.ip_address(request.client.host)
     except ValueError:
         return None
-    return request.headers.get(proxy.header) if address in proxy.addresses else None
+    if address not in proxy.addresses:
+        return None
+    # a proxy that appends to a header its client sent, instead of replacing it, would pass the
+    # client's own value on: more than one value signs nobody in
+    values = request.headers.getlist(proxy.header)
+    return values[0] if len(values) == 1 else None
 
 
 def visit_of(request: Request) -> Visit | None:
@@ -68,8 +73,10 @@ def visit_of(request: Request) -> Visit | None:
 
 
 def set_session_cookie(response: Response, token: str, rt: Runtime) -> None:
+    """Lax, not strict: a link to a review card shared in chat or mail opens signed in; every write
+    checks its CSRF token, so a cross-site form post gains nothing."""
     response.set_cookie(SESSION_COOKIE, token, max_age=rt.config.session_hours * 3600, httponly=True,
-                        samesite="strict", secure=rt.config.secure_cookies, path="/")
+                        samesite="lax", secure=rt.config.secure_cookies, path="/")
 
 
 def _refused(request: Request, status: int, zh: str, en: str) -> Response:

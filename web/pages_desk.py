@@ -5,6 +5,7 @@ given on the screens, newest first; a pair's answer is reversed by answering aga
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import quote
 
 import polars as pl
@@ -14,23 +15,44 @@ from starlette.responses import RedirectResponse, Response
 from adapters.desk_store import PAIR_ANSWERS
 from adapters.warehouse import NoWarehouseError
 from matching.review import SIDE_BY_SIDE
-from matching.review_effects import answer_effects
 from web import warehouse_views as views
 from web.evidence_words import evidence_in_words
 from web.guard import Visit, guarded, runtime
 from web.people import Person
+from web.review_effects import answer_effects
 
 MAX_NOTE = 500
+ANSWER_WORDS = {"same": "同一客户", "different": "不同客户", "skip": "跳过"}
 
 
 def _desk_worker(person: Person) -> bool:
     return person.works_the_desk
 
 
-def _latest_answers(rt_store_decisions: pl.DataFrame) -> dict[str, dict]:
-    """The latest desk answer per pair, keyed by review_id ('claim_id_l|claim_id_r')."""
-    latest = rt_store_decisions.group_by("claim_id_a", "claim_id_b", maintain_order=True).last()
-    return {f"{row['claim_id_a']}|{row['claim_id_b']}": row for row in latest.iter_rows(named=True)}
+@dataclass(frozen=True)
+class PairAnswers:
+    """The desk's answers per pair (review_id 'claim_id_l|claim_id_r'): the one that stands — the
+    latest same or different, what the night applies — and the pairs whose latest row is a skip
+    (seen, set aside; a skip never undoes an answer)."""
+
+    standing: dict[str, dict]
+    skipped: dict[str, dict]
+
+    @classmethod
+    def of(cls, decisions: pl.DataFrame) -> PairAnswers:
+        keyed = decisions.with_columns((pl.col("claim_id_a") + "|" + pl.col("claim_id_b")).alias("review_id"))
+        latest = keyed.group_by("review_id", maintain_order=True).last()
+        standing = keyed.filter(pl.col("decision") != "skip").group_by("review_id", maintain_order=True).last()
+        return cls({row["review_id"]: row for row in standing.iter_rows(named=True)},
+                   {row["review_id"]: row for row in latest.filter(pl.col("decision") == "skip").iter_rows(named=True)})
+
+    def waiting(self, review_ids: list[str], after: str | None = None) -> str | None:
+        """The next pair after `after` (in queue order, wrapping round) with no answer, not skipped."""
+        start = review_ids.index(after) + 1 if after in review_ids else 0
+        for review_id in review_ids[start:] + review_ids[:start]:
+            if review_id not in self.standing and review_id not in self.skipped:
+                return review_id
+        return None
 
 
 def _unavailable(request: Request, visit: Visit, exc: NoWarehouseError) -> Response:
@@ -47,12 +69,13 @@ async def queue_page(request: Request, visit: Visit) -> Response:
             queue, as_of = views.review_queue(con), views.as_of(con)
     except NoWarehouseError as exc:
         return _unavailable(request, visit, exc)
-    answers = _latest_answers(rt.store.decisions())
-    items = [row | {"answer": answers.get(row["review_id"])} for row in queue.iter_rows(named=True)]
-    waiting = [item for item in items if item["answer"] is None or item["answer"]["decision"] == "skip"]
+    answers = PairAnswers.of(rt.store.decisions())
+    items = [row | {"answer": answers.standing.get(row["review_id"]), "skip": answers.skipped.get(row["review_id"])}
+             for row in queue.iter_rows(named=True)]
+    undecided = [item["review_id"] for item in items if item["answer"] is None]
+    next_id = answers.waiting(queue["review_id"].to_list()) or (undecided[0] if undecided else None)
     return rt.templates.TemplateResponse(request, "review_queue.html", {
-        "visit": visit, "items": items, "as_of": as_of, "next_id": waiting[0]["review_id"] if waiting else None,
-        "decided": len(items) - len(waiting)})
+        "visit": visit, "items": items, "as_of": as_of, "next_id": next_id, "decided": len(items) - len(undecided)})
 
 
 def _card(row: dict, claims: pl.DataFrame) -> dict:
@@ -80,19 +103,13 @@ async def card_page(request: Request, visit: Visit) -> Response:
         return _unavailable(request, visit, exc)
     decisions = rt.store.decisions()
     history = decisions.filter((pl.col("claim_id_a") + "|" + pl.col("claim_id_b")) == review_id).reverse()
+    standing = PairAnswers.of(decisions).standing.get(review_id)
     position = queue["review_id"].to_list().index(review_id)
+    local_claims = claims.with_columns(pl.col("submitted_at").dt.convert_time_zone(rt.zone.key))
     return rt.templates.TemplateResponse(request, "review_card.html", {
-        "visit": visit, "card": _card(row, claims), "history": history.to_dicts(), "position": position + 1,
-        "total": queue.height, "answers": PAIR_ANSWERS})
-
-
-def _next_waiting(queue: pl.DataFrame, answers: dict[str, dict], after: str) -> str | None:
-    ids = queue["review_id"].to_list()
-    start = ids.index(after) + 1 if after in ids else 0
-    for review_id in ids[start:] + ids[:start]:
-        if review_id not in answers:
-            return review_id
-    return None
+        "visit": visit, "card": _card(row, local_claims),
+        "history": history.to_dicts(), "position": position + 1, "total": queue.height, "answers": PAIR_ANSWERS,
+        "seen": standing["decision_id"] if standing else ""})
 
 
 @guarded(_desk_worker)
@@ -102,7 +119,7 @@ async def answer_pair(request: Request, visit: Visit) -> Response:
     form = await request.form()
     decision, note = str(form.get("decision") or ""), str(form.get("note") or "").strip()[:MAX_NOTE]
     claim_a, _, claim_b = review_id.partition("|")
-    answers = _latest_answers(rt.store.decisions())
+    answers = PairAnswers.of(rt.store.decisions())
     try:
         with views.warehouse_read(rt.settings.warehouse) as con:
             queue = views.review_queue(con)
@@ -110,14 +127,23 @@ async def answer_pair(request: Request, visit: Visit) -> Response:
         return _unavailable(request, visit, exc)
     # a pair of tonight's queue, or one answered before (a reversal from the audit list)
     if decision not in PAIR_ANSWERS or not claim_b or (
-            review_id not in queue["review_id"].to_list() and review_id not in answers):
+            review_id not in queue["review_id"].to_list() and review_id not in answers.standing):
         return rt.templates.TemplateResponse(request, "refused.html", {
             "visit": visit, "status": 400, "zh": "无法记录：不是待复核的报备对，或答案无效",
             "en": "not a pair awaiting review, or not an answer"}, status_code=400)
+    standing = answers.standing.get(review_id)
+    if decision != "skip" and str(form.get("seen") or "") != (standing["decision_id"] if standing else ""):
+        # someone answered since this card was shown: say who, record nothing
+        when = standing["decided_at"].astimezone(rt.zone)
+        return rt.templates.TemplateResponse(request, "refused.html", {
+            "visit": visit, "status": 409,
+            "zh": f"{standing['reviewer']} 已在 {when:%m-%d %H:%M} 判为「{ANSWER_WORDS[standing['decision']]}」，"
+                  "您的判断未记录，请重新打开这一对再决定。",
+            "en": "someone answered this pair since you opened it; nothing was recorded"}, status_code=409)
     rt.store.record_pair(claim_a, claim_b, decision, visit.person.name, visit.person.login, note)
     if form.get("return") == "audit":
         return RedirectResponse("/audit", status_code=303)
-    following = _next_waiting(queue, _latest_answers(rt.store.decisions()), review_id)
+    following = PairAnswers.of(rt.store.decisions()).waiting(queue["review_id"].to_list(), review_id)
     return RedirectResponse(f"/review/{quote(following, safe='')}" if following else "/review", status_code=303)
 
 
@@ -125,12 +151,12 @@ async def answer_pair(request: Request, visit: Visit) -> Response:
 async def audit_page(request: Request, visit: Visit) -> Response:
     rt = runtime(request)
     decisions = rt.store.decisions()
-    current = {row["decision_id"] for row in _latest_answers(decisions).values()}
+    current = {row["decision_id"] for row in PairAnswers.of(decisions).standing.values()}
     entries = [
         {"id": row["decision_id"], "what": "复核", "subject": f"{row['claim_id_a']} ↔ {row['claim_id_b']}",
          "review_id": f"{row['claim_id_a']}|{row['claim_id_b']}", "answer": row["decision"],
          "who": f"{row['reviewer']}（{row['login']}）", "when": row["decided_at"], "note": row["note"],
-         "current": row["decision_id"] in current}
+         "current": row["decision_id"] in current if row["decision"] != "skip" else None}
         for row in decisions.iter_rows(named=True)
     ] + [
         {"id": row["ruling_id"], "what": "申诉", "subject": row["appeal_id"], "review_id": None,

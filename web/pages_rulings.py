@@ -10,14 +10,15 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from adapters.desk_store import APPEAL_RULINGS
 from adapters.warehouse import NoWarehouseError
+from transforms.schema import APPEAL_DECISIONS
 from web import warehouse_views as views
 from web.evidence_words import evidence_in_words
 from web.guard import Visit, guarded, runtime
 from web.people import Person
 
 MAX_REASON = 500
+NO_WAREHOUSE_ZH = "还没有发布的数据，请等夜间任务完成"
 CONTACTS = {"": ("contact_name", "phone", "email"), "owner_": ("owner_contact_name", "owner_phone", "owner_email"),
             "other_": ("other_contact_name", "other_phone", "other_email")}
 TEAM_OF = {"": "team", "owner_": "owner_team", "other_": "other_team"}
@@ -53,13 +54,13 @@ async def appeals_page(request: Request, visit: Visit) -> Response:
         with views.warehouse_read(rt.settings.warehouse) as con:
             appeals = views.appeals(con)
     except NoWarehouseError as exc:
-        return _refusal(request, visit, 503, "还没有发布的数据，请等夜间任务完成", str(exc))
+        return _refusal(request, visit, 503, NO_WAREHOUSE_ZH, str(exc))
     rulings = rt.store.appeal_rulings().group_by("appeal_id", maintain_order=True).last()
     desk = {row["appeal_id"]: row for row in rulings.iter_rows(named=True)}
     mine = [row for row in appeals.iter_rows(named=True) if visit.person.may_rule_for(row["team"])]
     items = [_masked(row, visit.person) | {"desk": desk.get(row["appeal_id"]),
                                           "evidence_words": evidence_in_words(row["evidence"]),
-                                          "choices": APPEAL_RULINGS.get(row["kind"], ())} for row in mine]
+                                          "choices": APPEAL_DECISIONS.get(row["kind"], ())} for row in mine]
     open_items = [item for item in items if item["status"] == "open" and item["desk"] is None]
     return rt.templates.TemplateResponse(request, "appeals.html", {
         "visit": visit, "open_items": open_items, "ruled": [i for i in items if i not in open_items]})
@@ -70,15 +71,18 @@ async def rule_appeal(request: Request, visit: Visit) -> Response:
     rt = runtime(request)
     appeal_id = request.path_params["appeal_id"]
     form = await request.form()
-    with views.warehouse_read(rt.settings.warehouse) as con:
-        found = views.appeals(con).filter(pl.col("appeal_id") == appeal_id)
+    try:
+        with views.warehouse_read(rt.settings.warehouse) as con:
+            found = views.appeals(con).filter(pl.col("appeal_id") == appeal_id)
+    except NoWarehouseError as exc:
+        return _refusal(request, visit, 503, NO_WAREHOUSE_ZH, str(exc))
     if found.is_empty():
         return _refusal(request, visit, 404, "没有这个申诉", "no such appeal")
     appeal = found.row(0, named=True)
     if not visit.person.may_rule_for(appeal["team"]):
         return _refusal(request, visit, 403, "只能裁决本团队销售的申诉", "you may rule only on your own teams' appeals")
     decision, reason = str(form.get("decision") or ""), _reason(form)
-    if decision not in APPEAL_RULINGS.get(appeal["kind"], ()) or not reason:
+    if decision not in APPEAL_DECISIONS.get(appeal["kind"], ()) or not reason:
         return _refusal(request, visit, 400, "请选择裁决并填写理由", "choose a ruling and give a reason")
     rt.store.record_appeal(appeal_id, decision, visit.person.name, visit.person.login, reason)
     return RedirectResponse("/appeals", status_code=303)
@@ -91,7 +95,7 @@ async def extensions_page(request: Request, visit: Visit) -> Response:
         with views.warehouse_read(rt.settings.warehouse) as con:
             requests = views.extensions(con)
     except NoWarehouseError as exc:
-        return _refusal(request, visit, 503, "还没有发布的数据，请等夜间任务完成", str(exc))
+        return _refusal(request, visit, 503, NO_WAREHOUSE_ZH, str(exc))
     rulings = rt.store.extension_rulings().group_by("request_id", maintain_order=True).last()
     desk = {row["request_id"]: row for row in rulings.iter_rows(named=True)}
     mine = [row for row in requests.iter_rows(named=True) if visit.person.may_rule_for(row["team"])]
@@ -106,8 +110,11 @@ async def rule_extension(request: Request, visit: Visit) -> Response:
     rt = runtime(request)
     request_id = request.path_params["request_id"]
     form = await request.form()
-    with views.warehouse_read(rt.settings.warehouse) as con:
-        found = views.extensions(con).filter(pl.col("request_id") == request_id)
+    try:
+        with views.warehouse_read(rt.settings.warehouse) as con:
+            found = views.extensions(con).filter(pl.col("request_id") == request_id)
+    except NoWarehouseError as exc:
+        return _refusal(request, visit, 503, NO_WAREHOUSE_ZH, str(exc))
     if found.is_empty():
         return _refusal(request, visit, 404, "没有这个延期申请", "no such extension request")
     if not visit.person.may_rule_for(found["team"][0]):

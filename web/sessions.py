@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -41,6 +43,7 @@ def set_password(store: DeskStore, login: str, password: str) -> None:
         con.execute("insert into credentials values (?, ?, ?) on conflict (login) do update set "
                     "password_hash = excluded.password_hash, set_at = excluded.set_at",
                     (login, _HASHER.hash(password), now_text()))
+        con.execute("delete from sessions where login = ?", (login,))  # a new password signs everyone out
 
 
 def password_matches(store: DeskStore, login: str, password: str) -> bool:
@@ -82,3 +85,31 @@ def session_closed(store: DeskStore, token: str | None) -> None:
 
 def csrf_valid(expected: str | None, given: str | None) -> bool:
     return bool(expected) and bool(given) and hmac.compare_digest(str(expected), str(given))
+
+
+class SignInFailures:
+    """Wrong passwords per login in the last `window_seconds`: after `limit` of them the login is
+    refused until the oldest ages out, so a password cannot be guessed at speed. Kept in memory
+    (a restart forgets; one process serves the screens)."""
+
+    def __init__(self, limit: int = 5, window_seconds: float = 900) -> None:
+        self.limit, self.window = limit, window_seconds
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, login: str, now: float) -> list[float]:
+        recent = [moment for moment in self._failures.get(login, []) if now - moment < self.window]
+        self._failures[login] = recent
+        return recent
+
+    def locked(self, login: str) -> bool:
+        with self._lock:
+            return len(self._recent(login, time.monotonic())) >= self.limit
+
+    def failed(self, login: str) -> None:
+        with self._lock:
+            self._recent(login, time.monotonic()).append(time.monotonic())
+
+    def succeeded(self, login: str) -> None:
+        with self._lock:
+            self._failures.pop(login, None)

@@ -51,5 +51,5 @@ def extensions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def as_of(con: duckdb.DuckDBPyConnection) -> str | None:
-    found = con.execute("select as_of from run_log order by started_at desc limit 1").fetchall()
+    found = con.execute(sql_text(QUERIES, "web_as_of")).fetchall()
     return str(found[0][0]) if found else None

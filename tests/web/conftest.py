@@ -27,21 +27,29 @@ class Site:
     store: DeskStore
 
 
-def site_in(folder: Path, warehouse: Path) -> Site:
+@pytest.fixture(scope="session")
+def desk_with_passwords(tmp_path_factory) -> Path:
+    """A desk holding PASSWORD for one person of each kind, hashed once (Argon2 is slow on purpose)."""
+    desk = tmp_path_factory.mktemp("desk") / "desk.sqlite"
+    store = DeskStore(desk)
+    for login in (REP, REVIEWER, ADMIN, MANAGER_OWN, MANAGER_OTHER):
+        set_password(store, login, PASSWORD)
+    return desk
+
+
+def site_in(folder: Path, warehouse: Path, desk: Path) -> Site:
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(warehouse, folder / "warehouse.duckdb")
+    shutil.copy(desk, folder / "desk.sqlite")
     settings = WebSettings(warehouse=folder / "warehouse.duckdb", desk=folder / "desk.sqlite",
                            sources=REPO / "config" / "sources.yaml", policy=REPO / "config" / "policy.yaml",
                            web_config=REPO / "config" / "web.yaml")
-    store = DeskStore(settings.desk)
-    for login in (REP, REVIEWER, ADMIN, MANAGER_OWN, MANAGER_OTHER):
-        set_password(store, login, PASSWORD)
-    return Site(settings, store)
+    return Site(settings, DeskStore(settings.desk))
 
 
 @pytest.fixture
-def site(samples_run, tmp_path) -> Site:
-    return site_in(tmp_path / "site", samples_run[1])
+def site(samples_run, desk_with_passwords, tmp_path) -> Site:
+    return site_in(tmp_path / "site", samples_run[1], desk_with_passwords)
 
 
 def csrf_of(html: str) -> str:

@@ -4,6 +4,7 @@ into a company name is shown as text."""
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -11,7 +12,7 @@ import time
 import urllib.request
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import duckdb
 import pytest
@@ -33,10 +34,14 @@ def signed_in(site, login: str) -> TestClient:
 
 def first_card(client: TestClient) -> tuple[str, str]:
     queue = client.get("/review")
-    review_id = queue.text.split('href="/review/')[1].split('"')[0]
-    card = client.get(f"/review/{review_id}")
+    review_id = unquote(queue.text.split('href="/review/')[1].split('"')[0])
+    card = client.get(f"/review/{quote(review_id, safe='')}")
     assert card.status_code == 200
     return review_id, csrf_of(card.text)
+
+
+def seen_on_card(client: TestClient, review_id: str) -> str:
+    return re.search(r'name="seen" value="([^"]*)"', client.get(f"/review/{quote(review_id, safe='')}").text).group(1)
 
 
 def test_strangers_are_sent_to_sign_in(site):
@@ -96,11 +101,36 @@ def test_a_decision_is_recorded_with_who_and_when_and_a_later_one_reverses_it(si
     client.post(path, data={"decision": "same", "note": "同一法人", "csrf_token": token})
     audit = client.get("/audit").text
     assert "同一法人" in audit and "运营-陈静（ops.chenjing）" in audit and "现行" in audit
-    client.post(path, data={"decision": "different", "note": "看错了", "csrf_token": token, "return": "audit"})
+    client.post(path, data={"decision": "different", "note": "看错了", "csrf_token": token, "return": "audit",
+                             "seen": seen_on_card(client, review_id)})
     decisions = site.store.decisions()
     assert decisions["decision"].to_list() == ["same", "different"]
     assert decisions["login"].unique().to_list() == [REVIEWER]
     assert "已被改判" in client.get("/audit").text
+
+
+def test_a_skip_after_an_answer_leaves_the_answer_standing(site):
+    client = signed_in(site, REVIEWER)
+    review_id, token = first_card(client)
+    path = f"/review/{quote(review_id, safe='')}"
+    client.post(path, data={"decision": "same", "csrf_token": token})
+    client.post(path, data={"decision": "skip", "csrf_token": token})
+    queue = client.get("/review").text
+    assert "已判 1 对" in queue and "同一客户" in queue
+    audit = client.get("/audit").text
+    assert audit.count("现行") == 1 and "不改变判断" in audit
+    assert "改为不同客户" in audit  # the standing answer can still be reversed
+
+
+def test_an_answer_given_meanwhile_by_someone_else_is_not_overwritten(site):
+    first, second = signed_in(site, REVIEWER), signed_in(site, ADMIN)
+    review_id, token = first_card(first)
+    _, other_token = first_card(second)
+    path = f"/review/{quote(review_id, safe='')}"
+    first.post(path, data={"decision": "same", "csrf_token": token, "seen": ""})
+    late = second.post(path, data={"decision": "different", "csrf_token": other_token, "seen": ""})
+    assert late.status_code == 409 and "运营-陈静" in late.text and "未记录" in late.text
+    assert site.store.decisions()["decision"].to_list() == ["same"]
 
 
 def test_an_answer_on_a_pair_outside_the_queue_is_refused(site):
@@ -180,6 +210,11 @@ def test_a_trusted_proxys_header_signs_in_only_from_its_addresses(site, tmp_path
     assert page.status_code == 200
     assert proxied.get("/review", headers={"X-Remote-User": REP}).status_code == 403
     assert proxied.get("/review", headers={"X-Remote-User": "nobody"}, follow_redirects=False).status_code == 303
+    # a client's own header passed on beside the proxy's: nobody is signed in
+    doubled = TestClient(create_app(settings), client=("127.0.0.1", 40002))
+    answer = doubled.get("/review", headers=[("X-Remote-User", REVIEWER), ("X-Remote-User", ADMIN)],
+                         follow_redirects=False)
+    assert answer.status_code == 303
     reviewer = TestClient(create_app(settings), client=("127.0.0.1", 40001), headers={"X-Remote-User": REVIEWER})
     review_id, token = first_card(reviewer)
     elsewhere = TestClient(create_app(settings), client=("10.0.0.9", 40000))

@@ -1,4 +1,4 @@
-"""What a review card says each answer would change (matching.review_effects), and the evidence
+"""What a review card says each answer would change (web.review_effects), and the evidence
 in words (web.evidence_words)."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import polars as pl
 
-from matching.review_effects import MAX_LINES, answer_effects
 from web.evidence_words import evidence_in_words
+from web.review_effects import MAX_LINES, answer_effects
 
 
 def _claims(rows: list[tuple]) -> pl.DataFrame:

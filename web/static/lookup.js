@@ -13,6 +13,13 @@
   let pending = null;
   let timer = null;
 
+  // a session that ended (sign-out elsewhere, expiry) sends the rep to sign in, then back here
+  function signedOut(response) {
+    if (response.status !== 401) return false;
+    window.location.assign("/login?next=/");
+    return true;
+  }
+
   function el(tag, className, text) {
     const node = document.createElement(tag);
     if (className) node.className = className;
@@ -36,7 +43,12 @@
     const how = MATCHED_BY[item.matched_by] || item.matched_by;
     li.append(el("div", "muted", how + "匹配：" + item.matched_name));
     li.append(el("div", "owner", ownerLine(item)));
-    li.addEventListener("click", () => { input.value = item.display_name; check(); });
+    li.tabIndex = 0;
+    const choose = () => { input.value = item.display_name; check(); };
+    li.addEventListener("click", choose);
+    li.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" || event.key === " ") { event.preventDefault(); choose(); }
+    });
     return li;
   }
 
@@ -47,6 +59,7 @@
     pending = new AbortController();
     try {
       const response = await fetch("/api/suggest?q=" + encodeURIComponent(typed), {signal: pending.signal});
+      if (signedOut(response)) return;
       const body = await response.json();
       if (!response.ok) { status.textContent = body.error ? body.error.zh : "查询失败"; return; }
       if (input.value.trim() !== typed) return;
@@ -78,10 +91,19 @@
   async function check() {
     const typed = input.value.trim();
     if (!typed) return;
+    clearTimeout(timer);  // a suggestion still on its way must not cover the answer
+    if (pending) pending.abort();
     list.replaceChildren();
     status.textContent = "正在查重……";
-    const response = await fetch("/api/check?" + fieldOf(typed) + "=" + encodeURIComponent(typed));
-    const body = await response.json();
+    let response, body;
+    try {
+      response = await fetch("/api/check?" + fieldOf(typed) + "=" + encodeURIComponent(typed));
+      if (signedOut(response)) return;
+      body = await response.json();
+    } catch (error) {
+      status.textContent = "网络错误或服务暂时不可用，请重试";
+      return;
+    }
     if (!response.ok) { status.textContent = body.error ? body.error.zh : "查询失败"; return; }
     status.textContent = "";
     answer.hidden = false;
