@@ -18,8 +18,9 @@ $(STAMP): requirements.lock pyproject.toml
 run: $(STAMP)
 	$(BIN)/recon run $(if $(AS_OF),--as-of $(AS_OF))
 
+# two workers (pytest-xdist), each test file kept on one worker so its module fixtures run once
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # the Spark engine's parity tests (a local Spark on Java 17), kept out of `make test`'s 15 minutes
 test-spark: $(STAMP)

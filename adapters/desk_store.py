@@ -5,8 +5,9 @@ extensions.csv.
 Every ruling is a new row, never an update: the latest row on a pair, an appeal or an extension
 request is the one that stands, so a decision is reversed by deciding again and the whole history
 stays in the audit list. Ids carry the desk's own random id (`WEB-3f9a1c-D000001`): a desk made
-anew never reuses an id the warehouse already recorded (the night skips ids it has seen). SQLite in WAL mode lets the screens write while a night reads one
-consistent snapshot. Sign-in credentials and sessions are kept in the same file (`web.sessions`).
+anew never reuses an id the warehouse already recorded (the night skips ids it has seen). SQLite
+in WAL mode lets the screens write while a night reads one consistent snapshot. Sign-in
+credentials and sessions are kept in the same file (`web.sessions`).
 """
 
 from __future__ import annotations

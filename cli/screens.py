@@ -35,6 +35,7 @@ def web(args: argparse.Namespace, console: Console) -> int:
 
 def web_password(args: argparse.Namespace) -> int:
     from adapters.desk_store import DeskStore, desk_beside
+    from web.people import normal_login
     from web.sessions import set_password
 
     if args.password_stdin:
@@ -45,7 +46,7 @@ def web_password(args: argparse.Namespace) -> int:
             print("recon web-password: the two passwords differ; nothing changed", file=sys.stderr)
             return 2
     try:
-        set_password(DeskStore(args.desk or desk_beside(args.warehouse)), args.login, password)
+        set_password(DeskStore(args.desk or desk_beside(args.warehouse)), normal_login(args.login), password)
     except ValueError as exc:
         print(f"recon web-password: {exc}; nothing changed", file=sys.stderr)
         return 2

@@ -17,7 +17,7 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from web.people import Person
+from web.people import Person, normal_login
 from web.runtime import Runtime
 from web.sessions import Session, csrf_valid, session_for, session_opened
 
@@ -50,7 +50,7 @@ def _proxy_login(request: Request, rt: Runtime) -> str | None:
     # a proxy that appends to a header its client sent, instead of replacing it, would pass the
     # client's own value on: more than one value signs nobody in
     values = request.headers.getlist(proxy.header)
-    return values[0] if len(values) == 1 else None
+    return normal_login(values[0]) if len(values) == 1 else None
 
 
 def visit_of(request: Request) -> Visit | None:

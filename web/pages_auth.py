@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from web.guard import SESSION_COOKIE, Visit, guarded, runtime, set_session_cookie, visit_of
+from web.people import normal_login
 from web.sessions import csrf_valid, password_matches, session_closed, session_opened
 
 LOGIN_CSRF_COOKIE = "recon_login_csrf"
@@ -44,7 +45,7 @@ async def login(request: Request) -> Response:
     given = form.get("csrf_token")
     if not csrf_valid(request.cookies.get(LOGIN_CSRF_COOKIE), given if isinstance(given, str) else None):
         return _login_page(request, "表单已失效，请重新登录。", status=403)
-    login_name, password = str(form.get("login") or "").strip(), str(form.get("password") or "")
+    login_name, password = normal_login(str(form.get("login") or "")), str(form.get("password") or "")
     if rt.sign_in_failures.locked(login_name):
         return _login_page(request, "密码错误次数过多，请 15 分钟后再试。", status=429)
     person = rt.people().get(login_name)

@@ -49,6 +49,13 @@ class Person:
         return self.may_rule_for(team)
 
 
+def normal_login(text: str) -> str:
+    """A login as typed or sent by a proxy, as people_from keys it: e-mail addresses in lower case
+    (Guo.Bowen@… is guo.bowen@…), rep ids and other logins as they are."""
+    text = text.strip()
+    return text.lower() if "@" in text else text
+
+
 def people_from(roster: pl.DataFrame, config: WebConfig) -> dict[str, Person]:
     """Everyone who may sign in, by login; a web.yaml entry replaces a roster person of its login
     (keeping the roster's teams for a manager)."""
@@ -62,11 +69,13 @@ def people_from(roster: pl.DataFrame, config: WebConfig) -> dict[str, Person]:
         .group_by("manager_email").agg(pl.col("manager").first(), pl.col("team").drop_nulls().unique().sort())
         .sort("manager_email")
     )
-    for login, name, teams in managers.iter_rows():
+    for email, name, teams in managers.iter_rows():
+        login = normal_login(email)
         people[login] = Person(login, name or login, "manager", None, frozenset(teams))
     for user in config.users:
-        known = people.get(user.login)
+        login = normal_login(user.login)
+        known = people.get(login)
         teams = frozenset(user.teams) | (known.teams if known is not None and user.role == "manager" else frozenset())
         rep_id = known.rep_id if known is not None and user.role == "rep" else None
-        people[user.login] = Person(user.login, user.name, user.role, rep_id, teams)
+        people[login] = Person(login, user.name, user.role, rep_id, teams)
     return people

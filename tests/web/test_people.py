@@ -7,7 +7,7 @@ import pytest
 
 from settings.base import ConfigError
 from settings.web import WebConfig, load_web_config
-from web.people import people_from
+from web.people import normal_login, people_from
 
 ROSTER = pl.DataFrame({
     "rep_id": ["S1", "S2", "S3"], "rep_name": ["张三", "李四", "王五"], "team": ["华北", "华北", "华南"],
@@ -42,6 +42,13 @@ def test_rights_by_role():
     assert manager.may_rule_for("华北") and not manager.may_rule_for("华南") and not manager.may_rule_for(None)
     assert manager.sees_contacts_of("华北") and not manager.sees_contacts_of("华南")
     assert admin.works_the_desk and admin.sees_contacts_of("华南")
+
+
+def test_an_e_mail_login_is_the_same_in_any_case():
+    roster = ROSTER.with_columns(pl.col("manager_email").str.replace("guo@x.cn", "Guo@X.cn"))
+    people = people_from(roster, WebConfig())
+    assert normal_login(" GUO@x.CN ") == "guo@x.cn" and "guo@x.cn" in people
+    assert normal_login("S1") == "S1"
 
 
 def test_web_yaml_mistakes_name_the_key(tmp_path):
