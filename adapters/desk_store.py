@@ -92,33 +92,32 @@ class DeskStore:
         finally:
             con.close()
 
+    def _recorded(self, table: str, letter: str, values: dict[str, object]) -> str:
+        """One ruling appended to `table` (given now); its id."""
+        values = values | {"decided_at": _ruled_at()}
+        with self.connect() as con:
+            cursor = con.execute(
+                f"insert into {table} ({', '.join(values)}) values ({', '.join('?' * len(values))}) "
+                f"returning {_id_sql(letter)}", tuple(values.values()))
+            return cursor.fetchone()[0]
+
     def record_pair(self, claim_a: str, claim_b: str, decision: str, reviewer: str, login: str,
                     note: str | None) -> str:
         """A reviewer's answer on two claims (skip: seen, not decided); its decision id."""
         if decision not in PAIR_ANSWERS:
             raise ValueError(f"decision {decision!r} is not one of {', '.join(PAIR_ANSWERS)}")
-        with self.connect() as con:
-            cursor = con.execute(
-                "insert into decisions (kind, claim_id_a, claim_id_b, decision, reviewer, login, decided_at, note) "
-                "values ('pair', ?, ?, ?, ?, ?, ?, ?) returning " + _id_sql("D"),
-                (*sorted((claim_a, claim_b)), decision, reviewer, login, _ruled_at(), note or None))
-            return cursor.fetchone()[0]
+        low, high = sorted((claim_a, claim_b))
+        return self._recorded("decisions", "D", {"kind": "pair", "claim_id_a": low, "claim_id_b": high,
+                                                 "decision": decision, "reviewer": reviewer, "login": login,
+                                                 "note": note or None})
 
     def record_appeal(self, appeal_id: str, decision: str, reviewer: str, login: str, note: str) -> str:
-        with self.connect() as con:
-            cursor = con.execute(
-                "insert into appeal_rulings (appeal_id, decision, reviewer, login, decided_at, note) "
-                "values (?, ?, ?, ?, ?, ?) returning " + _id_sql("A"),
-                (appeal_id, decision, reviewer, login, _ruled_at(), note))
-            return cursor.fetchone()[0]
+        return self._recorded("appeal_rulings", "A", {"appeal_id": appeal_id, "decision": decision,
+                                                      "reviewer": reviewer, "login": login, "note": note})
 
     def record_extension(self, request_id: str, approved: bool, approver: str, login: str, note: str) -> str:
-        with self.connect() as con:
-            cursor = con.execute(
-                "insert into extension_rulings (request_id, approved, approver, login, decided_at, note) "
-                "values (?, ?, ?, ?, ?, ?) returning " + _id_sql("E"),
-                (request_id, int(approved), approver, login, _ruled_at(), note))
-            return cursor.fetchone()[0]
+        return self._recorded("extension_rulings", "E", {"request_id": request_id, "approved": int(approved),
+                                                         "approver": approver, "login": login, "note": note})
 
     def _frame(self, sql: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
         if not self.path.exists():

@@ -5,7 +5,10 @@ details show only for claims of teams the viewer may see."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
+from duckdb import DuckDBPyConnection
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -47,20 +50,46 @@ def _reason(form: FormData) -> str:
     return str(form.get("reason") or "").strip()[:MAX_REASON]
 
 
-@guarded(_rules)
-async def appeals_page(request: Request, visit: Visit) -> Response:
+def _listed(request: Request, visit: Visit, read: Callable[[DuckDBPyConnection], pl.DataFrame],
+            rulings: pl.DataFrame, key: str) -> list[dict] | Response:
+    """The items of the teams `visit.person` rules for, contacts masked, each with its latest desk ruling."""
     rt = runtime(request)
     try:
         with views.warehouse_read(rt.settings.warehouse) as con:
-            appeals = views.appeals(con)
+            rows = read(con)
     except NoWarehouseError as exc:
         return _refusal(request, visit, 503, NO_WAREHOUSE_ZH, str(exc))
-    rulings = rt.store.appeal_rulings().group_by("appeal_id", maintain_order=True).last()
-    desk = {row["appeal_id"]: row for row in rulings.iter_rows(named=True)}
-    mine = [row for row in appeals.iter_rows(named=True) if visit.person.may_rule_for(row["team"])]
-    items = [_masked(row, visit.person) | {"desk": desk.get(row["appeal_id"]),
-                                          "evidence_words": evidence_in_words(row["evidence"]),
-                                          "choices": APPEAL_DECISIONS.get(row["kind"], ())} for row in mine]
+    desk = {row[key]: row for row in rulings.group_by(key, maintain_order=True).last().iter_rows(named=True)}
+    return [_masked(row, visit.person) | {"desk": desk.get(row[key])}
+            for row in rows.iter_rows(named=True) if visit.person.may_rule_for(row["team"])]
+
+
+def _to_rule(request: Request, visit: Visit, read: Callable[[DuckDBPyConnection], pl.DataFrame], key: str,
+             refusals: tuple[tuple[str, str], tuple[str, str]]) -> dict | Response:
+    """The item a ruling is posted for, if it exists and `visit.person` rules for its team;
+    `refusals`: (not found, not yours) as (zh, en)."""
+    rt = runtime(request)
+    try:
+        with views.warehouse_read(rt.settings.warehouse) as con:
+            found = read(con).filter(pl.col(key) == request.path_params[key])
+    except NoWarehouseError as exc:
+        return _refusal(request, visit, 503, NO_WAREHOUSE_ZH, str(exc))
+    if found.is_empty():
+        return _refusal(request, visit, 404, *refusals[0])
+    item = found.row(0, named=True)
+    if not visit.person.may_rule_for(item["team"]):
+        return _refusal(request, visit, 403, *refusals[1])
+    return item
+
+
+@guarded(_rules)
+async def appeals_page(request: Request, visit: Visit) -> Response:
+    rt = runtime(request)
+    listed = _listed(request, visit, views.appeals, rt.store.appeal_rulings(), "appeal_id")
+    if isinstance(listed, Response):
+        return listed
+    items = [item | {"evidence_words": evidence_in_words(item["evidence"]),
+                     "choices": APPEAL_DECISIONS.get(item["kind"], ())} for item in listed]
     open_items = [item for item in items if item["status"] == "open" and item["desk"] is None]
     return rt.templates.TemplateResponse(request, "appeals.html", {
         "visit": visit, "open_items": open_items, "ruled": [i for i in items if i not in open_items]})
@@ -68,38 +97,25 @@ async def appeals_page(request: Request, visit: Visit) -> Response:
 
 @guarded(_rules)
 async def rule_appeal(request: Request, visit: Visit) -> Response:
-    rt = runtime(request)
-    appeal_id = request.path_params["appeal_id"]
     form = await request.form()
-    try:
-        with views.warehouse_read(rt.settings.warehouse) as con:
-            found = views.appeals(con).filter(pl.col("appeal_id") == appeal_id)
-    except NoWarehouseError as exc:
-        return _refusal(request, visit, 503, NO_WAREHOUSE_ZH, str(exc))
-    if found.is_empty():
-        return _refusal(request, visit, 404, "没有这个申诉", "no such appeal")
-    appeal = found.row(0, named=True)
-    if not visit.person.may_rule_for(appeal["team"]):
-        return _refusal(request, visit, 403, "只能裁决本团队销售的申诉", "you may rule only on your own teams' appeals")
+    appeal = _to_rule(request, visit, views.appeals, "appeal_id", (
+        ("没有这个申诉", "no such appeal"),
+        ("只能裁决本团队销售的申诉", "you may rule only on your own teams' appeals")))
+    if isinstance(appeal, Response):
+        return appeal
     decision, reason = str(form.get("decision") or ""), _reason(form)
     if decision not in APPEAL_DECISIONS.get(appeal["kind"], ()) or not reason:
         return _refusal(request, visit, 400, "请选择裁决并填写理由", "choose a ruling and give a reason")
-    rt.store.record_appeal(appeal_id, decision, visit.person.name, visit.person.login, reason)
+    runtime(request).store.record_appeal(appeal["appeal_id"], decision, visit.person.name, visit.person.login, reason)
     return RedirectResponse("/appeals", status_code=303)
 
 
 @guarded(_rules)
 async def extensions_page(request: Request, visit: Visit) -> Response:
     rt = runtime(request)
-    try:
-        with views.warehouse_read(rt.settings.warehouse) as con:
-            requests = views.extensions(con)
-    except NoWarehouseError as exc:
-        return _refusal(request, visit, 503, NO_WAREHOUSE_ZH, str(exc))
-    rulings = rt.store.extension_rulings().group_by("request_id", maintain_order=True).last()
-    desk = {row["request_id"]: row for row in rulings.iter_rows(named=True)}
-    mine = [row for row in requests.iter_rows(named=True) if visit.person.may_rule_for(row["team"])]
-    items = [_masked(row, visit.person) | {"desk": desk.get(row["request_id"])} for row in mine]
+    items = _listed(request, visit, views.extensions, rt.store.extension_rulings(), "request_id")
+    if isinstance(items, Response):
+        return items
     open_items = [item for item in items if item["approved"] is None and item["desk"] is None]
     return rt.templates.TemplateResponse(request, "extensions.html", {
         "visit": visit, "open_items": open_items, "ruled": [i for i in items if i not in open_items]})
@@ -107,21 +123,15 @@ async def extensions_page(request: Request, visit: Visit) -> Response:
 
 @guarded(_rules)
 async def rule_extension(request: Request, visit: Visit) -> Response:
-    rt = runtime(request)
-    request_id = request.path_params["request_id"]
     form = await request.form()
-    try:
-        with views.warehouse_read(rt.settings.warehouse) as con:
-            found = views.extensions(con).filter(pl.col("request_id") == request_id)
-    except NoWarehouseError as exc:
-        return _refusal(request, visit, 503, NO_WAREHOUSE_ZH, str(exc))
-    if found.is_empty():
-        return _refusal(request, visit, 404, "没有这个延期申请", "no such extension request")
-    if not visit.person.may_rule_for(found["team"][0]):
-        return _refusal(request, visit, 403, "只能审批本团队销售的延期申请",
-                        "you may rule only on your own teams' requests")
+    extension = _to_rule(request, visit, views.extensions, "request_id", (
+        ("没有这个延期申请", "no such extension request"),
+        ("只能审批本团队销售的延期申请", "you may rule only on your own teams' requests")))
+    if isinstance(extension, Response):
+        return extension
     decision, reason = str(form.get("decision") or ""), _reason(form)
     if decision not in ("approve", "refuse") or not reason:
         return _refusal(request, visit, 400, "请选择批准或拒绝并填写理由", "choose approve or refuse and give a reason")
-    rt.store.record_extension(request_id, decision == "approve", visit.person.name, visit.person.login, reason)
+    runtime(request).store.record_extension(extension["request_id"], decision == "approve", visit.person.name,
+                                            visit.person.login, reason)
     return RedirectResponse("/extensions", status_code=303)

@@ -136,6 +136,16 @@ def _typed_markup_stays_text(browser, served: Served, attack: str) -> None:
     assert page.evaluate("window.pwned") is None
 
 
+def _rule(page, url: str, item: str, ruling: str, reason: str) -> None:
+    """On the appeals or extensions page at `url`: a ruling with its reason on one item."""
+    page.goto(url)
+    _shot(page, url.rsplit("/", 1)[-1])
+    card = page.locator(item)
+    card.locator("input[name=reason]").fill(reason)
+    card.locator(f"button[value={ruling}]").click()
+    page.wait_for_url(url)
+
+
 def test_what_the_screens_decide_applies_on_the_next_night(browser, served, tmp_path):
     from flows.nightly import nightly
 
@@ -155,19 +165,9 @@ def test_what_the_screens_decide_applies_on_the_next_night(browser, served, tmp_
     _shot(reviewer, "audit")
 
     manager = sign_in(browser, served, MANAGER_OWN)
-    manager.goto(f"{served.url}/appeals")
-    _shot(manager, "appeals")
-    appeal = manager.locator("#appeal-AP-0003")
-    appeal.locator("input[name=reason]").fill("原负责人两个月未跟进")
-    appeal.locator("button[value=overturn]").click()
-    manager.wait_for_url(f"{served.url}/appeals")
+    _rule(manager, f"{served.url}/appeals", "#appeal-AP-0003", "overturn", "原负责人两个月未跟进")
     assert "页面裁决，今晚生效" in manager.locator("main").inner_text()
-    manager.goto(f"{served.url}/extensions")
-    _shot(manager, "extensions")
-    request = manager.locator("#extension-EXT-0003")
-    request.locator("input[name=reason]").fill("客户预算审批中")
-    request.locator("button[value=approve]").click()
-    manager.wait_for_url(f"{served.url}/extensions")
+    _rule(manager, f"{served.url}/extensions", "#extension-EXT-0003", "approve", "客户预算审批中")
 
     settings = served.site.settings
     nightly(REPO / "config" / "sources.yaml", settings.warehouse, SAMPLES_AS_OF, desk_path=settings.desk)
