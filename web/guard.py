@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import wraps
 from urllib.parse import quote
 
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
@@ -31,6 +33,7 @@ class Visit:
     person: Person
     session: Session
     new_token: str | None = None
+    form: FormData | None = None  # a write's fields, CSRF token checked
 
 
 def runtime(request: Request) -> Runtime:
@@ -86,17 +89,18 @@ def _refused(request: Request, status: int, zh: str, en: str) -> Response:
         request, "refused.html", {"status": status, "zh": zh, "en": en, "visit": None}, status_code=status)
 
 
-Handler = Callable[[Request, Visit], Awaitable[Response]]
+Handler = Callable[[Request, Visit], Response]
 
 
 def guarded(allowed: Callable[[Person], bool]) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
     """A page for the people `allowed` admits: others get 403, strangers the sign-in page (an API
-    call: 401), a write without its CSRF token 403."""
+    call: 401), a write without its CSRF token 403. The session check and the handler run on a
+    worker thread (they read SQLite and DuckDB), so one slow page never holds up a rep's typing."""
 
     def wrap(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         @wraps(handler)
         async def endpoint(request: Request) -> Response:
-            visit = visit_of(request)
+            visit = await run_in_threadpool(visit_of, request)
             if visit is None:
                 if request.method == "GET" and not request.url.path.startswith("/api/"):
                     return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
@@ -108,7 +112,8 @@ def guarded(allowed: Callable[[Person], bool]) -> Callable[[Handler], Callable[[
                 given = request.headers.get("X-CSRF-Token") or form.get("csrf_token")
                 if not csrf_valid(visit.session.csrf_token, given if isinstance(given, str) else None):
                     return _refused(request, 403, "表单已失效，请刷新页面后重试", "missing or wrong CSRF token")
-            response = await handler(request, visit)
+                visit = replace(visit, form=form)
+            response = await run_in_threadpool(handler, request, visit)
             if visit.new_token is not None:
                 set_session_cookie(response, visit.new_token, runtime(request))
             return response

@@ -62,7 +62,7 @@ async def login(request: Request) -> Response:
 
 
 @guarded(lambda person: True)
-async def logout(request: Request, visit: Visit) -> Response:
+def logout(request: Request, visit: Visit) -> Response:
     session_closed(runtime(request).store, request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")

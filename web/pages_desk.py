@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 import polars as pl
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -62,7 +63,7 @@ def _unavailable(request: Request, visit: Visit, exc: NoWarehouseError) -> Respo
 
 
 @guarded(_desk_worker)
-async def queue_page(request: Request, visit: Visit) -> Response:
+def queue_page(request: Request, visit: Visit) -> Response:
     rt = runtime(request)
     try:
         with views.warehouse_read(rt.settings.warehouse) as con:
@@ -86,7 +87,7 @@ def _card(row: dict, claims: pl.DataFrame) -> dict:
 
 
 @guarded(_desk_worker)
-async def card_page(request: Request, visit: Visit) -> Response:
+def card_page(request: Request, visit: Visit) -> Response:
     rt = runtime(request)
     review_id = request.path_params["review_id"]
     try:
@@ -113,10 +114,10 @@ async def card_page(request: Request, visit: Visit) -> Response:
 
 
 @guarded(_desk_worker)
-async def answer_pair(request: Request, visit: Visit) -> Response:
+def answer_pair(request: Request, visit: Visit) -> Response:
     rt = runtime(request)
     review_id = request.path_params["review_id"]
-    form = await request.form()
+    form = visit.form or FormData()
     decision, note = str(form.get("decision") or ""), str(form.get("note") or "").strip()[:MAX_NOTE]
     claim_a, _, claim_b = review_id.partition("|")
     answers = PairAnswers.of(rt.store.decisions())
@@ -148,7 +149,7 @@ async def answer_pair(request: Request, visit: Visit) -> Response:
 
 
 @guarded(_desk_worker)
-async def audit_page(request: Request, visit: Visit) -> Response:
+def audit_page(request: Request, visit: Visit) -> Response:
     rt = runtime(request)
     decisions = rt.store.decisions()
     current = {row["decision_id"] for row in PairAnswers.of(decisions).standing.values()}

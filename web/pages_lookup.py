@@ -4,7 +4,6 @@ as `recon lookup`). Neither ever returns a contact detail of a known customer.""
 
 from __future__ import annotations
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -17,7 +16,7 @@ SUGGESTIONS = 8
 
 
 @guarded(lambda person: True)
-async def lookup_page(request: Request, visit: Visit) -> Response:
+def lookup_page(request: Request, visit: Visit) -> Response:
     return runtime(request).templates.TemplateResponse(request, "lookup.html", {"visit": visit})
 
 
@@ -27,21 +26,21 @@ def _no_warehouse(exc: NoWarehouseError) -> JSONResponse:
 
 
 @guarded(lambda person: True)
-async def suggest(request: Request, visit: Visit) -> Response:
+def suggest(request: Request, visit: Visit) -> Response:
     typed = request.query_params.get("q", "")[:MAX_TYPED]
     try:
-        index = await run_in_threadpool(runtime(request).typeahead)
+        index = runtime(request).typeahead()
     except NoWarehouseError as exc:
         return _no_warehouse(exc)
     return JSONResponse({"q": typed, "suggestions": index.suggest(typed, SUGGESTIONS)})
 
 
 @guarded(lambda person: True)
-async def check(request: Request, visit: Visit) -> Response:
+def check(request: Request, visit: Visit) -> Response:
     params = {key: request.query_params.get(key) or None for key in ("name", "phone", "email", "credit_code")}
     try:
         query = parse_query({**params, "top": "5"})
-        answer = await run_in_threadpool(runtime(request).lookup.answer, query)
+        answer = runtime(request).lookup.answer(query)
     except QueryError as exc:
         return JSONResponse({"error": {"status": 400, "zh": exc.zh, "en": exc.en}}, status_code=400)
     except NoWarehouseError as exc:

@@ -83,7 +83,7 @@ def _to_rule(request: Request, visit: Visit, read: Callable[[DuckDBPyConnection]
 
 
 @guarded(_rules)
-async def appeals_page(request: Request, visit: Visit) -> Response:
+def appeals_page(request: Request, visit: Visit) -> Response:
     rt = runtime(request)
     listed = _listed(request, visit, views.appeals, rt.store.appeal_rulings(), "appeal_id")
     if isinstance(listed, Response):
@@ -96,8 +96,8 @@ async def appeals_page(request: Request, visit: Visit) -> Response:
 
 
 @guarded(_rules)
-async def rule_appeal(request: Request, visit: Visit) -> Response:
-    form = await request.form()
+def rule_appeal(request: Request, visit: Visit) -> Response:
+    form = visit.form or FormData()
     appeal = _to_rule(request, visit, views.appeals, "appeal_id", (
         ("没有这个申诉", "no such appeal"),
         ("只能裁决本团队销售的申诉", "you may rule only on your own teams' appeals")))
@@ -111,7 +111,7 @@ async def rule_appeal(request: Request, visit: Visit) -> Response:
 
 
 @guarded(_rules)
-async def extensions_page(request: Request, visit: Visit) -> Response:
+def extensions_page(request: Request, visit: Visit) -> Response:
     rt = runtime(request)
     items = _listed(request, visit, views.extensions, rt.store.extension_rulings(), "request_id")
     if isinstance(items, Response):
@@ -122,8 +122,8 @@ async def extensions_page(request: Request, visit: Visit) -> Response:
 
 
 @guarded(_rules)
-async def rule_extension(request: Request, visit: Visit) -> Response:
-    form = await request.form()
+def rule_extension(request: Request, visit: Visit) -> Response:
+    form = visit.form or FormData()
     extension = _to_rule(request, visit, views.extensions, "request_id", (
         ("没有这个延期申请", "no such extension request"),
         ("只能审批本团队销售的延期申请", "you may rule only on your own teams' requests")))
