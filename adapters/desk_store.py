@@ -119,35 +119,33 @@ class DeskStore:
         return self._recorded("extension_rulings", "E", {"request_id": request_id, "approved": int(approved),
                                                          "approver": approver, "login": login, "note": note})
 
-    def _frame(self, sql: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    def _read(self, table: str, letter: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+        """`table`'s rows in the order given: its id (the first column of `schema`), then the
+        columns of `schema` as stored (times as ISO text, booleans as 0 / 1), typed by `schema`."""
         if not self.path.exists():
             return pl.DataFrame(schema=schema)
+        columns = list(schema)[1:]  # after the id
         with self.connect() as con:
-            cursor = con.execute(sql)
-            rows = cursor.fetchall()
-        return pl.DataFrame(rows, schema=dict.fromkeys(schema, pl.String) | {
-            c: t for c, t in schema.items() if t != UTC_TIME}, orient="row").with_columns(
-            pl.col(c).str.to_datetime(time_zone="UTC", time_unit="us") for c, t in schema.items() if t == UTC_TIME)
+            rows = con.execute(f"select {_id_sql(letter)}, {', '.join(columns)} from {table} order by seq").fetchall()
+        stored = {column: pl.String if kind == UTC_TIME else pl.Int8 if kind == pl.Boolean else kind
+                  for column, kind in schema.items()}
+        return pl.DataFrame(rows, schema=stored, orient="row").with_columns(
+            pl.col(column).str.to_datetime(time_zone="UTC", time_unit="us") if kind == UTC_TIME
+            else pl.col(column).cast(kind) for column, kind in schema.items() if stored[column] != kind)
 
     def decisions(self) -> pl.DataFrame:
         """Every pair answer in the order given, with its decision id: the audit list's rows."""
-        return self._frame(
-            f"select {_id_sql('D')}, kind, claim_id_a, claim_id_b, decision, reviewer, login, "
-            "decided_at, note from decisions order by seq",
-            {"decision_id": pl.String, "kind": pl.String, "claim_id_a": pl.String, "claim_id_b": pl.String,
-             "decision": pl.String, "reviewer": pl.String, "login": pl.String, "decided_at": UTC_TIME,
-             "note": pl.String})
+        return self._read("decisions", "D", {
+            "decision_id": pl.String, "kind": pl.String, "claim_id_a": pl.String, "claim_id_b": pl.String,
+            "decision": pl.String, "reviewer": pl.String, "login": pl.String, "decided_at": UTC_TIME,
+            "note": pl.String})
 
     def appeal_rulings(self) -> pl.DataFrame:
-        return self._frame(
-            f"select {_id_sql('A')}, appeal_id, decision, reviewer, login, decided_at, note "
-            "from appeal_rulings order by seq",
-            {"ruling_id": pl.String, "appeal_id": pl.String, "decision": pl.String, "reviewer": pl.String,
-             "login": pl.String, "decided_at": UTC_TIME, "note": pl.String})
+        return self._read("appeal_rulings", "A", {
+            "ruling_id": pl.String, "appeal_id": pl.String, "decision": pl.String, "reviewer": pl.String,
+            "login": pl.String, "decided_at": UTC_TIME, "note": pl.String})
 
     def extension_rulings(self) -> pl.DataFrame:
-        return self._frame(
-            f"select {_id_sql('E')}, request_id, approved = 1, approver, login, decided_at, note "
-            "from extension_rulings order by seq",
-            {"ruling_id": pl.String, "request_id": pl.String, "approved": pl.Boolean, "approver": pl.String,
-             "login": pl.String, "decided_at": UTC_TIME, "note": pl.String})
+        return self._read("extension_rulings", "E", {
+            "ruling_id": pl.String, "request_id": pl.String, "approved": pl.Boolean, "approver": pl.String,
+            "login": pl.String, "decided_at": UTC_TIME, "note": pl.String})

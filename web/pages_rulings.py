@@ -6,6 +6,7 @@ details show only for claims of teams the viewer may see."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import polars as pl
 from duckdb import DuckDBPyConnection
@@ -46,10 +47,6 @@ def _refusal(request: Request, visit: Visit, status: int, zh: str, en: str) -> R
         request, "refused.html", {"visit": visit, "status": status, "zh": zh, "en": en}, status_code=status)
 
 
-def _reason(form: FormData) -> str:
-    return str(form.get("reason") or "").strip()[:MAX_REASON]
-
-
 def _listed(request: Request, visit: Visit, read: Callable[[DuckDBPyConnection], pl.DataFrame],
             rulings: pl.DataFrame, key: str) -> list[dict] | Response:
     """The items of the teams `visit.person` rules for, contacts masked, each with its latest desk ruling."""
@@ -64,28 +61,55 @@ def _listed(request: Request, visit: Visit, read: Callable[[DuckDBPyConnection],
             for row in rows.iter_rows(named=True) if visit.person.may_rule_for(row["team"])]
 
 
-def _to_rule(request: Request, visit: Visit, read: Callable[[DuckDBPyConnection], pl.DataFrame], key: str,
-             refusals: tuple[tuple[str, str], tuple[str, str]]) -> dict | Response:
-    """The item a ruling is posted for, if it exists and `visit.person` rules for its team;
-    `refusals`: (not found, not yours) as (zh, en)."""
+@dataclass(frozen=True)
+class Ruled:
+    """What a ruling is given on: where it is read, its key, its page, the rulings it takes, and
+    the refusals (zh, en) for a missing item, another team's item and an incomplete form."""
+
+    read: Callable[[DuckDBPyConnection], pl.DataFrame]
+    key: str
+    page: str
+    choices: Callable[[dict], tuple[str, ...]]
+    missing: tuple[str, str]
+    not_yours: tuple[str, str]
+    incomplete: tuple[str, str]
+
+
+APPEAL = Ruled(views.appeals, "appeal_id", "/appeals", lambda appeal: APPEAL_DECISIONS.get(appeal["kind"], ()),
+               ("没有这个申诉", "no such appeal"),
+               ("只能裁决本团队销售的申诉", "you may rule only on your own teams' appeals"),
+               ("请选择裁决并填写理由", "choose a ruling and give a reason"))
+EXTENSION = Ruled(views.extensions, "request_id", "/extensions", lambda _: ("approve", "refuse"),
+                  ("没有这个延期申请", "no such extension request"),
+                  ("只能审批本团队销售的延期申请", "you may rule only on your own teams' requests"),
+                  ("请选择批准或拒绝并填写理由", "choose approve or refuse and give a reason"))
+
+
+def _ruling(request: Request, visit: Visit, ruled: Ruled) -> tuple[dict, str, str] | Response:
+    """(the item, the ruling, its reason) posted, if the item exists, `visit.person` rules for its
+    team, and the ruling is one it takes and has a reason; else the refusal."""
     rt = runtime(request)
     try:
         with views.warehouse_read(rt.settings.warehouse) as con:
-            found = read(con).filter(pl.col(key) == request.path_params[key])
+            found = ruled.read(con).filter(pl.col(ruled.key) == request.path_params[ruled.key])
     except NoWarehouseError as exc:
         return _refusal(request, visit, 503, NO_WAREHOUSE_ZH, str(exc))
     if found.is_empty():
-        return _refusal(request, visit, 404, *refusals[0])
+        return _refusal(request, visit, 404, *ruled.missing)
     item = found.row(0, named=True)
     if not visit.person.may_rule_for(item["team"]):
-        return _refusal(request, visit, 403, *refusals[1])
-    return item
+        return _refusal(request, visit, 403, *ruled.not_yours)
+    form = visit.form or FormData()
+    decision, reason = str(form.get("decision") or ""), str(form.get("reason") or "").strip()[:MAX_REASON]
+    if decision not in ruled.choices(item) or not reason:
+        return _refusal(request, visit, 400, *ruled.incomplete)
+    return item, decision, reason
 
 
 @guarded(_rules)
 def appeals_page(request: Request, visit: Visit) -> Response:
     rt = runtime(request)
-    listed = _listed(request, visit, views.appeals, rt.store.appeal_rulings(), "appeal_id")
+    listed = _listed(request, visit, APPEAL.read, rt.store.appeal_rulings(), APPEAL.key)
     if isinstance(listed, Response):
         return listed
     items = [item | {"evidence_words": evidence_in_words(item["evidence"]),
@@ -97,23 +121,18 @@ def appeals_page(request: Request, visit: Visit) -> Response:
 
 @guarded(_rules)
 def rule_appeal(request: Request, visit: Visit) -> Response:
-    form = visit.form or FormData()
-    appeal = _to_rule(request, visit, views.appeals, "appeal_id", (
-        ("没有这个申诉", "no such appeal"),
-        ("只能裁决本团队销售的申诉", "you may rule only on your own teams' appeals")))
-    if isinstance(appeal, Response):
-        return appeal
-    decision, reason = str(form.get("decision") or ""), _reason(form)
-    if decision not in APPEAL_DECISIONS.get(appeal["kind"], ()) or not reason:
-        return _refusal(request, visit, 400, "请选择裁决并填写理由", "choose a ruling and give a reason")
+    ruling = _ruling(request, visit, APPEAL)
+    if isinstance(ruling, Response):
+        return ruling
+    appeal, decision, reason = ruling
     runtime(request).store.record_appeal(appeal["appeal_id"], decision, visit.person.name, visit.person.login, reason)
-    return RedirectResponse("/appeals", status_code=303)
+    return RedirectResponse(APPEAL.page, status_code=303)
 
 
 @guarded(_rules)
 def extensions_page(request: Request, visit: Visit) -> Response:
     rt = runtime(request)
-    items = _listed(request, visit, views.extensions, rt.store.extension_rulings(), "request_id")
+    items = _listed(request, visit, EXTENSION.read, rt.store.extension_rulings(), EXTENSION.key)
     if isinstance(items, Response):
         return items
     open_items = [item for item in items if item["approved"] is None and item["desk"] is None]
@@ -123,15 +142,10 @@ def extensions_page(request: Request, visit: Visit) -> Response:
 
 @guarded(_rules)
 def rule_extension(request: Request, visit: Visit) -> Response:
-    form = visit.form or FormData()
-    extension = _to_rule(request, visit, views.extensions, "request_id", (
-        ("没有这个延期申请", "no such extension request"),
-        ("只能审批本团队销售的延期申请", "you may rule only on your own teams' requests")))
-    if isinstance(extension, Response):
-        return extension
-    decision, reason = str(form.get("decision") or ""), _reason(form)
-    if decision not in ("approve", "refuse") or not reason:
-        return _refusal(request, visit, 400, "请选择批准或拒绝并填写理由", "choose approve or refuse and give a reason")
+    ruling = _ruling(request, visit, EXTENSION)
+    if isinstance(ruling, Response):
+        return ruling
+    extension, decision, reason = ruling
     runtime(request).store.record_extension(extension["request_id"], decision == "approve", visit.person.name,
                                             visit.person.login, reason)
-    return RedirectResponse("/extensions", status_code=303)
+    return RedirectResponse(EXTENSION.page, status_code=303)
