@@ -102,6 +102,7 @@ def test_a_deployment_run_can_ship_the_flow_function_to_its_process():
     assert len(cloudpickle.dumps(nightly.fn)) < 1_000
 
 
+@pytest.mark.serial
 def test_run_and_serve_against_a_real_prefect_server(tmp_path):
     port = free_port()
     api = f"http://127.0.0.1:{port}/api"
