@@ -109,11 +109,13 @@ def abandon(con: duckdb.DuckDBPyConnection, live: Path) -> None:
         building.with_name(building.name + ".wal").unlink(missing_ok=True)  # left by a failed checkpoint
 
 
-def write_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, order_by: str) -> None:
-    """Create or replace `name` from a polars frame, rows in a stable order."""
+def write_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, order_by: str | None) -> None:
+    """Create or replace `name` from a polars frame, rows in a stable order: `order_by`, or None
+    for the frame's own (DuckDB keeps insertion order), which spares sorting a big frame twice."""
     con.register("_frame", frame)
     try:
-        con.execute(f"create or replace table {name} as select * from _frame order by {order_by}")
+        order = f" order by {order_by}" if order_by else ""
+        con.execute(f"create or replace table {name} as select * from _frame{order}")
     finally:
         con.unregister("_frame")
 

@@ -258,19 +258,18 @@ def _groups_written(con: duckdb.DuckDBPyConnection, classified: pl.DataFrame, cl
 
 def _match_pairs_written(con: duckdb.DuckDBPyConnection, kept: pl.DataFrame, model: MatchModel) -> None:
     """Write `match_pairs` (the kept pairs with their level labels and evidence, by claim ids),
-    adding the evidence one slice at a time so that memory follows the slice, not all pairs."""
-    staging = "_match_pairs_unsorted"
+    sorted here and appended one slice at a time in that order, so that memory follows the slice
+    (evidence is the bulk of a pair's memory) and DuckDB never sorts the evidence lists."""
+    kept = kept.sort("claim_id_l", "claim_id_r")
     for start in range(0, max(kept.height, 1), MATCH_PAIRS_SLICE):
         part = pairs_with_evidence(kept.slice(start, MATCH_PAIRS_SLICE), model).select(
             "claim_id_l", "claim_id_r", "match_probability", "match_weight", "decision_basis", "is_link",
             "evidence", pl.col("^level_.*$"), pl.col("^mw_.*$"),
         )
         if start == 0:
-            warehouse.write_table(con, staging, part, "claim_id_l, claim_id_r")
+            warehouse.write_table(con, "match_pairs", part, order_by=None)
         else:
-            warehouse.append_rows(con, staging, part)
-    con.execute(f"create or replace table match_pairs as select * from {staging} order by claim_id_l, claim_id_r")
-    con.execute(f"drop table {staging}")
+            warehouse.append_rows(con, "match_pairs", part)
 
 
 def _store_decisions(con: duckdb.DuckDBPyConnection, decisions: pl.DataFrame, run_id: str) -> None:

@@ -28,14 +28,15 @@ def group_edges(classified: pl.DataFrame, claim_customer: pl.DataFrame) -> pl.Da
     """One row per two customers with group evidence: `customer_id_a` < `customer_id_b`, `evidence`
     (sorted, distinct labels of EVIDENCE)."""
     customers = claim_customer.select("claim_id", "customer_id")
-    evidence = [
-        pl.when(pl.col("name_agreement") == "sister").then(pl.lit(EVIDENCE["sister"])),
-        pl.when(pl.col("gamma_company_email_domain") == 1).then(pl.lit(EVIDENCE["mail"])),
-        pl.when(pl.col("gamma_website_domain") == 1).then(pl.lit(EVIDENCE["site"])),
-    ]
+    shown_by = {
+        EVIDENCE["sister"]: pl.col("name_agreement") == "sister",
+        EVIDENCE["mail"]: pl.col("gamma_company_email_domain") == 1,
+        EVIDENCE["site"]: pl.col("gamma_website_domain") == 1,
+    }
+    evidence = [pl.when(condition).then(pl.lit(label)) for label, condition in shown_by.items()]
     return (
-        classified.select("claim_id_l", "claim_id_r", pl.concat_list(evidence).list.drop_nulls().alias("evidence"))
-        .filter(pl.col("evidence").list.len() > 0)
+        classified.filter(pl.any_horizontal(shown_by.values()).fill_null(False))
+        .select("claim_id_l", "claim_id_r", pl.concat_list(evidence).list.drop_nulls().alias("evidence"))
         .join(customers.rename({"claim_id": "claim_id_l", "customer_id": "c_l"}), on="claim_id_l")
         .join(customers.rename({"claim_id": "claim_id_r", "customer_id": "c_r"}), on="claim_id_r")
         .filter(pl.col("c_l") != pl.col("c_r"))

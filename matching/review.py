@@ -49,9 +49,12 @@ def _labels(model: MatchModel) -> dict[str, dict[int, str]]:
 
 def pairs_with_evidence(pairs: pl.DataFrame, model: MatchModel) -> pl.DataFrame:
     """Adds `level_<comparison>` (the level's label) and `evidence` (one line per comparison:
-    label and match weight, strongest first) to scored pairs."""
+    label and match weight) to scored pairs, in their order. Both follow from a pair's levels
+    alone, so they are formatted once per distinct combination of levels and joined on: millions
+    of pairs share a few thousand combinations."""
     labels = _labels(model)
-    named = pairs.with_columns(
+    keys = [column for name in labels for column in (f"gamma_{name}", f"mw_{name}")]
+    combinations = pairs.select(keys).unique().with_columns(
         pl.col(f"gamma_{name}").replace_strict(mapping, default="?", return_dtype=pl.String).alias(f"level_{name}")
         for name, mapping in labels.items()
     )
@@ -59,7 +62,8 @@ def pairs_with_evidence(pairs: pl.DataFrame, model: MatchModel) -> pl.DataFrame:
         pl.format("{}: {} ({})", pl.lit(name), pl.col(f"level_{name}"), pl.col(f"mw_{name}").round(1))
         for name in labels
     ]
-    return named.with_columns(pl.concat_list(lines).alias("evidence"))
+    combinations = combinations.with_columns(pl.concat_list(lines).alias("evidence"))
+    return pairs.join(combinations, on=keys, how="left", nulls_equal=True, maintain_order="left")
 
 
 def review_candidates(classified: pl.DataFrame, claim_customer: pl.DataFrame, match_threshold: float) -> pl.DataFrame:
