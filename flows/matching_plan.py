@@ -83,9 +83,9 @@ def matching_plan(con: duckdb.DuckDBPyConnection, prepared: pl.DataFrame, scorin
     if drift >= RETENTION_MARGIN_BITS:
         return full(f"term frequencies moved {drift:.2f} bits since the last full rebuild "
                     f"(limit {RETENTION_MARGIN_BITS})")
-    previous_pairs = warehouse.frame(con, "select claim_id_l, claim_id_r, is_link from previous_scored_pairs")
+    previous_pairs = warehouse.frame(con, "select * from previous_scored_pairs")
     touched, gone = claims_touched(prepared, previous, previous_pairs)
     blocks = blocks_touched(prepared, touched, gone, (*BLOCKING_COLUMNS, *SLIP_COLUMNS))
     retained = pairs_retained(previous_pairs, touched, prepared["claim_id"])
     return MatchingPlan("incremental", f"{touched.len():,} new or changed claims", fingerprint, touched, blocks,
-                        retained, previous_pairs.filter("is_link").drop("is_link"), drift)
+                        retained, previous_pairs.filter("is_link").select("claim_id_l", "claim_id_r"), drift)

@@ -19,13 +19,14 @@ from matching.constraints import constraints_from_decisions, decisions_latest
 from matching.groups import customer_groups, group_edges
 from matching.ids import customer_ids_assigned, customer_number
 from matching.incremental import (
+    PAIR_IDS,
     claims_affected,
     code_fingerprint,
     links_changed,
     matching_fingerprint,
     retention_probability,
 )
-from matching.links import LinkPolicy, pairs_classified, with_sides
+from matching.links import CLASSIFICATION, LinkPolicy, classified_reusing
 from matching.match_model import MatchModel
 from matching.model import Connect, match_weights_chart_html, scored_pairs, train_model
 from matching.model_files import CHART_FILE, DEFAULT_MODEL, MODEL_FILE, model_dir, pending_model_dir
@@ -171,18 +172,18 @@ def _pairs_classified(
     plan: MatchingPlan, connect: Connect, engine: MatchingConfig,
 ) -> tuple[pl.DataFrame, int]:
     """(tonight's pairs from `review_floor` up and the rule pairs, classified; how many pairs were
-    kept): every pair from the retention floor up is written to `scored_pairs`, with whether it
-    links, for the next night to start from."""
+    kept): every pair from the retention floor up is written to `scored_pairs`, with its levels,
+    probability and classification, for the next night to start from."""
     kept = scored_pairs(prepared, model, min_probability=retention_probability(policy.review_floor),
                         connect=connect, touched_blocks=plan.touched_blocks, retained=plan.retained,
                         spark=spark_session(engine.spark) if engine.engine == "spark" else None)
-    state = kept.select("claim_id_l", "claim_id_r", "is_forced")
+    state = kept.select(*PAIR_IDS, "is_forced", "match_probability", pl.col("^gamma_.*$"))
     scored = kept.filter(pl.col("is_forced") | (pl.col("match_probability") >= policy.review_floor))
     del kept  # the pairs between the two floors are not needed again: free them before classifying
-    classified = pairs_classified(with_sides(scored, prepared), model, policy)
-    state = state.join(classified.select("claim_id_l", "claim_id_r", "is_link"), on=["claim_id_l", "claim_id_r"],
-                       how="left").with_columns(pl.col("is_link").fill_null(False))
-    warehouse.write_table(con, "scored_pairs", state, "claim_id_l, claim_id_r")
+    classified = classified_reusing(scored, prepared, model, policy, plan.retained)
+    state = state.join(classified.select(*PAIR_IDS, *CLASSIFICATION), on=PAIR_IDS, how="left",
+                       maintain_order="left").with_columns(pl.col("is_link").fill_null(False))
+    warehouse.write_table(con, "scored_pairs", state, order_by=None)  # sorted by the pair's ids
     return classified, state.height
 
 
@@ -257,10 +258,9 @@ def _groups_written(con: duckdb.DuckDBPyConnection, classified: pl.DataFrame, cl
 
 
 def _match_pairs_written(con: duckdb.DuckDBPyConnection, kept: pl.DataFrame, model: MatchModel) -> None:
-    """Write `match_pairs` (the kept pairs with their level labels and evidence, by claim ids),
-    sorted here and appended one slice at a time in that order, so that memory follows the slice
+    """Write `match_pairs` (the kept pairs with their level labels and evidence), appended one
+    slice at a time in `kept`'s order (by claim ids, as scored), so that memory follows the slice
     (evidence is the bulk of a pair's memory) and DuckDB never sorts the evidence lists."""
-    kept = kept.sort("claim_id_l", "claim_id_r")
     for start in range(0, max(kept.height, 1), MATCH_PAIRS_SLICE):
         part = pairs_with_evidence(kept.slice(start, MATCH_PAIRS_SLICE), model).select(
             "claim_id_l", "claim_id_r", "match_probability", "match_weight", "decision_basis", "is_link",

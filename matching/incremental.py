@@ -101,10 +101,10 @@ def blocks_touched(prepared: pl.DataFrame, touched: pl.Series, gone: pl.DataFram
 
 
 def pairs_retained(previous_pairs: pl.DataFrame, touched: pl.Series, present: pl.Series) -> pl.DataFrame:
-    """Last night's kept pairs (`claim_id_l`, `claim_id_r`) between two claims still present and
-    not touched: scored again tonight, not formed again."""
+    """Last night's kept pairs (all their columns) between two claims still present and not
+    touched: weighted again tonight from their levels, not formed again."""
     out, ok = touched.implode(), present.implode()
-    return previous_pairs.select(*PAIR_IDS).filter(
+    return previous_pairs.filter(
         pl.col("claim_id_l").is_in(ok) & pl.col("claim_id_r").is_in(ok)
         & ~pl.col("claim_id_l").is_in(out) & ~pl.col("claim_id_r").is_in(out)
     )

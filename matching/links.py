@@ -283,3 +283,34 @@ def pairs_classified(pairs: pl.DataFrame, model: MatchModel, policy: LinkPolicy)
     return pairs.with_columns(basis.alias("decision_basis")).drop("_regions_differ", "_industries_differ").with_columns(
         pl.col("decision_basis").is_in(LINK_BASES).alias("is_link")
     )
+
+
+# what `pairs_classified` decides about a pair, and the side columns read after it (review_candidates)
+CLASSIFICATION = ("is_registered_name_l", "is_registered_name_r", "name_agreement", "decision_basis", "is_link")
+
+
+def classified_reusing(scored: pl.DataFrame, prepared: pl.DataFrame, model: MatchModel, policy: LinkPolicy,
+                       earlier: pl.DataFrame | None) -> pl.DataFrame:
+    """`scored` pairs classified (`pairs_classified`), in their order, with only the side columns
+    of CLASSIFICATION. On an incremental night, `earlier` holds pairs between untouched claims
+    with last night's `match_probability` and CLASSIFICATION: a pair's classification reads its
+    levels, both claims' prepared rows and its probability only against the match threshold and
+    the review floor, so a pair of `earlier` on the same side of both keeps it; the others are
+    classified from their claims."""
+    ids = ["claim_id_l", "claim_id_r"]
+    scored = scored.with_row_index("_order")
+    if earlier is None:
+        fresh, reused = scored, None
+    else:
+        before = earlier.select(*ids, pl.col("match_probability").alias("_before"), *CLASSIFICATION)
+        joined = scored.join(before, on=ids, how="left")
+        now, then = pl.col("match_probability"), pl.col("_before")
+        same_side = [(now >= limit) == (then >= limit) for limit in (policy.match_threshold, policy.review_floor)]
+        reusable = (pl.col("decision_basis").is_not_null() & pl.all_horizontal(same_side)).fill_null(False)
+        fresh, reused = joined.filter(~reusable).drop("_before", *CLASSIFICATION), joined.filter(reusable).drop(
+            "_before")
+    sides = [f"{c}_{s}" for s in ("l", "r") for c in SIDE_COLUMNS if c != "is_registered_name"]
+    classified = pairs_classified(with_sides(fresh, prepared), model, policy).drop(sides)
+    if reused is not None:
+        classified = pl.concat([classified, reused.select(classified.columns)])
+    return classified.sort("_order").drop("_order")

@@ -133,8 +133,8 @@ def scored_pairs(
 
     An incremental night (`matching.incremental`) passes `touched_blocks` (per blocking column,
     the values whose blocks are paired again) and the `retained` pairs (`claim_id_l`,
-    `claim_id_r`) of earlier nights between untouched claims, scored again and kept by the same
-    rule if they still share an untouched block. The rule pairs are always found in full.
+    `claim_id_r`, `gamma_*`) of earlier nights between untouched claims, weighted again from their
+    levels and kept by the same rule if they still share an untouched block. The rule pairs are always found in full.
     With `spark`, the pairs are scored on it (`matching.spark_engine`); the rule pairs stay on DuckDB."""
     windowed = with_window_keys(prepared, (*BLOCKING_COLUMNS, *SLIP_COLUMNS))
     flags = None if touched_blocks is None else windowed.select(
@@ -163,12 +163,13 @@ def scored_pairs(
 
 
 def _positions(windowed: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
-    """`pairs` by claim ids → by row positions in `windowed` (`_l`, `_r`)."""
+    """`pairs` by claim ids → by row positions in `windowed` (`_l` < `_r`: `windowed` is sorted
+    by claim id, a pair's ids are in order), with their other columns."""
     rows = windowed.select(pl.col(UNIQUE_ID), pl.int_range(pl.len(), dtype=pl.UInt32).alias("_pos"))
     return (
         pairs.join(rows.rename({UNIQUE_ID: f"{UNIQUE_ID}_l", "_pos": "_l"}), on=f"{UNIQUE_ID}_l")
         .join(rows.rename({UNIQUE_ID: f"{UNIQUE_ID}_r", "_pos": "_r"}), on=f"{UNIQUE_ID}_r")
-        .select(pl.min_horizontal("_l", "_r").alias("_l"), pl.max_horizontal("_l", "_r").alias("_r"))
+        .select("_l", "_r", pl.exclude("_l", "_r", f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r"))
     )
 
 

@@ -38,7 +38,9 @@ def predicted(windowed: pl.DataFrame, model: ScoringModel, columns: tuple[str, .
     boolean per column of `columns` (named as the column), true where the claim's block holds a
     new, changed or removed claim. Then only the blocks so marked are paired (in full: a new claim
     shifts the windows of a large block), plus those of the `rescored` pairs (kept from earlier
-    nights) that still share an unmarked block, scored and kept like blocked ones."""
+    nights, with their `gamma_*` levels) that still share an unmarked block, weighted again from
+    their levels with tonight's term frequencies and kept like blocked ones: the levels depend on
+    the two claims alone, which are untouched, so their string comparisons are not run again."""
     tf_columns = sorted({level.tf_column for c in model.comparisons for level in c.levels if level.tf_column})
     compared = sorted(compared_columns(model) & set(windowed.columns))
     keys = [key for column in columns for key in window_columns(column)]
@@ -47,7 +49,7 @@ def predicted(windowed: pl.DataFrame, model: ScoringModel, columns: tuple[str, .
         claims = claims.with_columns(touched.select(pl.col(c).alias(touched_column(c)) for c in columns))
     con.register("_predict_input", claims)
     con.register("_forced_pairs", forced if forced is not None else _NO_PAIRS)
-    con.register("_rescored_pairs", rescored if rescored is not None else _NO_PAIRS)
+    con.register("_rescored_pairs", rescored_levels(rescored, model))
     try:
         con.execute(f"create or replace temp table _predict_claims as {term_frequencies_sql(tf_columns)}")
         sql = predict_sql(model, columns, [UNIQUE_ID, *compared, *(f"tf_{c}" for c in tf_columns)], threshold,
@@ -58,6 +60,14 @@ def predicted(windowed: pl.DataFrame, model: ScoringModel, columns: tuple[str, .
         for name in ("_predict_input", "_forced_pairs", "_rescored_pairs"):
             con.unregister(name)
         con.execute("drop table if exists _predict_claims")
+
+
+def rescored_levels(rescored: pl.DataFrame | None, model: ScoringModel) -> pl.DataFrame:
+    """The pair positions (`_l`, `_r`) and `gamma_*` levels of the rescored pairs (none if None)."""
+    gammas = [f"gamma_{c.name}" for c in model.comparisons]
+    if rescored is None:
+        return _NO_PAIRS.with_columns(pl.lit(None, dtype=pl.Int32).alias(g) for g in gammas)
+    return rescored.select("_l", "_r", *gammas)
 
 
 def term_frequencies_sql(columns: list[str]) -> str:
@@ -84,25 +94,52 @@ def _blocked_sql(column: str, key: str, incremental: bool) -> str:
             f"on l.{key} = r.{key} and l._pos < r._pos")
 
 
-def _rescored_sql(columns: tuple[str, ...], incremental: bool) -> str:
-    """The rescored pairs; `incremental`: those still sharing a window key of an unmarked block."""
-    if not incremental:
-        return "select _l, _r, false as _forced from _rescored_pairs"
+def _rescored_sql(columns: tuple[str, ...]) -> str:
+    """The rescored pairs still sharing a window key of an unmarked block."""
     shared = " or ".join(f"(l.{key} = r.{key} and not l.{touched_column(column)})"
                          for column in columns for key in window_columns(column))
     return ("select p._l, p._r, false as _forced from _rescored_pairs p join _predict_claims l on l._pos = p._l "
             f"join _predict_claims r on r._pos = p._r where {shared}")
 
 
-def predict_sql(model: ScoringModel, columns: tuple[str, ...], side_columns: list[str], threshold: float,
-                kept: list[str], incremental: bool = False) -> str:
+def _levels_sql(model: ScoringModel, columns: tuple[str, ...], side_columns: list[str], kept: list[str],
+                incremental: bool) -> str:
+    """`pairs` (the distinct pairs, flagged `_forced`) and `levels` (each pair's ids, kept side
+    columns, term frequencies and `gamma_*`). On an incremental night a pair of `_rescored_pairs`
+    takes its levels from there; the others' are computed from both claims."""
     blocked = " union all ".join(_blocked_sql(column, key, incremental)
                                  for column in columns for key in window_columns(column))
-    pairs = (f"select _l, _r, bool_or(_forced) as _forced from ({blocked} "
-             f"union all {_rescored_sql(columns, incremental)} "
+    rescored = f" union all {_rescored_sql(columns)}" if incremental else ""
+    pairs = (f"select _l, _r, bool_or(_forced) as _forced from ({blocked}{rescored} "
              "union all select _l, _r, true as _forced from _forced_pairs) group by _l, _r")
+    gamma_names = [f"gamma_{c.name}" for c in model.comparisons]
     sides = ", ".join(f"{s}.{c} as {c}_{s}" for s in ("l", "r") for c in side_columns)
     gammas = ", ".join(f"{gamma_case(c)} as gamma_{c.name}" for c in model.comparisons)
+    if not incremental:
+        return (f"pairs as ({pairs}), sides as (select pairs._forced, {sides} from pairs "
+                "join _predict_claims l on l._pos = pairs._l join _predict_claims r on r._pos = pairs._r), "
+                f"levels as (select *, {gammas} from sides)")
+    carried = [f"{c}_{s}" for c in side_columns for s in ("l", "r")
+               if c == UNIQUE_ID or c.startswith("tf_") or f"{c}_{s}" in kept]
+    stored_sides = ", ".join(f"{name[-1]}.{name[:-2]} as {name}" for name in carried)
+    listed = ", ".join(["_forced", *carried, *gamma_names])
+    return (
+        f"pairs as ({pairs}), "
+        "stored as (select pairs._forced, p.* from pairs join _rescored_pairs p on p._l = pairs._l "
+        "and p._r = pairs._r), "
+        "fresh as (select pairs._l, pairs._r, pairs._forced from pairs left join _rescored_pairs p "
+        "on p._l = pairs._l and p._r = pairs._r where p._l is null), "
+        f"fresh_sides as (select fresh._forced, {sides} from fresh "
+        "join _predict_claims l on l._pos = fresh._l join _predict_claims r on r._pos = fresh._r), "
+        f"levels as (select {listed} from (select *, {gammas} from fresh_sides) "
+        f"union all select {listed} from (select stored._forced, {stored_sides}, "
+        f"{', '.join(f'cast(stored.{g} as integer) as {g}' for g in gamma_names)} from stored "
+        "join _predict_claims l on l._pos = stored._l join _predict_claims r on r._pos = stored._r))"
+    )
+
+
+def predict_sql(model: ScoringModel, columns: tuple[str, ...], side_columns: list[str], threshold: float,
+                kept: list[str], incremental: bool = False) -> str:
     weights = ", ".join(_weight_cases(c) for c in model.comparisons)
     terms = [term for c in model.comparisons for term in (f"mw_{c.name}", *([f"mw_tf_adj_{c.name}"] * c.has_tf))]
     weight = f"cast({model.prior_match_weight} as float8) + " + " + ".join(terms)
@@ -115,10 +152,7 @@ def predict_sql(model: ScoringModel, columns: tuple[str, ...], side_columns: lis
     output = ", ".join([f"{weight} as match_weight", f"{probability} as match_probability",
                         f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r", *per_comparison, "_forced as is_forced"])
     return (
-        f"with pairs as ({pairs}), "
-        f"sides as (select pairs._forced, {sides} from pairs join _predict_claims l on l._pos = pairs._l "
-        f"join _predict_claims r on r._pos = pairs._r), "
-        f"levels as (select *, {gammas} from sides), "
+        f"with {_levels_sql(model, columns, side_columns, kept, incremental)}, "
         f"weighted as (select *, {weights} from levels) "
         f"select {output} from weighted where _forced or ({weight}) >= {_match_weight(threshold)}"
     )

@@ -29,7 +29,7 @@ from splink.internals.spark.spark_helpers import custom_spark_dialect  # noqa: F
 from sqlglot import exp
 
 from matching.blocks import window_columns
-from matching.predict import predict_sql, term_frequencies_sql, touched_column
+from matching.predict import predict_sql, rescored_levels, term_frequencies_sql, touched_column
 from matching.prepare import UNIQUE_ID
 from matching.scoring import ScoringModel, compared_columns
 
@@ -128,7 +128,7 @@ def predicted_on_spark(windowed: pl.DataFrame, model: ScoringModel, columns: tup
     _register_udfs(spark)
     _view(spark, "_predict_input", _spark_compatible(claims, keys))
     _view(spark, "_forced_pairs", _spark_compatible(forced if forced is not None else no_pairs, []))
-    _view(spark, "_rescored_pairs", _spark_compatible(rescored if rescored is not None else no_pairs, []))
+    _view(spark, "_rescored_pairs", _spark_compatible(rescored_levels(rescored, model), []))
     try:
         # materialised, as DuckDB's temp table is (the query reads it twice per window key); its
         # blocks go with the frame (Spark's context cleaner), the views are dropped below

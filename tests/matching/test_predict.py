@@ -80,8 +80,9 @@ def test_forced_pairs_are_kept_whatever_their_probability_and_scored_alike(windo
 
 def test_touched_blocks_and_rescored_pairs_give_the_full_nights_pairs(windowed):
     """An incremental night's scoring: the marked blocks paired in full, plus the earlier pairs
-    that still share an unmarked block scored again, are exactly the full scoring's pairs, however
-    the earlier pairs were cut (here: only those of unmarked blocks, plus stray ones)."""
+    that still share an unmarked block weighted again from their stored levels, are exactly the
+    full scoring's pairs, however the earlier pairs were cut (here: only those of unmarked blocks,
+    plus stray ones, whose levels are wrong on purpose: they share no block and must go)."""
     model = scoring_model(MatchModel.read(DEFAULT_MODEL))
     full = predicted(windowed, model, BLOCKING_COLUMNS, duckdb.connect(), threshold=0.5,
                      kept_columns=KEPT_COLUMNS).sort("claim_id_l", "claim_id_r")
@@ -94,9 +95,12 @@ def test_touched_blocks_and_rescored_pairs_give_the_full_nights_pairs(windowed):
     position = pl.DataFrame({"claim_id": windowed["claim_id"],
                              "_pos": pl.int_range(windowed.height, eager=True, dtype=pl.UInt32)})
     earlier = (everything.join(position.rename({"claim_id": "claim_id_l", "_pos": "_l"}), on="claim_id_l")
-               .join(position.rename({"claim_id": "claim_id_r", "_pos": "_r"}), on="claim_id_r").select("_l", "_r"))
-    stray = pl.DataFrame({"_l": [0, 1], "_r": [windowed.height - 1, windowed.height - 2]},
-                         schema={"_l": pl.UInt32, "_r": pl.UInt32})
+               .join(position.rename({"claim_id": "claim_id_r", "_pos": "_r"}), on="claim_id_r")
+               .select("_l", "_r", pl.col("^gamma_.*$")))
+    ends = pl.DataFrame({"_l": [0, 1, 2]}, schema={"_l": pl.UInt32}).join(pl.DataFrame(
+        {"_r": [windowed.height - 1, windowed.height - 2, windowed.height - 3]}, schema={"_r": pl.UInt32}), how="cross")
+    stray = ends.join(earlier, on=["_l", "_r"], how="anti").head(2).join(earlier.drop("_l", "_r").head(1), how="cross")
+    assert stray.height == 2
     incremental = predicted(windowed, model, BLOCKING_COLUMNS, duckdb.connect(), threshold=0.5,
                             kept_columns=KEPT_COLUMNS, touched=touched, rescored=pl.concat([earlier, stray]))
     assert incremental.sort("claim_id_l", "claim_id_r").equals(full)
