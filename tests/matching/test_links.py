@@ -136,3 +136,26 @@ def test_policy_can_count_a_corroborated_group_as_one_customer():
     out = _classified(rows, LinkPolicy(group_counts_as_one_customer=True))
     assert out["decision_basis"].to_list() == ["group_link", "sister"]
     assert out["is_link"].to_list() == [True, False]
+
+
+def test_an_incremental_night_keeps_a_pairs_classification_unless_its_probability_crossed_a_threshold():
+    from matching.links import classified_reusing
+
+    rows = [_pair("a", "b", 0.65, "same pinyin (homophone typo)"),   # 0.60 last night: same side of both
+            _pair("c", "d", 0.90, "same pinyin (homophone typo)", phone=1),  # 0.60 then: crossed 0.8
+            _pair("e", "f", 0.95, "trade name identical")]           # new tonight
+    scored = pl.DataFrame([{k: r[k] for k in _SCHEMA} for r in rows], schema=_SCHEMA, orient="row")
+    sides = {k: v for k, v in rows[0].items() if k.endswith("_l") and k[:-2] in _SIDES}
+    prepared = pl.DataFrame([{"claim_id": c, **{k[:-2]: v for k, v in sides.items()}} for c in "abcdef"],
+                            schema={"claim_id": pl.String} | _SIDES)
+    earlier = pl.DataFrame({
+        "claim_id_l": ["a", "c"], "claim_id_r": ["b", "d"], "match_probability": [0.60, 0.60],
+        "is_registered_name_l": [False, False], "is_registered_name_r": [False, False],
+        "name_agreement": ["near", "near"], "decision_basis": ["kept from last night", "review"], "is_link": [True, False],
+    })
+    out = classified_reusing(scored, prepared, MODEL, POLICY, earlier)
+    assert out.select("claim_id_l", "decision_basis", "is_link").rows() == [
+        ("a", "kept from last night", True), ("c", "corroborated_link", True), ("e", "name_link", True)]
+    fresh = classified_reusing(scored, prepared, MODEL, POLICY, None)
+    assert fresh.columns == out.columns
+    assert fresh["decision_basis"].to_list() == ["review", "corroborated_link", "name_link"]
