@@ -16,31 +16,48 @@ owner_claims as (
 ),
 
 pair_ends as (
-    -- each scored pair seen from both of its claims, so the evidence is an equi-join whichever
-    -- side of the pair the refused claim was stored on (an `or` of the two would be a nested loop)
-    select claim_id_l as claim_id, claim_id_r as matched_claim_id, match_probability, decision_basis, evidence
+    -- each scored pair of a conflict claim seen from that claim, so the evidence is an equi-join
+    -- whichever side of the pair the refused claim was stored on (an `or` of the two would be a
+    -- nested loop); the evidence lists are fetched for the chosen pair only
+    select claim_id_l as claim_id, claim_id_r as matched_claim_id, match_probability, decision_basis
     from match_pairs
+    where claim_id_l in (select claim_id from outcomes)
     union all
-    select claim_id_r, claim_id_l, match_probability, decision_basis, evidence
+    select claim_id_r, claim_id_l, match_probability, decision_basis
     from match_pairs
+    where claim_id_r in (select claim_id from outcomes)
+),
+
+pair_owners as materialized (
+    -- each pair end with the customer and rep of its matched claim, joined before the conflict
+    -- claims: joined the other way round, every conflict of a key account meets every claim of
+    -- its owner first (a million rows at 1M claims)
+    select pair_ends.*, owner_claims.customer_id as matched_customer_id, owner_claims.rep_id as matched_rep_id
+    from pair_ends
+    inner join owner_claims on owner_claims.claim_id = pair_ends.matched_claim_id
+),
+
+strongest as (
+    select
+        outcomes.claim_id,
+        pair_owners.match_probability,
+        pair_owners.decision_basis,
+        pair_owners.matched_claim_id
+    from outcomes
+    inner join pair_owners on pair_owners.claim_id = outcomes.claim_id
+    where pair_owners.matched_customer_id = outcomes.customer_id
+        and pair_owners.matched_rep_id = outcomes.owner_rep_id
+    qualify row_number() over (
+        partition by outcomes.claim_id order by pair_owners.match_probability desc, pair_owners.matched_claim_id
+    ) = 1
 ),
 
 evidence as (
-    select
-        outcomes.claim_id,
-        pair_ends.match_probability,
-        pair_ends.decision_basis,
-        pair_ends.evidence,
-        pair_ends.matched_claim_id
-    from outcomes
-    inner join pair_ends on pair_ends.claim_id = outcomes.claim_id
-    inner join owner_claims
-        on owner_claims.claim_id = pair_ends.matched_claim_id
-        and owner_claims.customer_id = outcomes.customer_id
-        and owner_claims.rep_id = outcomes.owner_rep_id
-    qualify row_number() over (
-        partition by outcomes.claim_id order by pair_ends.match_probability desc, pair_ends.matched_claim_id
-    ) = 1
+    select strongest.*, match_pairs.evidence
+    from strongest
+    inner join match_pairs
+        on match_pairs.claim_id_l = least(strongest.claim_id, strongest.matched_claim_id)
+        and match_pairs.claim_id_r = greatest(strongest.claim_id, strongest.matched_claim_id)
 ),
 
 final as (
