@@ -107,17 +107,29 @@ class ClaimChecks:
     failures: pl.DataFrame
 
 
-def claims_checked(checkable: pl.DataFrame, *, roster: list[str], as_of_end: datetime) -> ClaimChecks:
+def claims_checked(checkable: pl.DataFrame, *, roster: list[str], as_of_end: datetime,
+                   settled: pl.Series | None = None) -> ClaimChecks:
     """Every row check, then the duplicate check among the rows that passed them: a claim id
-    repeated by a refused row does not refuse the good row that shares it."""
+    repeated by a refused row does not refuse the good row that shares it.
+
+    `settled`: raw row ids that passed every row check on an earlier night under the same rules,
+    roster and configuration, and no later as-of instant (a row's content never changes): the row
+    checks run on the other rows only, and the duplicate check on those and on the rows marked as
+    duplicates, the only ones that could fail it."""
     row_checks = tuple(c for c in CHECKS if c.code != DUPLICATE_CHECK)
-    rows = validate_claims(checkable, roster=roster, as_of_end=as_of_end, checks=row_checks)
+    settled_rows = pl.col(ROW_KEY).is_in(settled.implode()) if settled is not None else pl.lit(False)
+    rows = validate_claims(checkable.filter(~settled_rows), roster=roster, as_of_end=as_of_end, checks=row_checks)
     marked = duplicates_marked(checkable, rows.failures[ROW_KEY])
-    duplicates = validate_claims(marked, roster=roster, as_of_end=as_of_end, suite="claims_duplicates",
+    duplicates = validate_claims(marked.filter(~settled_rows | pl.col("duplicate_of").is_not_null()), roster=roster,
+                                 as_of_end=as_of_end, suite="claims_duplicates",
                                  checks=tuple(c for c in CHECKS if c.code == DUPLICATE_CHECK))
     failures = pl.concat([rows.failures, duplicates.failures]).unique().sort(ROW_KEY, "check")
     return ClaimChecks(rows, duplicates, marked, failures)
 
+
+def rows_passed(checks: ClaimChecks) -> pl.Series:
+    """The raw row ids that passed every row check (settled for the next night)."""
+    return checks.checked.filter(~pl.col(ROW_KEY).is_in(checks.rows.failures[ROW_KEY].implode()))[ROW_KEY]
 
 def published_suite(con: duckdb.DuckDBPyConnection, checks: TableChecks) -> SuiteResult:
     """Check table `checks.table` in `con`: a unique, complete key; not-null columns; counts >= 0;
@@ -196,7 +208,8 @@ def validation_report_html(results: list[SuiteResult], *, as_of: str) -> str:
         "td,th{border:1px solid #ccc;padding:4px;font-size:14px;text-align:left}"
         ".bad{background:#fde8e8}.ok{background:#eefaf0}</style></head><body>"
         f"<h1>数据校验结果 Validation results — {html.escape(as_of)}</h1>"
-        "<p>Great Expectations suites run on every input row and on the published tables. "
+        "<p>Great Expectations suites run on every input row (a row that passed on an earlier night "
+        "under the same rules, roster and sources is not checked again) and on the published tables. "
         "Rows failing an input check are in the <code>quarantine</code> table with the reason.</p>"
         "<table><tr><th>suite</th><th>check</th><th>column</th><th>expectation</th><th>result</th>"
         "<th>failed/rows</th><th>examples</th></tr>" + "".join(rows) + "</table></body></html>"

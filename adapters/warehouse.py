@@ -32,7 +32,7 @@ SNAPSHOTS = {"claim_customer": "previous_claim_customer"}
 # when the live warehouse has them, absent otherwise (the night then matches in full)
 MIRRORED_SNAPSHOTS = {
     "claims": "previous_claims", "claims_for_matching": "previous_claims_for_matching",
-    "scored_pairs": "previous_scored_pairs",
+    "scored_pairs": "previous_scored_pairs", "rows_validated": "previous_rows_validated",
 }
 
 

@@ -3,20 +3,23 @@ accepted into `claims` or quarantined with its reasons."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 import duckdb
 import polars as pl
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from adapters import warehouse
-from adapters.expectations import ClaimChecks, claims_checked
+from adapters import expectations, warehouse
+from adapters.expectations import ClaimChecks, claims_checked, rows_passed
 from adapters.ingest import new_source_files, read_new_files, sources_matching_nothing
 from adapters.sql_files import QUERIES, sql_text
+from matching.incremental import code_fingerprint
 from settings.sources import SourcesConfig
-from transforms.checks import claims_checkable
+from transforms.checks import CHECKS, claims_checkable
 from transforms.parsing import claims_parsed_by_source
 from transforms.quarantine import claims_accepted, claims_quarantined
 
@@ -54,14 +57,42 @@ def raw_claims_ingested(con: duckdb.DuckDBPyConnection, config: SourcesConfig, n
 def claims_validated(con: duckdb.DuckDBPyConnection, config: SourcesConfig, roster: pl.DataFrame, as_of: date,
                      now: datetime) -> ClaimChecks:
     """Publish `claims` and `quarantine` from the current version of every ingested file, and the
-    roster as `reps`; returns the input checks (row checks, then duplicate claim ids)."""
+    roster as `reps`; returns the input checks (row checks, then duplicate claim ids). Rows that
+    passed the row checks on an earlier night under the same rules are not checked again
+    (`rows_validated`, `claims_checked`)."""
     current = warehouse.frame(con, sql_text(QUERIES, "current_raw_claims"))
     parsed = claims_parsed_by_source(current, config.source_formats(), retired_zone=config.timezone)
-    checks = claims_checked(claims_checkable(parsed), roster=roster["rep_id"].to_list(), as_of_end=now)
+    rep_ids = roster["rep_id"].to_list()
+    digest = _validation_digest(config, rep_ids)
+    settled = _rows_settled(con, digest, now)
+    checks = claims_checked(claims_checkable(parsed), roster=rep_ids, as_of_end=now, settled=settled)
     claims = claims_accepted(checks.checked, checks.failures)
     quarantine = claims_quarantined(checks.checked, checks.failures, as_of=as_of.isoformat())
     warehouse.write_table(con, "claims", claims, "claim_id")
     warehouse.write_table(con, "quarantine", quarantine, "source, file_name, row_number")
     warehouse.write_table(con, "reps", roster, "rep_id")
-    get_run_logger().info("claims: %d accepted, %d quarantined", claims.height, quarantine.height)
+    warehouse.write_table(con, "rows_validated", rows_passed(checks).to_frame().with_columns(
+        pl.lit(digest).alias("digest"), pl.lit(now).alias("as_of_end")), order_by=None)
+    checked = current.height if settled is None else int((~current["raw_row_id"].is_in(settled.implode())).sum())
+    get_run_logger().info("claims: %d accepted, %d quarantined; %d rows checked tonight, the others on an earlier "
+                          "night", claims.height, quarantine.height, checked)
     return checks
+
+
+def _validation_digest(config: SourcesConfig, roster: list[str]) -> str:
+    """What a row check's outcome depends on besides the row and the as-of instant: the sources'
+    formats, the zone of retired sources, the roster, the checks and the code that runs them."""
+    digest = hashlib.sha256(repr((config.source_formats(), config.timezone, sorted(roster), CHECKS)).encode("utf-8"))
+    digest.update(Path(expectations.__file__).read_bytes())
+    digest.update(code_fingerprint().encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _rows_settled(con: duckdb.DuckDBPyConnection, digest: str, now: datetime) -> pl.Series | None:
+    """Last night's passed rows, if it validated under the same digest at no later instant."""
+    if not warehouse.scalar(con, "select count(*) from duckdb_tables() where table_name = 'previous_rows_validated'"):
+        return None
+    settled = warehouse.frame(con, "select raw_row_id from previous_rows_validated where digest = ? and as_of_end <= ?",
+                              [digest, now])
+    return settled["raw_row_id"] if settled.height else None
+
