@@ -76,16 +76,19 @@ def sql_identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def comment_statements(dictionary: DataDictionary, catalog: dict[str, list[str]]) -> tuple[list[str], list[str]]:
-    """COMMENT statements for every table and column of `catalog` (table → columns) the dictionary
-    describes, and the `table` / `table.column` names it does not describe."""
+def comment_statements(dictionary: DataDictionary, catalog: dict[str, list[str]],
+                       views: frozenset[str] = frozenset()) -> tuple[list[str], list[str]]:
+    """COMMENT statements for every table and column of `catalog` (table or view → columns; the
+    `views` among them) the dictionary describes, and the `table` / `table.column` names it does
+    not describe."""
     statements, missing = [], []
     for table, columns in catalog.items():
         entry = dictionary.tables.get(table)
         if entry is None:
             missing.append(table)
             continue
-        statements.append(f"comment on table {sql_identifier(table)} is {sql_literal(entry.comment())}")
+        kind = "view" if table in views else "table"
+        statements.append(f"comment on {kind} {sql_identifier(table)} is {sql_literal(entry.comment())}")
         for column in columns:
             text = entry.columns.get(column)
             if text is None:
@@ -98,7 +101,7 @@ def comment_statements(dictionary: DataDictionary, catalog: dict[str, list[str]]
 
 def apply_dictionary(con: duckdb.DuckDBPyConnection, dictionary: DataDictionary,
                      skip: tuple[str, ...] = ()) -> list[str]:
-    """Comment every table and column of the main schema (bar `skip`); returns what lacks a description."""
+    """Comment every table, view and column of the main schema (bar `skip`); returns what lacks a description."""
     rows = con.execute(
         "select table_name, column_name from duckdb_columns() "
         "where database_name = current_database() and schema_name = 'main' and not internal "
@@ -108,7 +111,10 @@ def apply_dictionary(con: duckdb.DuckDBPyConnection, dictionary: DataDictionary,
     for table, column in rows:
         if table not in skip:
             catalog.setdefault(table, []).append(column)
-    statements, missing = comment_statements(dictionary, catalog)
+    views = frozenset(row[0] for row in con.execute(
+        "select view_name from duckdb_views() where database_name = current_database() and schema_name = 'main' "
+        "and not internal").fetchall())
+    statements, missing = comment_statements(dictionary, catalog, views)
     for statement in statements:
         con.execute(statement)
     return missing

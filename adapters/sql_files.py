@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
-STATE, MODELS, MARTS, MACROS, QUERIES = "state", "models", "marts", "macros", "queries"
+STATE, MODELS, MARTS, MACROS, QUERIES, VIEWS = "state", "models", "marts", "macros", "queries", "views"
 
 _CHECK_LINE = re.compile(r"^-- @(?P<kind>\w+)(?: (?P<name>\w+))?: (?P<value>.+)$")
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from adapters.sql_files import STATE, model_folder, sql_text
+from adapters.sql_files import STATE, VIEWS, model_folder, sql_text
 
 CARRIED_TABLES = (
     "ingested_files", "raw_claims", "run_log", "customer_lineage", "review_decisions", "claim_first_accepted",
@@ -90,10 +90,13 @@ def open_next(live: Path) -> duckdb.DuckDBPyConnection:
 
 def _carried_in_place(con: duckdb.DuckDBPyConnection) -> None:
     """Keep the carried tables, rename the snapshot sources to their snapshot names, drop the
-    rest; a carried table whose columns differ from its definition in sql/state (a warehouse of
+    rest (and every view); a carried table whose columns differ from its definition in sql/state (a warehouse of
     an earlier version) is rebuilt by it, its rows inserted by column name."""
     tables = set(_main_tables(con))
     snapshots = SNAPSHOTS | MIRRORED_SNAPSHOTS
+    for (view,) in con.execute("select view_name from duckdb_views() where database_name = current_database() "
+                               "and schema_name = 'main' and not internal order by view_name").fetchall():
+        con.execute(f"drop view {view}")
     for name in sorted(tables - set(CARRIED_TABLES) - set(snapshots)):
         con.execute(f"drop table {name}")
     for source, target in snapshots.items():
@@ -175,6 +178,11 @@ def build_model(con: duckdb.DuckDBPyConnection, name: str) -> int:
     returns its row count."""
     con.execute(f"create or replace table {name} as {sql_text(model_folder(name), name)}")
     return row_count(con, name)
+
+
+def build_view(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Create or replace the view `name` (a select in sql/views/)."""
+    con.execute(f"create or replace view {name} as {sql_text(VIEWS, name)}")
 
 
 def row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:

@@ -31,7 +31,7 @@ from matching.match_model import MatchModel
 from matching.model import Connect, match_weights_chart_html, scored_pairs, train_model
 from matching.model_files import CHART_FILE, DEFAULT_MODEL, MODEL_FILE, model_dir, pending_model_dir
 from matching.prepare import claims_for_matching
-from matching.review import pairs_with_evidence, review_candidates, review_queue
+from matching.review import level_combinations, pairs_with_evidence, review_candidates, review_queue
 from matching.scoring import scoring_model
 from matching.spark_engine import spark_session
 from settings.matching import MatchingConfig
@@ -41,7 +41,6 @@ from transforms.standardise import standardise_claims_reusing
 # then use the packaged model, trained on 20,000 generated claims (see README, "Matching").
 MIN_TRAINING_CLAIMS = 2_000
 DUCKDB = MatchingConfig()
-MATCH_PAIRS_SLICE = 500_000
 NAME_KEY_COLUMNS = ("claim_id", "name_norm", "credit_code_norm", "core_name", "trade_name", "core_pinyin", "alias_key",
                     "region", "is_registered_name")
 
@@ -144,9 +143,6 @@ def customers_matched(
     warehouse.append_rows(con, "customer_lineage", lineage.with_columns(pl.lit(run_id).alias("run_id")))
     warehouse.append_rows(con, "matching_runs", _matching_run(plan, run_id, claims.height, reclustered.len(),
                                                               pairs_kept))
-    # evidence (nine labelled lines per pair) is the bulk of a pair's memory: it is added per slice
-    # as match_pairs is written, and to the few pairs of the review queue, never to every pair at once
-    _match_pairs_written(con, classified.filter(pl.col("decision_basis") != "below"), model)
     _groups_written(con, classified, claims, claim_customer)
     candidates = pairs_with_evidence(review_candidates(classified, claim_customer, policy.match_threshold), model)
     queue, outcomes = review_queue(candidates, claims, claim_customer, decisions_latest(all_decisions),
@@ -177,13 +173,17 @@ def _pairs_classified(
     kept = scored_pairs(prepared, model, min_probability=retention_probability(policy.review_floor),
                         connect=connect, touched_blocks=plan.touched_blocks, retained=plan.retained,
                         spark=spark_session(engine.spark) if engine.engine == "spark" else None)
-    state = kept.select(*PAIR_IDS, "is_forced", "match_probability", pl.col("^gamma_.*$"))
+    state = kept.select(*PAIR_IDS, "is_forced", "match_weight", "match_probability", pl.col("^gamma_.*$"),
+                        pl.col("^mw_tf_adj_.*$"))
+    levels = level_combinations(kept, model)
     scored = kept.filter(pl.col("is_forced") | (pl.col("match_probability") >= policy.review_floor))
     del kept  # the pairs between the two floors are not needed again: free them before classifying
     classified = classified_reusing(scored, prepared, model, policy, plan.retained)
     state = state.join(classified.select(*PAIR_IDS, *CLASSIFICATION), on=PAIR_IDS, how="left",
                        maintain_order="left").with_columns(pl.col("is_link").fill_null(False))
     warehouse.write_table(con, "scored_pairs", state, order_by=None)  # sorted by the pair's ids
+    warehouse.write_table(con, "match_levels", levels, order_by=None)
+    warehouse.build_view(con, "match_pairs")
     return classified, state.height
 
 
@@ -255,21 +255,6 @@ def _groups_written(con: duckdb.DuckDBPyConnection, classified: pl.DataFrame, cl
     members, groups = customer_groups(group_edges(classified, claim_customer), names)
     warehouse.write_table(con, "customer_group_members", members, "group_id, customer_id")
     warehouse.write_table(con, "customer_groups", groups, "group_id")
-
-
-def _match_pairs_written(con: duckdb.DuckDBPyConnection, kept: pl.DataFrame, model: MatchModel) -> None:
-    """Write `match_pairs` (the kept pairs with their level labels and evidence), appended one
-    slice at a time in `kept`'s order (by claim ids, as scored), so that memory follows the slice
-    (evidence is the bulk of a pair's memory) and DuckDB never sorts the evidence lists."""
-    for start in range(0, max(kept.height, 1), MATCH_PAIRS_SLICE):
-        part = pairs_with_evidence(kept.slice(start, MATCH_PAIRS_SLICE), model).select(
-            "claim_id_l", "claim_id_r", "match_probability", "match_weight", "decision_basis", "is_link",
-            "evidence", pl.col("^level_.*$"), pl.col("^mw_.*$"),
-        )
-        if start == 0:
-            warehouse.write_table(con, "match_pairs", part, order_by=None)
-        else:
-            warehouse.append_rows(con, "match_pairs", part)
 
 
 def _store_decisions(con: duckdb.DuckDBPyConnection, decisions: pl.DataFrame, run_id: str) -> None:

@@ -47,22 +47,27 @@ def _labels(model: MatchModel) -> dict[str, dict[int, str]]:
     }
 
 
-def pairs_with_evidence(pairs: pl.DataFrame, model: MatchModel) -> pl.DataFrame:
-    """Adds `level_<comparison>` (the level's label) and `evidence` (one line per comparison:
-    label and match weight) to scored pairs, in their order. Both follow from a pair's levels
-    alone, so they are formatted once per distinct combination of levels and joined on: millions
-    of pairs share a few thousand combinations."""
+def level_combinations(pairs: pl.DataFrame, model: MatchModel) -> pl.DataFrame:
+    """One row per distinct combination of levels among scored `pairs`: `gamma_*`, the levels' own
+    match weights `mw_*` (not the term-frequency adjustments), their labels `level_*` and
+    `evidence` (one line per comparison: label and weight). All follow from the levels alone:
+    millions of pairs share a few thousand combinations."""
     labels = _labels(model)
-    keys = [column for name in labels for column in (f"gamma_{name}", f"mw_{name}")]
-    combinations = pairs.select(keys).unique().with_columns(
-        pl.col(f"gamma_{name}").replace_strict(mapping, default="?", return_dtype=pl.String).alias(f"level_{name}")
-        for name, mapping in labels.items()
-    )
+    combinations = pairs.select(*(f"gamma_{name}" for name in labels), *(f"mw_{name}" for name in labels)).unique()
     lines = [
         pl.format("{}: {} ({})", pl.lit(name), pl.col(f"level_{name}"), pl.col(f"mw_{name}").round(1))
         for name in labels
     ]
-    combinations = combinations.with_columns(pl.concat_list(lines).alias("evidence"))
+    return combinations.with_columns(
+        pl.col(f"gamma_{name}").replace_strict(mapping, default="?", return_dtype=pl.String).alias(f"level_{name}")
+        for name, mapping in labels.items()
+    ).with_columns(pl.concat_list(lines).alias("evidence")).sort(f"gamma_{name}" for name in labels)
+
+
+def pairs_with_evidence(pairs: pl.DataFrame, model: MatchModel) -> pl.DataFrame:
+    """Adds `level_<comparison>` and `evidence` (`level_combinations`) to scored pairs, in their order."""
+    combinations = level_combinations(pairs, model)
+    keys = [c for c in combinations.columns if c.startswith(("gamma_", "mw_"))]
     return pairs.join(combinations, on=keys, how="left", nulls_equal=True, maintain_order="left")
 
 
