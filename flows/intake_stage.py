@@ -55,16 +55,16 @@ def raw_claims_ingested(con: duckdb.DuckDBPyConnection, config: SourcesConfig, n
 
 @task(cache_policy=NO_CACHE)
 def claims_validated(con: duckdb.DuckDBPyConnection, config: SourcesConfig, roster: pl.DataFrame, as_of: date,
-                     now: datetime) -> ClaimChecks:
+                     now: datetime, full_rebuild: bool = False) -> ClaimChecks:
     """Publish `claims` and `quarantine` from the current version of every ingested file, and the
     roster as `reps`; returns the input checks (row checks, then duplicate claim ids). Rows that
     passed the row checks on an earlier night under the same rules are not checked again
-    (`rows_validated`, `claims_checked`)."""
+    (`rows_validated`, `claims_checked`), unless `full_rebuild`."""
     current = warehouse.frame(con, sql_text(QUERIES, "current_raw_claims"))
     parsed = claims_parsed_by_source(current, config.source_formats(), retired_zone=config.timezone)
     rep_ids = roster["rep_id"].to_list()
     digest = _validation_digest(config, rep_ids)
-    settled = _rows_settled(con, digest, now)
+    settled = None if full_rebuild else _rows_settled(con, digest, now)
     checks = claims_checked(claims_checkable(parsed), roster=rep_ids, as_of_end=now, settled=settled)
     claims = claims_accepted(checks.checked, checks.failures)
     quarantine = claims_quarantined(checks.checked, checks.failures, as_of=as_of.isoformat())

@@ -63,7 +63,7 @@ def night(
                 with stage("读取文件 ingesting new files", lambda: warehouse.row_count(con, "raw_claims")):
                     intake = raw_claims_ingested(con, inputs.config, now)
                 with stage("校验 validating claims (Great Expectations)", lambda: warehouse.row_count(con, "claims")):
-                    input_checks = claims_validated(con, inputs.config, inputs.roster, as_of, now)
+                    input_checks = claims_validated(con, inputs.config, inputs.roster, as_of, now, full_rebuild)
                     backfill = first_acceptance_recorded(con, as_of, policy.first_night_window_days, zone)
                 with stage("标准化 standardising names, phones, e-mails, sites, codes", lambda: standardised):
                     standardised = claims_standardised(con, full_rebuild)

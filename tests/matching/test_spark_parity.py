@@ -89,11 +89,11 @@ def test_predicted_on_spark_equals_predicted_on_duckdb_with_forced_pairs(session
     # an incremental night's query: pairs formed around touched claims only, earlier ones rescored
     new = windowed.filter(pl.int_range(pl.len()) % 4 == 0)
     touched = windowed.select(pl.col(c).is_in(new[c].drop_nulls().implode()).fill_null(False) for c in columns)
-    rescored = duck.select(pl.col("claim_id_l"), pl.col("claim_id_r")).join(
+    rescored = duck.select(pl.col("claim_id_l"), pl.col("claim_id_r"), pl.col("^gamma_.*$")).join(
         windowed.select(pl.col("claim_id").alias("claim_id_l"), pl.int_range(pl.len(), dtype=pl.UInt32).alias("_l")),
         on="claim_id_l").join(
         windowed.select(pl.col("claim_id").alias("claim_id_r"), pl.int_range(pl.len(), dtype=pl.UInt32).alias("_r")),
-        on="claim_id_r").select("_l", "_r")
+        on="claim_id_r").select("_l", "_r", pl.col("^gamma_.*$"))
     incremental = {**kwargs, "touched": touched, "rescored": rescored.head(50)}
     assert_same_scores(predicted_on_spark(windowed, model, columns, session, **incremental),
                        predicted(windowed, model, columns, duckdb.connect(), **incremental))
