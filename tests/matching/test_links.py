@@ -151,7 +151,8 @@ def test_an_incremental_night_keeps_a_pairs_classification_unless_its_probabilit
     earlier = pl.DataFrame({
         "claim_id_l": ["a", "c"], "claim_id_r": ["b", "d"], "match_probability": [0.60, 0.60],
         "is_registered_name_l": [False, False], "is_registered_name_r": [False, False],
-        "name_agreement": ["near", "near"], "decision_basis": ["kept from last night", "review"], "is_link": [True, False],
+        "name_agreement": ["near", "near"], "decision_basis": ["kept from last night", "review"],
+        "is_link": [True, False],
     })
     out = classified_reusing(scored, prepared, MODEL, POLICY, earlier)
     assert out.select("claim_id_l", "decision_basis", "is_link").rows() == [
