@@ -16,6 +16,7 @@ import duckdb
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from adapters.sql_files import SQL_DIR
+from adapters.warehouse import main_views
 from settings.base import load_yaml_model
 
 DICTIONARY_PATH = SQL_DIR / "dictionary.yaml"
@@ -111,10 +112,7 @@ def apply_dictionary(con: duckdb.DuckDBPyConnection, dictionary: DataDictionary,
     for table, column in rows:
         if table not in skip:
             catalog.setdefault(table, []).append(column)
-    views = frozenset(row[0] for row in con.execute(
-        "select view_name from duckdb_views() where database_name = current_database() and schema_name = 'main' "
-        "and not internal").fetchall())
-    statements, missing = comment_statements(dictionary, catalog, views)
+    statements, missing = comment_statements(dictionary, catalog, frozenset(main_views(con)))
     for statement in statements:
         con.execute(statement)
     return missing

@@ -131,6 +131,7 @@ def rows_passed(checks: ClaimChecks) -> pl.Series:
     """The raw row ids that passed every row check (settled for the next night)."""
     return checks.checked.filter(~pl.col(ROW_KEY).is_in(checks.rows.failures[ROW_KEY].implode()))[ROW_KEY]
 
+
 def published_suite(con: duckdb.DuckDBPyConnection, checks: TableChecks) -> SuiteResult:
     """Check table `checks.table` in `con`: a unique, complete key; not-null columns; counts >= 0;
     rates within 0-1 (null passes); every rule true."""

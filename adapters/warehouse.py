@@ -90,12 +90,11 @@ def open_next(live: Path) -> duckdb.DuckDBPyConnection:
 
 def _carried_in_place(con: duckdb.DuckDBPyConnection) -> None:
     """Keep the carried tables, rename the snapshot sources to their snapshot names, drop the
-    rest (and every view); a carried table whose columns differ from its definition in sql/state (a warehouse of
-    an earlier version) is rebuilt by it, its rows inserted by column name."""
+    rest (and every view); a carried table whose columns differ from its definition in sql/state
+    (a warehouse of an earlier version) is rebuilt by it, its rows inserted by column name."""
     tables = set(_main_tables(con))
     snapshots = SNAPSHOTS | MIRRORED_SNAPSHOTS
-    for (view,) in con.execute("select view_name from duckdb_views() where database_name = current_database() "
-                               "and schema_name = 'main' and not internal order by view_name").fetchall():
+    for view in main_views(con):
         con.execute(f"drop view {view}")
     for name in sorted(tables - set(CARRIED_TABLES) - set(snapshots)):
         con.execute(f"drop table {name}")
@@ -112,6 +111,19 @@ def _carried_in_place(con: duckdb.DuckDBPyConnection) -> None:
             _rebuilt_by_definition(con, name)
     con.execute("drop schema _defined cascade")
     con.execute("checkpoint")
+
+
+def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the connection's database holds a table `name`."""
+    return bool(scalar(con, "select count(*) from duckdb_tables() where database_name = current_database() "
+                            "and table_name = ?", [name]))
+
+
+def main_views(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The views of the main schema, by name."""
+    return [row[0] for row in con.execute(
+        "select view_name from duckdb_views() where database_name = current_database() and schema_name = 'main' "
+        "and not internal order by view_name").fetchall()]
 
 
 def _main_tables(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -90,7 +90,7 @@ def _validation_digest(config: SourcesConfig, roster: list[str]) -> str:
 
 def _rows_settled(con: duckdb.DuckDBPyConnection, digest: str, now: datetime) -> pl.Series | None:
     """Last night's passed rows, if it validated under the same digest at no later instant."""
-    if not warehouse.scalar(con, "select count(*) from duckdb_tables() where table_name = 'previous_rows_validated'"):
+    if not warehouse.has_table(con, "previous_rows_validated"):
         return None
     settled = warehouse.frame(con, "select raw_row_id from previous_rows_validated where digest = ? and as_of_end <= ?",
                               [digest, now])

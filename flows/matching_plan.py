@@ -41,10 +41,6 @@ class MatchingPlan:
     drift_bits: float = 0.0
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(warehouse.scalar(con, "select count(*) from duckdb_tables() where table_name = ?", [name]))
-
-
 def last_matching_run(con: duckdb.DuckDBPyConnection) -> dict[str, object] | None:
     """The last night's row of `matching_runs`, or None."""
     rows = warehouse.frame(con, "select * from matching_runs order by recorded_at desc, run_id desc limit 1")
@@ -56,7 +52,7 @@ def previous_standardised(con: duckdb.DuckDBPyConnection, full_rebuild: bool) ->
     no full rebuild asked for; else an empty frame."""
     last = last_matching_run(con)
     if full_rebuild or last is None or last["code_fingerprint"] != code_fingerprint() \
-            or not _has_table(con, "previous_claims"):
+            or not warehouse.has_table(con, "previous_claims"):
         return pl.DataFrame()
     return warehouse.frame(con, "select * from previous_claims")
 
@@ -72,8 +68,8 @@ def matching_plan(con: duckdb.DuckDBPyConnection, prepared: pl.DataFrame, scorin
 
     if full_rebuild:
         return full("asked for (recon run --full)")
-    if last is None or not (_has_table(con, "previous_claims_for_matching")
-                            and _has_table(con, "previous_scored_pairs")):
+    if last is None or not (warehouse.has_table(con, "previous_claims_for_matching")
+                            and warehouse.has_table(con, "previous_scored_pairs")):
         return full("no matching state from an earlier night")
     if last["fingerprint"] != fingerprint:
         return full("the model, the matching thresholds or the matching code changed")

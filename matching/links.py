@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from matching.identity import COUPLE_COLUMNS, couples_compatible
+from matching.incremental import PAIR_IDS
 from matching.match_model import MatchModel
 from matching.review import ReviewCapacity
 from matching.scratch_db import scratch_cursor
@@ -297,13 +298,12 @@ def classified_reusing(scored: pl.DataFrame, prepared: pl.DataFrame, model: Matc
     levels, both claims' prepared rows and its probability only against the match threshold and
     the review floor, so a pair of `earlier` on the same side of both keeps it; the others are
     classified from their claims."""
-    ids = ["claim_id_l", "claim_id_r"]
     scored = scored.with_row_index("_order")
     if earlier is None:
         fresh, reused = scored, None
     else:
-        before = earlier.select(*ids, pl.col("match_probability").alias("_before"), *CLASSIFICATION)
-        joined = scored.join(before, on=ids, how="left")
+        before = earlier.select(*PAIR_IDS, pl.col("match_probability").alias("_before"), *CLASSIFICATION)
+        joined = scored.join(before, on=PAIR_IDS, how="left")
         now, then = pl.col("match_probability"), pl.col("_before")
         same_side = [(now >= limit) == (then >= limit) for limit in (policy.match_threshold, policy.review_floor)]
         reusable = (pl.col("decision_basis").is_not_null() & pl.all_horizontal(same_side)).fill_null(False)

@@ -134,7 +134,8 @@ def scored_pairs(
     An incremental night (`matching.incremental`) passes `touched_blocks` (per blocking column,
     the values whose blocks are paired again) and the `retained` pairs (`claim_id_l`,
     `claim_id_r`, `gamma_*`) of earlier nights between untouched claims, weighted again from their
-    levels and kept by the same rule if they still share an untouched block. The rule pairs are always found in full.
+    levels and kept by the same rule if they still share an untouched block. The rule pairs are
+    always found in full.
     With `spark`, the pairs are scored on it (`matching.spark_engine`); the rule pairs stay on DuckDB."""
     windowed = with_window_keys(prepared, (*BLOCKING_COLUMNS, *SLIP_COLUMNS))
     flags = None if touched_blocks is None else windowed.select(
