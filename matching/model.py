@@ -157,20 +157,19 @@ def scored_pairs(
                                        touched=flags, rescored=rescored)
     finally:
         connection.close()
-    left, right = f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r"
-    if frame.filter(pl.col(left) > pl.col(right)).height:
+    if frame.filter(pl.col("_l") > pl.col("_r")).height:
         raise AssertionError("a scored pair has claim_id_l > claim_id_r")
-    return frame.sort(left, right)
+    return frame.sort("_l", "_r").drop("_l", "_r")  # positions follow the ids: the ids' order
 
 
 def _positions(windowed: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
-    """`pairs` by claim ids → by row positions in `windowed` (`_l` < `_r`: `windowed` is sorted
-    by claim id, a pair's ids are in order), with their other columns."""
+    """`pairs` by claim ids, with their row positions in `windowed` first (`_l` < `_r`:
+    `windowed` is sorted by claim id, a pair's ids are in order)."""
     rows = windowed.select(pl.col(UNIQUE_ID), pl.int_range(pl.len(), dtype=pl.UInt32).alias("_pos"))
     return (
         pairs.join(rows.rename({UNIQUE_ID: f"{UNIQUE_ID}_l", "_pos": "_l"}), on=f"{UNIQUE_ID}_l")
         .join(rows.rename({UNIQUE_ID: f"{UNIQUE_ID}_r", "_pos": "_r"}), on=f"{UNIQUE_ID}_r")
-        .select("_l", "_r", pl.exclude("_l", "_r", f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r"))
+        .select("_l", "_r", pl.exclude("_l", "_r"))
     )
 
 

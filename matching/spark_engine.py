@@ -29,7 +29,7 @@ from splink.internals.spark.spark_helpers import custom_spark_dialect  # noqa: F
 from sqlglot import exp
 
 from matching.blocks import window_columns
-from matching.predict import predict_sql, rescored_levels, term_frequencies_sql, touched_column
+from matching.predict import carried_columns, predict_sql, stored_levels, term_frequencies_sql, touched_column
 from matching.prepare import UNIQUE_ID
 from matching.scoring import ScoringModel, compared_columns
 
@@ -49,7 +49,7 @@ _LOCAL_DEFAULTS = {
     "spark.driver.host": "127.0.0.1",
     "spark.driver.bindAddress": "127.0.0.1",
 }
-_VIEWS = ("_predict_input", "_forced_pairs", "_rescored_pairs", "_predict_claims")
+_VIEWS = ("_predict_input", "_forced_pairs", "_stored_pairs", "_predict_claims")
 
 
 class SparkSettings(Protocol):
@@ -128,15 +128,20 @@ def predicted_on_spark(windowed: pl.DataFrame, model: ScoringModel, columns: tup
     _register_udfs(spark)
     _view(spark, "_predict_input", _spark_compatible(claims, keys))
     _view(spark, "_forced_pairs", _spark_compatible(forced if forced is not None else no_pairs, []))
-    _view(spark, "_rescored_pairs", _spark_compatible(rescored_levels(rescored, model), []))
+    side_columns = [UNIQUE_ID, *compared, *(f"tf_{c}" for c in tf_columns)]
+    kept = [c for c in kept_columns if c not in (f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r")]
     try:
         # materialised, as DuckDB's temp table is (the query reads it twice per window key); its
         # blocks go with the frame (Spark's context cleaner), the views are dropped below
-        spark.sql(spark_sql(term_frequencies_sql(tf_columns))).localCheckpoint().createOrReplaceTempView(
-            "_predict_claims")
-        sql = predict_sql(model, columns, [UNIQUE_ID, *compared, *(f"tf_{c}" for c in tf_columns)], threshold,
-                          [c for c in kept_columns if c not in (f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r")],
-                          incremental=touched is not None)
+        scored_claims = spark.sql(spark_sql(term_frequencies_sql(tf_columns))).localCheckpoint()
+        scored_claims.createOrReplaceTempView("_predict_claims")
+        if touched is not None:
+            frequencies = pl.from_arrow(scored_claims.select("_pos", *(f"tf_{c}" for c in tf_columns)).toArrow())
+            assert isinstance(frequencies, pl.DataFrame)
+            stored = stored_levels(claims.hstack(frequencies.sort("_pos").drop("_pos")), rescored, model, columns,
+                                   carried_columns(side_columns, kept))
+            _view(spark, "_stored_pairs", _spark_compatible(stored, []))
+        sql = predict_sql(model, columns, side_columns, threshold, kept, incremental=touched is not None)
         result = spark.sql(spark_sql(sql))
         frame = pl.from_arrow(result.toArrow())
     finally:
@@ -144,7 +149,7 @@ def predicted_on_spark(windowed: pl.DataFrame, model: ScoringModel, columns: tup
             spark.catalog.dropTempView(view)
     if not isinstance(frame, pl.DataFrame):
         raise TypeError("Spark returned a column, not a table")
-    return frame
+    return frame.with_columns(pl.col("_l", "_r").cast(pl.UInt32))  # widened for Spark (`_spark_compatible`)
 
 
 def _view(spark: SparkSession, name: str, frame: pl.DataFrame) -> DataFrame:
