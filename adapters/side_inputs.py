@@ -8,6 +8,8 @@ not configured yields an empty, correctly typed frame.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 
 from adapters.readers import SourceFileError, read_table
@@ -59,8 +61,30 @@ def _read(ref: FileRef | None, config: SourcesConfig, columns: tuple[str, ...], 
 
 
 def read_followups(config: SourcesConfig) -> pl.DataFrame:
-    """One row per follow-up activity (`activity_at` UTC)."""
-    return _read(config.followups, config, FOLLOWUP_COLUMNS, ("activity_at",), "activity_id")[0]
+    """One row per follow-up activity (`activity_at` UTC). The file is read once per version (path,
+    size, modification time) in a process: `recon run` checks it before Prefect starts and the
+    flow reads it again; at 1M claims it holds 1.6M activities, 2.1 s a read."""
+    version = _version(config.resolve(config.followups.path)) if config.followups is not None else None
+    if version is None:
+        return _read(config.followups, config, FOLLOWUP_COLUMNS, ("activity_at",), "activity_id")[0]
+    if version not in _FOLLOWUPS_READ:
+        _FOLLOWUPS_READ.clear()
+        _FOLLOWUPS_READ[version] = _read(config.followups, config, FOLLOWUP_COLUMNS, ("activity_at",),
+                                         "activity_id")[0]
+    return _FOLLOWUPS_READ[version]
+
+
+_FOLLOWUPS_READ: dict[tuple[str, int, int], pl.DataFrame] = {}
+
+
+def _version(path: Path) -> tuple[str, int, int] | None:
+    """(path, size, modification time in ns) of a file, or None if it cannot be read (the reader
+    then says why)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return str(path.resolve()), stat.st_size, stat.st_mtime_ns
 
 
 def read_extensions(config: SourcesConfig) -> pl.DataFrame:

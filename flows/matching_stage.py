@@ -101,12 +101,13 @@ def model_for_tonight(prepared: pl.DataFrame, warehouse_path: Path, connect: Con
 
 
 @task(cache_policy=NO_CACHE)
-def claims_standardised(con: duckdb.DuckDBPyConnection, full_rebuild: bool = False) -> int:
-    """Replace `claims` with itself plus the standardised name, phone, e-mail, site and code parts,
-    taken from last night's claims where a claim's input is unchanged (`previous_standardised`)."""
-    claims = warehouse.frame(con, "select * from claims")
+def claims_standardised(con: duckdb.DuckDBPyConnection, accepted: pl.DataFrame, full_rebuild: bool = False) -> int:
+    """Publish the `accepted` claims as `claims`, plus the standardised name, phone, e-mail, site
+    and code parts, taken from last night's claims where a claim's input is unchanged
+    (`previous_standardised`)."""
+    claims = accepted.sort("claim_id")  # written in this order (DuckDB keeps it): no sort in DuckDB
     standardised, fresh = standardise_claims_reusing(claims, previous_standardised(con, full_rebuild))
-    warehouse.write_table(con, "claims", standardised, "claim_id")
+    warehouse.write_table(con, "claims", standardised, order_by=None)
     get_run_logger().info("claims standardised: %d rows, %d of them new or changed", claims.height, fresh)
     return claims.height
 
