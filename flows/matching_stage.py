@@ -101,28 +101,29 @@ def model_for_tonight(prepared: pl.DataFrame, warehouse_path: Path, connect: Con
 
 
 @task(cache_policy=NO_CACHE)
-def claims_standardised(con: duckdb.DuckDBPyConnection, accepted: pl.DataFrame, full_rebuild: bool = False) -> int:
+def claims_standardised(con: duckdb.DuckDBPyConnection, accepted: pl.DataFrame,
+                        full_rebuild: bool = False) -> pl.DataFrame:
     """Publish the `accepted` claims as `claims`, plus the standardised name, phone, e-mail, site
     and code parts, taken from last night's claims where a claim's input is unchanged
-    (`previous_standardised`)."""
+    (`previous_standardised`); returns them."""
     claims = accepted.sort("claim_id")  # written in this order (DuckDB keeps it): no sort in DuckDB
     standardised, fresh = standardise_claims_reusing(claims, previous_standardised(con, full_rebuild))
     warehouse.write_table(con, "claims", standardised, order_by=None)
     get_run_logger().info("claims standardised: %d rows, %d of them new or changed", claims.height, fresh)
-    return claims.height
+    return standardised
 
 
 @task(cache_policy=NO_CACHE)
 def customers_matched(
-    con: duckdb.DuckDBPyConnection, warehouse_path: Path, decisions: pl.DataFrame, run_id: str,
+    con: duckdb.DuckDBPyConnection, claims: pl.DataFrame, warehouse_path: Path, decisions: pl.DataFrame, run_id: str,
     policy: LinkPolicy, connect: Connect = duckdb.connect, full_rebuild: bool = False,
     engine: MatchingConfig = DUCKDB,
 ) -> MatchSummary:
-    """Score, link and cluster claims into customers with stable ids; publish the matching tables.
+    """Score, link and cluster the standardised `claims` (as `claims_standardised` published
+    them) into customers with stable ids; publish the matching tables.
     Incremental when the last night left its state and nothing that decides matching changed
     (`flows.matching_plan`); `full_rebuild` forces a full one. `connect` opens the in-memory
     connections Splink works on; `engine` says where the pairs are scored (DuckDB or Spark)."""
-    claims = warehouse.frame(con, "select * from claims")
     prepared = claims_for_matching(claims)
     model, path, model_source = model_for_tonight(prepared, warehouse_path, connect)
     fingerprint = matching_fingerprint(model.to_json(), (policy.match_threshold, policy.review_floor,

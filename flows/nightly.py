@@ -62,15 +62,20 @@ def night(
                 run_id = run_started(con, as_of, now, zone)
                 with stage("读取文件 ingesting new files", lambda: warehouse.row_count(con, "raw_claims")):
                     intake = raw_claims_ingested(con, inputs.config, now)
-                with stage("校验 validating claims (Great Expectations)", lambda: accepted.height):
+                # the claims go from stage to stage in memory, and are let go once the next has them
+                with stage("校验 validating claims (Great Expectations)", lambda: accepted_count):
                     input_checks, accepted = claims_validated(con, inputs.config, inputs.roster, as_of, now,
                                                               full_rebuild)
-                with stage("标准化 standardising names, phones, e-mails, sites, codes", lambda: standardised):
-                    standardised = claims_standardised(con, accepted, full_rebuild)
+                    accepted_count = accepted.height
+                with stage("标准化 standardising names, phones, e-mails, sites, codes", lambda: accepted_count):
+                    claims = claims_standardised(con, accepted, full_rebuild)
                     backfill = first_acceptance_recorded(con, as_of, policy.first_night_window_days, zone)
+                del accepted
                 with stage("归并 matching claims into customers (Splink)", lambda: matching.customers):
-                    matching = customers_matched(con, warehouse_path, inputs.decisions, run_id, policy.link_policy(),
-                                                 cancel.connect, full_rebuild, inputs.config.matching_engine(engine))
+                    matching = customers_matched(con, claims, warehouse_path, inputs.decisions, run_id,
+                                                 policy.link_policy(), cancel.connect, full_rebuild,
+                                                 inputs.config.matching_engine(engine))
+                del claims
                 with stage("归属 applying the ownership rules (replay)", lambda: sum(ownership.outcomes.values())):
                     ownership = ownership_replayed(con, inputs.followups, inputs.extensions, inputs.appeals,
                                                    policy.ownership_policy(), now)

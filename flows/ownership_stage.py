@@ -14,6 +14,7 @@ from adapters import warehouse
 from adapters.side_inputs import appeal_rulings_on_conflicts
 from adapters.sql_files import MACROS, sql_text
 from transforms.ownership import OwnershipPolicy, OwnershipResult, replay
+from transforms.ownership.inputs import CLAIM_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -29,8 +30,10 @@ def ownership_result(
     policy: OwnershipPolicy, now: datetime,
 ) -> OwnershipResult:
     """Replay the warehouse's claims (with their customers) under `policy` up to `now`."""
+    # only the columns the replay reads: all 46 of 1M claims took 4 s to fetch
+    columns = ", ".join(f"claims.{c}" for c in CLAIM_COLUMNS if c != "customer_id")
     claims = warehouse.frame(
-        con, "select claims.*, customer_id from claims join claim_customer using (claim_id) order by claim_id"
+        con, f"select {columns}, customer_id from claims join claim_customer using (claim_id) order by claim_id"
     )
     roster = warehouse.frame(con, "select rep_id, rep_name, team, quota from reps order by rep_id")
     return replay(claims, followups, extensions, appeal_rulings_on_conflicts(appeals), roster, policy, now)
