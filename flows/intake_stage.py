@@ -14,7 +14,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from adapters import expectations, warehouse
-from adapters.expectations import ClaimChecks, claims_checked, rows_passed
+from adapters.expectations import SuiteResult, claims_checked, rows_passed
 from adapters.ingest import new_source_files, read_new_files, sources_matching_nothing
 from adapters.sql_files import QUERIES, sql_text
 from matching.incremental import code_fingerprint
@@ -55,12 +55,13 @@ def raw_claims_ingested(con: duckdb.DuckDBPyConnection, config: SourcesConfig, n
 
 @task(cache_policy=NO_CACHE)
 def claims_validated(con: duckdb.DuckDBPyConnection, config: SourcesConfig, roster: pl.DataFrame, as_of: date,
-                     now: datetime, full_rebuild: bool = False) -> tuple[ClaimChecks, pl.DataFrame]:
+                     now: datetime, full_rebuild: bool = False) -> tuple[list[SuiteResult], pl.DataFrame]:
     """Check the current version of every ingested file; publish `quarantine`, and the roster as
-    `reps`. Returns the input checks (row checks, then duplicate claim ids) and the accepted
-    claims, which `claims_standardised` publishes with their standardised parts (one write of a
-    million claims, not two). Rows that passed the row checks on an earlier night under the same
-    rules are not checked again (`rows_validated`, `claims_checked`), unless `full_rebuild`."""
+    `reps`. Returns the input suites' results (row checks, then duplicate claim ids; not the rows
+    checked, which the night need not hold) and the accepted claims, which `claims_standardised`
+    publishes with their standardised parts (one write of a million claims, not two). Rows that
+    passed the row checks on an earlier night under the same rules are not checked again
+    (`rows_validated`, `claims_checked`), unless `full_rebuild`."""
     current = warehouse.frame(con, sql_text(QUERIES, "current_raw_claims"))
     parsed = claims_parsed_by_source(current, config.source_formats(), retired_zone=config.timezone)
     rep_ids = roster["rep_id"].to_list()
@@ -76,7 +77,7 @@ def claims_validated(con: duckdb.DuckDBPyConnection, config: SourcesConfig, rost
     checked = current.height if settled is None else int((~current["raw_row_id"].is_in(settled.implode())).sum())
     get_run_logger().info("claims: %d accepted, %d quarantined; %d rows checked tonight, the others on an earlier "
                           "night", claims.height, quarantine.height, checked)
-    return checks, claims
+    return [checks.rows, checks.duplicates], claims
 
 
 def _validation_digest(config: SourcesConfig, roster: list[str]) -> str:

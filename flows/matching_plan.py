@@ -79,7 +79,10 @@ def matching_plan(con: duckdb.DuckDBPyConnection, prepared: pl.DataFrame, scorin
     if drift >= RETENTION_MARGIN_BITS:
         return full(f"term frequencies moved {drift:.2f} bits since the last full rebuild "
                     f"(limit {RETENTION_MARGIN_BITS})")
-    previous_pairs = warehouse.frame(con, "select * from previous_scored_pairs")
+    # what tonight reads of them: ids, levels, probability and classification (not the weights)
+    wanted = [c for c in warehouse.frame(con, "describe previous_scored_pairs")["column_name"]
+              if c not in ("is_forced", "match_weight") and not c.startswith("mw_")]
+    previous_pairs = warehouse.frame(con, f"select {', '.join(wanted)} from previous_scored_pairs")
     touched, gone = claims_touched(prepared, previous, previous_pairs)
     blocks = blocks_touched(prepared, touched, gone, (*BLOCKING_COLUMNS, *SLIP_COLUMNS))
     retained = pairs_retained(previous_pairs, touched, prepared["claim_id"])

@@ -85,7 +85,7 @@ def night(
                     people = people_tables_built(con, as_of)
                 with stage("发布 publishing the warehouse"):
                     files = NightFiles(run_id, as_of, now, zone, validation_report_html(
-                        [input_checks.rows, input_checks.duplicates, *mart_checks], as_of=as_of.isoformat()))
+                        [*input_checks, *mart_checks], as_of=as_of.isoformat()))
                     logged = RunLogged(started, intake.files_new, matching.model_source, earlier.run_id)
                     published = warehouse_published(con, warehouse_path, files, logged, inputs.dictionary)
             summary = RunSummary(as_of, warehouse_path, run_id, intake.files_new, published.audit, matching, ownership,
