@@ -61,8 +61,8 @@ def _read(ref: FileRef | None, config: SourcesConfig, columns: tuple[str, ...], 
 
 
 def read_followups(config: SourcesConfig) -> pl.DataFrame:
-    """One row per follow-up activity (`activity_at` UTC). The file is read once per version (path,
-    size, modification time) in a process: `recon run` checks it before Prefect starts and the
+    """One row per follow-up activity (`activity_at` UTC). The file is read once per version
+    (`_version`) in a process: `recon run` checks it before Prefect starts and the
     flow reads it again; at 1M claims it holds 1.6M activities, 2.1 s a read."""
     version = _version(config.resolve(config.followups.path)) if config.followups is not None else None
     if version is None:
@@ -74,17 +74,23 @@ def read_followups(config: SourcesConfig) -> pl.DataFrame:
     return _FOLLOWUPS_READ[version]
 
 
-_FOLLOWUPS_READ: dict[tuple[str, int, int], pl.DataFrame] = {}
+_FOLLOWUPS_READ: dict[tuple[str, int, int, int, int], pl.DataFrame] = {}
 
 
-def _version(path: Path) -> tuple[str, int, int] | None:
-    """(path, size, modification time in ns) of a file, or None if it cannot be read (the reader
-    then says why)."""
+def forget_followups() -> None:
+    """Let go of the follow-ups read (a long-lived process whose nights run elsewhere)."""
+    _FOLLOWUPS_READ.clear()
+
+
+def _version(path: Path) -> tuple[str, int, int, int, int] | None:
+    """(path, inode, size, modification and change times in ns) of a file — a copy that keeps the
+    modification time (`cp -p`, `rsync -t`) still changes the inode or the change time — or None
+    if it cannot be read (the reader then says why)."""
     try:
         stat = path.stat()
     except OSError:
         return None
-    return str(path.resolve()), stat.st_size, stat.st_mtime_ns
+    return str(path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
 
 
 def read_extensions(config: SourcesConfig) -> pl.DataFrame:

@@ -56,6 +56,9 @@ def serve(args: argparse.Namespace) -> int:
         _checked_inputs(args)
     except config_errors() as exc:
         return config_error(exc, args)
+    from adapters.side_inputs import forget_followups
+
+    forget_followups()  # each scheduled night runs in a process of its own and reads them again
     if not os.environ.get("PREFECT_API_URL"):
         print("recon serve: set PREFECT_API_URL to a running `prefect server start` "
               "(Prefect cannot schedule on a temporary server)", file=sys.stderr)

@@ -1,5 +1,5 @@
 """Nightly tasks for the intake: new files appended to `raw_claims`, then every current row either
-accepted into `claims` or quarantined with its reasons."""
+accepted (handed to standardisation, which publishes `claims`) or quarantined with its reasons."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -136,6 +136,7 @@ def customers_matched(
     warehouse.write_table(con, "claims_for_matching", prepared, "claim_id")
     all_decisions = warehouse.frame(con, "select * exclude (first_read_run_id) from review_decisions")
     classified, pairs_kept = _pairs_classified(con, prepared, model, policy, plan, connect, engine)
+    plan = replace(plan, retained=None)  # last night's 5M pairs are not read again: let them go
     links = classified.filter("is_link").with_columns(
         ((pl.col("gamma_credit_code_norm") == 1) | (pl.col("decision_basis") == "group_link"))
         .alias("exempt_from_names"))

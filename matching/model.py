@@ -158,7 +158,7 @@ def scored_pairs(
     finally:
         connection.close()
     if frame.filter(pl.col("_l") > pl.col("_r")).height:
-        raise AssertionError("a scored pair has claim_id_l > claim_id_r")
+        raise AssertionError("a scored pair's positions (and so its ids) are out of order")
     return frame.sort("_l", "_r").drop("_l", "_r")  # positions follow the ids: the ids' order
 
 

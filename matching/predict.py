@@ -79,9 +79,9 @@ def stored_levels(claims: pl.DataFrame, rescored: pl.DataFrame | None, model: Sc
     """The `rescored` pairs (positions `_l`, `_r`, stored `gamma_*`, maybe their ids) with what
     weighting them needs, gathered by position from `claims` (the scoring input with its term
     frequencies, the row at position i being row i): the `carried` side columns they lack, and
-    `_valid`: whether the pair
-    still shares a window key of a block no new, changed or removed claim is in. Gathering by
-    position spares two joins of every kept pair (4.9M at 1M claims) with the claims."""
+    `_valid`: whether the pair still shares a window key of a block no new, changed or removed
+    claim is in. Gathering by position spares two joins of every kept pair (4.9M at 1M claims)
+    with the claims in the scoring query."""
     gammas = [f"gamma_{c.name}" for c in model.comparisons]
     if rescored is None:
         rescored = _NO_PAIRS.with_columns(pl.lit(None, dtype=pl.Int32).alias(g) for g in gammas)

@@ -92,11 +92,8 @@ def test_touched_blocks_and_rescored_pairs_give_the_full_nights_pairs(windowed):
     new = windowed.filter(pl.int_range(pl.len()) % 3 == 0)
     touched = windowed.select(pl.col(c).is_in(new[c].drop_nulls().implode()).fill_null(False)
                               for c in BLOCKING_COLUMNS)
-    position = pl.DataFrame({"claim_id": windowed["claim_id"],
-                             "_pos": pl.int_range(windowed.height, eager=True, dtype=pl.UInt32)})
-    earlier = (everything.join(position.rename({"claim_id": "claim_id_l", "_pos": "_l"}), on="claim_id_l")
-               .join(position.rename({"claim_id": "claim_id_r", "_pos": "_r"}), on="claim_id_r")
-               .select("_l", "_r", pl.col("^gamma_.*$")))
+    # as a night passes them: positions, ids and levels
+    earlier = everything.select("_l", "_r", "claim_id_l", "claim_id_r", pl.col("^gamma_.*$"))
     ends = pl.DataFrame({"_l": [0, 1, 2]}, schema={"_l": pl.UInt32}).join(pl.DataFrame(
         {"_r": [windowed.height - 1, windowed.height - 2, windowed.height - 3]}, schema={"_r": pl.UInt32}), how="cross")
     stray = ends.join(earlier, on=["_l", "_r"], how="anti").head(2).join(earlier.drop("_l", "_r").head(1), how="cross")
