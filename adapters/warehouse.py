@@ -33,6 +33,7 @@ SNAPSHOTS = {"claim_customer": "previous_claim_customer"}
 MIRRORED_SNAPSHOTS = {
     "claims": "previous_claims", "claims_for_matching": "previous_claims_for_matching",
     "scored_pairs": "previous_scored_pairs", "rows_validated": "previous_rows_validated",
+    "window_keys": "previous_window_keys",
 }
 
 

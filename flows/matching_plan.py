@@ -1,7 +1,7 @@
 """Whether tonight's matching is incremental or a full rebuild, and what it starts from.
 
 Read from the tables the last published night left (`previous_claims_for_matching`,
-`previous_scored_pairs`, `matching_runs`); the decision and its reason are recorded in
+`previous_scored_pairs`, `previous_window_keys`, `matching_runs`); the decision and its reason are recorded in
 `matching_runs`, one row per night. See `matching.incremental` for what an incremental night does.
 """
 
@@ -36,6 +36,7 @@ class MatchingPlan:
     fingerprint: str
     touched: pl.Series | None = None
     touched_blocks: dict[str, pl.Series] | None = None
+    earlier_keys: pl.DataFrame | None = None
     retained: pl.DataFrame | None = None
     previous_links: pl.DataFrame | None = None
     drift_bits: float = 0.0
@@ -68,8 +69,8 @@ def matching_plan(con: duckdb.DuckDBPyConnection, prepared: pl.DataFrame, scorin
 
     if full_rebuild:
         return full("asked for (recon run --full)")
-    if last is None or not (warehouse.has_table(con, "previous_claims_for_matching")
-                            and warehouse.has_table(con, "previous_scored_pairs")):
+    if last is None or not all(warehouse.has_table(con, f"previous_{name}")
+                               for name in ("claims_for_matching", "scored_pairs", "window_keys")):
         return full("no matching state from an earlier night")
     if last["fingerprint"] != fingerprint:
         return full("the model, the matching thresholds or the matching code changed")
@@ -86,5 +87,8 @@ def matching_plan(con: duckdb.DuckDBPyConnection, prepared: pl.DataFrame, scorin
     touched, gone = claims_touched(prepared, previous, previous_pairs)
     blocks = blocks_touched(prepared, touched, gone, (*BLOCKING_COLUMNS, *SLIP_COLUMNS))
     retained = pairs_retained(previous_pairs, touched, prepared["claim_id"])
+    earlier_keys = warehouse.frame(con, "select * from previous_window_keys").filter(
+        ~pl.col("claim_id").is_in(touched.implode()))
     return MatchingPlan("incremental", f"{touched.len():,} new or changed claims", fingerprint, touched, blocks,
-                        retained, previous_pairs.filter("is_link").select("claim_id_l", "claim_id_r"), drift)
+                        earlier_keys, retained, previous_pairs.filter("is_link").select("claim_id_l", "claim_id_r"),
+                        drift)

@@ -28,7 +28,14 @@ from matching.incremental import (
 )
 from matching.links import CLASSIFICATION, LinkPolicy, classified_reusing
 from matching.match_model import MatchModel
-from matching.model import Connect, match_weights_chart_html, scored_pairs, train_model
+from matching.model import (
+    Connect,
+    match_weights_chart_html,
+    scored_pairs,
+    train_model,
+    window_key_columns,
+    window_keyed,
+)
 from matching.model_files import CHART_FILE, DEFAULT_MODEL, MODEL_FILE, model_dir, pending_model_dir
 from matching.prepare import claims_for_matching
 from matching.review import level_combinations, pairs_with_evidence, review_candidates, review_queue
@@ -136,7 +143,7 @@ def customers_matched(
     warehouse.write_table(con, "claims_for_matching", prepared, "claim_id")
     all_decisions = warehouse.frame(con, "select * exclude (first_read_run_id) from review_decisions")
     classified, pairs_kept = _pairs_classified(con, prepared, model, policy, plan, connect, engine)
-    plan = replace(plan, retained=None)  # last night's 5M pairs are not read again: let them go
+    plan = replace(plan, retained=None, earlier_keys=None)  # last night's 5M pairs are not read again: let them go
     links = classified.filter("is_link").with_columns(
         ((pl.col("gamma_credit_code_norm") == 1) | (pl.col("decision_basis") == "group_link"))
         .alias("exempt_from_names"))
@@ -173,9 +180,14 @@ def _pairs_classified(
     """(tonight's pairs from `review_floor` up and the rule pairs, classified; how many pairs were
     kept): every pair from the retention floor up is written to `scored_pairs`, with its levels,
     probability and classification, for the next night to start from."""
+    windowed = window_keyed(prepared)
+    # the next night compares again only the pairs of untouched claims that did not share a window
+    warehouse.write_table(con, "window_keys", windowed.select("claim_id", *window_key_columns()), order_by=None)
     kept = scored_pairs(prepared, model, min_probability=retention_probability(policy.review_floor),
-                        connect=connect, touched_blocks=plan.touched_blocks, retained=plan.retained,
+                        connect=connect, windowed=windowed, touched_blocks=plan.touched_blocks,
+                        earlier_keys=plan.earlier_keys, retained=plan.retained,
                         spark=spark_session(engine.spark) if engine.engine == "spark" else None)
+    del windowed
     state = kept.select(*PAIR_IDS, "is_forced", "match_weight", "match_probability", pl.col("^gamma_.*$"),
                         pl.col("^mw_tf_adj_.*$"))
     levels = level_combinations(kept, model)

@@ -19,9 +19,9 @@ import duckdb
 import polars as pl
 from splink import DuckDBAPI, Linker, SettingsCreator
 
-from matching.blocks import with_window_keys
+from matching.blocks import window_columns, with_window_keys
 from matching.match_model import MatchModel
-from matching.predict import predicted
+from matching.predict import Increment, predicted
 from matching.rule_pairs import SLIP_COLUMNS, rule_pairs
 from matching.scoring import scoring_model
 from matching.settings import (
@@ -120,46 +120,69 @@ def _rounded(node: Any) -> Any:
     return node
 
 
+def window_keyed(prepared: pl.DataFrame) -> pl.DataFrame:
+    """`prepared`, sorted by claim id, with the window keys of the blocking and name-shape columns
+    (`matching.blocks`): what `scored_pairs` pairs."""
+    return with_window_keys(prepared, (*BLOCKING_COLUMNS, *SLIP_COLUMNS))
+
+
 def scored_pairs(
     prepared: pl.DataFrame, model: MatchModel, *, min_probability: float, with_rule_pairs: bool = True,
-    connect: Connect = duckdb.connect, touched_blocks: dict[str, pl.Series] | None = None,
+    connect: Connect = duckdb.connect, windowed: pl.DataFrame | None = None,
+    touched_blocks: dict[str, pl.Series] | None = None, earlier_keys: pl.DataFrame | None = None,
     retained: pl.DataFrame | None = None, spark: SparkSession | None = None,
 ) -> pl.DataFrame:
     """Every blocked pair scoring at least `min_probability`, plus (`with_rule_pairs`) the pairs
     the link rules need whatever their score (`matching.rule_pairs`, flagged `is_forced`); with
     per-comparison levels and match weights, in a stable order (`claim_id_l` < `claim_id_r`). The
     blocking rules are the code's (windows over giant blocks, `matching.blocks`), whatever the
-    model file says.
+    model file says; `windowed` is `window_keyed(prepared)`, if the caller has it.
 
     An incremental night (`matching.incremental`) passes `touched_blocks` (per blocking column,
-    the values whose blocks are paired again) and the `retained` pairs (`claim_id_l`,
-    `claim_id_r`, `gamma_*`) of earlier nights between untouched claims, weighted again from their
-    levels and kept by the same rule if they still share an untouched block. The rule pairs are
-    always found in full.
+    the values whose blocks are paired again), `earlier_keys` (`claim_id` and the window keys of
+    the blocking columns each untouched claim had the last night) and the `retained` pairs
+    (`claim_id_l`, `claim_id_r`, `gamma_*`) of earlier nights between untouched claims
+    (`matching.predict.Increment`). The rule pairs are always found in full.
     With `spark`, the pairs are scored on it (`matching.spark_engine`); the rule pairs stay on DuckDB."""
-    windowed = with_window_keys(prepared, (*BLOCKING_COLUMNS, *SLIP_COLUMNS))
-    flags = None if touched_blocks is None else windowed.select(
-        pl.col(c).is_in(touched_blocks[c].implode()).fill_null(False) for c in BLOCKING_COLUMNS)
+    windowed = window_keyed(prepared) if windowed is None else windowed
+    increment = None if touched_blocks is None else _increment(windowed, touched_blocks, earlier_keys, retained)
     connection = connect()
     try:
         _limited(connection)
         forced = rule_pairs(windowed, connection) if with_rule_pairs else None
-        rescored = None if retained is None else _positions(windowed, retained)
         if spark is None:
             frame = predicted(windowed, scoring_model(model), BLOCKING_COLUMNS, connection,
-                              threshold=min_probability, kept_columns=KEPT_COLUMNS, forced=forced, touched=flags,
-                              rescored=rescored)
+                              threshold=min_probability, kept_columns=KEPT_COLUMNS, forced=forced, increment=increment)
         else:
             from matching.spark_engine import predicted_on_spark
 
             frame = predicted_on_spark(windowed, scoring_model(model), BLOCKING_COLUMNS, spark,
                                        threshold=min_probability, kept_columns=KEPT_COLUMNS, forced=forced,
-                                       touched=flags, rescored=rescored)
+                                       increment=increment)
     finally:
         connection.close()
     if frame.filter(pl.col("_l") > pl.col("_r")).height:
         raise AssertionError("a scored pair's positions (and so its ids) are out of order")
     return frame.sort("_l", "_r").drop("_l", "_r")  # positions follow the ids: the ids' order
+
+
+def window_key_columns() -> list[str]:
+    """The window keys of the blocking columns: what `earlier_keys` holds besides the claim id."""
+    return [key for column in BLOCKING_COLUMNS for key in window_columns(column)]
+
+
+def _increment(windowed: pl.DataFrame, touched_blocks: dict[str, pl.Series], earlier_keys: pl.DataFrame | None,
+               retained: pl.DataFrame | None) -> Increment:
+    """`scored_pairs`' incremental inputs, row for row with `windowed`."""
+    if earlier_keys is None:
+        raise ValueError("an incremental night needs the window keys of the last night")
+    return Increment(
+        blocks=windowed.select(pl.col(c).is_in(touched_blocks[c].implode()).fill_null(False)
+                               for c in BLOCKING_COLUMNS),
+        earlier_keys=windowed.select(UNIQUE_ID).join(earlier_keys, on=UNIQUE_ID, how="left",
+                                                     maintain_order="left").select(window_key_columns()),
+        stored=None if retained is None else _positions(windowed, retained),
+    )
 
 
 def _positions(windowed: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:

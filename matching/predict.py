@@ -13,6 +13,7 @@ tests/matching/test_predict.py proves the output equals Splink's `predict` on th
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import duckdb
 import polars as pl
@@ -24,9 +25,34 @@ from matching.scoring import Comparison, ScoringModel, compared_columns, gamma_c
 _NO_PAIRS = pl.DataFrame(schema={"_l": pl.UInt32, "_r": pl.UInt32})
 
 
+@dataclass(frozen=True)
+class Increment:
+    """What an incremental night (`matching.incremental`) scores around, row for row with the
+    claims scored:
+    - `blocks`: one boolean per blocking column (named as the column), true where the claim's
+      block holds a new, changed or removed claim: only these blocks are paired;
+    - `earlier_keys`: the window keys (named as `matching.blocks.window_columns`) the claim had on
+      the last night, null for a claim new or changed since: two claims that shared one were
+      scored on that night or before, and are not compared again (kept, they are among `stored`;
+      else they scored below the retention floor, which term frequencies' drift cannot undo,
+      `matching.incremental`);
+    - `stored`: the pairs kept from earlier nights between untouched claims (positions `_l`,
+      `_r`, their `gamma_*` levels, maybe their ids), weighted again from their levels with
+      tonight's term frequencies and kept by the same rule if they still share a window key."""
+
+    blocks: pl.DataFrame
+    earlier_keys: pl.DataFrame
+    stored: pl.DataFrame | None = None
+
+
+def earlier_key_column(key: str) -> str:
+    """The name a claim's window key of the last night takes in the scoring query."""
+    return f"_was_{key}"
+
+
 def predicted(windowed: pl.DataFrame, model: ScoringModel, columns: tuple[str, ...], con: duckdb.DuckDBPyConnection,
               *, threshold: float, kept_columns: tuple[str, ...], forced: pl.DataFrame | None = None,
-              touched: pl.DataFrame | None = None, rescored: pl.DataFrame | None = None) -> pl.DataFrame:
+              increment: Increment | None = None) -> pl.DataFrame:
     """Pairs sharing a window key of `columns` whose match probability is at least `threshold`,
     and the `forced` pairs (positions `_l` < `_r` in `windowed`) whatever their probability:
     ids (`claim_id_l` < `claim_id_r`), match weight and probability, `gamma_*`, `mw_*` and the
@@ -35,36 +61,45 @@ def predicted(windowed: pl.DataFrame, model: ScoringModel, columns: tuple[str, .
     sorted by claim id (as `matching.blocks.with_window_keys` returns it), so that a pair's
     positions are in id order.
 
-    An incremental night (`matching.incremental`) passes `touched`: per row of `windowed`, one
-    boolean per column of `columns` (named as the column), true where the claim's block holds a
-    new, changed or removed claim. Then only the blocks so marked are paired (in full: a new claim
-    shifts the windows of a large block), plus those of the `rescored` pairs (kept from earlier
-    nights, with their `gamma_*` levels) that still share an unmarked block, weighted again from
-    their levels with tonight's term frequencies and kept like blocked ones: the levels depend on
-    the two claims alone, which are untouched, so their string comparisons are not run again."""
+    An incremental night passes its `increment`: then only the marked blocks are paired (a new
+    claim shifts the windows of a large block), and of their pairs only those with a new or
+    changed claim or that did not share a window the last night are compared; the stored pairs
+    still sharing a window come with their levels: they depend on the two claims alone, which are
+    untouched, so their string comparisons are not run again."""
     tf_columns = sorted({level.tf_column for c in model.comparisons for level in c.levels if level.tf_column})
     compared = sorted(compared_columns(model) & set(windowed.columns))
-    keys = [key for column in columns for key in window_columns(column)]
-    claims = windowed.select(UNIQUE_ID, *compared, *keys).with_row_index("_pos")
-    if touched is not None:
-        claims = claims.with_columns(touched.select(pl.col(c).alias(touched_column(c)) for c in columns))
+    claims = scoring_input(windowed, compared, columns, increment)
     side_columns = [UNIQUE_ID, *compared, *(f"tf_{c}" for c in tf_columns)]
     kept = [c for c in kept_columns if c not in (f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r")]
     con.register("_predict_input", claims)
     con.register("_forced_pairs", forced if forced is not None else _NO_PAIRS)
     try:
         con.execute(f"create or replace temp table _predict_claims as {term_frequencies_sql(tf_columns)}")
-        if touched is not None:
+        if increment is not None:
             frequencies = con.sql(f"select {', '.join(['_pos', *(f'tf_{c}' for c in tf_columns)])} "
                                   "from _predict_claims order by _pos").pl().drop("_pos")
-            con.register("_stored_pairs", stored_levels(claims.hstack(frequencies), rescored, model, columns,
+            con.register("_stored_pairs", stored_levels(claims.hstack(frequencies), increment.stored, model, columns,
                                                         carried_columns(side_columns, kept)))
-        sql = predict_sql(model, columns, side_columns, threshold, kept, incremental=touched is not None)
+        sql = predict_sql(model, columns, side_columns, threshold, kept, incremental=increment is not None)
         return con.sql(sql).pl()
     finally:
         for name in ("_predict_input", "_forced_pairs", "_stored_pairs"):
             con.unregister(name)
         con.execute("drop table if exists _predict_claims")
+
+
+def scoring_input(windowed: pl.DataFrame, compared: list[str], columns: tuple[str, ...],
+                  increment: Increment | None) -> pl.DataFrame:
+    """The claims as the scoring query reads them: position `_pos`, id, compared columns, window
+    keys of `columns`, and on an incremental night the marks of its `increment`."""
+    keys = [key for column in columns for key in window_columns(column)]
+    claims = windowed.select(UNIQUE_ID, *compared, *keys).with_row_index("_pos")
+    if increment is None:
+        return claims
+    return claims.with_columns(
+        *(increment.blocks[c].alias(touched_column(c)) for c in columns),
+        *(increment.earlier_keys[k].alias(earlier_key_column(k)) for k in keys),
+    )
 
 
 def carried_columns(side_columns: list[str], kept: list[str]) -> list[str]:
@@ -79,15 +114,13 @@ def stored_levels(claims: pl.DataFrame, rescored: pl.DataFrame | None, model: Sc
     """The `rescored` pairs (positions `_l`, `_r`, stored `gamma_*`, maybe their ids) with what
     weighting them needs, gathered by position from `claims` (the scoring input with its term
     frequencies, the row at position i being row i): the `carried` side columns they lack, and
-    `_valid`: whether the pair still shares a window key of a block no new, changed or removed
-    claim is in. Gathering by position spares two joins of every kept pair (4.9M at 1M claims)
-    with the claims in the scoring query."""
+    `_valid`: whether the pair still shares a window key. Gathering by position spares two joins
+    of every kept pair (4.9M at 1M claims) with the claims in the scoring query."""
     gammas = [f"gamma_{c.name}" for c in model.comparisons]
     if rescored is None:
         rescored = _NO_PAIRS.with_columns(pl.lit(None, dtype=pl.Int32).alias(g) for g in gammas)
     ends = {"l": rescored["_l"], "r": rescored["_r"]}
-    shared = [((claims[key].gather(ends["l"]) == claims[key].gather(ends["r"]))
-               & ~claims[touched_column(column)].gather(ends["l"])).fill_null(False)
+    shared = [(claims[key].gather(ends["l"]) == claims[key].gather(ends["r"])).fill_null(False)
               for column in columns for key in window_columns(column)]
     valid = pl.DataFrame(shared).select(pl.any_horizontal(pl.all()).alias("_valid")) if shared else \
         pl.DataFrame({"_valid": pl.Series([False] * rescored.height, dtype=pl.Boolean)})
@@ -111,23 +144,27 @@ def touched_column(column: str) -> str:
     return f"_touched_{column}"
 
 
-def _blocked_sql(column: str, key: str, incremental: bool) -> str:
-    """The pairs sharing `key` (a window key of `column`); `incremental`: only in marked blocks."""
-    if not incremental:
+def _blocked_sql(column: str, key: str, earlier_keys: list[str] | None) -> str:
+    """The pairs sharing `key` (a window key of `column`); on an incremental night (the
+    `earlier_keys`' columns given) only in marked blocks, and only those not sharing an earlier key."""
+    if earlier_keys is None:
         return (f"select l._pos as _l, r._pos as _r, false as _forced from _predict_claims l join _predict_claims r "
                 f"on l.{key} = r.{key} and l._pos < r._pos")
-    block = f"(select _pos, {key} from _predict_claims where {touched_column(column)})"
+    block = f"(select _pos, {', '.join([key, *earlier_keys])} from _predict_claims where {touched_column(column)})"
+    met = " or ".join(f"l.{k} = r.{k}" for k in earlier_keys)
     return (f"select l._pos as _l, r._pos as _r, false as _forced from {block} l join {block} r "
-            f"on l.{key} = r.{key} and l._pos < r._pos")
+            f"on l.{key} = r.{key} and l._pos < r._pos where not coalesce({met}, false)")
 
 
 def _levels_sql(model: ScoringModel, columns: tuple[str, ...], side_columns: list[str], kept: list[str],
                 incremental: bool) -> str:
     """`pairs` (the distinct pairs, flagged `_forced`) and `levels` (each pair's positions, ids,
     kept side columns, term frequencies and `gamma_*`). On an incremental night the pairs of
-    `_stored_pairs` (`stored_levels`) formed tonight or still sharing an unmarked block come with
-    their levels; the others' are computed from both claims."""
-    blocked = " union all ".join(_blocked_sql(column, key, incremental)
+    `_stored_pairs` (`stored_levels`) formed tonight or still sharing a window key come with their
+    levels; the others' are computed from both claims."""
+    keys = [key for column in columns for key in window_columns(column)]
+    earlier = [earlier_key_column(k) for k in keys] if incremental else None
+    blocked = " union all ".join(_blocked_sql(column, key, earlier)
                                  for column in columns for key in window_columns(column))
     pairs = (f"select _l, _r, bool_or(_forced) as _forced from ({blocked} "
              "union all select _l, _r, true as _forced from _forced_pairs) group by _l, _r")

@@ -29,7 +29,15 @@ from splink.internals.spark.spark_helpers import custom_spark_dialect  # noqa: F
 from sqlglot import exp
 
 from matching.blocks import window_columns
-from matching.predict import carried_columns, predict_sql, stored_levels, term_frequencies_sql, touched_column
+from matching.predict import (
+    Increment,
+    carried_columns,
+    earlier_key_column,
+    predict_sql,
+    scoring_input,
+    stored_levels,
+    term_frequencies_sql,
+)
 from matching.prepare import UNIQUE_ID
 from matching.scoring import ScoringModel, compared_columns
 
@@ -113,16 +121,16 @@ def _renamed(node: exp.Expression) -> exp.Expression:
 
 def predicted_on_spark(windowed: pl.DataFrame, model: ScoringModel, columns: tuple[str, ...], session: SparkSession,
                        *, threshold: float, kept_columns: tuple[str, ...], forced: pl.DataFrame | None = None,
-                       touched: pl.DataFrame | None = None, rescored: pl.DataFrame | None = None) -> pl.DataFrame:
+                       increment: Increment | None = None) -> pl.DataFrame:
     """What `matching.predict.predicted` returns for the same arguments (the same pairs, columns,
     order of columns and dtypes), computed by Spark. Runs in a new session on `session`'s context, so that its
     temporary views never meet another caller's."""
     tf_columns = sorted({level.tf_column for c in model.comparisons for level in c.levels if level.tf_column})
     compared = sorted(compared_columns(model) & set(windowed.columns))
     keys = [key for column in columns for key in window_columns(column)]
-    claims = windowed.select(UNIQUE_ID, *compared, *keys).with_row_index("_pos")
-    if touched is not None:
-        claims = claims.with_columns(touched.select(pl.col(c).alias(touched_column(c)) for c in columns))
+    claims = scoring_input(windowed, compared, columns, increment)
+    if increment is not None:
+        keys += [earlier_key_column(k) for k in keys]
     no_pairs = pl.DataFrame(schema={"_l": pl.UInt32, "_r": pl.UInt32})
     spark = session.newSession()
     _register_udfs(spark)
@@ -135,13 +143,13 @@ def predicted_on_spark(windowed: pl.DataFrame, model: ScoringModel, columns: tup
         # blocks go with the frame (Spark's context cleaner), the views are dropped below
         scored_claims = spark.sql(spark_sql(term_frequencies_sql(tf_columns))).localCheckpoint()
         scored_claims.createOrReplaceTempView("_predict_claims")
-        if touched is not None:
+        if increment is not None:
             frequencies = pl.from_arrow(scored_claims.select("_pos", *(f"tf_{c}" for c in tf_columns)).toArrow())
             assert isinstance(frequencies, pl.DataFrame)
-            stored = stored_levels(claims.hstack(frequencies.sort("_pos").drop("_pos")), rescored, model, columns,
-                                   carried_columns(side_columns, kept))
+            stored = stored_levels(claims.hstack(frequencies.sort("_pos").drop("_pos")), increment.stored, model,
+                                   columns, carried_columns(side_columns, kept))
             _view(spark, "_stored_pairs", _spark_compatible(stored, []))
-        sql = predict_sql(model, columns, side_columns, threshold, kept, incremental=touched is not None)
+        sql = predict_sql(model, columns, side_columns, threshold, kept, incremental=increment is not None)
         result = spark.sql(spark_sql(sql))
         frame = pl.from_arrow(result.toArrow())
     finally:

@@ -6,11 +6,11 @@ import polars as pl
 import pytest
 from splink import DuckDBAPI, Linker
 
-from matching.blocks import window_rules, with_window_keys
+from matching.blocks import window_columns, window_rules, with_window_keys
 from matching.match_model import MatchModel
 from matching.model import KEPT_COLUMNS
 from matching.model_files import DEFAULT_MODEL
-from matching.predict import predicted
+from matching.predict import Increment, predicted
 from matching.prepare import claims_for_matching
 from matching.scoring import scoring_model
 from matching.settings import BLOCKING_COLUMNS
@@ -78,27 +78,65 @@ def test_forced_pairs_are_kept_whatever_their_probability_and_scored_alike(windo
     assert ours.join(kept, on=["claim_id_l", "claim_id_r"], how="semi").equals(kept)
 
 
-def test_touched_blocks_and_rescored_pairs_give_the_full_nights_pairs(windowed):
-    """An incremental night's scoring: the marked blocks paired in full, plus the earlier pairs
-    that still share an unmarked block weighted again from their stored levels, are exactly the
-    full scoring's pairs, however the earlier pairs were cut (here: only those of unmarked blocks,
-    plus stray ones, whose levels are wrong on purpose: they share no block and must go)."""
+def _last_night(windowed: pl.DataFrame, is_new: pl.Expr) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(Last night's window keys, row for row with `windowed` (null for a claim new tonight); its
+    pairs down to a probability of 1e-6, with tonight's positions): the night before the claims
+    `is_new` marks arrived, its windows cut without them."""
+    keys = [key for column in BLOCKING_COLUMNS for key in window_columns(column)]
+    last = with_window_keys(windowed.filter(~is_new).drop(keys), BLOCKING_COLUMNS, max_block=MAX_BLOCK)
+    earlier = windowed.select("claim_id").join(last.select("claim_id", *keys), on="claim_id", how="left",
+                                               maintain_order="left").drop("claim_id")
+    pairs = predicted(last, scoring_model(MatchModel.read(DEFAULT_MODEL)), BLOCKING_COLUMNS, duckdb.connect(),
+                      threshold=1e-6, kept_columns=KEPT_COLUMNS)
+    position = windowed.select("claim_id", pl.int_range(pl.len(), dtype=pl.UInt32).alias("_pos"))
+    stored = (pairs.select("claim_id_l", "claim_id_r", pl.col("^gamma_.*$"))
+              .join(position.rename({"claim_id": "claim_id_l", "_pos": "_l"}), on="claim_id_l")
+              .join(position.rename({"claim_id": "claim_id_r", "_pos": "_r"}), on="claim_id_r"))
+    return earlier, stored
+
+
+def test_an_incremental_nights_scoring_gives_the_full_nights_pairs(windowed):
+    """An incremental night's scoring: in the marked blocks, the pairs with a new claim or whose
+    claims shared no window the last night; plus the stored pairs still sharing a window, weighted
+    again from their levels. With every pair of the last night stored, that is exactly the full
+    scoring's pairs, however the stored pairs were cut (here also stray ones, whose levels are
+    wrong on purpose: they share no window and must go)."""
     model = scoring_model(MatchModel.read(DEFAULT_MODEL))
     full = predicted(windowed, model, BLOCKING_COLUMNS, duckdb.connect(), threshold=0.5,
                      kept_columns=KEPT_COLUMNS).sort("claim_id_l", "claim_id_r")
-    everything = predicted(windowed, model, BLOCKING_COLUMNS, duckdb.connect(), threshold=1e-6,
-                           kept_columns=KEPT_COLUMNS)
-    # every third claim is new: its blocks are marked
-    new = windowed.filter(pl.int_range(pl.len()) % 3 == 0)
-    touched = windowed.select(pl.col(c).is_in(new[c].drop_nulls().implode()).fill_null(False)
-                              for c in BLOCKING_COLUMNS)
-    # as a night passes them: positions, ids and levels
-    earlier = everything.select("_l", "_r", "claim_id_l", "claim_id_r", pl.col("^gamma_.*$"))
+    is_new = pl.int_range(pl.len()) % 3 == 0  # every third claim is new: its blocks are marked
+    new = windowed.filter(is_new)
+    blocks = windowed.select(pl.col(c).is_in(new[c].drop_nulls().implode()).fill_null(False)
+                             for c in BLOCKING_COLUMNS)
+    earlier, stored = _last_night(windowed, is_new)
     ends = pl.DataFrame({"_l": [0, 1, 2]}, schema={"_l": pl.UInt32}).join(pl.DataFrame(
         {"_r": [windowed.height - 1, windowed.height - 2, windowed.height - 3]}, schema={"_r": pl.UInt32}), how="cross")
-    stray = ends.join(earlier, on=["_l", "_r"], how="anti").head(2).join(earlier.drop("_l", "_r").head(1), how="cross")
+    everything = predicted(windowed, model, BLOCKING_COLUMNS, duckdb.connect(), threshold=1e-6,
+                           kept_columns=KEPT_COLUMNS)
+    stray = ends.join(everything, on=["_l", "_r"], how="anti").head(2).join(
+        stored.drop("_l", "_r").head(1), how="cross").select(stored.columns)
     assert stray.height == 2
     incremental = predicted(windowed, model, BLOCKING_COLUMNS, duckdb.connect(), threshold=0.5,
-                            kept_columns=KEPT_COLUMNS, touched=touched, rescored=pl.concat([earlier, stray]))
+                            kept_columns=KEPT_COLUMNS,
+                            increment=Increment(blocks, earlier, pl.concat([stored, stray])))
     assert incremental.sort("claim_id_l", "claim_id_r").equals(full)
-    assert 0 < touched.select(pl.any_horizontal(pl.all())).to_series().sum() < windowed.height
+    assert 0 < blocks.select(pl.any_horizontal(pl.all())).to_series().sum() < windowed.height
+
+
+def test_an_incremental_night_compares_again_no_pair_of_unchanged_claims_that_shared_a_window(windowed):
+    """With nothing stored, an incremental night's scoring returns every pair but those of two
+    claims already there the last night that shared a window then: those were scored that night."""
+    model = scoring_model(MatchModel.read(DEFAULT_MODEL))
+    everything = predicted(windowed, model, BLOCKING_COLUMNS, duckdb.connect(), threshold=1e-6,
+                           kept_columns=KEPT_COLUMNS).drop("is_forced")
+    is_new = pl.int_range(pl.len()) % 3 == 0
+    earlier, _ = _last_night(windowed, is_new)
+    blocks = windowed.select(pl.repeat(True, pl.len()).alias(c) for c in BLOCKING_COLUMNS)  # all marked
+    incremental = predicted(windowed, model, BLOCKING_COLUMNS, duckdb.connect(), threshold=1e-6,
+                            kept_columns=KEPT_COLUMNS, increment=Increment(blocks, earlier)).drop("is_forced")
+    met = pl.DataFrame([(earlier[k].gather(everything["_l"]) == earlier[k].gather(everything["_r"])).fill_null(False)
+                        for k in earlier.columns]).select(pl.any_horizontal(pl.all()).alias("met"))
+    old = everything.select("_l", "_r").hstack(met)
+    assert incremental.sort("_l", "_r").equals(everything.join(old.filter(~pl.col("met")), on=["_l", "_r"],
+                                                               how="semi").sort("_l", "_r"))
+    assert 0 < old["met"].sum() < old.height

@@ -11,11 +11,11 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from adapters.readers import ROW_NUMBER, read_source_file
-from matching.blocks import with_window_keys
+from matching.blocks import window_columns, with_window_keys
 from matching.match_model import MatchModel
 from matching.model import KEPT_COLUMNS, scored_pairs
 from matching.model_files import DEFAULT_MODEL
-from matching.predict import predicted
+from matching.predict import Increment, predicted
 from matching.prepare import claims_for_matching
 from matching.scoring import scoring_model
 from matching.spark_engine import predicted_on_spark, spark_session, spark_sql
@@ -86,15 +86,20 @@ def test_predicted_on_spark_equals_predicted_on_duckdb_with_forced_pairs(session
     assert duck["gamma_company_name"].n_unique() >= 6 and duck["gamma_contact_name"].n_unique() >= 2
     assert duck.filter(pl.col("mw_tf_adj_company_name") != 0).height > 0
     assert duck.filter(pl.col("match_probability") < 0.01).height > 0
-    # an incremental night's query: pairs formed around touched claims only, earlier ones rescored
-    new = windowed.filter(pl.int_range(pl.len()) % 4 == 0)
+    # an incremental night's query: pairs formed around touched claims only, unless their claims
+    # shared a window the last night (cut without the new claims), earlier ones rescored
+    is_new = pl.int_range(pl.len()) % 4 == 0
+    new = windowed.filter(is_new)
     touched = windowed.select(pl.col(c).is_in(new[c].drop_nulls().implode()).fill_null(False) for c in columns)
+    keys = [key for column in columns for key in window_columns(column)]
+    last = with_window_keys(windowed.filter(~is_new).drop(keys), columns, max_block=4).select("claim_id", *keys)
+    earlier = windowed.select("claim_id").join(last, on="claim_id", how="left", maintain_order="left").drop("claim_id")
     rescored = duck.select(pl.col("claim_id_l"), pl.col("claim_id_r"), pl.col("^gamma_.*$")).join(
         windowed.select(pl.col("claim_id").alias("claim_id_l"), pl.int_range(pl.len(), dtype=pl.UInt32).alias("_l")),
         on="claim_id_l").join(
         windowed.select(pl.col("claim_id").alias("claim_id_r"), pl.int_range(pl.len(), dtype=pl.UInt32).alias("_r")),
         on="claim_id_r").select("_l", "_r", pl.col("^gamma_.*$"))
-    incremental = {**kwargs, "touched": touched, "rescored": rescored.head(50)}
+    incremental = {**kwargs, "increment": Increment(touched, earlier, rescored.head(50))}
     assert_same_scores(predicted_on_spark(windowed, model, columns, session, **incremental),
                        predicted(windowed, model, columns, duckdb.connect(), **incremental))
 
