@@ -67,7 +67,8 @@ def claims_validated(con: duckdb.DuckDBPyConnection, config: SourcesConfig, rost
     rep_ids = roster["rep_id"].to_list()
     digest = _validation_digest(config, rep_ids)
     settled = None if full_rebuild else _rows_settled(con, digest, now)
-    checks = claims_checked(claims_checkable(parsed), roster=rep_ids, as_of_end=now, settled=settled)
+    checkable = _with_records_of_repeated_ids(con, claims_checkable(parsed))
+    checks = claims_checked(checkable, roster=rep_ids, as_of_end=now, settled=settled)
     claims = claims_accepted(checks.checked, checks.failures)
     quarantine = claims_quarantined(checks.checked, checks.failures, as_of=as_of.isoformat())
     warehouse.write_table(con, "quarantine", quarantine, "source, file_name, row_number")
@@ -78,6 +79,17 @@ def claims_validated(con: duckdb.DuckDBPyConnection, config: SourcesConfig, rost
     get_run_logger().info("claims: %d accepted, %d quarantined; %d rows checked tonight, the others on an earlier "
                           "night", claims.height, quarantine.height, checked)
     return [checks.rows, checks.duplicates], claims
+
+
+def _with_records_of_repeated_ids(con: duckdb.DuckDBPyConnection, checkable: pl.DataFrame) -> pl.DataFrame:
+    """`checkable` with `raw_record` (the row as read) where its claim id is repeated, null
+    elsewhere: the duplicate check's last tie-break between two copies of a claim
+    (`transforms.checks.duplicates_marked`). Read for those rows alone: a million records took
+    seconds to read and sort."""
+    repeated = checkable.filter(pl.col("claim_id").is_not_null() & (pl.len().over("claim_id") > 1))["raw_row_id"]
+    records = warehouse.frame(con, "select raw_row_id, raw_record from raw_claims where raw_row_id in "
+                              "(select unnest(cast(? as varchar[])))", [repeated.to_list()])
+    return checkable.join(records, on="raw_row_id", how="left", maintain_order="left")
 
 
 def _validation_digest(config: SourcesConfig, roster: list[str]) -> str:

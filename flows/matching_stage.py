@@ -52,6 +52,9 @@ NAME_KEY_COLUMNS = ("claim_id", "name_norm", "credit_code_norm", "core_name", "t
                     "region", "is_registered_name")
 
 
+STATE_ROW = "_state_row"
+
+
 class TrainingError(RuntimeError):
     """Too few claims to train a matching model."""
 
@@ -191,11 +194,16 @@ def _pairs_classified(
     state = kept.select(*PAIR_IDS, "is_forced", "match_weight", "match_probability", pl.col("^gamma_.*$"),
                         pl.col("^mw_tf_adj_.*$"))
     levels = level_combinations(kept, model)
-    scored = kept.filter(pl.col("is_forced") | (pl.col("match_probability") >= policy.review_floor))
+    # each pair's row in `state` goes with it through the classification, which reorders them
+    scored = kept.with_row_index(STATE_ROW).filter(
+        pl.col("is_forced") | (pl.col("match_probability") >= policy.review_floor))
     del kept  # the pairs between the two floors are not needed again: free them before classifying
     classified = classified_reusing(scored, prepared, model, policy, plan.retained)
-    state = state.join(classified.select(*PAIR_IDS, *CLASSIFICATION), on=PAIR_IDS, how="left",
-                       maintain_order="left").with_columns(pl.col("is_link").fill_null(False))
+    rows = classified[STATE_ROW]
+    state = state.with_columns(
+        pl.repeat(None, state.height, dtype=classified.schema[name], eager=True).alias(name)
+        .scatter(rows, classified[name]) for name in CLASSIFICATION).with_columns(pl.col("is_link").fill_null(False))
+    classified = classified.drop(STATE_ROW)
     warehouse.write_table(con, "scored_pairs", state, order_by=None)  # sorted by the pair's ids
     warehouse.write_table(con, "match_levels", levels, order_by=None)
     warehouse.build_view(con, "match_pairs")

@@ -34,14 +34,16 @@ def group_edges(classified: pl.DataFrame, claim_customer: pl.DataFrame) -> pl.Da
         EVIDENCE["site"]: pl.col("gamma_website_domain") == 1,
     }
     evidence = [pl.when(condition).then(pl.lit(label)) for label, condition in shown_by.items()]
+    # most such pairs are within one customer: the evidence is listed for the others only
     return (
         classified.filter(pl.any_horizontal(shown_by.values()).fill_null(False))
-        .select("claim_id_l", "claim_id_r", pl.concat_list(evidence).list.drop_nulls().alias("evidence"))
+        .select("claim_id_l", "claim_id_r", "name_agreement", "gamma_company_email_domain", "gamma_website_domain")
         .join(customers.rename({"claim_id": "claim_id_l", "customer_id": "c_l"}), on="claim_id_l")
         .join(customers.rename({"claim_id": "claim_id_r", "customer_id": "c_r"}), on="claim_id_r")
         .filter(pl.col("c_l") != pl.col("c_r"))
         .select(pl.min_horizontal("c_l", "c_r").alias("customer_id_a"),
-                pl.max_horizontal("c_l", "c_r").alias("customer_id_b"), "evidence")
+                pl.max_horizontal("c_l", "c_r").alias("customer_id_b"),
+                pl.concat_list(evidence).list.drop_nulls().alias("evidence"))
         .explode("evidence")
         .group_by("customer_id_a", "customer_id_b")
         .agg(pl.col("evidence").unique().sort())

@@ -120,6 +120,20 @@ def test_row_order_does_not_change_the_published_claims(tmp_path):
     assert _table(tmp_path / "a" / "w.duckdb", query).equals(_table(tmp_path / "b" / "w.duckdb", query))
 
 
+def test_of_two_copies_of_a_claim_submitted_at_once_the_same_is_kept_whatever_the_row_order(tmp_path):
+    """Same claim id, time, source and file: the duplicate check's tie-break is the rows' content
+    (read from raw_claims for repeated ids only), not their place in the file."""
+    copy = [*FORM_ROWS[0][:5], "另一位联系人", *FORM_ROWS[0][6:]]
+    kept = []
+    for name, rows in (("a", [*FORM_ROWS, copy]), ("b", [copy, *FORM_ROWS])):
+        warehouse = tmp_path / name / "w.duckdb"
+        nightly(write_inputs(tmp_path / name, form_rows=rows), warehouse, AS_OF)
+        kept.append(_table(warehouse, "select contact_name from claims where claim_id = 'WF-0001'")["contact_name"][0])
+        assert _table(warehouse, "select failed_checks from quarantine")["failed_checks"].to_list() == [
+            ["claim_id_duplicate"]]
+    assert kept[0] == kept[1]
+
+
 @pytest.mark.parametrize(
     ("break_input", "message"),
     [
