@@ -19,6 +19,7 @@ from matching.incremental import (
     claims_touched,
     code_fingerprint,
     pairs_retained,
+    positions_carried,
     term_frequency_drift,
 )
 from matching.rule_pairs import SLIP_COLUMNS
@@ -86,9 +87,11 @@ def matching_plan(con: duckdb.DuckDBPyConnection, prepared: pl.DataFrame, scorin
     previous_pairs = warehouse.frame(con, f"select {', '.join(wanted)} from previous_scored_pairs")
     touched, gone = claims_touched(prepared, previous, previous_pairs)
     blocks = blocks_touched(prepared, touched, gone, (*BLOCKING_COLUMNS, *SLIP_COLUMNS))
-    retained = pairs_retained(previous_pairs, touched, prepared["claim_id"])
-    earlier_keys = warehouse.frame(con, "select * from previous_window_keys").filter(
-        ~pl.col("claim_id").is_in(touched.implode()))
+    # the claims of last night's window keys are those its pairs' positions count (`positions_carried`)
+    keys = warehouse.frame(con, "select * from previous_window_keys order by claim_id")
+    tonight_of_last, last_of_tonight = positions_carried(keys["claim_id"], prepared["claim_id"].sort(), touched)
+    retained = pairs_retained(previous_pairs, tonight_of_last)
+    earlier_keys = keys.drop("claim_id").select(pl.all().gather(last_of_tonight))
     return MatchingPlan("incremental", f"{touched.len():,} new or changed claims", fingerprint, touched, blocks,
                         earlier_keys, retained, previous_pairs.filter("is_link").select("claim_id_l", "claim_id_r"),
                         drift)

@@ -100,14 +100,28 @@ def blocks_touched(prepared: pl.DataFrame, touched: pl.Series, gone: pl.DataFram
     return {column: pl.concat([mine[column], gone[column]]).drop_nulls().unique().sort() for column in columns}
 
 
-def pairs_retained(previous_pairs: pl.DataFrame, touched: pl.Series, present: pl.Series) -> pl.DataFrame:
+def positions_carried(last_ids: pl.Series, tonight_ids: pl.Series, touched: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """(Per position of the last night, the claim's position tonight; per position tonight, the
+    claim's position the last night), null where the claim is gone, new or touched. A claim's
+    position is its row among the night's claims sorted by id (`last_ids`, `tonight_ids`, both
+    sorted): what the scored pairs and window keys are kept by, so that a night maps them to
+    tonight's claims by gathering, not by joining millions of ids."""
+    last = pl.DataFrame({"claim_id": last_ids}).with_row_index("last")
+    tonight = pl.DataFrame({"claim_id": tonight_ids}).with_row_index("tonight")
+    carried = last.join(tonight, on="claim_id").filter(~pl.col("claim_id").is_in(touched.implode()))
+    return (pl.repeat(None, last.height, dtype=pl.UInt32, eager=True).scatter(carried["last"], carried["tonight"]),
+            pl.repeat(None, tonight.height, dtype=pl.UInt32, eager=True).scatter(carried["tonight"], carried["last"]))
+
+
+def pairs_retained(previous_pairs: pl.DataFrame, tonight_of_last: pl.Series) -> pl.DataFrame:
     """Last night's kept pairs (all their columns) between two claims still present and not
-    touched: weighted again tonight from their levels, not formed again."""
-    out, ok = touched.implode(), present.implode()
-    return previous_pairs.filter(
-        pl.col("claim_id_l").is_in(ok) & pl.col("claim_id_r").is_in(ok)
-        & ~pl.col("claim_id_l").is_in(out) & ~pl.col("claim_id_r").is_in(out)
-    )
+    touched, with their positions tonight `_l`, `_r` (`tonight_of_last`, of `positions_carried`,
+    maps their positions `pos_l`, `pos_r`): weighted again tonight from their levels, not formed
+    again."""
+    return previous_pairs.with_columns(
+        tonight_of_last.gather(previous_pairs["pos_l"]).alias("_l"),
+        tonight_of_last.gather(previous_pairs["pos_r"]).alias("_r"),
+    ).drop_nulls(["_l", "_r"])
 
 
 def links_changed(previous: pl.DataFrame, tonight: pl.DataFrame) -> pl.Series:

@@ -29,7 +29,6 @@ from matching.settings import (
     DETERMINISTIC_RECALL,
     DETERMINISTIC_RULES,
     TRAINING_BLOCKS,
-    UNIQUE_ID,
     settings,
 )
 
@@ -136,13 +135,15 @@ def scored_pairs(
     the link rules need whatever their score (`matching.rule_pairs`, flagged `is_forced`); with
     per-comparison levels and match weights, in a stable order (`claim_id_l` < `claim_id_r`). The
     blocking rules are the code's (windows over giant blocks, `matching.blocks`), whatever the
-    model file says; `windowed` is `window_keyed(prepared)`, if the caller has it.
+    model file says; `windowed` is `window_keyed(prepared)`, if the caller has it. `pos_l`,
+    `pos_r` are the claims' rows in `windowed` (sorted by claim id): the next night maps its
+    pairs by them.
 
     An incremental night (`matching.incremental`) passes `touched_blocks` (per blocking column,
-    the values whose blocks are paired again), `earlier_keys` (`claim_id` and the window keys of
-    the blocking columns each untouched claim had the last night) and the `retained` pairs
-    (`claim_id_l`, `claim_id_r`, `gamma_*`) of earlier nights between untouched claims
-    (`matching.predict.Increment`). The rule pairs are always found in full.
+    the values whose blocks are paired again), `earlier_keys` (row for row with `windowed`, the
+    window keys of the blocking columns each untouched claim had the last night) and the
+    `retained` pairs (`_l`, `_r`: their positions in `windowed`, and `gamma_*`) of earlier nights
+    between untouched claims (`matching.predict.Increment`). The rule pairs are always found in full.
     With `spark`, the pairs are scored on it (`matching.spark_engine`); the rule pairs stay on DuckDB."""
     windowed = window_keyed(prepared) if windowed is None else windowed
     increment = None if touched_blocks is None else _increment(windowed, touched_blocks, earlier_keys, retained)
@@ -163,36 +164,23 @@ def scored_pairs(
         connection.close()
     if frame.filter(pl.col("_l") > pl.col("_r")).height:
         raise AssertionError("a scored pair's positions (and so its ids) are out of order")
-    return frame.sort("_l", "_r").drop("_l", "_r")  # positions follow the ids: the ids' order
+    return frame.sort("_l", "_r").rename({"_l": "pos_l", "_r": "pos_r"})  # positions follow the ids: their order
 
 
 def window_key_columns() -> list[str]:
-    """The window keys of the blocking columns: what `earlier_keys` holds besides the claim id."""
+    """The window keys of the blocking columns (what a night keeps in `window_keys`)."""
     return [key for column in BLOCKING_COLUMNS for key in window_columns(column)]
 
 
 def _increment(windowed: pl.DataFrame, touched_blocks: dict[str, pl.Series], earlier_keys: pl.DataFrame | None,
                retained: pl.DataFrame | None) -> Increment:
     """`scored_pairs`' incremental inputs, row for row with `windowed`."""
-    if earlier_keys is None:
-        raise ValueError("an incremental night needs the window keys of the last night")
+    if earlier_keys is None or earlier_keys.height != windowed.height:
+        raise ValueError("an incremental night needs the window keys of the last night, row for row with tonight's")
     return Increment(
         blocks=windowed.select(pl.col(c).is_in(touched_blocks[c].implode()).fill_null(False)
                                for c in BLOCKING_COLUMNS),
-        earlier_keys=windowed.select(UNIQUE_ID).join(earlier_keys, on=UNIQUE_ID, how="left",
-                                                     maintain_order="left").select(window_key_columns()),
-        stored=None if retained is None else _positions(windowed, retained),
-    )
-
-
-def _positions(windowed: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
-    """`pairs` by claim ids, with their row positions in `windowed` first (`_l` < `_r`:
-    `windowed` is sorted by claim id, a pair's ids are in order)."""
-    rows = windowed.select(pl.col(UNIQUE_ID), pl.int_range(pl.len(), dtype=pl.UInt32).alias("_pos"))
-    return (
-        pairs.join(rows.rename({UNIQUE_ID: f"{UNIQUE_ID}_l", "_pos": "_l"}), on=f"{UNIQUE_ID}_l")
-        .join(rows.rename({UNIQUE_ID: f"{UNIQUE_ID}_r", "_pos": "_r"}), on=f"{UNIQUE_ID}_r")
-        .select("_l", "_r", pl.exclude("_l", "_r"))
+        earlier_keys=earlier_keys.select(window_key_columns()), stored=retained,
     )
 
 

@@ -15,6 +15,7 @@ from matching.incremental import (
     links_changed,
     matching_fingerprint,
     pairs_retained,
+    positions_carried,
     retention_probability,
     term_frequency_drift,
 )
@@ -46,11 +47,24 @@ def test_new_changed_and_partners_of_gone_claims_are_touched():
     assert blocks["phone"].to_list() == ["2", "9"]
 
 
+def test_positions_map_last_nights_untouched_claims_to_tonights():
+    # last night a b c d e; tonight a b c e f g with c touched, d gone, f and g new
+    tonight_of_last, last_of_tonight = positions_carried(
+        pl.Series(["a", "b", "c", "d", "e"]), pl.Series(["0", "a", "b", "c", "e", "f"]), pl.Series(["c", "f"]))
+    assert tonight_of_last.to_list() == [1, 2, None, None, 4]
+    assert last_of_tonight.to_list() == [None, 0, 1, None, 4, None]
+
+
 def test_retained_pairs_are_those_between_untouched_claims_still_present():
     pairs = pl.concat([_pairs([("a", "b"), ("a", "c")]), _pairs([("b", "d"), ("b", "e")], forced=True)])
-    kept = pairs_retained(pairs, pl.Series(["c"]), pl.Series(["a", "b", "c", "e"]))
-    assert kept.select("claim_id_l", "claim_id_r").rows() == [("a", "b"), ("b", "e")]
-    assert kept.columns == pairs.columns
+    # their positions last night, among a b c d e
+    pairs = pairs.with_columns(pl.Series("pos_l", [0, 0, 1, 1], dtype=pl.UInt32),
+                               pl.Series("pos_r", [1, 2, 3, 4], dtype=pl.UInt32))
+    tonight_of_last, _ = positions_carried(pl.Series(["a", "b", "c", "d", "e"]), pl.Series(["a", "b", "c", "e"]),
+                                           pl.Series(["c"]))
+    kept = pairs_retained(pairs, tonight_of_last)
+    assert kept.select("claim_id_l", "claim_id_r", "_l", "_r").rows() == [("a", "b", 0, 1), ("b", "e", 1, 3)]
+    assert kept.columns == [*pairs.columns, "_l", "_r"]
 
 
 def test_retention_floor_is_the_margin_below_the_review_floor():
