@@ -29,11 +29,12 @@ from matching.prepare import UNIQUE_ID
 CHAIN_COLUMNS = ("credit_code_norm", "core_name", "alias_key")
 SLIP_COLUMNS = ("name_head", "name_tail")
 _CHAIN_ORDER = ("region", "name_norm", UNIQUE_ID)
-# identical core names are the chains' (l.core_name <> r.core_name)
+# identical core names are the chains' (l.core_name <> r.core_name); the edit distance, the costly
+# test, only for names whose lengths allow a distance of one
 SLIP_SQL = (
     "l.core_name <> r.core_name and (l.is_latin_name <> r.is_latin_name "
-    "or levenshtein(l.core_name, r.core_name) <= 1 "
-    "or starts_with(l.core_name, r.core_name) or starts_with(r.core_name, l.core_name))"
+    "or starts_with(l.core_name, r.core_name) or starts_with(r.core_name, l.core_name) "
+    "or (abs(length(l.core_name) - length(r.core_name)) <= 1 and levenshtein(l.core_name, r.core_name) <= 1))"
 )
 # a claim's position: its row in the claims sorted by claim id (`matching.blocks.with_window_keys`)
 POSITION = "_pos"
