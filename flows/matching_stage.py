@@ -14,6 +14,7 @@ from prefect.cache_policies import NO_CACHE
 from adapters import warehouse
 from adapters.sql_files import QUERIES, sql_text
 from flows.matching_plan import MatchingPlan, matching_plan, previous_standardised
+from matching.blocks import window_key_names
 from matching.clustering import Constraints, clusters_constrained
 from matching.constraints import constraints_from_decisions, decisions_latest
 from matching.groups import customer_groups, group_edges
@@ -33,13 +34,13 @@ from matching.model import (
     match_weights_chart_html,
     scored_pairs,
     train_model,
-    window_key_columns,
     window_keyed,
 )
 from matching.model_files import CHART_FILE, DEFAULT_MODEL, MODEL_FILE, model_dir, pending_model_dir
 from matching.prepare import claims_for_matching
 from matching.review import level_combinations, pairs_with_evidence, review_candidates, review_queue
 from matching.scoring import scoring_model
+from matching.settings import BLOCKING_COLUMNS
 from matching.spark_engine import spark_session
 from settings.matching import MatchingConfig
 from transforms.standardise import standardise_claims_reusing
@@ -185,7 +186,8 @@ def _pairs_classified(
     probability and classification, for the next night to start from."""
     windowed = window_keyed(prepared)
     # the next night compares again only the pairs of untouched claims that did not share a window
-    warehouse.write_table(con, "window_keys", windowed.select("claim_id", *window_key_columns()), order_by=None)
+    warehouse.write_table(con, "window_keys", windowed.select("claim_id", *window_key_names(BLOCKING_COLUMNS)),
+                          order_by=None)
     kept = scored_pairs(prepared, model, min_probability=retention_probability(policy.review_floor),
                         connect=connect, windowed=windowed, touched_blocks=plan.touched_blocks,
                         earlier_keys=plan.earlier_keys, retained=plan.retained,

@@ -37,6 +37,11 @@ def window_columns(column: str) -> tuple[str, str]:
     return f"blk_{column}_a", f"blk_{column}_b"
 
 
+def window_key_names(columns: tuple[str, ...]) -> list[str]:
+    """The window-key columns of `columns`, two per column, in order."""
+    return [key for column in columns for key in window_columns(column)]
+
+
 def with_window_keys(prepared: pl.DataFrame, columns: tuple[str, ...], max_block: int = MAX_BLOCK) -> pl.DataFrame:
     """`prepared`, sorted by claim id, plus two integer window keys per blocking column (only their
     equality means anything; a null value has null keys): in a block of at most `max_block`

@@ -19,7 +19,7 @@ import duckdb
 import polars as pl
 from splink import DuckDBAPI, Linker, SettingsCreator
 
-from matching.blocks import window_columns, with_window_keys
+from matching.blocks import window_key_names, with_window_keys
 from matching.match_model import MatchModel
 from matching.predict import Increment, predicted
 from matching.rule_pairs import SLIP_COLUMNS, rule_pairs
@@ -167,11 +167,6 @@ def scored_pairs(
     return frame.sort("_l", "_r").rename({"_l": "pos_l", "_r": "pos_r"})  # positions follow the ids: their order
 
 
-def window_key_columns() -> list[str]:
-    """The window keys of the blocking columns (what a night keeps in `window_keys`)."""
-    return [key for column in BLOCKING_COLUMNS for key in window_columns(column)]
-
-
 def _increment(windowed: pl.DataFrame, touched_blocks: dict[str, pl.Series], earlier_keys: pl.DataFrame | None,
                retained: pl.DataFrame | None) -> Increment:
     """`scored_pairs`' incremental inputs, row for row with `windowed`."""
@@ -180,7 +175,7 @@ def _increment(windowed: pl.DataFrame, touched_blocks: dict[str, pl.Series], ear
     return Increment(
         blocks=windowed.select(pl.col(c).is_in(touched_blocks[c].implode()).fill_null(False)
                                for c in BLOCKING_COLUMNS),
-        earlier_keys=earlier_keys.select(window_key_columns()), stored=retained,
+        earlier_keys=earlier_keys.select(window_key_names(BLOCKING_COLUMNS)), stored=retained,
     )
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from matching.blocks import window_columns
+from matching.blocks import window_columns, window_key_names
 from matching.prepare import UNIQUE_ID
 from matching.scoring import Comparison, ScoringModel, compared_columns, gamma_case
 
@@ -31,7 +31,7 @@ class Increment:
     claims scored:
     - `blocks`: one boolean per blocking column (named as the column), true where the claim's
       block holds a new, changed or removed claim: only these blocks are paired;
-    - `earlier_keys`: the window keys (named as `matching.blocks.window_columns`) the claim had on
+    - `earlier_keys`: the window keys (named as `matching.blocks.window_key_names`) the claim had on
       the last night, null for a claim new or changed since: two claims that shared one were
       scored on that night or before, and are not compared again (kept, they are among `stored`;
       else they scored below the retention floor, which term frequencies' drift cannot undo,
@@ -92,7 +92,7 @@ def scoring_input(windowed: pl.DataFrame, compared: list[str], columns: tuple[st
                   increment: Increment | None) -> pl.DataFrame:
     """The claims as the scoring query reads them: position `_pos`, id, compared columns, window
     keys of `columns`, and on an incremental night the marks of its `increment`."""
-    keys = [key for column in columns for key in window_columns(column)]
+    keys = window_key_names(columns)
     claims = windowed.select(UNIQUE_ID, *compared, *keys).with_row_index("_pos")
     if increment is None:
         return claims
@@ -121,7 +121,7 @@ def stored_levels(claims: pl.DataFrame, rescored: pl.DataFrame | None, model: Sc
         rescored = _NO_PAIRS.with_columns(pl.lit(None, dtype=pl.Int32).alias(g) for g in gammas)
     ends = {"l": rescored["_l"], "r": rescored["_r"]}
     shared = [(claims[key].gather(ends["l"]) == claims[key].gather(ends["r"])).fill_null(False)
-              for column in columns for key in window_columns(column)]
+              for key in window_key_names(columns)]
     valid = pl.DataFrame(shared).select(pl.any_horizontal(pl.all()).alias("_valid")) if shared else \
         pl.DataFrame({"_valid": pl.Series([False] * rescored.height, dtype=pl.Boolean)})
     ids = {f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r"} & set(rescored.columns)  # carried along: no strings to gather
@@ -162,7 +162,7 @@ def _levels_sql(model: ScoringModel, columns: tuple[str, ...], side_columns: lis
     kept side columns, term frequencies and `gamma_*`). On an incremental night the pairs of
     `_stored_pairs` (`stored_levels`) formed tonight or still sharing a window key come with their
     levels; the others' are computed from both claims."""
-    keys = [key for column in columns for key in window_columns(column)]
+    keys = window_key_names(columns)
     earlier = [earlier_key_column(k) for k in keys] if incremental else None
     blocked = " union all ".join(_blocked_sql(column, key, earlier)
                                  for column in columns for key in window_columns(column))

@@ -23,7 +23,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from matching.blocks import window_columns
+from matching.blocks import window_key_names
 from matching.prepare import UNIQUE_ID
 
 CHAIN_COLUMNS = ("credit_code_norm", "core_name", "alias_key")
@@ -56,7 +56,7 @@ def chain_pairs(claims: pl.DataFrame, column: str) -> pl.DataFrame:
 
 def slip_pairs(claims: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Pairs sharing a window of a name-shape key whose names are a slip or a translation apart."""
-    keys = [key for column in SLIP_COLUMNS for key in window_columns(column)]
+    keys = window_key_names(SLIP_COLUMNS)
     con.register("_slip_claims", claims.select(POSITION, "core_name", "is_latin_name", *keys))
     try:
         selects = " union ".join(

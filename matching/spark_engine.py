@@ -28,7 +28,7 @@ from splink.internals.dialects import DuckDBDialect, SparkDialect
 from splink.internals.spark.spark_helpers import custom_spark_dialect  # noqa: F401
 from sqlglot import exp
 
-from matching.blocks import window_columns
+from matching.blocks import window_key_names
 from matching.predict import (
     Increment,
     carried_columns,
@@ -127,7 +127,7 @@ def predicted_on_spark(windowed: pl.DataFrame, model: ScoringModel, columns: tup
     temporary views never meet another caller's."""
     tf_columns = sorted({level.tf_column for c in model.comparisons for level in c.levels if level.tf_column})
     compared = sorted(compared_columns(model) & set(windowed.columns))
-    keys = [key for column in columns for key in window_columns(column)]
+    keys = window_key_names(columns)
     claims = scoring_input(windowed, compared, columns, increment)
     if increment is not None:
         keys += [earlier_key_column(k) for k in keys]

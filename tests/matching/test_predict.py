@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 from splink import DuckDBAPI, Linker
 
-from matching.blocks import window_columns, window_rules, with_window_keys
+from matching.blocks import window_key_names, window_rules, with_window_keys
 from matching.match_model import MatchModel
 from matching.model import KEPT_COLUMNS
 from matching.model_files import DEFAULT_MODEL
@@ -82,7 +82,7 @@ def _last_night(windowed: pl.DataFrame, is_new: pl.Expr) -> tuple[pl.DataFrame, 
     """(Last night's window keys, row for row with `windowed` (null for a claim new tonight); its
     pairs down to a probability of 1e-6, with tonight's positions): the night before the claims
     `is_new` marks arrived, its windows cut without them."""
-    keys = [key for column in BLOCKING_COLUMNS for key in window_columns(column)]
+    keys = window_key_names(BLOCKING_COLUMNS)
     last = with_window_keys(windowed.filter(~is_new).drop(keys), BLOCKING_COLUMNS, max_block=MAX_BLOCK)
     earlier = windowed.select("claim_id").join(last.select("claim_id", *keys), on="claim_id", how="left",
                                                maintain_order="left").drop("claim_id")

@@ -11,7 +11,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from adapters.readers import ROW_NUMBER, read_source_file
-from matching.blocks import window_columns, with_window_keys
+from matching.blocks import window_key_names, with_window_keys
 from matching.match_model import MatchModel
 from matching.model import KEPT_COLUMNS, scored_pairs
 from matching.model_files import DEFAULT_MODEL
@@ -91,7 +91,7 @@ def test_predicted_on_spark_equals_predicted_on_duckdb_with_forced_pairs(session
     is_new = pl.int_range(pl.len()) % 4 == 0
     new = windowed.filter(is_new)
     touched = windowed.select(pl.col(c).is_in(new[c].drop_nulls().implode()).fill_null(False) for c in columns)
-    keys = [key for column in columns for key in window_columns(column)]
+    keys = window_key_names(columns)
     last = with_window_keys(windowed.filter(~is_new).drop(keys), columns, max_block=4).select("claim_id", *keys)
     earlier = windowed.select("claim_id").join(last, on="claim_id", how="left", maintain_order="left").drop("claim_id")
     rescored = duck.select(pl.col("claim_id_l"), pl.col("claim_id_r"), pl.col("^gamma_.*$")).join(
