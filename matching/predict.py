@@ -146,14 +146,20 @@ def touched_column(column: str) -> str:
 
 def _blocked_sql(column: str, key: str, earlier_keys: list[str] | None) -> str:
     """The pairs sharing `key` (a window key of `column`); on an incremental night (the
-    `earlier_keys`' columns given) only in marked blocks, and only those not sharing an earlier key."""
+    `earlier_keys`' columns given) only in marked blocks, and only those not sharing an earlier key.
+    Two claims that both had tonight's `key` last night shared it then: so a pair to compare has a
+    claim whose `key` is new (a new or changed claim, or one a new claim moved to another window),
+    and only those claims are joined to their windows."""
     if earlier_keys is None:
         return (f"select l._pos as _l, r._pos as _r, false as _forced from _predict_claims l join _predict_claims r "
                 f"on l.{key} = r.{key} and l._pos < r._pos")
-    block = f"(select _pos, {', '.join([key, *earlier_keys])} from _predict_claims where {touched_column(column)})"
+    columns = ", ".join(["_pos", key, *earlier_keys])
+    block = f"(select {columns} from _predict_claims where {touched_column(column)})"
+    moved = (f"(select {columns} from _predict_claims where {touched_column(column)} "
+             f"and {earlier_key_column(key)} is distinct from {key})")
     met = " or ".join(f"l.{k} = r.{k}" for k in earlier_keys)
-    return (f"select l._pos as _l, r._pos as _r, false as _forced from {block} l join {block} r "
-            f"on l.{key} = r.{key} and l._pos < r._pos where not coalesce({met}, false)")
+    return (f"select least(l._pos, r._pos) as _l, greatest(l._pos, r._pos) as _r, false as _forced from {moved} l "
+            f"join {block} r on l.{key} = r.{key} and l._pos <> r._pos where not coalesce({met}, false)")
 
 
 def _levels_sql(model: ScoringModel, columns: tuple[str, ...], side_columns: list[str], kept: list[str],

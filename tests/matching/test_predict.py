@@ -140,3 +140,26 @@ def test_an_incremental_night_compares_again_no_pair_of_unchanged_claims_that_sh
     assert incremental.sort("_l", "_r").equals(everything.join(old.filter(~pl.col("met")), on=["_l", "_r"],
                                                                how="semi").sort("_l", "_r"))
     assert 0 < old["met"].sum() < old.height
+
+
+def test_an_incremental_night_compares_old_claims_a_new_claim_brought_into_one_window():
+    """A new claim sorted second in a large block shifts the windows after it: two old claims of
+    the block that shared no window last night share one tonight, and are compared."""
+    names = ["北京华信科技有限公司", "上海华信贸易有限公司", "广州华信物流有限公司", "深圳华信电子有限公司",
+             "杭州华信建材有限公司", "南京华信食品有限公司", "成都华信传媒有限公司"]  # one trade name, 华信
+    raw = pl.DataFrame([(f"C{i}", name, None, None, None, None, None) for i, name in enumerate(names)],
+                       schema=dict.fromkeys(COLUMNS, pl.String), orient="row")
+    windowed = with_window_keys(claims_for_matching(standardise_claims(raw)), BLOCKING_COLUMNS, max_block=MAX_BLOCK)
+    second = windowed.sort("name_norm")["claim_id"][1]
+    earlier, _ = _last_night(windowed, pl.col("claim_id") == second)
+    model = scoring_model(MatchModel.read(DEFAULT_MODEL))
+    everything = predicted(windowed, model, BLOCKING_COLUMNS, duckdb.connect(), threshold=1e-6,
+                           kept_columns=KEPT_COLUMNS).drop("is_forced")
+    blocks = windowed.select(pl.repeat(True, pl.len()).alias(c) for c in BLOCKING_COLUMNS)
+    incremental = predicted(windowed, model, BLOCKING_COLUMNS, duckdb.connect(), threshold=1e-6,
+                            kept_columns=KEPT_COLUMNS, increment=Increment(blocks, earlier)).drop("is_forced")
+    brought_together = incremental.filter((pl.col("claim_id_l") != second) & (pl.col("claim_id_r") != second))
+    assert brought_together.height > 0
+    met = pl.DataFrame([(earlier[k].gather(everything["_l"]) == earlier[k].gather(everything["_r"])).fill_null(False)
+                        for k in earlier.columns]).select(pl.any_horizontal(pl.all()).alias("met"))
+    assert incremental.sort("_l", "_r").equals(everything.filter(~met["met"]).sort("_l", "_r"))
