@@ -22,7 +22,7 @@ from splink import DuckDBAPI, Linker, SettingsCreator
 from matching.blocks import window_key_names, with_window_keys
 from matching.match_model import MatchModel
 from matching.predict import Increment, predicted
-from matching.rule_pairs import SLIP_COLUMNS, rule_pairs
+from matching.rule_pairs import RULE_BITS, SLIP_COLUMNS, carried_rule_bits, rule_pairs
 from matching.scoring import scoring_model
 from matching.settings import (
     BLOCKING_COLUMNS,
@@ -132,25 +132,33 @@ def scored_pairs(
     retained: pl.DataFrame | None = None, spark: SparkSession | None = None,
 ) -> pl.DataFrame:
     """Every blocked pair scoring at least `min_probability`, plus (`with_rule_pairs`) the pairs
-    the link rules need whatever their score (`matching.rule_pairs`, flagged `is_forced`); with
-    per-comparison levels and match weights, in a stable order (`claim_id_l` < `claim_id_r`). The
+    the link rules need whatever their score (`matching.rule_pairs`, flagged `is_forced`, with
+    their rules' bits `forced_by`); with per-comparison levels and match weights, in a stable
+    order (`claim_id_l` < `claim_id_r`). The
     blocking rules are the code's (windows over giant blocks, `matching.blocks`), whatever the
     model file says; `windowed` is `window_keyed(prepared)`, if the caller has it. `pos_l`,
     `pos_r` are the claims' rows in `windowed` (sorted by claim id): the next night maps its
     pairs by them.
 
     An incremental night (`matching.incremental`) passes `touched_blocks` (per blocking column,
-    the values whose blocks are paired again), `earlier_keys` (row for row with `windowed`, the
-    window keys of the blocking columns each untouched claim had the last night) and the
-    `retained` pairs (`_l`, `_r`: their positions in `windowed`, and `gamma_*`) of earlier nights
-    between untouched claims (`matching.predict.Increment`). The rule pairs are always found in full.
+    the values whose blocks are paired again, and the same for the columns of the rule pairs'
+    chains and slips), `earlier_keys` (row for row with `windowed`, the window keys of the
+    blocking columns each untouched claim had the last night) and the `retained` pairs (`_l`,
+    `_r`: their positions in `windowed`, `gamma_*` and `forced_by`) of earlier nights between
+    untouched claims (`matching.predict.Increment`). The chains and slips are searched only in the
+    touched blocks; a retained pair keeps the bits of the others (`matching.rule_pairs`).
     With `spark`, the pairs are scored on it (`matching.spark_engine`); the rule pairs stay on DuckDB."""
     windowed = window_keyed(prepared) if windowed is None else windowed
+    # an incremental night searches for rule pairs only in the touched blocks, and carries the others'
+    searched = None if touched_blocks is None else windowed.select(
+        pl.col(c).is_in(touched_blocks[c].implode()).fill_null(False) for c in RULE_BITS)
+    if searched is not None and retained is not None and with_rule_pairs:
+        retained = retained.with_columns(carried_rule_bits(retained["_l"], retained["forced_by"], searched))
     increment = None if touched_blocks is None else _increment(windowed, touched_blocks, earlier_keys, retained)
     connection = connect()
     try:
         _limited(connection)
-        forced = rule_pairs(windowed, connection) if with_rule_pairs else None
+        forced = rule_pairs(windowed, connection, searched) if with_rule_pairs else None
         if spark is None:
             frame = predicted(windowed, scoring_model(model), BLOCKING_COLUMNS, connection,
                               threshold=min_probability, kept_columns=KEPT_COLUMNS, forced=forced, increment=increment)

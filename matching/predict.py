@@ -22,7 +22,7 @@ from matching.blocks import window_columns, window_key_names
 from matching.prepare import UNIQUE_ID
 from matching.scoring import Comparison, ScoringModel, compared_columns, gamma_case
 
-_NO_PAIRS = pl.DataFrame(schema={"_l": pl.UInt32, "_r": pl.UInt32})
+_NO_PAIRS = pl.DataFrame(schema={"_l": pl.UInt32, "_r": pl.UInt32, "forced_by": pl.UInt8})
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,10 @@ class Increment:
       else they scored below the retention floor, which term frequencies' drift cannot undo,
       `matching.incremental`);
     - `stored`: the pairs kept from earlier nights between untouched claims (positions `_l`,
-      `_r`, their `gamma_*` levels, maybe their ids), weighted again from their levels with
-      tonight's term frequencies and kept by the same rule if they still share a window key."""
+      `_r`, their `gamma_*` levels, maybe their ids, and `_carried`: the bits of the rules still
+      asking for them, `matching.rule_pairs.carried_rule_bits`), weighted again from their levels
+      with tonight's term frequencies and kept by the same rule if they still share a window key
+      or a rule still asks for them."""
 
     blocks: pl.DataFrame
     earlier_keys: pl.DataFrame
@@ -54,12 +56,12 @@ def predicted(windowed: pl.DataFrame, model: ScoringModel, columns: tuple[str, .
               *, threshold: float, kept_columns: tuple[str, ...], forced: pl.DataFrame | None = None,
               increment: Increment | None = None) -> pl.DataFrame:
     """Pairs sharing a window key of `columns` whose match probability is at least `threshold`,
-    and the `forced` pairs (positions `_l` < `_r` in `windowed`) whatever their probability:
-    ids (`claim_id_l` < `claim_id_r`), match weight and probability, `gamma_*`, `mw_*` and the
-    `kept_columns` of the sides, in Splink's column order, then `is_forced` and the pair's
-    positions `_l`, `_r` (sorting by them is sorting by the ids, and cheaper). `windowed` is
-    sorted by claim id (as `matching.blocks.with_window_keys` returns it), so that a pair's
-    positions are in id order.
+    and the `forced` pairs (positions `_l` < `_r` in `windowed`, the bits of the rules asking for
+    them `forced_by`, `matching.rule_pairs`) whatever their probability: ids (`claim_id_l` <
+    `claim_id_r`), match weight and probability, `gamma_*`, `mw_*` and the `kept_columns` of the
+    sides, in Splink's column order, then `is_forced`, `forced_by` and the pair's positions `_l`,
+    `_r` (sorting by them is sorting by the ids, and cheaper). `windowed` is sorted by claim id (as
+    `matching.blocks.with_window_keys` returns it), so that a pair's positions are in id order.
 
     An incremental night passes its `increment`: then only the marked blocks are paired (a new
     claim shifts the windows of a large block), and of their pairs only those with a new or
@@ -81,7 +83,7 @@ def predicted(windowed: pl.DataFrame, model: ScoringModel, columns: tuple[str, .
             con.register("_stored_pairs", stored_levels(claims.hstack(frequencies), increment.stored, model, columns,
                                                         carried_columns(side_columns, kept)))
         sql = predict_sql(model, columns, side_columns, threshold, kept, incremental=increment is not None)
-        return con.sql(sql).pl()
+        return con.sql(sql).pl().with_columns(pl.col("forced_by").cast(pl.UInt8))
     finally:
         for name in ("_predict_input", "_forced_pairs", "_stored_pairs"):
             con.unregister(name)
@@ -111,11 +113,12 @@ def carried_columns(side_columns: list[str], kept: list[str]) -> list[str]:
 
 def stored_levels(claims: pl.DataFrame, rescored: pl.DataFrame | None, model: ScoringModel,
                   columns: tuple[str, ...], carried: list[str]) -> pl.DataFrame:
-    """The `rescored` pairs (positions `_l`, `_r`, stored `gamma_*`, maybe their ids) with what
-    weighting them needs, gathered by position from `claims` (the scoring input with its term
-    frequencies, the row at position i being row i): the `carried` side columns they lack, and
-    `_valid`: whether the pair still shares a window key. Gathering by position spares two joins
-    of every kept pair (4.9M at 1M claims) with the claims in the scoring query."""
+    """The `rescored` pairs (positions `_l`, `_r`, stored `gamma_*`, maybe their ids and their
+    rules' `_carried` bits, else none) with what weighting them needs, gathered by position from
+    `claims` (the scoring input with its term frequencies, the row at position i being row i): the
+    `carried` side columns they lack, and `_valid`: whether the pair still shares a window key.
+    Gathering by position spares two joins of every kept pair (4.9M at 1M claims) with the claims
+    in the scoring query."""
     gammas = [f"gamma_{c.name}" for c in model.comparisons]
     if rescored is None:
         rescored = _NO_PAIRS.with_columns(pl.lit(None, dtype=pl.Int32).alias(g) for g in gammas)
@@ -127,7 +130,9 @@ def stored_levels(claims: pl.DataFrame, rescored: pl.DataFrame | None, model: Sc
     ids = {f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r"} & set(rescored.columns)  # carried along: no strings to gather
     sides = [rescored[name] if name in ids else claims[name[:-2]].gather(ends[name[-1]]).alias(name)
              for name in carried]
-    return pl.DataFrame([ends["l"], ends["r"], *sides, *(rescored[g].cast(pl.Int32) for g in gammas)]).hstack(valid)
+    rules = rescored["_carried"] if "_carried" in rescored.columns else pl.repeat(0, rescored.height, eager=True)
+    return pl.DataFrame([ends["l"], ends["r"], *sides, *(rescored[g].cast(pl.Int32) for g in gammas),
+                         rules.cast(pl.UInt8).alias("_carried")]).hstack(valid)
 
 
 def term_frequencies_sql(columns: list[str]) -> str:
@@ -151,46 +156,47 @@ def _blocked_sql(column: str, key: str, earlier_keys: list[str] | None) -> str:
     claim whose `key` is new (a new or changed claim, or one a new claim moved to another window),
     and only those claims are joined to their windows."""
     if earlier_keys is None:
-        return (f"select l._pos as _l, r._pos as _r, false as _forced from _predict_claims l join _predict_claims r "
+        return (f"select l._pos as _l, r._pos as _r, 0 as _forced_by from _predict_claims l join _predict_claims r "
                 f"on l.{key} = r.{key} and l._pos < r._pos")
     columns = ", ".join(["_pos", key, *earlier_keys])
     block = f"(select {columns} from _predict_claims where {touched_column(column)})"
     moved = (f"(select {columns} from _predict_claims where {touched_column(column)} "
              f"and {earlier_key_column(key)} is distinct from {key})")
     met = " or ".join(f"l.{k} = r.{k}" for k in earlier_keys)
-    return (f"select least(l._pos, r._pos) as _l, greatest(l._pos, r._pos) as _r, false as _forced from {moved} l "
+    return (f"select least(l._pos, r._pos) as _l, greatest(l._pos, r._pos) as _r, 0 as _forced_by from {moved} l "
             f"join {block} r on l.{key} = r.{key} and l._pos <> r._pos where not coalesce({met}, false)")
 
 
 def _levels_sql(model: ScoringModel, columns: tuple[str, ...], side_columns: list[str], kept: list[str],
                 incremental: bool) -> str:
-    """`pairs` (the distinct pairs, flagged `_forced`) and `levels` (each pair's positions, ids,
-    kept side columns, term frequencies and `gamma_*`). On an incremental night the pairs of
-    `_stored_pairs` (`stored_levels`) formed tonight or still sharing a window key come with their
-    levels; the others' are computed from both claims."""
+    """`pairs` (the distinct pairs, with the bits of the rules that asked for them, `_forced_by`)
+    and `levels` (each pair's positions, ids, kept side columns, term frequencies and `gamma_*`).
+    On an incremental night the pairs of `_stored_pairs` (`stored_levels`) formed tonight, still
+    sharing a window key or still asked for by a rule (`_carried`) come with their levels; the
+    others' are computed from both claims."""
     keys = window_key_names(columns)
     earlier = [earlier_key_column(k) for k in keys] if incremental else None
     blocked = " union all ".join(_blocked_sql(column, key, earlier)
                                  for column in columns for key in window_columns(column))
-    pairs = (f"select _l, _r, bool_or(_forced) as _forced from ({blocked} "
-             "union all select _l, _r, true as _forced from _forced_pairs) group by _l, _r")
+    pairs = (f"select _l, _r, bit_or(_forced_by) as _forced_by from ({blocked} "
+             "union all select _l, _r, forced_by as _forced_by from _forced_pairs) group by _l, _r")
     gamma_names = [f"gamma_{c.name}" for c in model.comparisons]
     sides = ", ".join(f"{s}.{c} as {c}_{s}" for s in ("l", "r") for c in side_columns)
     gammas = ", ".join(f"{gamma_case(c)} as gamma_{c.name}" for c in model.comparisons)
     if not incremental:
-        return (f"pairs as ({pairs}), sides as (select pairs._l, pairs._r, pairs._forced, {sides} from pairs "
+        return (f"pairs as ({pairs}), sides as (select pairs._l, pairs._r, pairs._forced_by, {sides} from pairs "
                 "join _predict_claims l on l._pos = pairs._l join _predict_claims r on r._pos = pairs._r), "
                 f"levels as (select *, {gammas} from sides)")
-    listed = ", ".join(["_l", "_r", "_forced", *carried_columns(side_columns, kept), *gamma_names])
+    listed = ", ".join(["_l", "_r", "_forced_by", *carried_columns(side_columns, kept), *gamma_names])
     return (
         f"pairs as ({pairs}), "
-        "formed_stored as (select pairs._forced, s.* from pairs join _stored_pairs s "
+        "formed_stored as (select pairs._forced_by | s._carried as _forced_by, s.* from pairs join _stored_pairs s "
         "on s._l = pairs._l and s._r = pairs._r), "
-        "still_blocked as (select false as _forced, s.* from _stored_pairs s left join pairs "
-        "on pairs._l = s._l and pairs._r = s._r where s._valid and pairs._l is null), "
-        "fresh as (select pairs._l, pairs._r, pairs._forced from pairs left join _stored_pairs s "
+        "still_blocked as (select s._carried as _forced_by, s.* from _stored_pairs s left join pairs "
+        "on pairs._l = s._l and pairs._r = s._r where (s._valid or s._carried <> 0) and pairs._l is null), "
+        "fresh as (select pairs._l, pairs._r, pairs._forced_by from pairs left join _stored_pairs s "
         "on s._l = pairs._l and s._r = pairs._r where s._l is null), "
-        f"fresh_sides as (select fresh._l, fresh._r, fresh._forced, {sides} from fresh "
+        f"fresh_sides as (select fresh._l, fresh._r, fresh._forced_by, {sides} from fresh "
         "join _predict_claims l on l._pos = fresh._l join _predict_claims r on r._pos = fresh._r), "
         f"levels as (select {listed} from (select *, {gammas} from fresh_sides) "
         f"union all select {listed} from formed_stored union all select {listed} from still_blocked)"
@@ -209,11 +215,12 @@ def predict_sql(model: ScoringModel, columns: tuple[str, ...], side_columns: lis
                       for column in (*[k for k in kept if k.startswith(f"{c.name}_")], f"gamma_{c.name}",
                                      *_weight_names(c))]
     output = ", ".join([f"{weight} as match_weight", f"{probability} as match_probability",
-                        f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r", *per_comparison, "_forced as is_forced", "_l", "_r"])
+                        f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r", *per_comparison, "_forced_by <> 0 as is_forced",
+                        "_forced_by as forced_by", "_l", "_r"])
     return (
         f"with {_levels_sql(model, columns, side_columns, kept, incremental)}, "
         f"weighted as (select *, {weights} from levels) "
-        f"select {output} from weighted where _forced or ({weight}) >= {_match_weight(threshold)}"
+        f"select {output} from weighted where _forced_by <> 0 or ({weight}) >= {_match_weight(threshold)}"
     )
 
 

@@ -15,10 +15,18 @@ whole night's matching; so:
   way of dropping one character (a deletion neighbourhood), and one claim per distinct core name
   and region is paired with those whose core names are one edit apart;
 - they are returned as claim positions and scored in the same query as the blocked pairs
-  (`matching.predict`), kept whatever their probability.
+  (`matching.predict`), kept whatever their probability, with `forced_by`: one bit per rule that
+  asked for the pair (RULE_BITS).
+
+The chains and slips of a block depend on its claims alone: an incremental night searches only
+the blocks a new, changed or removed claim touched, and carries the other blocks' pairs over from
+the last night by their bits (`carried_rule_bits`). The deletion pairs are found in full: a new
+name can change a group's representative or push a key past MAX_DELETION_BLOCK.
 """
 
 from __future__ import annotations
+
+from functools import reduce
 
 import duckdb
 import polars as pl
@@ -36,9 +44,12 @@ SLIP_SQL = (
     "or starts_with(l.core_name, r.core_name) or starts_with(r.core_name, l.core_name) "
     "or (abs(length(l.core_name) - length(r.core_name)) <= 1 and levenshtein(l.core_name, r.core_name) <= 1))"
 )
+# the columns whose blocks the chains and slips search, each with its bit of `forced_by`
+RULE_BITS = {"credit_code_norm": 1, "core_name": 2, "alias_key": 4, "name_head": 8, "name_tail": 16}
+DELETION_BIT = 32
 # a claim's position: its row in the claims sorted by claim id (`matching.blocks.with_window_keys`)
 POSITION = "_pos"
-PAIR_SCHEMA = pl.Schema({"_l": pl.UInt32, "_r": pl.UInt32})
+PAIR_SCHEMA = pl.Schema({"_l": pl.UInt32, "_r": pl.UInt32, "forced_by": pl.UInt8})
 
 
 def chain_pairs(claims: pl.DataFrame, column: str) -> pl.DataFrame:
@@ -49,18 +60,20 @@ def chain_pairs(claims: pl.DataFrame, column: str) -> pl.DataFrame:
     return (
         ordered.select(pl.col(POSITION).alias("a"), nxt.alias("b"))
         .drop_nulls()
-        .select(pl.min_horizontal("a", "b").alias("_l"), pl.max_horizontal("a", "b").alias("_r"))
+        .select(pl.min_horizontal("a", "b").alias("_l"), pl.max_horizontal("a", "b").alias("_r"),
+                pl.lit(RULE_BITS[column]).alias("forced_by"))
         .cast(PAIR_SCHEMA)
     )
 
 
-def slip_pairs(claims: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Pairs sharing a window of a name-shape key whose names are a slip or a translation apart."""
-    keys = window_key_names(SLIP_COLUMNS)
+def slip_pairs(claims: pl.DataFrame, column: str, con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Pairs sharing a window of the name-shape key `column` whose names are a slip or a
+    translation apart."""
+    keys = window_key_names((column,))
     con.register("_slip_claims", claims.select(POSITION, "core_name", "is_latin_name", *keys))
     try:
         selects = " union ".join(
-            f"select l.{POSITION} as _l, r.{POSITION} as _r from _slip_claims l "
+            f"select l.{POSITION} as _l, r.{POSITION} as _r, {RULE_BITS[column]} as forced_by from _slip_claims l "
             f"join _slip_claims r on l.{key} = r.{key} and l.{POSITION} < r.{POSITION} where {SLIP_SQL}"
             for key in keys
         )
@@ -97,19 +110,39 @@ def deletion_pairs(claims: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> pl.D
     con.register("_deletion_keys", keyed.select(POSITION, "core_name", "key"))
     try:
         return con.sql(
-            f"select distinct l.{POSITION} as _l, r.{POSITION} as _r "
+            f"select distinct l.{POSITION} as _l, r.{POSITION} as _r, {DELETION_BIT} as forced_by "
             f"from _deletion_keys l join _deletion_keys r on l.key = r.key and l.{POSITION} < r.{POSITION} "
-            "where l.core_name <> r.core_name and levenshtein(l.core_name, r.core_name) <= 1"
+            "where l.core_name <> r.core_name and abs(length(l.core_name) - length(r.core_name)) <= 1 "
+            "and levenshtein(l.core_name, r.core_name) <= 1"
         ).pl().cast(PAIR_SCHEMA)
     finally:
         con.unregister("_deletion_keys")
 
 
-def rule_pairs(windowed: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+def rule_pairs(windowed: pl.DataFrame, con: duckdb.DuckDBPyConnection,
+               searched: pl.DataFrame | None = None) -> pl.DataFrame:
     """The chain, slip and deletion pairs of `windowed` (claims sorted by claim id, with the
-    window keys of SLIP_COLUMNS) as distinct positions `_l` < `_r`."""
+    window keys of SLIP_COLUMNS) as distinct positions `_l` < `_r`, with the bits of the rules
+    that asked for each (`forced_by`). `searched` (row for row with `windowed`, one boolean per
+    column of RULE_BITS) limits the chains and slips to the blocks of the claims it marks."""
     claims = windowed.with_row_index(POSITION)
+
+    def block_of(column: str) -> pl.DataFrame:
+        return claims if searched is None else claims.filter(searched[column])
+
     return pl.concat(
-        [*(chain_pairs(claims, column) for column in CHAIN_COLUMNS), slip_pairs(claims, con),
-         deletion_pairs(claims, con)], how="vertical"
-    ).unique()
+        [*(chain_pairs(block_of(column), column) for column in CHAIN_COLUMNS),
+         *(slip_pairs(block_of(column), column, con) for column in SLIP_COLUMNS), deletion_pairs(claims, con)],
+        how="vertical",
+    ).group_by("_l", "_r").agg(pl.col("forced_by").bitwise_or())
+
+
+def carried_rule_bits(left: pl.Series, forced_by: pl.Series, searched: pl.DataFrame) -> pl.Series:
+    """Of each kept pair's `forced_by` (from an earlier night, between two untouched claims), the
+    chain and slip bits whose block is not searched again tonight: the pair is still that rule's.
+    Both claims of a chain or slip pair share the rule's value, so the block is found through the
+    claim at position `left`; `searched` is what `rule_pairs` takes."""
+    unsearched = [pl.when(searched[column].gather(left)).then(0).otherwise(bit)
+                  for column, bit in RULE_BITS.items()]
+    mask = pl.select(reduce(lambda a, b: a | b, unsearched).cast(pl.UInt8)).to_series()
+    return (forced_by.cast(pl.UInt8) & mask).alias("_carried")

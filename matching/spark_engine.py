@@ -131,7 +131,7 @@ def predicted_on_spark(windowed: pl.DataFrame, model: ScoringModel, columns: tup
     claims = scoring_input(windowed, compared, columns, increment)
     if increment is not None:
         keys += [earlier_key_column(k) for k in keys]
-    no_pairs = pl.DataFrame(schema={"_l": pl.UInt32, "_r": pl.UInt32})
+    no_pairs = pl.DataFrame(schema={"_l": pl.UInt32, "_r": pl.UInt32, "forced_by": pl.UInt8})
     spark = session.newSession()
     _register_udfs(spark)
     _view(spark, "_predict_input", _spark_compatible(claims, keys))
@@ -157,7 +157,8 @@ def predicted_on_spark(windowed: pl.DataFrame, model: ScoringModel, columns: tup
             spark.catalog.dropTempView(view)
     if not isinstance(frame, pl.DataFrame):
         raise TypeError("Spark returned a column, not a table")
-    return frame.with_columns(pl.col("_l", "_r").cast(pl.UInt32))  # widened for Spark (`_spark_compatible`)
+    # widened for Spark (`_spark_compatible`)
+    return frame.with_columns(pl.col("_l", "_r").cast(pl.UInt32), pl.col("forced_by").cast(pl.UInt8))
 
 
 def _view(spark: SparkSession, name: str, frame: pl.DataFrame) -> DataFrame:

@@ -44,8 +44,8 @@ def test_predicted_equals_splinks_predict(windowed, threshold):
     expected = _splink_predict(windowed, model, threshold).sort("claim_id_l", "claim_id_r")
     ours = predicted(windowed, scoring_model(model), BLOCKING_COLUMNS, duckdb.connect(), threshold=threshold,
                      kept_columns=KEPT_COLUMNS).sort("claim_id_l", "claim_id_r")
-    assert not ours["is_forced"].any()
-    ours = ours.drop("is_forced", "_l", "_r")
+    assert not ours["is_forced"].any() and ours["forced_by"].eq(0).all()
+    ours = ours.drop("is_forced", "forced_by", "_l", "_r")
     assert ours.equals(expected)
     assert ours.schema == expected.schema
     # the pairs are varied enough for the equality to mean something
@@ -68,12 +68,12 @@ def test_forced_pairs_are_kept_whatever_their_probability_and_scored_alike(windo
     unblocked = next((a, b) for a in windowed["claim_id"] for b in windowed["claim_id"]
                      if a < b and (a, b) not in blocked)
     forced = pl.DataFrame({"_l": [position[low["claim_id_l"]], position[unblocked[0]]],
-                           "_r": [position[low["claim_id_r"]], position[unblocked[1]]]},
-                          schema={"_l": pl.UInt32, "_r": pl.UInt32})
+                           "_r": [position[low["claim_id_r"]], position[unblocked[1]]], "forced_by": [2, 33]},
+                          schema={"_l": pl.UInt32, "_r": pl.UInt32, "forced_by": pl.UInt8})
     ours = run(0.5, forced)
     assert ours.height == kept.height + 2
     assert ours.filter(pl.col("claim_id_l") == low["claim_id_l"], pl.col("claim_id_r") == low["claim_id_r"]).row(
-        0, named=True) == {**low, "is_forced": True}
+        0, named=True) == {**low, "is_forced": True, "forced_by": 2}
     assert ours.filter(pl.col("claim_id_l") == unblocked[0], pl.col("claim_id_r") == unblocked[1]).height == 1
     assert ours.join(kept, on=["claim_id_l", "claim_id_r"], how="semi").equals(kept)
 

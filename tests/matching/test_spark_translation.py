@@ -20,7 +20,7 @@ from matching.spark_engine import spark_sql
 
 # what the translated queries may call: Spark SQL built-ins and the jar's UDFs (Splink's
 # get_scala_udfs); tests/matching/test_spark_parity.py checks each against a running Spark
-SPARK_FUNCTIONS = {"abs", "bool_or", "cast", "coalesce", "contains", "count", "greatest", "if", "least", "length",
+SPARK_FUNCTIONS = {"abs", "bit_or", "cast", "coalesce", "contains", "count", "greatest", "if", "least", "length",
                    "levenshtein", "log", "power", "startswith", "jaro_winkler", "jaro_sim", "jaccard",
                    "damerau_levenshtein"}
 _KEYWORDS = {"and", "or", "not", "in", "on", "using", "as", "from", "join", "when", "then", "else", "where"}
