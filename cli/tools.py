@@ -122,7 +122,7 @@ def train(args: argparse.Namespace, console: Console) -> int:
         console.print(str(NoWarehouseError.missing(args.warehouse)), style="bold red", markup=False)
         return 1
     with duckdb.connect(str(args.warehouse), read_only=True) as con:
-        claims = con.sql("select * from claims").pl()
+        claims = con.sql("select * from claims order by claim_id").pl()  # an incremental night appends
     directory = args.output or model_dir(args.warehouse)
     try:
         model = save_model(claims_for_matching(claims), directory)

@@ -29,8 +29,9 @@ from matching.settings import BLOCKING_COLUMNS
 
 @dataclass(frozen=True)
 class MatchingPlan:
-    """`touched` is None on a full rebuild; `drift_bits` is how far term frequencies moved since
-    the last full rebuild (0 after one)."""
+    """`touched` is None on a full rebuild; `replaced`, the claims whose row of
+    `claims_for_matching` is new, changed or gone (or rewritten with a touched claim); `drift_bits`
+    is how far term frequencies moved since the last full rebuild (0 after one)."""
 
     mode: str  # "full" or "incremental"
     reason: str
@@ -41,6 +42,7 @@ class MatchingPlan:
     retained: pl.DataFrame | None = None
     previous_links: pl.DataFrame | None = None
     drift_bits: float = 0.0
+    replaced: pl.Series | None = None
 
 
 def last_matching_run(con: duckdb.DuckDBPyConnection) -> dict[str, object] | None:
@@ -94,4 +96,4 @@ def matching_plan(con: duckdb.DuckDBPyConnection, prepared: pl.DataFrame, scorin
     earlier_keys = keys.drop("claim_id").select(pl.all().gather(last_of_tonight))
     return MatchingPlan("incremental", f"{touched.len():,} new or changed claims", fingerprint, touched, blocks,
                         earlier_keys, retained, previous_pairs.filter("is_link").select("claim_id_l", "claim_id_r"),
-                        drift)
+                        drift, pl.concat([touched, gone["claim_id"]]).unique().sort())

@@ -26,6 +26,7 @@ from matching.incremental import (
     links_changed,
     matching_fingerprint,
     retention_probability,
+    rows_changed,
 )
 from matching.links import CLASSIFICATION, LinkPolicy, classified_reusing
 from matching.match_model import MatchModel
@@ -117,10 +118,17 @@ def claims_standardised(con: duckdb.DuckDBPyConnection, accepted: pl.DataFrame,
     """Publish the `accepted` claims as `claims`, plus the standardised name, phone, e-mail, site
     and code parts, taken from last night's claims where a claim's input is unchanged
     (`previous_standardised`); returns them."""
-    claims = accepted.sort("claim_id")  # written in this order (DuckDB keeps it): no sort in DuckDB
-    standardised, fresh = standardise_claims_reusing(claims, previous_standardised(con, full_rebuild))
-    warehouse.write_table(con, "claims", standardised, order_by=None)
-    get_run_logger().info("claims standardised: %d rows, %d of them new or changed", claims.height, fresh)
+    claims = accepted.sort("claim_id")  # a full night writes them in this order (DuckDB keeps it)
+    previous = previous_standardised(con, full_rebuild)
+    standardised, fresh = standardise_claims_reusing(claims, previous)
+    replaced = None if previous.is_empty() else rows_changed(standardised, previous, "claim_id")
+    if replaced is None:
+        warehouse.write_table(con, "claims", standardised, order_by=None)
+    else:  # last night's table, its changed rows replaced
+        warehouse.rows_replaced(con, "claims", "previous_claims", "claim_id", replaced,
+                                standardised.filter(pl.col("claim_id").is_in(replaced.implode())))
+    get_run_logger().info("claims standardised: %d rows, %d of them new or changed; %s", claims.height, fresh,
+                          "table written anew" if replaced is None else f"{replaced.len()} rows replaced in place")
     return standardised
 
 
@@ -144,7 +152,11 @@ def customers_matched(
 
     _store_decisions(con, decisions, run_id)
     # published as scored, so that `recon lookup` fetches a query's candidates by their blocking keys
-    warehouse.write_table(con, "claims_for_matching", prepared, "claim_id")
+    if plan.replaced is None:
+        warehouse.write_table(con, "claims_for_matching", prepared, "claim_id")
+    else:
+        warehouse.rows_replaced(con, "claims_for_matching", "previous_claims_for_matching", "claim_id", plan.replaced,
+                                prepared.filter(pl.col("claim_id").is_in(plan.replaced.implode())))
     all_decisions = warehouse.frame(con, "select * exclude (first_read_run_id) from review_decisions")
     classified, pairs_kept = _pairs_classified(con, prepared, model, policy, plan, connect, engine)
     plan = replace(plan, retained=None, earlier_keys=None)  # last night's 5M pairs are not read again: let them go

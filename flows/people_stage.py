@@ -72,7 +72,7 @@ def people_tables_built(con: duckdb.DuckDBPyConnection, as_of: date) -> PeopleTa
     """Publish `rep_notices`; returns it, `conflict_details` and the roster for the files."""
     notices = rep_notices(
         warehouse.frame(con, "select * from claim_outcomes"),
-        warehouse.frame(con, f"select {', '.join(CLAIM_COLUMNS)} from claims"),
+        warehouse.frame(con, f"select {', '.join(CLAIM_COLUMNS)} from claims order by claim_id"),
         warehouse.frame(con, "select * from reps"),
         warehouse.frame(con, "select * from claim_first_accepted"),
         as_of,

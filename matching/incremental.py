@@ -93,6 +93,25 @@ def claims_touched(prepared: pl.DataFrame, previous: pl.DataFrame,
     return pl.concat([changed, present_partners]).unique().sort(), gone
 
 
+ROW_HASH_SEED = 20261203
+
+
+def rows_changed(tonight: pl.DataFrame, last: pl.DataFrame, key: str) -> pl.Series | None:
+    """The `key`s of the rows of `tonight` or `last` (last night's rows of the same table) that are
+    not in the other exactly as they are: what replacing last night's table by tonight's in place
+    deletes (and, for those in `tonight`, inserts again). Rows are compared by a 64-bit digest of
+    all their columns. None when the two frames' columns differ (the table is written anew)."""
+    if tonight.columns != last.columns:
+        return None
+    try:  # read back from DuckDB, a time zone may be spelt differently ("Etc/UTC")
+        last = last.cast(tonight.schema)
+    except (pl.exceptions.InvalidOperationError, pl.exceptions.ComputeError):
+        return None
+    digests = [frame.select(key, frame.hash_rows(seed=ROW_HASH_SEED).alias("_digest")) for frame in (tonight, last)]
+    same = digests[0].join(digests[1], on=[key, "_digest"], how="semi")[key].implode()
+    return pl.concat([frame.filter(~pl.col(key).is_in(same))[key] for frame in (tonight, last)]).unique().sort()
+
+
 def blocks_touched(prepared: pl.DataFrame, touched: pl.Series, gone: pl.DataFrame,
                    columns: Iterable[str]) -> dict[str, pl.Series]:
     """Per blocking column, the values whose block holds a touched claim tonight or held a claim

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 import shutil
 from datetime import date
@@ -76,8 +77,32 @@ def two_nights(tmp_path_factory):
     nightly(sources, warehouse, date(2026, 11, 24))
     shutil.rmtree(root / "samples")
     shutil.copytree(full_samples, root / "samples")
-    nightly(sources, warehouse, SAMPLES_AS_OF)
+    handler = _Kept()
+    tasks = logging.getLogger("prefect.task_runs")
+    level = tasks.level
+    tasks.addHandler(handler)
+    tasks.setLevel(logging.INFO)  # the tests' Prefect logs only warnings
+    try:
+        nightly(sources, warehouse, SAMPLES_AS_OF)
+    finally:
+        tasks.removeHandler(handler)
+        tasks.setLevel(level)
+    NIGHT_2_LOG.extend(handler.messages)
     return sources, warehouse
+
+
+NIGHT_2_LOG: list[str] = []
+
+
+class _Kept(logging.Handler):
+    """Keeps the messages of the night 2 tasks' log."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
 
 
 def test_the_second_night_is_incremental_and_finds_the_customers_of_one_full_night(two_nights, samples_run):
@@ -88,6 +113,21 @@ def test_the_second_night_is_incremental_and_finds_the_customers_of_one_full_nig
     assert 0 < second[3] < second[2]  # only the new claims (and partners of changed ones) paired anew
     _, full_warehouse = samples_run
     assert _partition(warehouse) == _partition(full_warehouse)
+
+
+def test_the_second_night_replaces_only_the_changed_claims_in_place_and_publishes_the_full_nights_rows(
+        two_nights, samples_run):
+    _, warehouse = two_nights
+    _, full_warehouse = samples_run
+
+    def rows(path, table):
+        with duckdb.connect(str(path), read_only=True) as con:
+            return con.sql(f"select columns(lambda c: c <> 'raw_row_id') from {table} order by all").pl()
+
+    for table in ("claims", "claims_for_matching"):
+        assert rows(warehouse, table).equals(rows(full_warehouse, table)), table
+    assert any(re.fullmatch(r"claims standardised: \d+ rows, \d+ of them new or changed; \d+ rows replaced in place",
+                            message) for message in NIGHT_2_LOG)
 
 
 def test_a_full_rebuild_asked_for_keeps_every_customer_and_id(two_nights, tmp_path):

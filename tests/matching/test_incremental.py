@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 
 import polars as pl
 import pytest
@@ -17,6 +18,7 @@ from matching.incremental import (
     pairs_retained,
     positions_carried,
     retention_probability,
+    rows_changed,
     term_frequency_drift,
 )
 
@@ -116,3 +118,13 @@ def test_links_changed_are_the_claims_of_links_made_or_lost():
     before = _pairs([("a", "b"), ("c", "d")])
     tonight = _pairs([("a", "b"), ("d", "e")])
     assert links_changed(before, tonight).to_list() == ["c", "d", "e"]
+
+
+def test_rows_changed_are_the_new_the_changed_and_the_gone_whatever_the_time_zones_spelling():
+    at = datetime(2026, 11, 25, 8, tzinfo=UTC)
+    last = pl.DataFrame({"claim_id": ["a", "b", "c", "d"], "phone": ["1", "2", None, "4"],
+                         "submitted_at": [at] * 4}).with_columns(pl.col("submitted_at").dt.convert_time_zone("Etc/UTC"))
+    tonight = pl.DataFrame({"claim_id": ["a", "b", "c", "e"], "phone": ["1", "9", None, "5"], "submitted_at": [at] * 4})
+    assert rows_changed(tonight, last, "claim_id").to_list() == ["b", "d", "e"]
+    assert rows_changed(tonight, tonight.sample(fraction=1.0, shuffle=True, seed=1), "claim_id").is_empty()
+    assert rows_changed(tonight.drop("phone"), last, "claim_id") is None
