@@ -295,15 +295,18 @@ def classified_reusing(scored: pl.DataFrame, prepared: pl.DataFrame, model: Matc
     """`scored` pairs classified (`pairs_classified`), with only the side columns of
     CLASSIFICATION, in no particular order (what reads them sorts: re-ordering 4.6M pairs took
     4 s at 1M claims). On an incremental night, `earlier` holds pairs between untouched claims
-    with last night's `match_probability` and CLASSIFICATION: a pair's classification reads its
+    (by their positions tonight, `_l` and `_r`, as `scored`'s `pos_l` and `pos_r`: joining
+    millions of pairs by their two ids cost seconds) with last night's `match_probability` and
+    CLASSIFICATION: a pair's classification reads its
     levels, both claims' prepared rows and its probability only against the match threshold and
     the review floor, so a pair of `earlier` on the same side of both keeps it; the others are
     classified from their claims."""
     if earlier is None:
         fresh, reused = scored, None
     else:
-        before = earlier.select(*PAIR_IDS, pl.col("match_probability").alias("_before"), *CLASSIFICATION)
-        joined = scored.join(before, on=PAIR_IDS, how="left")
+        before = earlier.select(pl.col("_l").alias("pos_l"), pl.col("_r").alias("pos_r"),
+                                pl.col("match_probability").alias("_before"), *CLASSIFICATION)
+        joined = scored.join(before, on=["pos_l", "pos_r"], how="left")
         now, then = pl.col("match_probability"), pl.col("_before")
         same_side = [(now >= limit) == (then >= limit) for limit in (policy.match_threshold, policy.review_floor)]
         reusable = (pl.col("decision_basis").is_not_null() & pl.all_horizontal(same_side)).fill_null(False)

@@ -144,12 +144,14 @@ def test_an_incremental_night_keeps_a_pairs_classification_unless_its_probabilit
     rows = [_pair("a", "b", 0.65, "same pinyin (homophone typo)"),   # 0.60 last night: same side of both
             _pair("c", "d", 0.90, "same pinyin (homophone typo)", phone=1),  # 0.60 then: crossed 0.8
             _pair("e", "f", 0.95, "trade name identical")]           # new tonight
-    scored = pl.DataFrame([{k: r[k] for k in _SCHEMA} for r in rows], schema=_SCHEMA, orient="row")
+    scored = pl.DataFrame([{k: r[k] for k in _SCHEMA} for r in rows], schema=_SCHEMA, orient="row").with_columns(
+        pos_l=pl.Series([0, 2, 4], dtype=pl.UInt32), pos_r=pl.Series([1, 3, 5], dtype=pl.UInt32))  # claims a..f
     sides = {k: v for k, v in rows[0].items() if k.endswith("_l") and k[:-2] in _SIDES}
     prepared = pl.DataFrame([{"claim_id": c, **{k[:-2]: v for k, v in sides.items()}} for c in "abcdef"],
                             schema={"claim_id": pl.String} | _SIDES)
     earlier = pl.DataFrame({
-        "claim_id_l": ["a", "c"], "claim_id_r": ["b", "d"], "match_probability": [0.60, 0.60],
+        "_l": pl.Series([0, 2], dtype=pl.UInt32), "_r": pl.Series([1, 3], dtype=pl.UInt32),
+        "match_probability": [0.60, 0.60],
         "is_registered_name_l": [False, False], "is_registered_name_r": [False, False],
         "name_agreement": ["near", "near"], "decision_basis": ["kept from last night", "review"],
         "is_link": [True, False],
