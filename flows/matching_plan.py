@@ -22,7 +22,6 @@ from matching.incremental import (
     positions_carried,
     term_frequency_drift,
 )
-from matching.rule_pairs import RULE_BITS
 from matching.scoring import ScoringModel
 from matching.settings import BLOCKING_COLUMNS
 
@@ -88,7 +87,7 @@ def matching_plan(con: duckdb.DuckDBPyConnection, prepared: pl.DataFrame, scorin
               if c not in ("is_forced", "match_weight") and not c.startswith("mw_")]
     previous_pairs = warehouse.frame(con, f"select {', '.join(wanted)} from previous_scored_pairs")
     touched, gone = claims_touched(prepared, previous, previous_pairs)
-    blocks = blocks_touched(prepared, touched, gone, sorted({*BLOCKING_COLUMNS, *RULE_BITS}))
+    blocks = blocks_touched(prepared, touched, gone, BLOCKING_COLUMNS)  # the rule pairs' chains' among them
     # the claims of last night's window keys are those its pairs' positions count (`positions_carried`)
     keys = warehouse.frame(con, "select * from previous_window_keys order by claim_id")
     tonight_of_last, last_of_tonight = positions_carried(keys["claim_id"], prepared["claim_id"].sort(), touched)

@@ -40,6 +40,7 @@ from matching.model import (
 from matching.model_files import CHART_FILE, DEFAULT_MODEL, MODEL_FILE, model_dir, pending_model_dir
 from matching.prepare import claims_for_matching
 from matching.review import level_combinations, pairs_with_evidence, review_candidates, review_queue
+from matching.rule_pairs import SLIP_COLUMNS
 from matching.scoring import scoring_model
 from matching.settings import BLOCKING_COLUMNS
 from matching.spark_engine import spark_session
@@ -55,6 +56,7 @@ NAME_KEY_COLUMNS = ("claim_id", "name_norm", "credit_code_norm", "core_name", "t
 
 
 STATE_ROW = "_state_row"
+WINDOWED_COLUMNS = (*BLOCKING_COLUMNS, *SLIP_COLUMNS)  # whose window keys the next night starts from
 
 
 class TrainingError(RuntimeError):
@@ -198,7 +200,7 @@ def _pairs_classified(
     probability and classification, for the next night to start from."""
     windowed = window_keyed(prepared)
     # the next night compares again only the pairs of untouched claims that did not share a window
-    warehouse.write_table(con, "window_keys", windowed.select("claim_id", *window_key_names(BLOCKING_COLUMNS)),
+    warehouse.write_table(con, "window_keys", windowed.select("claim_id", *window_key_names(WINDOWED_COLUMNS)),
                           order_by=None)
     kept = scored_pairs(prepared, model, min_probability=retention_probability(policy.review_floor),
                         connect=connect, windowed=windowed, touched_blocks=plan.touched_blocks,

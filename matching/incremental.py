@@ -80,10 +80,11 @@ def claims_touched(prepared: pl.DataFrame, previous: pl.DataFrame,
     `previous`, last night's, that are gone or changed). Touched: new or changed rows, and the
     partners in `previous_pairs` of a claim that is gone or changed."""
     columns = [c for c in prepared.columns if c in previous.columns]
-    unchanged = prepared.select(columns).join(previous.select(columns), on=columns, how="semi", nulls_equal=True)
-    kept = unchanged["claim_id"].implode()
-    changed = prepared.filter(~pl.col("claim_id").is_in(kept))["claim_id"]
-    gone = previous.filter(~pl.col("claim_id").is_in(kept))
+    differing = rows_changed(prepared.select(columns), previous.select(columns), "claim_id")
+    if differing is None:  # columns of another type: every row differs
+        differing = pl.concat([prepared["claim_id"], previous["claim_id"]]).unique()
+    changed = prepared.filter(pl.col("claim_id").is_in(differing.implode()))["claim_id"]
+    gone = previous.filter(pl.col("claim_id").is_in(differing.implode()))
     gone_ids = gone["claim_id"].implode()
     partners = pl.concat([
         previous_pairs.filter(pl.col("claim_id_l").is_in(gone_ids))["claim_id_r"],

@@ -31,7 +31,6 @@ from dataclasses import dataclass
 import polars as pl
 
 from matching.identity import COUPLE_COLUMNS, couples_compatible
-from matching.incremental import PAIR_IDS
 from matching.match_model import MatchModel
 from matching.review import ReviewCapacity
 from matching.scratch_db import scratch_cursor

@@ -22,7 +22,7 @@ from splink import DuckDBAPI, Linker, SettingsCreator
 from matching.blocks import window_key_names, with_window_keys
 from matching.match_model import MatchModel
 from matching.predict import Increment, predicted
-from matching.rule_pairs import RULE_BITS, SLIP_COLUMNS, carried_rule_bits, rule_pairs
+from matching.rule_pairs import CHAIN_COLUMNS, SLIP_COLUMNS, carried_rule_bits, rule_pairs
 from matching.scoring import scoring_model
 from matching.settings import (
     BLOCKING_COLUMNS,
@@ -149,16 +149,17 @@ def scored_pairs(
     touched blocks; a retained pair keeps the bits of the others (`matching.rule_pairs`).
     With `spark`, the pairs are scored on it (`matching.spark_engine`); the rule pairs stay on DuckDB."""
     windowed = window_keyed(prepared) if windowed is None else windowed
-    # an incremental night searches for rule pairs only in the touched blocks, and carries the others'
+    # an incremental night chains again only the touched blocks and slips only the moved claims
     searched = None if touched_blocks is None else windowed.select(
-        pl.col(c).is_in(touched_blocks[c].implode()).fill_null(False) for c in RULE_BITS)
+        pl.col(c).is_in(touched_blocks[c].implode()).fill_null(False) for c in CHAIN_COLUMNS)
+    slips_before = None if earlier_keys is None else earlier_keys.select(window_key_names(SLIP_COLUMNS))
     if searched is not None and retained is not None and with_rule_pairs:
-        retained = retained.with_columns(carried_rule_bits(retained["_l"], retained["forced_by"], searched))
+        retained = retained.with_columns(carried_rule_bits(retained, windowed, searched))
     increment = None if touched_blocks is None else _increment(windowed, touched_blocks, earlier_keys, retained)
     connection = connect()
     try:
         _limited(connection)
-        forced = rule_pairs(windowed, connection, searched) if with_rule_pairs else None
+        forced = rule_pairs(windowed, connection, searched, slips_before) if with_rule_pairs else None
         if spark is None:
             frame = predicted(windowed, scoring_model(model), BLOCKING_COLUMNS, connection,
                               threshold=min_probability, kept_columns=KEPT_COLUMNS, forced=forced, increment=increment)

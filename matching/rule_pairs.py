@@ -18,10 +18,16 @@ whole night's matching; so:
   (`matching.predict`), kept whatever their probability, with `forced_by`: one bit per rule that
   asked for the pair (RULE_BITS).
 
-The chains and slips of a block depend on its claims alone: an incremental night searches only
-the blocks a new, changed or removed claim touched, and carries the other blocks' pairs over from
-the last night by their bits (`carried_rule_bits`). The deletion pairs are found in full: a new
-name can change a group's representative or push a key past MAX_DELETION_BLOCK.
+An incremental night carries last night's rule pairs between untouched claims over by their bits
+(`carried_rule_bits`), and searches again only where they may differ:
+- a chain depends on its block's claims alone: only the blocks holding a new, changed or removed
+  claim are chained again; the others' chain bits are carried;
+- a slip depends on its two claims and their sharing a window: only the claims whose window key is
+  new tonight (a new or changed claim, or one a new claim moved to another window) are joined to
+  their windows; two claims that both kept the key shared it last night, and a kept pair keeps its
+  slip bits while its claims still share a window;
+- the deletion pairs are found in full: a new name can change a group's representative or push a
+  key past MAX_DELETION_BLOCK.
 """
 
 from __future__ import annotations
@@ -66,18 +72,25 @@ def chain_pairs(claims: pl.DataFrame, column: str) -> pl.DataFrame:
     )
 
 
-def slip_pairs(claims: pl.DataFrame, column: str, con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+def slip_pairs(claims: pl.DataFrame, column: str, con: duckdb.DuckDBPyConnection,
+               earlier: pl.DataFrame | None = None) -> pl.DataFrame:
     """Pairs sharing a window of the name-shape key `column` whose names are a slip or a
-    translation apart."""
+    translation apart; with `earlier` (row for row with `claims`, last night's window keys of
+    `column`, null for a touched claim), only those with a claim whose key is new tonight."""
     keys = window_key_names((column,))
-    con.register("_slip_claims", claims.select(POSITION, "core_name", "is_latin_name", *keys))
+    frame = claims.select(POSITION, "core_name", "is_latin_name", *keys)
+    if earlier is None:
+        joins = [f"select l.{POSITION} as _l, r.{POSITION} as _r from _slip_claims l join _slip_claims r "
+                 f"on l.{key} = r.{key} and l.{POSITION} < r.{POSITION} where {SLIP_SQL}" for key in keys]
+    else:  # the names' test is symmetric: a moved claim on the left, the other on either side
+        frame = frame.hstack(earlier.select(pl.col(key).alias(f"_was_{key}") for key in keys))
+        joins = [f"select least(l.{POSITION}, r.{POSITION}) as _l, greatest(l.{POSITION}, r.{POSITION}) as _r "
+                 f"from _slip_claims l join _slip_claims r on l.{key} = r.{key} and l.{POSITION} <> r.{POSITION} "
+                 f"where l._was_{key} is distinct from l.{key} and {SLIP_SQL}" for key in keys]
+    con.register("_slip_claims", frame)
     try:
-        selects = " union ".join(
-            f"select l.{POSITION} as _l, r.{POSITION} as _r, {RULE_BITS[column]} as forced_by from _slip_claims l "
-            f"join _slip_claims r on l.{key} = r.{key} and l.{POSITION} < r.{POSITION} where {SLIP_SQL}"
-            for key in keys
-        )
-        return con.sql(selects).pl().cast(PAIR_SCHEMA)
+        pairs = con.sql(" union ".join(joins)).pl()
+        return pairs.with_columns(pl.lit(RULE_BITS[column]).alias("forced_by")).cast(PAIR_SCHEMA)
     finally:
         con.unregister("_slip_claims")
 
@@ -119,12 +132,13 @@ def deletion_pairs(claims: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> pl.D
         con.unregister("_deletion_keys")
 
 
-def rule_pairs(windowed: pl.DataFrame, con: duckdb.DuckDBPyConnection,
-               searched: pl.DataFrame | None = None) -> pl.DataFrame:
+def rule_pairs(windowed: pl.DataFrame, con: duckdb.DuckDBPyConnection, searched: pl.DataFrame | None = None,
+               earlier: pl.DataFrame | None = None) -> pl.DataFrame:
     """The chain, slip and deletion pairs of `windowed` (claims sorted by claim id, with the
     window keys of SLIP_COLUMNS) as distinct positions `_l` < `_r`, with the bits of the rules
-    that asked for each (`forced_by`). `searched` (row for row with `windowed`, one boolean per
-    column of RULE_BITS) limits the chains and slips to the blocks of the claims it marks."""
+    that asked for each (`forced_by`). An incremental night passes, row for row with `windowed`,
+    `searched` (one boolean per column of CHAIN_COLUMNS: the claims whose blocks are chained
+    again) and `earlier` (last night's window keys of SLIP_COLUMNS, null for a touched claim)."""
     claims = windowed.with_row_index(POSITION)
 
     def block_of(column: str) -> pl.DataFrame:
@@ -132,17 +146,24 @@ def rule_pairs(windowed: pl.DataFrame, con: duckdb.DuckDBPyConnection,
 
     return pl.concat(
         [*(chain_pairs(block_of(column), column) for column in CHAIN_COLUMNS),
-         *(slip_pairs(block_of(column), column, con) for column in SLIP_COLUMNS), deletion_pairs(claims, con)],
+         *(slip_pairs(claims, column, con, None if earlier is None else earlier.select(window_key_names((column,))))
+           for column in SLIP_COLUMNS),
+         deletion_pairs(claims, con)],
         how="vertical",
     ).group_by("_l", "_r").agg(pl.col("forced_by").bitwise_or())
 
 
-def carried_rule_bits(left: pl.Series, forced_by: pl.Series, searched: pl.DataFrame) -> pl.Series:
-    """Of each kept pair's `forced_by` (from an earlier night, between two untouched claims), the
-    chain and slip bits whose block is not searched again tonight: the pair is still that rule's.
-    Both claims of a chain or slip pair share the rule's value, so the block is found through the
-    claim at position `left`; `searched` is what `rule_pairs` takes."""
-    unsearched = [pl.when(searched[column].gather(left)).then(0).otherwise(bit)
-                  for column, bit in RULE_BITS.items()]
-    mask = pl.select(reduce(lambda a, b: a | b, unsearched).cast(pl.UInt8)).to_series()
-    return (forced_by.cast(pl.UInt8) & mask).alias("_carried")
+def carried_rule_bits(pairs: pl.DataFrame, windowed: pl.DataFrame, searched: pl.DataFrame) -> pl.Series:
+    """Of each kept pair's `forced_by` (`pairs`: from an earlier night, between two untouched
+    claims, at positions `_l`, `_r` of `windowed`), the bits of the rules still asking for it
+    without a search: a chain's whose block is not chained again (`searched`, as `rule_pairs`
+    takes it; both claims share the chained value, so the block is found through the claim at
+    `_l`), and a slip's while the two claims still share a window of its key."""
+    left, right = pairs["_l"], pairs["_r"]
+    chained = [pl.when(searched[column].gather(left)).then(0).otherwise(RULE_BITS[column])
+               for column in CHAIN_COLUMNS]
+    slipped = [pl.when(pl.any_horizontal([(windowed[key].gather(left) == windowed[key].gather(right)).fill_null(False)
+                                          for key in window_key_names((column,))]))
+               .then(RULE_BITS[column]).otherwise(0) for column in SLIP_COLUMNS]
+    mask = pl.select(reduce(lambda a, b: a | b, [*chained, *slipped]).cast(pl.UInt8)).to_series()
+    return (pairs["forced_by"].cast(pl.UInt8) & mask).alias("_carried")

@@ -6,9 +6,10 @@ import random
 import duckdb
 import polars as pl
 
+from matching.blocks import window_key_names
 from matching.model import window_keyed
 from matching.prepare import claims_for_matching
-from matching.rule_pairs import DELETION_BIT, RULE_BITS, carried_rule_bits, rule_pairs
+from matching.rule_pairs import CHAIN_COLUMNS, DELETION_BIT, RULE_BITS, SLIP_COLUMNS, carried_rule_bits, rule_pairs
 from transforms.standardise import standardise_claims
 
 COLUMNS = ("claim_id", "company_name", "contact_name", "phone", "email", "website", "credit_code")
@@ -57,10 +58,11 @@ def test_each_pair_carries_the_bits_of_the_rules_asking_for_it():
     assert not any("d" in pair for pair in bits)
 
 
-def test_an_incremental_night_finds_the_full_nights_rule_pairs_searching_only_the_touched_blocks():
-    """Last night had every claim but tonight's new ones, and some claims removed tonight; tonight
-    searches the blocks those touch, and carries last night's pairs between untouched claims by
-    the bits of their untouched blocks: exactly the pairs, and bits, of a full search."""
+def test_an_incremental_night_finds_the_full_nights_rule_pairs_searching_only_where_they_may_differ():
+    """Last night had every claim but tonight's new ones, and some claims removed tonight. Tonight
+    chains again the blocks those touch, joins to their windows the claims whose slip window moved,
+    and carries last night's pairs between untouched claims by the bits of their untouched blocks
+    and shared windows: exactly the pairs, and bits, of a full search."""
     everything = _claims(160, seed=3)
     is_new = pl.int_range(pl.len()) % 16 == 0
     is_removed = pl.int_range(pl.len()) % 23 == 3
@@ -71,19 +73,25 @@ def test_an_incremental_night_finds_the_full_nights_rule_pairs_searching_only_th
     changed = pl.concat([tonight.filter(pl.col("claim_id").is_in(everything.filter(is_new)["claim_id"].implode())),
                          last.filter(~pl.col("claim_id").is_in(tonight["claim_id"].implode()))])
     searched = tonight.select(pl.col(c).is_in(changed[c].drop_nulls().implode()).fill_null(False)
-                              for c in RULE_BITS)
+                              for c in CHAIN_COLUMNS)
+    slip_keys = window_key_names(SLIP_COLUMNS)
+    earlier = tonight.select("claim_id").join(last.select("claim_id", *slip_keys), on="claim_id", how="left",
+                                              maintain_order="left").drop("claim_id")
     position = tonight.select("claim_id", pl.int_range(pl.len(), dtype=pl.UInt32).alias("_pos"))
     untouched = position.filter(~pl.col("claim_id").is_in(changed["claim_id"].implode()))
     stored = (_by_ids(rule_pairs(last, con), last)
               .join(untouched.rename({"claim_id": "claim_id_l", "_pos": "_l"}), on="claim_id_l")
               .join(untouched.rename({"claim_id": "claim_id_r", "_pos": "_r"}), on="claim_id_r"))
-    carried = stored.select("_l", "_r", carried_rule_bits(stored["_l"], stored["forced_by"], searched)
-                            .alias("forced_by")).filter(pl.col("forced_by") != 0)
-    found = rule_pairs(tonight, con, searched)
+    carried = stored.select("_l", "_r", carried_rule_bits(stored, tonight, searched).alias("forced_by")).filter(
+        pl.col("forced_by") != 0)
+    found = rule_pairs(tonight, con, searched, earlier)
     incremental = pl.concat([found, carried]).group_by("_l", "_r").agg(pl.col("forced_by").bitwise_or())
 
     assert _by_ids(incremental, tonight).equals(full)
-    # the test means something: blocks were left unsearched, their pairs carried; others searched
-    assert all(0 < searched[column].sum() < tonight.height for column in ("core_name", "name_head"))
-    assert carried.height > 0 and found.filter(pl.col("forced_by") != DELETION_BIT).height > 0
+    # the test means something: blocks were left unchained, windows unsearched, their pairs carried
+    assert 0 < searched["core_name"].sum() < tonight.height
+    moved = pl.any_horizontal(earlier[k].ne_missing(tonight[k]) for k in slip_keys)
+    assert 0 < tonight.select(moved).to_series().sum() < tonight.height
+    assert carried.filter((pl.col("forced_by") & RULE_BITS["name_head"]) != 0).height > 0
+    assert found.filter((pl.col("forced_by") & RULE_BITS["core_name"]) != 0).height > 0
     assert full.height > 50
