@@ -87,7 +87,7 @@ def matching_plan(con: duckdb.DuckDBPyConnection, prepared: pl.DataFrame, scorin
               if c not in ("is_forced", "match_weight") and not c.startswith("mw_")]
     previous_pairs = warehouse.frame(con, f"select {', '.join(wanted)} from previous_scored_pairs")
     touched, gone = claims_touched(prepared, previous, previous_pairs)
-    blocks = blocks_touched(prepared, touched, gone, BLOCKING_COLUMNS)  # the rule pairs' chains' among them
+    blocks = blocks_touched(prepared, touched, gone, BLOCKING_COLUMNS)  # the rule pairs' chain columns among them
     # the claims of last night's window keys are those its pairs' positions count (`positions_carried`)
     keys = warehouse.frame(con, "select * from previous_window_keys order by claim_id")
     tonight_of_last, last_of_tonight = positions_carried(keys["claim_id"], prepared["claim_id"].sort(), touched)

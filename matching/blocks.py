@@ -42,6 +42,15 @@ def window_key_names(columns: tuple[str, ...]) -> list[str]:
     return [key for column in columns for key in window_columns(column)]
 
 
+def moved_pairs_sql(left: str, right: str, key: str, was_key: str, condition: str) -> str:
+    """SQL for the pairs (positions `_pos` as `_l` < `_r`) sharing window key `key` with a claim
+    of `left` whose `key` is not the one it had last night (`was_key`; null for a new or changed
+    claim), meeting `condition` (on `l` and `r`). Two claims that both kept `key` shared it last
+    night, so an incremental night joins only the moved claims to their windows."""
+    return (f"select least(l._pos, r._pos) as _l, greatest(l._pos, r._pos) as _r from {left} l join {right} r "
+            f"on l.{key} = r.{key} and l._pos <> r._pos where l.{was_key} is distinct from l.{key} and {condition}")
+
+
 def with_window_keys(prepared: pl.DataFrame, columns: tuple[str, ...], max_block: int = MAX_BLOCK) -> pl.DataFrame:
     """`prepared`, sorted by claim id, plus two integer window keys per blocking column (only their
     equality means anything; a null value has null keys): in a block of at most `max_block`

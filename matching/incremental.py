@@ -10,9 +10,9 @@ whether a link rule asked for it and whether it linked (`scored_pairs`). The nex
 - the blocks holding a touched or gone claim are paired again in full (a new claim shifts the
   windows of a large block, `matching.blocks`); the kept pairs between untouched claims that still
   share an untouched block are scored again with tonight's term frequencies and kept by the same
-  rule; the link rules' chains and slips are searched again only in touched blocks, the other
-  blocks' carried over by the bits kept with each pair (`matching.rule_pairs`): the pairs are those a full
-  night forms;
+  rule; the link rules' chains and slips are searched again only where a touched claim can change
+  them, the others carried over by the bits kept with each pair (`matching.rule_pairs`): the pairs
+  are those a full night forms;
 - only the customers reachable from a touched claim, a link made or lost, a removed claim or a new
   reviewer decision are clustered again (`claims_affected`); every other customer keeps its claims
   and its id.

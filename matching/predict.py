@@ -18,11 +18,12 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from matching.blocks import window_columns, window_key_names
+from matching.blocks import moved_pairs_sql, window_columns, window_key_names
 from matching.prepare import UNIQUE_ID
+from matching.rule_pairs import PAIR_SCHEMA
 from matching.scoring import Comparison, ScoringModel, compared_columns, gamma_case
 
-_NO_PAIRS = pl.DataFrame(schema={"_l": pl.UInt32, "_r": pl.UInt32, "forced_by": pl.UInt8})
+NO_PAIRS = pl.DataFrame(schema=PAIR_SCHEMA)
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def predicted(windowed: pl.DataFrame, model: ScoringModel, columns: tuple[str, .
     side_columns = [UNIQUE_ID, *compared, *(f"tf_{c}" for c in tf_columns)]
     kept = [c for c in kept_columns if c not in (f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r")]
     con.register("_predict_input", claims)
-    con.register("_forced_pairs", forced if forced is not None else _NO_PAIRS)
+    con.register("_forced_pairs", forced if forced is not None else NO_PAIRS)
     try:
         con.execute(f"create or replace temp table _predict_claims as {term_frequencies_sql(tf_columns)}")
         if increment is not None:
@@ -121,7 +122,7 @@ def stored_levels(claims: pl.DataFrame, rescored: pl.DataFrame | None, model: Sc
     in the scoring query."""
     gammas = [f"gamma_{c.name}" for c in model.comparisons]
     if rescored is None:
-        rescored = _NO_PAIRS.with_columns(pl.lit(None, dtype=pl.Int32).alias(g) for g in gammas)
+        rescored = NO_PAIRS.with_columns(pl.lit(None, dtype=pl.Int32).alias(g) for g in gammas)
     ends = {"l": rescored["_l"], "r": rescored["_r"]}
     shared = [(claims[key].gather(ends["l"]) == claims[key].gather(ends["r"])).fill_null(False)
               for key in window_key_names(columns)]
@@ -158,13 +159,10 @@ def _blocked_sql(column: str, key: str, earlier_keys: list[str] | None) -> str:
     if earlier_keys is None:
         return (f"select l._pos as _l, r._pos as _r, 0 as _forced_by from _predict_claims l join _predict_claims r "
                 f"on l.{key} = r.{key} and l._pos < r._pos")
-    columns = ", ".join(["_pos", key, *earlier_keys])
-    block = f"(select {columns} from _predict_claims where {touched_column(column)})"
-    moved = (f"(select {columns} from _predict_claims where {touched_column(column)} "
-             f"and {earlier_key_column(key)} is distinct from {key})")
+    block = f"(select {', '.join(['_pos', key, *earlier_keys])} from _predict_claims where {touched_column(column)})"
     met = " or ".join(f"l.{k} = r.{k}" for k in earlier_keys)
-    return (f"select least(l._pos, r._pos) as _l, greatest(l._pos, r._pos) as _r, 0 as _forced_by from {moved} l "
-            f"join {block} r on l.{key} = r.{key} and l._pos <> r._pos where not coalesce({met}, false)")
+    moved = moved_pairs_sql(block, block, key, earlier_key_column(key), f"not coalesce({met}, false)")
+    return f"select _l, _r, 0 as _forced_by from ({moved})"
 
 
 def _levels_sql(model: ScoringModel, columns: tuple[str, ...], side_columns: list[str], kept: list[str],

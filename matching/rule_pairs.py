@@ -37,7 +37,7 @@ from functools import reduce
 import duckdb
 import polars as pl
 
-from matching.blocks import window_key_names
+from matching.blocks import moved_pairs_sql, window_key_names
 from matching.prepare import UNIQUE_ID
 
 CHAIN_COLUMNS = ("credit_code_norm", "core_name", "alias_key")
@@ -84,9 +84,7 @@ def slip_pairs(claims: pl.DataFrame, column: str, con: duckdb.DuckDBPyConnection
                  f"on l.{key} = r.{key} and l.{POSITION} < r.{POSITION} where {SLIP_SQL}" for key in keys]
     else:  # the names' test is symmetric: a moved claim on the left, the other on either side
         frame = frame.hstack(earlier.select(pl.col(key).alias(f"_was_{key}") for key in keys))
-        joins = [f"select least(l.{POSITION}, r.{POSITION}) as _l, greatest(l.{POSITION}, r.{POSITION}) as _r "
-                 f"from _slip_claims l join _slip_claims r on l.{key} = r.{key} and l.{POSITION} <> r.{POSITION} "
-                 f"where l._was_{key} is distinct from l.{key} and {SLIP_SQL}" for key in keys]
+        joins = [moved_pairs_sql("_slip_claims", "_slip_claims", key, f"_was_{key}", SLIP_SQL) for key in keys]
     con.register("_slip_claims", frame)
     try:
         pairs = con.sql(" union ".join(joins)).pl()

@@ -30,6 +30,7 @@ from sqlglot import exp
 
 from matching.blocks import window_key_names
 from matching.predict import (
+    NO_PAIRS,
     Increment,
     carried_columns,
     earlier_key_column,
@@ -131,11 +132,10 @@ def predicted_on_spark(windowed: pl.DataFrame, model: ScoringModel, columns: tup
     claims = scoring_input(windowed, compared, columns, increment)
     if increment is not None:
         keys += [earlier_key_column(k) for k in keys]
-    no_pairs = pl.DataFrame(schema={"_l": pl.UInt32, "_r": pl.UInt32, "forced_by": pl.UInt8})
     spark = session.newSession()
     _register_udfs(spark)
     _view(spark, "_predict_input", _spark_compatible(claims, keys))
-    _view(spark, "_forced_pairs", _spark_compatible(forced if forced is not None else no_pairs, []))
+    _view(spark, "_forced_pairs", _spark_compatible(forced if forced is not None else NO_PAIRS, []))
     side_columns = [UNIQUE_ID, *compared, *(f"tf_{c}" for c in tf_columns)]
     kept = [c for c in kept_columns if c not in (f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r")]
     try:
