@@ -35,6 +35,8 @@ MIRRORED_SNAPSHOTS = {
     "scored_pairs": "previous_scored_pairs", "rows_validated": "previous_rows_validated",
     "window_keys": "previous_window_keys",
 }
+# every snapshot table a night may hold: dropped when it is published, never described to readers
+SNAPSHOT_TABLES = (*SNAPSHOTS.values(), *MIRRORED_SNAPSHOTS.values())
 
 
 class NoWarehouseError(RuntimeError):
@@ -150,7 +152,7 @@ def _rebuilt_by_definition(con: duckdb.DuckDBPyConnection, name: str) -> None:
 
 def publish(con: duckdb.DuckDBPyConnection, live: Path) -> None:
     """Flush and close the building file, then atomically put it in place of the live one."""
-    for snapshot in (*SNAPSHOTS.values(), *MIRRORED_SNAPSHOTS.values()):
+    for snapshot in SNAPSHOT_TABLES:
         con.execute(f"drop table if exists {snapshot}")
     con.execute("checkpoint")
     con.close()

@@ -78,15 +78,17 @@ def two_nights(tmp_path_factory):
     shutil.rmtree(root / "samples")
     shutil.copytree(full_samples, root / "samples")
     handler = _Kept()
-    tasks = logging.getLogger("prefect.task_runs")
-    level = tasks.level
-    tasks.addHandler(handler)
-    tasks.setLevel(logging.INFO)  # the tests' Prefect logs only warnings
+    loggers = [logging.getLogger(name) for name in ("prefect.task_runs", "prefect.flow_runs")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)  # the tests' Prefect logs only warnings
     try:
         nightly(sources, warehouse, SAMPLES_AS_OF)
     finally:
-        tasks.removeHandler(handler)
-        tasks.setLevel(level)
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.removeHandler(handler)
+            logger.setLevel(level)
     NIGHT_2_LOG.extend(handler.messages)
     return sources, warehouse
 
@@ -95,7 +97,7 @@ NIGHT_2_LOG: list[str] = []
 
 
 class _Kept(logging.Handler):
-    """Keeps the messages of the night 2 tasks' log."""
+    """Keeps the messages of the night 2 flow's and tasks' log."""
 
     def __init__(self) -> None:
         super().__init__(logging.INFO)
@@ -128,6 +130,10 @@ def test_the_second_night_replaces_only_the_changed_claims_in_place_and_publishe
         assert rows(warehouse, table).equals(rows(full_warehouse, table)), table
     assert any(re.fullmatch(r"claims standardised: \d+ rows, \d+ of them new or changed; \d+ rows replaced in place",
                             message) for message in NIGHT_2_LOG)
+
+
+def test_the_second_night_does_not_warn_of_last_nights_snapshots_as_undescribed_tables(two_nights):
+    assert not [message for message in NIGHT_2_LOG if "no description in sql/dictionary.yaml" in message]
 
 
 def test_a_full_rebuild_asked_for_keeps_every_customer_and_id(two_nights, tmp_path):
