@@ -27,6 +27,7 @@ from matching.incremental import (
     matching_fingerprint,
     retention_probability,
     rows_changed,
+    window_keys_replaced,
 )
 from matching.links import CLASSIFICATION, LinkPolicy, classified_reusing
 from matching.match_model import MatchModel
@@ -200,8 +201,7 @@ def _pairs_classified(
     probability and classification, for the next night to start from."""
     windowed = window_keyed(prepared)
     # the next night compares again only the pairs of untouched claims that did not share a window
-    warehouse.write_table(con, "window_keys", windowed.select("claim_id", *window_key_names(WINDOWED_COLUMNS)),
-                          order_by=None)
+    _window_keys_written(con, windowed.select("claim_id", *window_key_names(WINDOWED_COLUMNS)), plan)
     kept = scored_pairs(prepared, model, min_probability=retention_probability(policy.review_floor),
                         connect=connect, windowed=windowed, touched_blocks=plan.touched_blocks,
                         earlier_keys=plan.earlier_keys, retained=plan.retained,
@@ -224,6 +224,19 @@ def _pairs_classified(
     warehouse.write_table(con, "match_levels", levels, order_by=None)
     warehouse.build_view(con, "match_pairs")
     return classified, state.height
+
+
+def _window_keys_written(con: duckdb.DuckDBPyConnection, keys: pl.DataFrame, plan: MatchingPlan) -> None:
+    """Publish `window_keys`: on an incremental night, last night's table with the rows of the
+    claims touched, gone or moved to another window replaced (`window_keys_replaced`)."""
+    earlier = plan.earlier_keys
+    if plan.replaced is None or earlier is None or earlier.columns != keys.columns[1:]:
+        warehouse.write_table(con, "window_keys", keys, order_by=None)
+        return
+    replaced = window_keys_replaced(keys, earlier, plan.replaced)
+    warehouse.rows_replaced(con, "window_keys", "previous_window_keys", "claim_id", replaced,
+                            keys.filter(pl.col("claim_id").is_in(replaced.implode())))
+    get_run_logger().info("window keys: %d rows replaced in place", replaced.len())
 
 
 def _customers_assigned(

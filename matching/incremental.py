@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import hashlib
 import math
+import operator
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, reduce
 from importlib import resources
 from pathlib import Path
 
@@ -111,6 +112,16 @@ def rows_changed(tonight: pl.DataFrame, last: pl.DataFrame, key: str) -> pl.Seri
     digests = [frame.select(key, frame.hash_rows(seed=ROW_HASH_SEED).alias("_digest")) for frame in (tonight, last)]
     same = digests[0].join(digests[1], on=[key, "_digest"], how="semi")[key].implode()
     return pl.concat([frame.filter(~pl.col(key).is_in(same))[key] for frame in (tonight, last)]).unique().sort()
+
+
+def window_keys_replaced(tonight: pl.DataFrame, earlier: pl.DataFrame, replaced: pl.Series) -> pl.Series:
+    """The claim ids whose rows of last night's `window_keys` tonight's replace in place:
+    `replaced` (the claims touched tonight, or gone) and every other claim with a key it did not
+    have last night (`earlier`: last night's keys, row for row with tonight's `claim_id` and keys,
+    null for a touched or new claim). A new claim moves the windows of its giant blocks; the rest of
+    a million claims keep theirs, and their rows are not written again."""
+    same = reduce(operator.and_, (tonight[name].eq_missing(earlier[name]) for name in earlier.columns))
+    return pl.concat([replaced, tonight.filter(~same)["claim_id"]]).unique().sort()
 
 
 def blocks_touched(prepared: pl.DataFrame, touched: pl.Series, gone: pl.DataFrame,

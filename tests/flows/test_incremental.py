@@ -126,10 +126,11 @@ def test_the_second_night_replaces_only_the_changed_claims_in_place_and_publishe
         with duckdb.connect(str(path), read_only=True) as con:
             return con.sql(f"select columns(lambda c: c <> 'raw_row_id') from {table} order by all").pl()
 
-    for table in ("claims", "claims_for_matching"):
+    for table in ("claims", "claims_for_matching", "window_keys"):
         assert rows(warehouse, table).equals(rows(full_warehouse, table)), table
     assert any(re.fullmatch(r"claims standardised: \d+ rows, \d+ of them new or changed; \d+ rows replaced in place",
                             message) for message in NIGHT_2_LOG)
+    assert any(re.fullmatch(r"window keys: \d+ rows replaced in place", message) for message in NIGHT_2_LOG)
 
 
 def test_the_second_night_does_not_warn_of_last_nights_snapshots_as_undescribed_tables(two_nights):

@@ -20,6 +20,7 @@ from matching.incremental import (
     retention_probability,
     rows_changed,
     term_frequency_drift,
+    window_keys_replaced,
 )
 
 
@@ -128,3 +129,15 @@ def test_rows_changed_are_the_new_the_changed_and_the_gone_whatever_the_time_zon
     assert rows_changed(tonight, last, "claim_id").to_list() == ["b", "d", "e"]
     assert rows_changed(tonight, tonight.sample(fraction=1.0, shuffle=True, seed=1), "claim_id").is_empty()
     assert rows_changed(tonight.drop("phone"), last, "claim_id") is None
+
+
+def test_window_keys_replaced_are_the_touched_the_gone_and_the_claims_moved_to_another_window():
+    keys = {"blk_phone_a": pl.UInt64, "blk_phone_b": pl.UInt64}
+    tonight = pl.DataFrame({"claim_id": ["a", "b", "c", "d", "n"], "blk_phone_a": [1, 2, None, 4, 5],
+                            "blk_phone_b": [None, 7, None, 8, None]}, schema={"claim_id": pl.String, **keys})
+    # last night's keys row for row: `b` moved to another window, `c` had no keys either night,
+    # `d` was touched tonight and `n` is new (null rows)
+    earlier = pl.DataFrame({"blk_phone_a": [1, 2, None, None, None], "blk_phone_b": [None, 6, None, None, None]},
+                           schema=keys)
+    assert window_keys_replaced(tonight, earlier, pl.Series(["d", "gone", "n"])).to_list() == ["b", "d", "gone", "n"]
+    assert window_keys_replaced(tonight, tonight.drop("claim_id"), pl.Series([], dtype=pl.String)).is_empty()
