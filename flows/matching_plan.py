@@ -22,6 +22,7 @@ from matching.incremental import (
     positions_carried,
     term_frequency_drift,
 )
+from matching.links import exempt_from_names
 from matching.scoring import ScoringModel
 from matching.settings import BLOCKING_COLUMNS
 
@@ -93,6 +94,7 @@ def matching_plan(con: duckdb.DuckDBPyConnection, prepared: pl.DataFrame, scorin
     tonight_of_last, last_of_tonight = positions_carried(keys["claim_id"], prepared["claim_id"].sort(), touched)
     retained = pairs_retained(previous_pairs, tonight_of_last)
     earlier_keys = keys.drop("claim_id").select(pl.all().gather(last_of_tonight))
+    links = previous_pairs.filter("is_link").select("claim_id_l", "claim_id_r", exempt_from_names())
     return MatchingPlan("incremental", f"{touched.len():,} new or changed claims", fingerprint, touched, blocks,
-                        earlier_keys, retained, previous_pairs.filter("is_link").select("claim_id_l", "claim_id_r"),
+                        earlier_keys, retained, links,
                         drift, pl.concat([touched, gone["claim_id"]]).unique().sort())

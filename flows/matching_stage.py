@@ -29,7 +29,7 @@ from matching.incremental import (
     rows_changed,
     window_keys_replaced,
 )
-from matching.links import CLASSIFICATION, LinkPolicy, classified_reusing
+from matching.links import CLASSIFICATION, LinkPolicy, classified_reusing, exempt_from_names, link_order_weight
 from matching.match_model import MatchModel
 from matching.model import (
     Connect,
@@ -163,9 +163,7 @@ def customers_matched(
     all_decisions = warehouse.frame(con, "select * exclude (first_read_run_id) from review_decisions")
     classified, pairs_kept = _pairs_classified(con, prepared, model, policy, plan, connect, engine)
     plan = replace(plan, retained=None, earlier_keys=None)  # last night's 5M pairs are not read again: let them go
-    links = classified.filter("is_link").with_columns(
-        ((pl.col("gamma_credit_code_norm") == 1) | (pl.col("decision_basis") == "group_link"))
-        .alias("exempt_from_names"))
+    links = classified.filter("is_link").with_columns(exempt_from_names(), link_order_weight(model))
     claim_customer, lineage, reclustered = _customers_assigned(
         con, plan, claims, prepared, links, constraints_from_decisions(all_decisions), run_id)
     warehouse.write_table(con, "claim_customer", claim_customer, "claim_id")
@@ -258,7 +256,8 @@ def _customers_assigned(
         name_keys = name_keys.filter(again)
         kept_customers = previous.filter(pl.col("claim_id").is_in(prepared["claim_id"].implode()) & ~again)
         previous = previous.filter(~pl.col("customer_id").is_in(kept_customers["customer_id"].implode()))
-    clusters, refused = clusters_constrained(reclustered.to_list(), links, constraints, name_keys=name_keys)
+    clusters, refused = clusters_constrained(reclustered.to_list(), links, constraints, name_keys=name_keys,
+                                             strength="link_order_weight")
     for a, b in refused.rows():
         get_run_logger().warning("reviewer 'same' on %s / %s contradicts a 'different' decision; not applied", a, b)
     assigned, lineage = customer_ids_assigned(

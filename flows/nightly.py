@@ -75,10 +75,10 @@ def night(
                     matching = customers_matched(con, claims, warehouse_path, inputs.decisions, run_id,
                                                  policy.link_policy(), cancel.connect, full_rebuild,
                                                  inputs.config.matching_engine(engine))
-                del claims
                 with stage("归属 applying the ownership rules (replay)", lambda: sum(ownership.outcomes.values())):
-                    ownership = ownership_replayed(con, inputs.followups, inputs.extensions, inputs.appeals,
+                    ownership = ownership_replayed(con, claims, inputs.followups, inputs.extensions, inputs.appeals,
                                                    policy.ownership_policy(), now)
+                del claims
                 with stage("汇总 building marts and checking them"):
                     mart_checks = marts_built(con)
                 with stage("通知 conflict details and rep notices", lambda: people.notices.height):

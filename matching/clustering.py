@@ -1,10 +1,11 @@
 """Clustering scored pairs into customers under reviewer constraints.
 
-Edges are joined greedily, strongest first, with a union-find. A reviewer's `different` is a
-cannot-link: no union may put the two claims in one cluster, even through other claims, so a
-chain a–b–c with `a different c` is cut at its weakest admissible point. A reviewer's `same` is a
-must-link, applied before any model edge. Plain connected components is the special case with
-no constraints.
+Edges are joined greedily, strongest first (by the caller's `strength`, a weight that stays the
+same while the pair's two claims do: `matching.links.link_order_weight`), with a union-find. A
+reviewer's `different` is a cannot-link: no union may put the two claims in one cluster, even
+through other claims, so a chain a–b–c with `a different c` is cut at its weakest admissible
+point. A reviewer's `same` is a must-link, applied before any model edge. Plain connected
+components is the special case with no constraints.
 
 Model links are further held by `matching.identity.ClusterNames`: two clusters whose registered
 names or regions say they are different companies are not joined, whatever single link would join
@@ -49,12 +50,13 @@ IDENTITY = ("name_norm", "region", "credit_code_norm")
 
 def clusters_constrained(
     claim_ids: list[str], pairs: pl.DataFrame, constraints: Constraints = Constraints(),
-    name_keys: pl.DataFrame | None = None,
+    name_keys: pl.DataFrame | None = None, strength: str = "match_probability",
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(one row per claim: `claim_id`, `cluster_key` = smallest claim_id of its cluster;
     the must-links that were refused because a cannot-link forbids them).
 
-    `pairs` has `claim_id_l`, `claim_id_r`, `match_probability`: the edges above the threshold,
+    `pairs` has `claim_id_l`, `claim_id_r` and `strength`: the edges above the threshold, joined
+    strongest first,
     and optionally `exempt_from_names` (a shared credit code, or policy counting a group as one
     customer: not held by the name check). `name_keys` has per claim
     `core_name`, `trade_name`, `core_pinyin`, `alias_key`, `region`, `is_registered_name`
@@ -80,19 +82,19 @@ def clusters_constrained(
                 .otherwise(pl.col("_i").min().over(IDENTITY)))
         keys = keys.with_columns(unit.alias("_unit")).with_columns(pl.len().over("_unit").alias("weight"))
         unit_of = keys["_unit"]
-        edges = _edges(pairs, claims, unit_of).filter(pl.col("a") != pl.col("b")).with_columns(
+        edges = _edges(pairs, claims, unit_of, strength).filter(pl.col("a") != pl.col("b")).with_columns(
             pl.min_horizontal("a", "b").alias("a"), pl.max_horizontal("a", "b").alias("b"),
-        ).group_by("a", "b").agg(pl.col("match_probability").max(), pl.col("exempt").any())
+        ).group_by("a", "b").agg(pl.col("strength").max(), pl.col("exempt").any())
         # only a unit's first claim stands for it (in edges and names), weighing its claims
         first = pl.col("_i") == pl.col("_unit")
         keys = keys.with_columns(pl.when(first).then(pl.col(c)).alias(c)
                                  for c in ("is_registered_name", "region", "alias_key"))
     else:
         unit_of = claims["_i"]
-        edges = _edges(pairs, claims, unit_of)
+        edges = _edges(pairs, claims, unit_of, strength)
     # edges exempt from the name check (a shared credit code) first: they are the surest, and a
     # cluster formed around them then holds its name against weaker links
-    edges = edges.sort(["exempt", "match_probability", "a", "b"], descending=[True, True, False, False]).select(
+    edges = edges.sort(["exempt", "strength", "a", "b"], descending=[True, True, False, False]).select(
         "a", "b", "exempt")
     roots, refused = _greedy(ids, edges, constraints, ClusterNames(ids.len(), keys))
     clusters = ids.to_frame().with_columns(ids.gather(pl.Series(roots).gather(unit_of)).alias("cluster_key"))
@@ -106,16 +108,17 @@ def _decided(constraints: Constraints) -> pl.Series:
     return pl.Series(sorted({c for pair in pairs for c in pair} | set(constraints.isolated)), dtype=pl.String)
 
 
-def _edges(pairs: pl.DataFrame, claims: pl.DataFrame, unit_of: pl.Series) -> pl.DataFrame:
-    """`pairs` between `claims` as the positions of their units (`a`, `b`), with `match_probability`
+def _edges(pairs: pl.DataFrame, claims: pl.DataFrame, unit_of: pl.Series, strength: str) -> pl.DataFrame:
+    """`pairs` between `claims` as the positions of their units (`a`, `b`), with their `strength`
     and `exempt`; ties are later ordered by position, that is by claim id."""
     exempt = pl.col("exempt_from_names") if "exempt_from_names" in pairs.columns else pl.lit(False)
     unit = claims.with_columns(unit_of.alias("_unit"))
     return (
-        pairs.select("claim_id_l", "claim_id_r", "match_probability", exempt.fill_null(False).alias("exempt"))
+        pairs.select("claim_id_l", "claim_id_r", pl.col(strength).alias("strength"),
+                     exempt.fill_null(False).alias("exempt"))
         .join(unit.select(pl.col("claim_id").alias("claim_id_l"), pl.col("_unit").alias("a")), on="claim_id_l")
         .join(unit.select(pl.col("claim_id").alias("claim_id_r"), pl.col("_unit").alias("b")), on="claim_id_r")
-        .select("a", "b", "match_probability", "exempt")
+        .select("a", "b", "strength", "exempt")
     )
 
 

@@ -158,8 +158,10 @@ def pairs_retained(previous_pairs: pl.DataFrame, tonight_of_last: pl.Series) -> 
 
 
 def links_changed(previous: pl.DataFrame, tonight: pl.DataFrame) -> pl.Series:
-    """The claims of a link (`claim_id_l`, `claim_id_r`) in one of the two sets and not the other."""
-    ids = list(PAIR_IDS)
+    """The claims of a link (`claim_id_l`, `claim_id_r`, `exempt_from_names`) in one of the two
+    sets and not the other: a link made, lost, or now held by the name check where it was not (or
+    the reverse), which the clustering joins in another place of its order."""
+    ids = [*PAIR_IDS, "exempt_from_names"]
     made = tonight.select(ids).join(previous.select(ids), on=ids, how="anti")
     lost = previous.select(ids).join(tonight.select(ids), on=ids, how="anti")
     both = pl.concat([made, lost])

@@ -71,6 +71,25 @@ class LinkPolicy:
     review_capacity: ReviewCapacity = DEFAULT_CAPACITY
 
 
+def exempt_from_names() -> pl.Expr:
+    """`exempt_from_names`: a link the clustering's name check does not hold (`matching.clustering`):
+    one sharing a valid credit code (a renamed company keeps its code), or a group link (policy
+    counting a group of companies as one customer)."""
+    return ((pl.col("gamma_credit_code_norm") == 1) | (pl.col("decision_basis") == "group_link")).fill_null(False) \
+        .alias("exempt_from_names")
+
+
+def link_order_weight(model: MatchModel) -> pl.Expr:
+    """`link_order_weight`: the match weight of a pair's comparison levels, without the
+    term-frequency adjustments: the order in which the clustering joins links. A pair's levels
+    depend on its two claims alone, so two unchanged claims keep their link's place in that order
+    from night to night; with the adjustments, a pair's weight moves a little whenever other claims
+    share its values, and two near-tied links could swap and cut a customer elsewhere on a full
+    rebuild than on an incremental night, which only clusters again what its new claims touch."""
+    return pl.sum_horizontal(f"mw_{spec['output_column_name']}" for spec in model.comparisons) \
+        .alias("link_order_weight")
+
+
 def level_value(model: MatchModel, comparison: str, label: str) -> int:
     """The gamma value Splink gives a comparison level, found by its chart label."""
     for gamma, level_label in model.level_labels().get(comparison, {}).items():

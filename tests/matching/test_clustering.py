@@ -31,6 +31,15 @@ def test_a_cannot_link_cuts_a_transitive_chain_at_its_weakest_edge():
     assert _groups(clusters) == {frozenset("ab"), frozenset("cd")}
 
 
+def test_links_are_joined_in_the_order_of_the_strength_the_caller_names():
+    # a-b-c-d with `a different d`: the weakest edge by `strength` is cut, whatever the probability
+    pairs = _pairs([("a", "b", 0.99), ("b", "c", 0.90), ("c", "d", 0.97)]).with_columns(
+        pl.Series("link_order_weight", [5.0, 9.0, 1.0]))
+    clusters, _ = clusters_constrained(["a", "b", "c", "d"], pairs, Constraints(cannot_link=(("a", "d"),)),
+                                       strength="link_order_weight")
+    assert _groups(clusters) == {frozenset("abc"), frozenset("d")}
+
+
 def test_a_must_link_joins_what_the_model_kept_apart():
     clusters, _ = clusters_constrained(["a", "b", "c"], _pairs([]), Constraints(must_link=(("c", "a"),)))
     assert _groups(clusters) == {frozenset("ac"), frozenset("b")}

@@ -115,10 +115,14 @@ def test_the_fingerprint_changes_with_the_model_and_the_thresholds():
     assert base != matching_fingerprint('{"m": 1}', (0.8, 0.4, False))
 
 
-def test_links_changed_are_the_claims_of_links_made_or_lost():
-    before = _pairs([("a", "b"), ("c", "d")])
-    tonight = _pairs([("a", "b"), ("d", "e")])
-    assert links_changed(before, tonight).to_list() == ["c", "d", "e"]
+def test_links_changed_are_the_claims_of_links_made_or_lost_or_no_longer_held_alike_by_the_names():
+    def links(rows: list[tuple[str, str, bool]]) -> pl.DataFrame:
+        return pl.DataFrame(rows, schema={"claim_id_l": pl.String, "claim_id_r": pl.String,
+                                          "exempt_from_names": pl.Boolean}, orient="row")
+
+    before = links([("a", "b", False), ("c", "d", False), ("f", "g", True)])
+    tonight = links([("a", "b", False), ("d", "e", False), ("f", "g", False)])
+    assert links_changed(before, tonight).to_list() == ["c", "d", "e", "f", "g"]
 
 
 def test_rows_changed_are_the_new_the_changed_and_the_gone_whatever_the_time_zones_spelling():

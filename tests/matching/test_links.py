@@ -1,6 +1,6 @@
 import polars as pl
 
-from matching.links import LinkPolicy, level_value, pairs_classified
+from matching.links import LinkPolicy, exempt_from_names, level_value, link_order_weight, pairs_classified
 from matching.match_model import MatchModel
 from matching.model_files import DEFAULT_MODEL
 
@@ -162,3 +162,17 @@ def test_an_incremental_night_keeps_a_pairs_classification_unless_its_probabilit
     fresh = classified_reusing(scored, prepared, MODEL, POLICY, None)
     assert fresh.columns == out.columns
     assert fresh.sort("claim_id_l")["decision_basis"].to_list() == ["review", "corroborated_link", "name_link"]
+
+
+def test_the_order_weight_of_a_link_leaves_out_the_term_frequency_adjustments():
+    names = [spec["output_column_name"] for spec in MODEL.comparisons]
+    pairs = pl.DataFrame({**{f"mw_{name}": [1.0, 1.0] for name in names},
+                          "mw_tf_adj_company_name": [0.5, -3.0]})  # other claims share the name tonight
+    weights = pairs.select(link_order_weight(MODEL))["link_order_weight"].to_list()
+    assert weights == [float(len(names))] * 2
+
+
+def test_a_link_sharing_a_credit_code_or_a_group_link_is_exempt_from_the_name_check():
+    pairs = pl.DataFrame({"gamma_credit_code_norm": [1, 0, -1, None], "decision_basis": [
+        "sure_link", "group_link", "name_link", None]})
+    assert pairs.select(exempt_from_names())["exempt_from_names"].to_list() == [True, True, False, False]
