@@ -16,6 +16,7 @@ from adapters import warehouse
 from matching.incremental import (
     RETENTION_MARGIN_BITS,
     blocks_touched,
+    claims_of_rarer_values,
     claims_touched,
     code_fingerprint,
     pairs_retained,
@@ -88,6 +89,7 @@ def matching_plan(con: duckdb.DuckDBPyConnection, prepared: pl.DataFrame, scorin
               if c not in ("is_forced", "match_weight") and not c.startswith("mw_")]
     previous_pairs = warehouse.frame(con, f"select {', '.join(wanted)} from previous_scored_pairs")
     touched, gone = claims_touched(prepared, previous, previous_pairs)
+    touched = pl.concat([touched, claims_of_rarer_values(prepared, previous, tf_columns)]).unique().sort()
     blocks = blocks_touched(prepared, touched, gone, BLOCKING_COLUMNS)  # the rule pairs' chain columns among them
     # the claims of last night's window keys are those its pairs' positions count (`positions_carried`)
     keys = warehouse.frame(con, "select * from previous_window_keys order by claim_id")

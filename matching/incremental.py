@@ -18,7 +18,10 @@ whether a link rule asked for it and whether it linked (`scored_pairs`). The nex
   and its id.
 
 Term frequencies move as claims arrive: a pair left below the retention floor on an earlier night
-can rise by at most how much its value's frequency fell since (`term_frequency_drift`). The night
+can rise by at most how much its value's frequency fell since. A value fewer claims carry than
+last night (a claim corrected or deleted: 3 claims down to 2 is 0.58 bits) touches the claims
+that still carry it, whose pairs are then scored again (`claims_of_rarer_values`); the others'
+frequencies fall only as the claims around them grow in number (`term_frequency_drift`). The night
 adds that up; before it could reach RETENTION_MARGIN_BITS, a full rebuild runs instead.
 tests/flows/test_incremental.py and bench/incremental_bench.py measure the agreement with a full
 rebuild.
@@ -168,10 +171,25 @@ def links_changed(previous: pl.DataFrame, tonight: pl.DataFrame) -> pl.Series:
     return pl.concat([both["claim_id_l"], both["claim_id_r"]]).unique().sort()
 
 
+def claims_of_rarer_values(prepared: pl.DataFrame, previous: pl.DataFrame, columns: Iterable[str]) -> pl.Series:
+    """The claims of `prepared` carrying a value of `columns` still shared by two claims that fewer
+    claims carry than in `previous` (last night's): its frequency fell by more than the growth of
+    the others bounds, so the pairs it weighs are scored again instead of bounded
+    (`term_frequency_drift`). Weights take −log2 of the frequency: a fall is a rise."""
+    claims = []
+    for column in columns:
+        now = prepared[column].drop_nulls().value_counts(name="now")
+        before = previous[column].drop_nulls().value_counts(name="before")
+        rarer = now.join(before, on=column).filter((pl.col("now") >= 2) & (pl.col("now") < pl.col("before")))
+        claims.append(prepared.filter(pl.col(column).is_in(rarer[column].implode()))["claim_id"])
+    return pl.concat(claims).unique().sort() if claims else pl.Series("claim_id", [], dtype=pl.String)
+
+
 def term_frequency_drift(prepared: pl.DataFrame, previous: pl.DataFrame, columns: Iterable[str]) -> float:
-    """The most any value's term frequency fell since last night, in bits (log2 of last night's
-    frequency over tonight's), over the values still shared by two claims: how far a pair scored
-    on an earlier night may have risen since (weights take −log2 of the frequency)."""
+    """The most the term frequency of a value fell since last night, in bits (log2 of last night's
+    frequency over tonight's), over the values shared by two claims tonight and by no fewer than
+    last night (the claims of the others are scored again, `claims_of_rarer_values`): how far a
+    pair scored on an earlier night between untouched claims may have risen since."""
     drift = 0.0
     for column in columns:
         now = prepared[column].drop_nulls().value_counts(name="now")
@@ -179,7 +197,7 @@ def term_frequency_drift(prepared: pl.DataFrame, previous: pl.DataFrame, columns
         total_now, total_before = now["now"].sum(), before["before"].sum()
         if not total_now or not total_before:
             continue
-        both = now.filter(pl.col("now") >= 2).join(before, on=column)
+        both = now.filter(pl.col("now") >= 2).join(before, on=column).filter(pl.col("now") >= pl.col("before"))
         if both.is_empty():
             continue
         rise = both.select(((pl.col("before") / total_before) / (pl.col("now") / total_now)).log(2).max()).item()

@@ -12,6 +12,7 @@ from matching.incremental import (
     RETENTION_MARGIN_BITS,
     blocks_touched,
     claims_affected,
+    claims_of_rarer_values,
     claims_touched,
     links_changed,
     matching_fingerprint,
@@ -83,6 +84,17 @@ def test_term_frequency_drift_is_how_far_a_shared_values_frequency_fell():
     assert term_frequency_drift(tonight, previous, ["core_name"]) == pytest.approx(2.0)
     assert term_frequency_drift(previous, previous, ["core_name"]) == 0.0
     assert term_frequency_drift(tonight, previous, ["phone"]) == 0.0  # no value at all
+
+
+def test_a_value_fewer_claims_carry_touches_its_claims_instead_of_adding_to_the_drift():
+    previous = _prepared([(str(i), "华为" if i < 3 else "小米", None) for i in range(6)])
+    # one 华为 claim corrected to 小米: 华为 3 → 2 claims (its frequency fell 0.58 bits), 小米 3 → 4
+    tonight = _prepared([(str(i), "华为" if i < 2 else "小米", None) for i in range(6)])
+    assert claims_of_rarer_values(tonight, previous, ["core_name"]).to_list() == ["0", "1"]
+    assert term_frequency_drift(tonight, previous, ["core_name"]) == 0.0  # 小米 is more common, not rarer
+    gone = _prepared([(str(i), "华为" if i < 3 else "小米", None) for i in range(5)])  # a 小米 claim deleted
+    assert claims_of_rarer_values(gone, previous, ["core_name"]).to_list() == ["3", "4"]
+    assert claims_of_rarer_values(previous, previous, ["core_name", "phone"]).is_empty()
 
 
 def _claims(ids: list[str], names: dict[str, str] | None = None) -> pl.DataFrame:
