@@ -13,7 +13,8 @@ whether a link rule asked for it and whether it linked (`scored_pairs`). The nex
   rule; the link rules' chains and slips are searched again only where a touched claim can change
   them, the others carried over by the bits kept with each pair (`matching.rule_pairs`): the pairs
   are those a full night forms;
-- only the customers reachable from a touched claim, a link made or lost, a removed claim or a new
+- only the customers reachable from a touched claim, a link made, lost or newly exempt from the name
+  check, a removed claim or a new
   reviewer decision are clustered again (`claims_affected`); every other customer keeps its claims
   and its id.
 
@@ -171,6 +172,12 @@ def links_changed(previous: pl.DataFrame, tonight: pl.DataFrame) -> pl.Series:
     return pl.concat([both["claim_id_l"], both["claim_id_r"]]).unique().sort()
 
 
+def _value_counts(prepared: pl.DataFrame, previous: pl.DataFrame, column: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(tonight's claims per non-null value of `column`, `now`; last night's, `before`)."""
+    return (prepared[column].drop_nulls().value_counts(name="now"),
+            previous[column].drop_nulls().value_counts(name="before"))
+
+
 def claims_of_rarer_values(prepared: pl.DataFrame, previous: pl.DataFrame, columns: Iterable[str]) -> pl.Series:
     """The claims of `prepared` carrying a value of `columns` still shared by two claims that fewer
     claims carry than in `previous` (last night's): its frequency fell by more than the growth of
@@ -178,8 +185,7 @@ def claims_of_rarer_values(prepared: pl.DataFrame, previous: pl.DataFrame, colum
     (`term_frequency_drift`). Weights take −log2 of the frequency: a fall is a rise."""
     claims = []
     for column in columns:
-        now = prepared[column].drop_nulls().value_counts(name="now")
-        before = previous[column].drop_nulls().value_counts(name="before")
+        now, before = _value_counts(prepared, previous, column)
         rarer = now.join(before, on=column).filter((pl.col("now") >= 2) & (pl.col("now") < pl.col("before")))
         claims.append(prepared.filter(pl.col(column).is_in(rarer[column].implode()))["claim_id"])
     return pl.concat(claims).unique().sort() if claims else pl.Series("claim_id", [], dtype=pl.String)
@@ -192,8 +198,7 @@ def term_frequency_drift(prepared: pl.DataFrame, previous: pl.DataFrame, columns
     pair scored on an earlier night between untouched claims may have risen since."""
     drift = 0.0
     for column in columns:
-        now = prepared[column].drop_nulls().value_counts(name="now")
-        before = previous[column].drop_nulls().value_counts(name="before")
+        now, before = _value_counts(prepared, previous, column)
         total_now, total_before = now["now"].sum(), before["before"].sum()
         if not total_now or not total_before:
             continue
