@@ -13,10 +13,9 @@ whether a link rule asked for it and whether it linked (`scored_pairs`). The nex
   rule; the link rules' chains and slips are searched again only where a touched claim can change
   them, the others carried over by the bits kept with each pair (`matching.rule_pairs`): the pairs
   are those a full night forms;
-- only the customers reachable from a touched claim, a link made, lost or newly exempt from the name
-  check, a removed claim or a new
-  reviewer decision are clustered again (`claims_affected`); every other customer keeps its claims
-  and its id.
+- only the customers reachable from a touched claim, a link made, lost or newly exempt from the
+  name check, a removed claim or a new reviewer decision are clustered again (`claims_affected`);
+  every other customer keeps its claims and its id.
 
 Term frequencies move as claims arrive: a pair left below the retention floor on an earlier night
 can rise by at most how much its value's frequency fell since. A value fewer claims carry than
