@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import os
 import signal
 import sys
@@ -102,6 +103,9 @@ def serve_lookup(args: argparse.Namespace, console: Console) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        # a stop always ends: should closing hang (a copy, a request, a native library at exit),
+        # every thread's stack goes to stderr and the process exits with 1
+        faulthandler.dump_traceback_later(processes.STOP_SECONDS, exit=True)
         server.server_close()
         processes.copies_stopped(copies)
     return 0

@@ -19,6 +19,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+# how long a stop may take before it is forced (`cli.tools.serve_lookup`); copies get half of it
+STOP_SECONDS = 20.0
+
 
 def copies_started(listening: socket.socket, count: int, *, warehouse: Path, policy: Path, workers: int,
                    quiet: bool) -> list[subprocess.Popen]:
@@ -33,12 +36,14 @@ def copies_started(listening: socket.socket, count: int, *, warehouse: Path, pol
 
 
 def copies_stopped(copies: list[subprocess.Popen]) -> None:
+    """SIGTERM to every copy; those still running after STOP_SECONDS / 2 in all are killed."""
     for copy in copies:
         if copy.poll() is None:
             copy.terminate()
+    deadline = time.monotonic() + STOP_SECONDS / 2
     for copy in copies:
         try:
-            copy.wait(timeout=10)
+            copy.wait(timeout=max(deadline - time.monotonic(), 0.0))
         except subprocess.TimeoutExpired:
             copy.kill()
             copy.wait()

@@ -84,9 +84,11 @@ def test_the_analyst_one_liner_prints_the_ingest_audit(samples_run):
 def test_the_http_examples_answer_as_shown(samples_run, tmp_path):
     _, warehouse = samples_run
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "cli", "serve-lookup", "--port", str(port), "--warehouse", str(warehouse)],
-        cwd=REPO, env=recon_env(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    errors = tmp_path / "serve-lookup.stderr"
+    with errors.open("wb") as stderr:  # where a stop that hangs shows every thread's stack
+        server = subprocess.Popen(
+            [sys.executable, "-m", "cli", "serve-lookup", "--port", str(port), "--warehouse", str(warehouse)],
+            cwd=REPO, env=recon_env(tmp_path), stdout=subprocess.DEVNULL, stderr=stderr)
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -108,5 +110,6 @@ def test_the_http_examples_answer_as_shown(samples_run, tmp_path):
         assert post["known"] is True and post["matches"][0]["display_name"] == "东莞市海朗启建设工程股份有限公司"
         assert health["status"] == "ok"
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        server.send_signal(signal.SIGTERM)  # stopped while its copy may still be loading
+        stopped = server.wait(timeout=60)  # a stop is forced after service.processes.STOP_SECONDS
+    assert stopped == 0, errors.read_text(errors="replace")[-5000:]

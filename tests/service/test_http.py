@@ -226,3 +226,41 @@ def test_two_processes_answer_alike_and_stop_with_the_first(lookup_warehouse, tm
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
+
+
+# serve-lookup with one copy whose stop never returns, and a stop bound of two seconds
+_HANGING_STOP = """
+import sys, threading
+from service import processes
+processes.STOP_SECONDS = 2.0
+processes.copies_stopped = lambda copies: threading.Event().wait()
+from cli.main import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_stop_that_hangs_is_forced_with_every_threads_stack(lookup_warehouse, tmp_path):
+    """Whatever hangs while stopping (here the copies), SIGTERM ends the process within the bound:
+    exit 1, and stderr shows where it hung."""
+    port = free_port()
+    errors = tmp_path / "stderr.txt"
+    with errors.open("wb") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-c", _HANGING_STOP, "serve-lookup", "--port", str(port), "--warehouse",
+             str(lookup_warehouse), "--processes", "1", "--quiet"],
+            env=recon_env(tmp_path), cwd=REPO, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            assert process.poll() is None, errors.read_text()
+            with contextlib.suppress(OSError):
+                if _get(f"http://127.0.0.1:{port}/health")[0] == 200:
+                    break
+            assert time.monotonic() < deadline, "serve-lookup did not come up"
+            time.sleep(0.2)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 1
+        assert "in <lambda>" in errors.read_text() and "in serve_lookup" in errors.read_text()
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
