@@ -15,8 +15,11 @@ own generator) and replays it as sales-ops receive it:
   of one and the name of another; a mobile and contact of one and the name of another); (2) edited
   re-exports: yesterday's web-form file, the history CRM export and the workbook replaced under the
   same name with rows edited (phone, contact, a typo in the company name fixed, a credit code filled
-  in) and a few rows deleted; (3) new claims joining the biggest existing customers, others bridging
-  a big customer to another one, and edits again; then again (1), (2), (3) if more nights;
+  in) and a few rows deleted, and reviewers' decisions added to the decisions file (`same` and
+  `different` on the top of the review queue, `different` on links inside big customers, claims
+  made customers of their own); (3) new claims joining the biggest existing customers, others
+  bridging a big customer to another one, edits and decisions again; then again (1), (2), (3) if
+  more nights;
 - the last night: no new file at all.
 
 `--as-of` advances one day per night. Each night k runs once incrementally on the warehouse of
@@ -61,7 +64,8 @@ CSV_FILES = {"form": ("form", "webform_export", "utf-8-sig", "\r\n"),
 SHEET_FILE = "sheet/报备登记表.xlsx"
 GLOBS = {"form": "form/*.csv", "crm": "crm/*.csv", "sheet": "sheet/*.xlsx"}
 NEW_ID = {"form": "WEB9{:05d}", "crm": "CRM-9{:06d}"}
-EVENTS = (("bridges",), ("edits",), ("big", "edits"))
+EVENTS = (("bridges",), ("edits", "decisions"), ("big", "edits", "decisions"))
+DECISION_FIELDS = ("decision_id", "kind", "claim_id_a", "claim_id_b", "decision", "reviewer", "decided_at", "note")
 EXAMPLES = 8
 
 
@@ -148,6 +152,7 @@ class Replay:
     entity_codes: dict[str, str] = field(default_factory=dict)
     contacts: list[str] = field(default_factory=list)
     reps: list[tuple[str, str]] = field(default_factory=list)
+    decisions: list[dict] = field(default_factory=list)  # reviewers' rows added to the batch's decisions file
     next_id: int = 0
 
     def column(self, kind: str, claim_field: str) -> int:
@@ -191,6 +196,10 @@ class Replay:
         for side in ("roster", "followups", "extensions", "appeals", "decisions"):
             name = Path(self.config[side]["path"]).name
             shutil.copy(self.batch / name, self.inputs / name)
+        if self.decisions:
+            with (self.inputs / Path(self.config["decisions"]["path"]).name).open("a", encoding="utf-8",
+                                                                                   newline="") as f:
+                csv.DictWriter(f, DECISION_FIELDS).writerows(self.decisions)
         (self.inputs / "sources.yaml").write_text(yaml.safe_dump(sources, allow_unicode=True, sort_keys=False),
                                                   encoding="utf-8")
 
@@ -303,6 +312,31 @@ class Replay:
                 b = rng.choice(several)
                 if mobiles and b != a:
                     emit(kind, "mobile of big A, name of B", copy_of(name_of(b), phone=mobiles[0]["phone"]), [a, b])
+        return events
+
+    def decide(self, day: date, warehouse: Path) -> list[dict]:
+        """Reviewers at work on last night's warehouse: `same` on the top of the review queue and
+        `different` on the next pairs, `different` on links inside customers of three or more claims
+        (cutting them apart), and a few such claims made customers of their own."""
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            queue = con.sql("select claim_id_l, claim_id_r from review_queue order by rank limit 6").fetchall()
+            inside = con.sql(
+                "select p.claim_id_l, p.claim_id_r from match_pairs p "
+                "join claim_customer l on l.claim_id = p.claim_id_l join claim_customer r on r.claim_id = p.claim_id_r "
+                "join (select customer_id as big from claim_customer group by all having count(*) >= 3) "
+                "on big = l.customer_id "
+                "where p.is_link and l.customer_id = r.customer_id order by all").fetchall()
+        rng, events = self.rng, []
+        cuts = rng.sample(inside, min(3, len(inside)))
+        alone = [a for a, _ in rng.sample(inside, min(2, len(inside)))]
+        answers = [("pair", a, b, "same" if i < 4 else "different", "review queue") for i, (a, b) in enumerate(queue)]
+        answers += [("pair", a, b, "different", "linked pair cut") for a, b in cuts]
+        answers += [("claim", a, "", "different", "claim made its own customer") for a in alone]
+        for kind, a, b, decision, why in answers:
+            self.decisions.append({"decision_id": f"D9{len(self.decisions) + 1:05d}", "kind": kind, "claim_id_a": a,
+                                   "claim_id_b": b, "decision": decision, "reviewer": "运营-评审",
+                                   "decided_at": f"{day.isoformat()}T10:00:00+08:00", "note": why})
+            events += [{"event": f"decision {decision} ({why})", "claim_id": c} for c in (a, b) if c]
         return events
 
     def edit(self, key: str, share: float, deletions: float, prefer: set[str]) -> list[dict]:
@@ -551,6 +585,8 @@ def main() -> int:
                 events += replay.edit(yesterday if yesterday in replay.files else "form", 0.10, 0.05, prefer)
                 events += replay.edit("crm", 0.01, 0.002, prefer)
                 events += replay.edit("sheet", 0.005, 0.001, prefer)
+            if "decisions" in kinds:
+                events += replay.decide(day, previous / "warehouse.duckdb")
             replay.write_all()
             what = f"{added} claims of {day} (new CSV files, workbook appended), " + ", ".join(
                 f"{n} {e}" for e, n in Counter(e["event"] for e in events).items())

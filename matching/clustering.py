@@ -77,9 +77,10 @@ def clusters_constrained(
         keys = claims.join(name_keys.unique("claim_id", keep="last", maintain_order=True), on="claim_id", how="left",
                            maintain_order="left")
     if keys is not None and set(IDENTITY) <= set(keys.columns):
-        alone = pl.col("claim_id").is_in(_decided(constraints).implode())
-        unit = (pl.when(alone | pl.col("name_norm").is_null()).then(pl.col("_i"))
-                .otherwise(pl.col("_i").min().over(IDENTITY)))
+        alone = pl.col("claim_id").is_in(_decided(constraints).implode()) | pl.col("name_norm").is_null()
+        # a unit is named after its first claim that is not alone: a decided claim named first
+        # would otherwise carry the whole unit with it (into its own customer, or across a cut)
+        unit = pl.when(alone).then(pl.col("_i")).otherwise(pl.col("_i").filter(~alone).min().over(IDENTITY))
         keys = keys.with_columns(unit.alias("_unit")).with_columns(pl.len().over("_unit").alias("weight"))
         unit_of = keys["_unit"]
         edges = _edges(pairs, claims, unit_of, strength).filter(pl.col("a") != pl.col("b")).with_columns(

@@ -152,6 +152,17 @@ def test_same_name_in_two_cities_is_not_joined_through_a_claim_without_a_city():
     assert _groups(clusters) == {frozenset({"h1", "h2", "x"}), frozenset({"c1"})}
 
 
+def test_a_claim_made_its_own_customer_stays_alone_among_claims_of_its_exact_name():
+    """Claims of one written name, region and code are clustered as one unit; a claim a reviewer
+    made a customer of its own leaves that unit, even when it is the unit's first claim."""
+    keys = _keys([(c, "华为技术", True, "深圳") for c in ("a", "b", "c", "d")]).with_columns(
+        pl.lit("深圳华为技术有限公司").alias("name_norm"), pl.lit(None, dtype=pl.String).alias("credit_code_norm"))
+    links = _links([("a", "b", 0.99, False), ("b", "c", 0.99, False), ("c", "d", 0.99, False)])
+    for alone in ("a", "c"):
+        clusters, _ = clusters_constrained(["a", "b", "c", "d"], links, Constraints(isolated=(alone,)), name_keys=keys)
+        assert _groups(clusters) == {frozenset({alone}), frozenset(set("abcd") - {alone})}
+
+
 def test_a_shared_credit_code_joins_a_renamed_company():
     keys = _keys([("old", "国农科技", True, None), ("new", "国华网安", True, None)])
     held, _ = clusters_constrained(["old", "new"], _links([("old", "new", 0.99, False)]), name_keys=keys)
