@@ -12,13 +12,15 @@ own generator) and replays it as sales-ops receive it:
   (`form/webform_export_<day>.csv`, `crm/crm_leads_<day>.csv`); the assistant's workbook
   (`sheet/报备登记表.xlsx`) is saved again under its name with that day's rows appended;
 - tonight's hostile changes, in turn: (1) new claims bridging two existing customers (a credit code
-  of one and the name of another; a mobile and contact of one and the name of another); (2) edited
+  of one and the name of another; a mobile and contact of one and the name of another), and a rep
+  taken off the roster (all their claims refused from then on); (2) edited
   re-exports: yesterday's web-form file, the history CRM export and the workbook replaced under the
   same name with rows edited (phone, contact, a typo in the company name fixed, a credit code filled
   in) and a few rows deleted, and reviewers' decisions added to the decisions file (`same` and
   `different` on the top of the review queue, `different` on links inside big customers, claims
   made customers of their own); (3) new claims joining the biggest existing customers, others
-  bridging a big customer to another one, edits and decisions again; then again (1), (2), (3) if
+  bridging a big customer to another one, edits and decisions again, two earlier decisions
+  reversed; then again (1), (2), (3) if
   more nights;
 - the last night: no new file at all.
 
@@ -64,7 +66,7 @@ CSV_FILES = {"form": ("form", "webform_export", "utf-8-sig", "\r\n"),
 SHEET_FILE = "sheet/报备登记表.xlsx"
 GLOBS = {"form": "form/*.csv", "crm": "crm/*.csv", "sheet": "sheet/*.xlsx"}
 NEW_ID = {"form": "WEB9{:05d}", "crm": "CRM-9{:06d}"}
-EVENTS = (("bridges",), ("edits", "decisions"), ("big", "edits", "decisions"))
+EVENTS = (("bridges", "leaves"), ("edits", "decisions"), ("big", "edits", "decisions"))
 DECISION_FIELDS = ("decision_id", "kind", "claim_id_a", "claim_id_b", "decision", "reviewer", "decided_at", "note")
 EXAMPLES = 8
 
@@ -153,6 +155,7 @@ class Replay:
     contacts: list[str] = field(default_factory=list)
     reps: list[tuple[str, str]] = field(default_factory=list)
     decisions: list[dict] = field(default_factory=list)  # reviewers' rows added to the batch's decisions file
+    departed: set[str] = field(default_factory=set)  # reps taken off the roster
     next_id: int = 0
 
     def column(self, kind: str, claim_field: str) -> int:
@@ -196,6 +199,14 @@ class Replay:
         for side in ("roster", "followups", "extensions", "appeals", "decisions"):
             name = Path(self.config[side]["path"]).name
             shutil.copy(self.batch / name, self.inputs / name)
+        if self.departed:
+            roster = self.inputs / Path(self.config["roster"]["path"]).name
+            with roster.open(encoding="utf-8", newline="") as f:
+                rows = list(csv.DictReader(f))
+            with roster.open("w", encoding="utf-8", newline="") as f:
+                writer = csv.DictWriter(f, list(rows[0]))
+                writer.writeheader()
+                writer.writerows(r for r in rows if r["rep_id"] not in self.departed)
         if self.decisions:
             with (self.inputs / Path(self.config["decisions"]["path"]).name).open("a", encoding="utf-8",
                                                                                    newline="") as f:
@@ -314,6 +325,17 @@ class Replay:
                     emit(kind, "mobile of big A, name of B", copy_of(name_of(b), phone=mobiles[0]["phone"]), [a, b])
         return events
 
+    def leave(self, warehouse: Path) -> list[dict]:
+        """A rep of median claim count taken off the roster: every claim of theirs is refused from
+        tonight on (`rep_unknown`), so their customers lose claims all at once."""
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            counts = con.sql("select rep_id, count(*) n from claims group by all order by n, rep_id").fetchall()
+            rep = counts[len(counts) // 2][0]
+            claims = [r[0] for r in con.execute("select claim_id from claims where rep_id = ? order by claim_id",
+                                                [rep]).fetchall()]
+        self.departed.add(rep)
+        return [{"event": f"rep {rep} left the roster", "claim_id": c} for c in claims]
+
     def decide(self, day: date, warehouse: Path) -> list[dict]:
         """Reviewers at work on last night's warehouse: `same` on the top of the review queue and
         `different` on the next pairs, `different` on links inside customers of three or more claims
@@ -332,6 +354,11 @@ class Replay:
         answers = [("pair", a, b, "same" if i < 4 else "different", "review queue") for i, (a, b) in enumerate(queue)]
         answers += [("pair", a, b, "different", "linked pair cut") for a, b in cuts]
         answers += [("claim", a, "", "different", "claim made its own customer") for a in alone]
+        earlier = [d for d in self.decisions if d["kind"] == "pair" and d["note"] != "decision reversed"]
+        for first in (next((d for d in earlier if d["decision"] == x), None) for x in ("same", "different")):
+            if first:  # a reviewer changes their mind: the later decision wins
+                answers.append(("pair", first["claim_id_a"], first["claim_id_b"],
+                                "different" if first["decision"] == "same" else "same", "decision reversed"))
         for kind, a, b, decision, why in answers:
             self.decisions.append({"decision_id": f"D9{len(self.decisions) + 1:05d}", "kind": kind, "claim_id_a": a,
                                    "claim_id_b": b, "decision": decision, "reviewer": "运营-评审",
@@ -585,6 +612,8 @@ def main() -> int:
                 events += replay.edit(yesterday if yesterday in replay.files else "form", 0.10, 0.05, prefer)
                 events += replay.edit("crm", 0.01, 0.002, prefer)
                 events += replay.edit("sheet", 0.005, 0.001, prefer)
+            if "leaves" in kinds:
+                events += replay.leave(previous / "warehouse.duckdb")
             if "decisions" in kinds:
                 events += replay.decide(day, previous / "warehouse.duckdb")
             replay.write_all()
