@@ -37,6 +37,7 @@ class MatchingPlan:
     mode: str  # "full" or "incremental"
     reason: str
     fingerprint: str
+    model_fingerprint: str
     touched: pl.Series | None = None
     touched_blocks: dict[str, pl.Series] | None = None
     earlier_keys: pl.DataFrame | None = None
@@ -63,13 +64,14 @@ def previous_standardised(con: duckdb.DuckDBPyConnection, full_rebuild: bool) ->
 
 
 def matching_plan(con: duckdb.DuckDBPyConnection, prepared: pl.DataFrame, scoring: ScoringModel,
-                  fingerprint: str, full_rebuild: bool) -> MatchingPlan:
-    """Incremental when last night left its state, with the same fingerprint, and term frequencies
-    have not moved RETENTION_MARGIN_BITS since the last full rebuild; else full, with the reason."""
+                  fingerprint: str, model_digest: str, full_rebuild: bool) -> MatchingPlan:
+    """Incremental when last night left its state, with the same fingerprint (`model_digest` is the
+    model's part of it), and term frequencies have not moved RETENTION_MARGIN_BITS since the last
+    full rebuild; else full, with the reason."""
     last = last_matching_run(con)
 
     def full(reason: str) -> MatchingPlan:
-        return MatchingPlan("full", reason, fingerprint)
+        return MatchingPlan("full", reason, fingerprint, model_digest)
 
     if full_rebuild:
         return full("asked for (recon run --full)")
@@ -77,7 +79,7 @@ def matching_plan(con: duckdb.DuckDBPyConnection, prepared: pl.DataFrame, scorin
                                for name in ("claims_for_matching", "scored_pairs", "window_keys")):
         return full("no matching state from an earlier night")
     if last["fingerprint"] != fingerprint:
-        return full("the model, the matching thresholds or the matching code changed")
+        return full(_what_changed(last, model_digest))
     previous = warehouse.frame(con, "select * from previous_claims_for_matching")
     tf_columns = sorted({lvl.tf_column for c in scoring.comparisons for lvl in c.levels if lvl.tf_column})
     drift = float(last["drift_bits"]) + term_frequency_drift(prepared, previous, tf_columns)  # type: ignore[arg-type]
@@ -97,6 +99,18 @@ def matching_plan(con: duckdb.DuckDBPyConnection, prepared: pl.DataFrame, scorin
     retained = pairs_retained(previous_pairs, tonight_of_last)
     earlier_keys = keys.drop("claim_id").select(pl.all().gather(last_of_tonight))
     links = previous_pairs.filter("is_link").select("claim_id_l", "claim_id_r", exempt_from_names())
-    return MatchingPlan("incremental", f"{touched.len():,} new or changed claims", fingerprint, touched, blocks,
-                        earlier_keys, retained, links,
+    return MatchingPlan("incremental", f"{touched.len():,} new or changed claims", fingerprint, model_digest,
+                        touched, blocks, earlier_keys, retained, links,
                         drift, pl.concat([touched, gone["claim_id"]]).unique().sort())
+
+
+def _what_changed(last: dict[str, object], model_digest: str) -> str:
+    """Which part of the matching fingerprint differs from the last night's, in the words of the
+    person who changed it."""
+    if last["code_fingerprint"] != code_fingerprint():
+        return "the standardisation or matching code changed (a new version of recon)"
+    if last.get("model_fingerprint") is None:  # recorded by a version that did not keep it apart
+        return "the matching model or thresholds changed"
+    if last["model_fingerprint"] != model_digest:
+        return "the matching model changed (retrained, or another model file in use)"
+    return "the matching settings in policy.yaml changed (match_threshold, review_floor or group_as_one_customer)"

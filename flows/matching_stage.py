@@ -25,6 +25,7 @@ from matching.incremental import (
     code_fingerprint,
     links_changed,
     matching_fingerprint,
+    model_fingerprint,
     retention_probability,
     rows_changed,
     window_keys_replaced,
@@ -150,7 +151,8 @@ def customers_matched(
     model, path, model_source = model_for_tonight(prepared, warehouse_path, connect)
     fingerprint = matching_fingerprint(model.to_json(), (policy.match_threshold, policy.review_floor,
                                                          policy.group_counts_as_one_customer))
-    plan = matching_plan(con, prepared, scoring_model(model), fingerprint, full_rebuild)
+    plan = matching_plan(con, prepared, scoring_model(model), fingerprint, model_fingerprint(model.to_json()),
+                         full_rebuild)
     get_run_logger().info("matching: %s (%s)", plan.mode, plan.reason)
 
     _store_decisions(con, decisions, run_id)
@@ -287,7 +289,8 @@ def _matching_run(plan: MatchingPlan, run_id: str, claims: int, reclustered: int
     """Tonight's row of `matching_runs`."""
     return pl.DataFrame([{
         "run_id": run_id, "recorded_at": datetime.now(UTC), "mode": plan.mode, "reason": plan.reason,
-        "fingerprint": plan.fingerprint, "code_fingerprint": code_fingerprint(), "claims": claims,
+        "fingerprint": plan.fingerprint, "code_fingerprint": code_fingerprint(),
+        "model_fingerprint": plan.model_fingerprint, "claims": claims,
         "claims_touched": claims if plan.touched is None else plan.touched.len(), "claims_reclustered": reclustered,
         "pairs_kept": pairs, "drift_bits": plan.drift_bits,
     }])

@@ -64,6 +64,12 @@ def matching_fingerprint(model_json: str, settings: Iterable[object]) -> str:
     return digest.hexdigest()
 
 
+def model_fingerprint(model_json: str) -> str:
+    """A digest of the model alone: with `code_fingerprint`, it tells which part of
+    `matching_fingerprint` changed (the code, the model, else the thresholds)."""
+    return hashlib.sha256(model_json.encode("utf-8")).hexdigest()
+
+
 @cache
 def code_fingerprint() -> str:
     """A digest of the source and reference lists of the standardisation and matching code: a

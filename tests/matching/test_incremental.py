@@ -157,3 +157,14 @@ def test_window_keys_replaced_are_the_touched_the_gone_and_the_claims_moved_to_a
                            schema=keys)
     assert window_keys_replaced(tonight, earlier, pl.Series(["d", "gone", "n"])).to_list() == ["b", "d", "gone", "n"]
     assert window_keys_replaced(tonight, tonight.drop("claim_id"), pl.Series([], dtype=pl.String)).is_empty()
+
+
+def test_a_full_rebuild_says_which_part_of_the_fingerprint_changed():
+    from flows.matching_plan import _what_changed
+    from matching.incremental import code_fingerprint
+
+    last = {"code_fingerprint": code_fingerprint(), "model_fingerprint": "m1"}
+    assert "policy.yaml" in _what_changed(last, "m1")
+    assert "model changed" in _what_changed(last, "m2")
+    assert "code changed" in _what_changed(last | {"code_fingerprint": "older"}, "m1")
+    assert "model or thresholds" in _what_changed(last | {"model_fingerprint": None}, "m1")
