@@ -149,10 +149,10 @@ def customers_matched(
     connections Splink works on; `engine` says where the pairs are scored (DuckDB or Spark)."""
     prepared = claims_for_matching(claims)
     model, path, model_source = model_for_tonight(prepared, warehouse_path, connect)
-    fingerprint = matching_fingerprint(model.to_json(), (policy.match_threshold, policy.review_floor,
-                                                         policy.group_counts_as_one_customer))
-    plan = matching_plan(con, prepared, scoring_model(model), fingerprint, model_fingerprint(model.to_json()),
-                         full_rebuild)
+    model_json = model.to_json()
+    fingerprint = matching_fingerprint(model_json, (policy.match_threshold, policy.review_floor,
+                                                    policy.group_counts_as_one_customer))
+    plan = matching_plan(con, prepared, scoring_model(model), fingerprint, model_fingerprint(model_json), full_rebuild)
     get_run_logger().info("matching: %s (%s)", plan.mode, plan.reason)
 
     _store_decisions(con, decisions, run_id)
