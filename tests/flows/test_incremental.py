@@ -147,6 +147,19 @@ def test_a_full_rebuild_asked_for_keeps_every_customer_and_id(two_nights, tmp_pa
     assert _customers(copy) == before
 
 
+def test_changed_matching_settings_rebuild_in_full_and_say_so(two_nights, tmp_path):
+    sources, warehouse = two_nights
+    folder = tmp_path / "var"
+    shutil.copytree(warehouse.parent, folder)
+    policy_text = (REPO / "config" / "policy.yaml").read_text(encoding="utf-8")
+    assert "review_floor: 0.5 " in policy_text
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(policy_text.replace("review_floor: 0.5 ", "review_floor: 0.55"), encoding="utf-8")
+    nightly(sources, folder / warehouse.name, date(2026, 11, 26), policy)
+    assert _matching_runs(folder / warehouse.name)[-1][:2] == (
+        "full", "the matching settings in policy.yaml changed (match_threshold, review_floor or group_as_one_customer)")
+
+
 @pytest.mark.spark
 def test_a_night_scored_on_spark_finds_the_customers_of_a_night_on_duckdb(tmp_path, samples_run):
     """The nightly matching on the bundled samples with `--engine spark` (local Spark): the same
