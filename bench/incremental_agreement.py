@@ -20,8 +20,7 @@ own generator) and replays it as sales-ops receive it:
   `different` on the top of the review queue, `different` on links inside big customers, claims
   made customers of their own); (3) new claims joining the biggest existing customers, others
   bridging a big customer to another one, edits and decisions again, two earlier decisions
-  reversed; then again (1), (2), (3) if
-  more nights;
+  reversed; then again (1), (2), (3) if more nights;
 - the last night: no new file at all.
 
 `--as-of` advances one day per night. Each night k runs once incrementally on the warehouse of

@@ -30,13 +30,15 @@ def server(lookup_warehouse, tmp_path_factory):
         process.wait(timeout=30)
 
 
-def _started(warehouse, home) -> tuple[subprocess.Popen, str]:
-    """`recon serve-lookup --processes 2` once /health answers, and its base URL."""
+def _started(warehouse, home, *, program=("-m", "cli"), processes=2,
+             stderr=subprocess.DEVNULL) -> tuple[subprocess.Popen, str]:
+    """`recon serve-lookup --processes 2` (or `program` with its arguments) once /health
+    answers, and its base URL."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "cli", "serve-lookup", "--port", str(port), "--warehouse", str(warehouse),
-         "--policy", str(REPO / "config" / "policy.yaml"), "--processes", "2"],
-        env=recon_env(home), cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [sys.executable, *program, "serve-lookup", "--port", str(port), "--warehouse", str(warehouse),
+         "--policy", str(REPO / "config" / "policy.yaml"), "--processes", str(processes)],
+        env=recon_env(home), cwd=REPO, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
@@ -242,22 +244,10 @@ sys.exit(main(sys.argv[1:]))
 def test_a_stop_that_hangs_is_forced_with_every_threads_stack(lookup_warehouse, tmp_path):
     """Whatever hangs while stopping (here the copies), SIGTERM ends the process within the bound:
     exit 1, and stderr shows where it hung."""
-    port = free_port()
     errors = tmp_path / "stderr.txt"
     with errors.open("wb") as stderr:
-        process = subprocess.Popen(
-            [sys.executable, "-c", _HANGING_STOP, "serve-lookup", "--port", str(port), "--warehouse",
-             str(lookup_warehouse), "--processes", "1", "--quiet"],
-            env=recon_env(tmp_path), cwd=REPO, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
+        process, _ = _started(lookup_warehouse, tmp_path, program=("-c", _HANGING_STOP), processes=1, stderr=stderr)
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            assert process.poll() is None, errors.read_text()
-            with contextlib.suppress(OSError):
-                if _get(f"http://127.0.0.1:{port}/health")[0] == 200:
-                    break
-            assert time.monotonic() < deadline, "serve-lookup did not come up"
-            time.sleep(0.2)
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 1
         assert "in <lambda>" in errors.read_text() and "in serve_lookup" in errors.read_text()
