@@ -61,11 +61,9 @@ def _matching_runs(warehouse: Path) -> list[tuple]:
         return con.execute("select mode, reason, claims, claims_touched from matching_runs order by run_id").fetchall()
 
 
-@pytest.fixture(scope="module")
-def two_nights(tmp_path_factory):
+def _nights_on_half_then_all(root: Path, engine: str | None = None) -> tuple[Path, Path, list[str]]:
     """Night 1 on the first half of the web-form and CRM exports (no spreadsheet yet); night 2 on
-    every sample file: (sources.yaml, warehouse)."""
-    root = tmp_path_factory.mktemp("incremental")
+    every sample file, both scored on `engine`: (sources.yaml, warehouse, night 2's log messages)."""
     sources = _samples_copy(root)
     full_samples = root / "all"
     shutil.copytree(root / "samples", full_samples)
@@ -74,7 +72,7 @@ def two_nights(tmp_path_factory):
     sheet = next((root / "samples" / "sheet").glob("*.xlsx"))
     sheet.unlink()
     warehouse = root / "var" / "warehouse.duckdb"
-    nightly(sources, warehouse, date(2026, 11, 24))
+    nightly(sources, warehouse, date(2026, 11, 24), engine=engine)
     shutil.rmtree(root / "samples")
     shutil.copytree(full_samples, root / "samples")
     handler = _Kept()
@@ -84,12 +82,19 @@ def two_nights(tmp_path_factory):
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)  # the tests' Prefect logs only warnings
     try:
-        nightly(sources, warehouse, SAMPLES_AS_OF)
+        nightly(sources, warehouse, SAMPLES_AS_OF, engine=engine)
     finally:
         for logger, level in zip(loggers, levels, strict=True):
             logger.removeHandler(handler)
             logger.setLevel(level)
-    NIGHT_2_LOG.extend(handler.messages)
+    return sources, warehouse, handler.messages
+
+
+@pytest.fixture(scope="module")
+def two_nights(tmp_path_factory):
+    """`_nights_on_half_then_all` on DuckDB: (sources.yaml, warehouse)."""
+    sources, warehouse, messages = _nights_on_half_then_all(tmp_path_factory.mktemp("incremental"))
+    NIGHT_2_LOG.extend(messages)
     return sources, warehouse
 
 
@@ -171,6 +176,20 @@ def test_a_night_scored_on_spark_finds_the_customers_of_a_night_on_duckdb(tmp_pa
     nightly(REPO / "config" / "sources.yaml", warehouse, SAMPLES_AS_OF, engine="spark")
     _, duckdb_warehouse = samples_run
     assert _partition(warehouse) == _partition(duckdb_warehouse)
+
+
+@pytest.mark.spark
+def test_an_incremental_night_scored_on_spark_finds_the_customers_of_one_full_night(tmp_path, samples_run):
+    """Both nights on local Spark: the second scores only the touched blocks and the stored pairs
+    there (`matching.predict.Increment` in the translated query) and finds the customers of one
+    full night on DuckDB."""
+    pytest.importorskip("pyspark")
+    if shutil.which("java") is None:
+        pytest.skip("no Java: install openjdk-17-jre-headless to run the Spark engine")
+    _, warehouse, _ = _nights_on_half_then_all(tmp_path, engine="spark")
+    assert [run[0] for run in _matching_runs(warehouse)] == ["full", "incremental"]
+    _, full_warehouse = samples_run
+    assert _partition(warehouse) == _partition(full_warehouse)
 
 
 def test_a_night_with_no_new_rows_checks_none_again_and_publishes_the_same_claims_and_quarantine(two_nights,
