@@ -38,6 +38,7 @@ class MatchingPlan:
     reason: str
     fingerprint: str
     model_fingerprint: str
+    engine: str
     touched: pl.Series | None = None
     touched_blocks: dict[str, pl.Series] | None = None
     earlier_keys: pl.DataFrame | None = None
@@ -64,14 +65,14 @@ def previous_standardised(con: duckdb.DuckDBPyConnection, full_rebuild: bool) ->
 
 
 def matching_plan(con: duckdb.DuckDBPyConnection, prepared: pl.DataFrame, scoring: ScoringModel,
-                  fingerprint: str, model_digest: str, full_rebuild: bool) -> MatchingPlan:
+                  fingerprint: str, model_digest: str, engine: str, full_rebuild: bool) -> MatchingPlan:
     """Incremental when last night left its state, with the same fingerprint (`model_digest` is the
-    model's part of it), and term frequencies have not moved RETENTION_MARGIN_BITS since the last
-    full rebuild; else full, with the reason."""
+    model's part of it) and scoring `engine`, and term frequencies have not moved
+    RETENTION_MARGIN_BITS since the last full rebuild; else full, with the reason."""
     last = last_matching_run(con)
 
     def full(reason: str) -> MatchingPlan:
-        return MatchingPlan("full", reason, fingerprint, model_digest)
+        return MatchingPlan("full", reason, fingerprint, model_digest, engine)
 
     if full_rebuild:
         return full("asked for (recon run --full)")
@@ -80,6 +81,8 @@ def matching_plan(con: duckdb.DuckDBPyConnection, prepared: pl.DataFrame, scorin
         return full("no matching state from an earlier night")
     if last["fingerprint"] != fingerprint:
         return full(_what_changed(last, model_digest))
+    if last.get("engine") not in (None, engine):
+        return full(_engine_changed(str(last["engine"]), engine))
     previous = warehouse.frame(con, "select * from previous_claims_for_matching")
     tf_columns = sorted({lvl.tf_column for c in scoring.comparisons for lvl in c.levels if lvl.tf_column})
     drift = float(last["drift_bits"]) + term_frequency_drift(prepared, previous, tf_columns)  # type: ignore[arg-type]
@@ -99,7 +102,7 @@ def matching_plan(con: duckdb.DuckDBPyConnection, prepared: pl.DataFrame, scorin
     retained = pairs_retained(previous_pairs, tonight_of_last)
     earlier_keys = keys.drop("claim_id").select(pl.all().gather(last_of_tonight))
     links = previous_pairs.filter("is_link").select("claim_id_l", "claim_id_r", exempt_from_names())
-    return MatchingPlan("incremental", f"{touched.len():,} new or changed claims", fingerprint, model_digest,
+    return MatchingPlan("incremental", f"{touched.len():,} new or changed claims", fingerprint, model_digest, engine,
                         touched, blocks, earlier_keys, retained, links,
                         drift, pl.concat([touched, gone["claim_id"]]).unique().sort())
 
@@ -114,3 +117,11 @@ def _what_changed(last: dict[str, object], model_digest: str) -> str:
     if last["model_fingerprint"] != model_digest:
         return "the matching model changed (retrained, or another model file in use)"
     return "the matching settings in policy.yaml changed (match_threshold, review_floor or group_as_one_customer)"
+
+
+def _engine_changed(last: str, tonight: str) -> str:
+    """Why a night scored on another engine than the last rebuilds in full: the stored pairs' levels
+    came from the other engine's string comparisons (DuckDB's and Spark's Jaro-Winkler differ on
+    half transpositions, `matching.spark_engine`), and mixed with tonight's they would give
+    customers neither engine finds alone."""
+    return f"the scoring engine changed ({last} → {tonight}: matching.engine in sources.yaml, or --engine)"

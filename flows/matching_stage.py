@@ -152,7 +152,8 @@ def customers_matched(
     model_json = model.to_json()
     fingerprint = matching_fingerprint(model_json, (policy.match_threshold, policy.review_floor,
                                                     policy.group_counts_as_one_customer))
-    plan = matching_plan(con, prepared, scoring_model(model), fingerprint, model_fingerprint(model_json), full_rebuild)
+    plan = matching_plan(con, prepared, scoring_model(model), fingerprint, model_fingerprint(model_json),
+                         engine.engine, full_rebuild)
     get_run_logger().info("matching: %s (%s)", plan.mode, plan.reason)
 
     _store_decisions(con, decisions, run_id)
@@ -290,7 +291,7 @@ def _matching_run(plan: MatchingPlan, run_id: str, claims: int, reclustered: int
     return pl.DataFrame([{
         "run_id": run_id, "recorded_at": datetime.now(UTC), "mode": plan.mode, "reason": plan.reason,
         "fingerprint": plan.fingerprint, "code_fingerprint": code_fingerprint(),
-        "model_fingerprint": plan.model_fingerprint, "claims": claims,
+        "model_fingerprint": plan.model_fingerprint, "engine": plan.engine, "claims": claims,
         "claims_touched": claims if plan.touched is None else plan.touched.len(), "claims_reclustered": reclustered,
         "pairs_kept": pairs, "drift_bits": plan.drift_bits,
     }])

@@ -165,6 +165,23 @@ def test_changed_matching_settings_rebuild_in_full_and_say_so(two_nights, tmp_pa
         "full", "the matching settings in policy.yaml changed (match_threshold, review_floor or group_as_one_customer)")
 
 
+def test_a_night_on_another_engine_than_the_last_rebuilds_in_full_and_says_so(two_nights, tmp_path):
+    """Last night's pairs recorded as scored on Spark, tonight's on DuckDB: the stored levels came from
+    the other engine's string comparisons, so tonight starts again from every claim."""
+    sources, warehouse = two_nights
+    folder = tmp_path / "var"
+    shutil.copytree(warehouse.parent, folder)
+    copy = folder / warehouse.name
+    assert _matching_runs(copy)[-1][0] == "incremental"
+    with duckdb.connect(str(copy)) as con:
+        assert con.execute("select list(engine order by run_id) from matching_runs").fetchone()[0] == ["duckdb"] * 2
+        con.execute("update matching_runs set engine = 'spark'")
+    nightly(sources, copy, date(2026, 11, 26))
+    assert _matching_runs(copy)[-1][:2] == ("full", "the scoring engine changed (spark → duckdb: matching.engine in "
+                                                    "sources.yaml, or --engine)")
+    assert _partition(copy) == _partition(warehouse)
+
+
 @pytest.mark.spark
 def test_a_night_scored_on_spark_finds_the_customers_of_a_night_on_duckdb(tmp_path, samples_run):
     """The nightly matching on the bundled samples with `--engine spark` (local Spark): the same
