@@ -11,7 +11,8 @@ each as a separate `recon run` process, one after the other. Prints each night's
 wall time and peak resident memory of the process tree, and the agreement between the two night-2
 warehouses: the share of claims whose customer holds the same claims in both (a benchmark, not a
 test: it asserts nothing). `--reuse` keeps night 1 from an earlier call with the same `--dir`,
-`--reuse-data` only its generated claims.
+`--reuse-data` only its generated claims; `--engine spark` scores every night's pairs on local Spark
+(night 1 too: a night on another engine than the last rebuilds in full).
 """
 
 from __future__ import annotations
@@ -87,7 +88,10 @@ def main() -> int:
     parser.add_argument("--reuse-data", action="store_true",
                         help="keep the generated claims of an earlier call with this --dir, run night 1 again")
     parser.add_argument("--max-rss-gib", type=float, default=16.0)
+    parser.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
+                        help="the engine every night scores its pairs on (`recon run --engine`)")
     args = parser.parse_args()
+    engine = ["--engine", args.engine]
     max_rss = args.max_rss_gib * 2**30
     night1_dir, samples, tonight = args.dir / "night1", args.dir / "samples", args.dir / "tonight"
     if not (args.reuse and (night1_dir / "warehouse.duckdb").exists()):
@@ -107,7 +111,7 @@ def main() -> int:
         shutil.rmtree(night1_dir, ignore_errors=True)
         night1_dir.mkdir()
         sources = _sources_for(samples, args.dir)
-        first = run_recon(sources, night1_dir / "warehouse.duckdb", "2026-11-25", args.dir, max_rss)
+        first = run_recon(sources, night1_dir / "warehouse.duckdb", "2026-11-25", args.dir, max_rss, engine)
         _print_night(Night(args.history, wall_s=first.wall_s, peak_bytes=first.peak_bytes, stages=first.stages,
                            returncode=first.returncode, tail=first.tail), "night 1 (history, full)")
         if first.returncode:
@@ -121,7 +125,7 @@ def main() -> int:
         folder = args.dir / mode
         shutil.rmtree(folder, ignore_errors=True)
         shutil.copytree(night1_dir, folder)
-        night = run_recon(sources, folder / "warehouse.duckdb", "2026-11-26", args.dir, max_rss, extra)
+        night = run_recon(sources, folder / "warehouse.duckdb", "2026-11-26", args.dir, max_rss, [*engine, *extra])
         _print_night(night, f"night 2, {mode}")
         if night.returncode:
             return night.returncode
