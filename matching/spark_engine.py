@@ -74,10 +74,17 @@ class SparkSettings(Protocol):
     def options(self) -> Mapping[str, str]: ...
 
 
+class SparkUnavailableError(RuntimeError):
+    """No Spark session could be started where the settings point (the night stops before it
+    publishes anything)."""
+
+
 def spark_session(settings: SparkSettings) -> SparkSession:
     """The Spark session of `settings` (created, or the running one: then options that only a
     new JVM can take, such as spark.driver.memory, are ignored by Spark), with Splink's similarity
-    jar on spark.jars and its UDFs registered, logging at ERROR."""
+    jar on spark.jars and its UDFs registered, logging at ERROR. A master that does not answer, a
+    master URL Spark cannot read or a missing Java raise SparkUnavailableError, saying where to
+    look, instead of a Java stack."""
     from pyspark.sql import SparkSession
     from splink.backends.spark import similarity_jar_location
 
@@ -88,10 +95,23 @@ def spark_session(settings: SparkSettings) -> SparkSession:
     builder = SparkSession.builder.master(settings.master).appName(settings.app_name)
     for key, value in options.items():
         builder = builder.config(key, value)
-    session = builder.getOrCreate()
-    session.sparkContext.setLogLevel("ERROR")
-    _register_udfs(session)
+    try:
+        session = builder.getOrCreate()
+        session.sparkContext.setLogLevel("ERROR")
+        _register_udfs(session)
+    except Exception as exc:  # py4j's, pyspark's and the JVM's errors share no base class but Exception
+        raise SparkUnavailableError(
+            f"Spark could not start a session on master {settings.master!r}: {_first_cause(exc)}. Check "
+            "matching.spark (master, options) in sources.yaml and that the cluster answers (Spark's log "
+            "above says more), or run the night with --engine duckdb.") from exc
     return session
+
+
+def _first_cause(exc: Exception) -> str:
+    """The line of a (Java) error that names what failed, without its stack."""
+    lines = [line.strip().lstrip(": ").strip() for line in str(exc).splitlines() if line.strip()]
+    named = [line for line in lines if "Exception" in line or "Error" in line]
+    return (named or lines or [type(exc).__name__])[0].rstrip(".")
 
 
 def _register_udfs(session: SparkSession) -> None:
