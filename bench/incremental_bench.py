@@ -74,7 +74,7 @@ def agreement(a: Path, b: Path) -> tuple[float, int]:
 
 def matching_run(warehouse: Path) -> tuple:
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        return con.execute("select mode, reason, claims, claims_touched, claims_reclustered, pairs_kept "
+        return con.execute("select mode, reason, engine, claims, claims_touched, claims_reclustered, pairs_kept "
                            "from matching_runs order by recorded_at desc limit 1").fetchone()
 
 
@@ -116,6 +116,10 @@ def main() -> int:
                            returncode=first.returncode, tail=first.tail), "night 1 (history, full)")
         if first.returncode:
             return first.returncode
+    night1_engine = matching_run(night1_dir / "warehouse.duckdb")[2]
+    if night1_engine != args.engine:  # night 2 would rebuild in full, and compare nothing
+        print(f"night 1 in {args.dir} ran on {night1_engine}: run it again on {args.engine} (leave out --reuse)")
+        return 2
     sources = _sources_for(samples, args.dir)
     for sub in TONIGHT:
         for path in (tonight / sub).glob("*.csv"):

@@ -95,21 +95,36 @@ def spark_session(settings: SparkSettings) -> SparkSession:
     builder = SparkSession.builder.master(settings.master).appName(settings.app_name)
     for key, value in options.items():
         builder = builder.config(key, value)
+    from py4j.protocol import Py4JError
+    from pyspark.errors import PySparkException
+
     try:
         session = builder.getOrCreate()
-        session.sparkContext.setLogLevel("ERROR")
-        _register_udfs(session)
-    except Exception as exc:  # py4j's, pyspark's and the JVM's errors share no base class but Exception
-        raise SparkUnavailableError(
-            f"Spark could not start a session on master {settings.master!r}: {_first_cause(exc)}. Check "
-            "matching.spark (master, options) in sources.yaml and that the cluster answers (Spark's log "
-            "above says more), or run the night with --engine duckdb.") from exc
+    except (Py4JError, PySparkException, OSError) as exc:
+        raise _unavailable(settings.master, _first_cause(exc)) from exc
+    # a standalone master that never answered stops the context on a thread of its own, maybe
+    # after getOrCreate returned: a stopped session fails here, not in the middle of the scoring
+    if session.sparkContext._jsc.sc().isStopped():
+        raise _unavailable(settings.master, "the Spark context stopped as it started")
+    session.sparkContext.setLogLevel("ERROR")
+    _register_udfs(session)
     return session
+
+
+def _unavailable(master: str, cause: str) -> SparkUnavailableError:
+    return SparkUnavailableError(
+        f"Spark could not start a session on master {master!r}: {cause}. Check matching.spark (master, "
+        "options) in sources.yaml and that the cluster answers (Spark's log above says more), or run the "
+        "night with --engine duckdb.")
 
 
 def _first_cause(exc: Exception) -> str:
     """The line of a (Java) error that names what failed, without its stack."""
-    lines = [line.strip().lstrip(": ").strip() for line in str(exc).splitlines() if line.strip()]
+    try:
+        text = str(exc)  # a py4j error asks the JVM for its message, and the JVM may be gone
+    except Exception:  # the class name still says something
+        text = ""
+    lines = [clean for line in text.splitlines() if (clean := line.strip().lstrip(":").strip())]
     named = [line for line in lines if "Exception" in line or "Error" in line]
     return (named or lines or [type(exc).__name__])[0].rstrip(".")
 

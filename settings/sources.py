@@ -156,7 +156,9 @@ class SourcesConfig(Strict):
 
     def matching_engine(self, engine: str | None = None) -> MatchingConfig:
         """The `matching` section, with `engine` (from `recon run --engine`) in place of its own."""
-        return self.matching if engine is None else self.matching.model_copy(update={"engine": engine})
+        if engine is None:
+            return self.matching
+        return MatchingConfig.model_validate({**self.matching.model_dump(), "engine": engine})
 
     @field_validator("sources")
     @classmethod

@@ -1,11 +1,14 @@
 """`recon run` as a person runs it: exit codes, messages, the summary, and a run killed mid-way."""
 
 import os
+import shutil
 import signal
 import subprocess
 import time
 
 import duckdb
+import pytest
+import yaml
 
 from tests.flows.inputs import write_inputs
 from tests.flows.subprocesses import recon, recon_env, recon_popen
@@ -135,3 +138,26 @@ def test_a_run_killed_mid_way_leaves_the_last_warehouse_readable_and_no_process(
     assert not building.exists()
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("select count(*) from claims").fetchall()[0][0] == 9
+
+
+@pytest.mark.spark
+def test_spark_that_cannot_start_stops_the_night_with_one_line_and_the_warehouse_unchanged(tmp_path):
+    """`--engine spark` with YARN and no HADOOP_CONF_DIR: exit 1, what failed and where to look, no
+    stack; nothing published."""
+    if shutil.which("java") is None:
+        pytest.skip("Java is not installed (apt-get install openjdk-17-jre-headless): Spark cannot start")
+    sources = write_inputs(tmp_path)
+    config = yaml.safe_load(sources.read_text(encoding="utf-8"))
+    config["matching"] = {"spark": {"master": "yarn"}}
+    sources.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    warehouse = tmp_path / "var" / "warehouse.duckdb"
+    env = {k: v for k, v in recon_env(tmp_path).items() if k not in ("HADOOP_CONF_DIR", "YARN_CONF_DIR")}
+    done = recon("run", "--sources", str(sources), "--warehouse", str(warehouse), "--as-of", "2026-11-26",
+                 "--engine", "spark", env=env)
+    assert done.returncode == 1, done.stderr[-3000:]
+    lines = done.stderr.splitlines()
+    stopped = lines.index("The run stopped; the published warehouse is unchanged.")
+    assert lines[stopped + 1].startswith("Spark could not start a session on master 'yarn': ")
+    assert lines[stopped + 1].endswith("or run the night with --engine duckdb.")
+    assert "Traceback" not in done.stderr and "unexpected error" not in done.stderr
+    assert not warehouse.exists()

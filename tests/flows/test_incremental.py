@@ -182,6 +182,17 @@ def test_a_night_on_another_engine_than_the_last_rebuilds_in_full_and_says_so(tw
     assert _partition(copy) == _partition(warehouse)
 
 
+def test_a_night_after_one_of_a_version_that_kept_no_engine_goes_on_incrementally(two_nights, tmp_path):
+    sources, warehouse = two_nights
+    folder = tmp_path / "var"
+    shutil.copytree(warehouse.parent, folder)
+    copy = folder / warehouse.name
+    with duckdb.connect(str(copy)) as con:
+        con.execute("update matching_runs set engine = null")
+    nightly(sources, copy, date(2026, 11, 26))
+    assert _matching_runs(copy)[-1][0] == "incremental"
+
+
 @pytest.mark.spark
 def test_a_night_scored_on_spark_finds_the_customers_of_a_night_on_duckdb(tmp_path, samples_run):
     """The nightly matching on the bundled samples with `--engine spark` (local Spark): the same
@@ -205,6 +216,8 @@ def test_an_incremental_night_scored_on_spark_finds_the_customers_of_one_full_ni
         pytest.skip("no Java: install openjdk-17-jre-headless to run the Spark engine")
     _, warehouse, _ = _nights_on_half_then_all(tmp_path, engine="spark")
     assert [run[0] for run in _matching_runs(warehouse)] == ["full", "incremental"]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select list(engine order by run_id) from matching_runs").fetchone()[0] == ["spark"] * 2
     _, full_warehouse = samples_run
     assert _partition(warehouse) == _partition(full_warehouse)
 

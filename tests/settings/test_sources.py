@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from settings.sources import ConfigError, load_sources
 
@@ -203,6 +204,17 @@ def test_matching_defaults_to_duckdb_and_a_spark_section_loads(tmp_path):
     for master in ("local[*]", "local[2]", "yarn"):
         loaded = load_sources(_write(tmp_path, lambda c, m=master: c.update({"matching": {"spark": {"master": m}}})))
         assert loaded.matching.spark.master == master
+
+
+def test_an_engine_given_for_one_night_is_checked_as_the_file_is():
+    """`recon run --engine` and a deployment's `engine` parameter: a value the file could not hold is
+    refused, not recorded in matching_runs while the night scores on DuckDB."""
+    config = load_sources(REPO / "config" / "sources.yaml")
+    assert config.matching_engine() is config.matching
+    assert config.matching_engine("spark").engine == "spark"
+    assert config.matching_engine("spark").spark == config.matching.spark
+    with pytest.raises(ValidationError, match="Input should be 'duckdb' or 'spark'"):
+        config.matching_engine("Spark")
 
 
 def test_the_commented_matching_section_of_the_bundled_file_loads_when_uncommented(tmp_path):
