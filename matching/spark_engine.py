@@ -85,6 +85,8 @@ def spark_session(settings: SparkSettings) -> SparkSession:
     jar on spark.jars and its UDFs registered, logging at ERROR. A master that does not answer, a
     master URL Spark cannot read or a missing Java raise SparkUnavailableError, saying where to
     look, instead of a Java stack."""
+    from py4j.protocol import Py4JError
+    from pyspark.errors import PySparkException
     from pyspark.sql import SparkSession
     from splink.backends.spark import similarity_jar_location
 
@@ -95,9 +97,6 @@ def spark_session(settings: SparkSettings) -> SparkSession:
     builder = SparkSession.builder.master(settings.master).appName(settings.app_name)
     for key, value in options.items():
         builder = builder.config(key, value)
-    from py4j.protocol import Py4JError
-    from pyspark.errors import PySparkException
-
     try:
         session = builder.getOrCreate()
     except (Py4JError, PySparkException, OSError) as exc:

@@ -1,6 +1,7 @@
 """Test-wide set-up: Prefect runs against a throwaway local server, never the network or ~/.prefect."""
 
 import os
+import shutil
 import tempfile
 
 _PREFECT_HOME = tempfile.mkdtemp(prefix="recon-prefect-")
@@ -15,6 +16,12 @@ from datetime import date
 import pytest
 
 SAMPLES_AS_OF = date(2026, 11, 25)  # the as-of `make run` uses on the bundled samples
+
+
+def pytest_runtest_setup(item):
+    """A test marked `spark` starts a JVM: skipped, saying what to install, where Java is missing."""
+    if item.get_closest_marker("spark") and shutil.which("java") is None:
+        pytest.skip("Java is not installed (apt-get install openjdk-17-jre-headless): Spark cannot start")
 
 
 @pytest.fixture(scope="session")

@@ -197,9 +197,6 @@ def test_a_night_after_one_of_a_version_that_kept_no_engine_goes_on_incrementall
 def test_a_night_scored_on_spark_finds_the_customers_of_a_night_on_duckdb(tmp_path, samples_run):
     """The nightly matching on the bundled samples with `--engine spark` (local Spark): the same
     customers as on DuckDB."""
-    pytest.importorskip("pyspark")
-    if shutil.which("java") is None:
-        pytest.skip("no Java: install openjdk-17-jre-headless to run the Spark engine")
     warehouse = tmp_path / "warehouse.duckdb"
     nightly(REPO / "config" / "sources.yaml", warehouse, SAMPLES_AS_OF, engine="spark")
     _, duckdb_warehouse = samples_run
@@ -211,9 +208,6 @@ def test_an_incremental_night_scored_on_spark_finds_the_customers_of_one_full_ni
     """Both nights on local Spark: the second scores only the touched blocks and the stored pairs
     there (`matching.predict.Increment` in the translated query) and finds the customers of one
     full night on DuckDB."""
-    pytest.importorskip("pyspark")
-    if shutil.which("java") is None:
-        pytest.skip("no Java: install openjdk-17-jre-headless to run the Spark engine")
     _, warehouse, _ = _nights_on_half_then_all(tmp_path, engine="spark")
     assert [run[0] for run in _matching_runs(warehouse)] == ["full", "incremental"]
     with duckdb.connect(str(warehouse), read_only=True) as con:

@@ -2,7 +2,6 @@
 samples with the packaged model: the same pairs, levels and columns, weights and probabilities to
 1e-9. One local Spark for the module (~15 s to start); skipped only where Java is missing."""
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -37,8 +36,6 @@ IDS = ["claim_id_l", "claim_id_r"]
 
 @pytest.fixture(scope="module")
 def session():
-    if shutil.which("java") is None:
-        pytest.skip("Java is not installed (apt-get install openjdk-17-jre-headless): Spark cannot start")
     spark = spark_session(SparkConfig(master="local[2]", app_name="recon-tests",
                                       options={"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "2"}))
     yield spark
@@ -142,8 +139,6 @@ def test_a_master_that_never_answers_is_reported_once_spark_gives_up():
     """A standalone master nobody listens on: Spark tries for about a minute, then the session
     fails to start with SparkUnavailableError naming the master, in a process of its own
     (`getOrCreate` would hand back this module's running session)."""
-    if shutil.which("java") is None:
-        pytest.skip("Java is not installed (apt-get install openjdk-17-jre-headless): Spark cannot start")
     code = ("from matching.spark_engine import SparkUnavailableError, spark_session\n"
             "from settings.matching import SparkConfig\n"
             "try:\n"
