@@ -11,7 +11,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from adapters import warehouse
-from adapters.expectations import SuiteResult, published_suite
+from adapters.expectations import SuiteResult, published_suites
 from adapters.sql_files import MARTS, MODELS, TableChecks, header_checks, names_in
 
 CLAIMS_CHECKS = TableChecks("claims", key=("claim_id",), not_null=("submitted_at",),
@@ -34,7 +34,7 @@ def marts_built(con: duckdb.DuckDBPyConnection) -> list[SuiteResult]:
     logger = get_run_logger()
     for name in ("ingest_audit", "conflict_details", *names_in(MARTS)):
         logger.info("%s: %d rows", name, warehouse.build_model(con, name))
-    results = [published_suite(con, checks) for checks in published_checks()]
+    results = published_suites(con, published_checks())
     failed = [o for r in results for o in r.outcomes if not o.success]
     if failed:
         raise RunCheckError(

@@ -5,7 +5,7 @@ import duckdb
 import pytest
 
 from adapters import sql_files
-from adapters.expectations import TABLE_KEY, published_suite
+from adapters.expectations import TABLE_KEY, published_suites
 from adapters.sql_files import MARTS, MODELS, TableChecks, header_checks, names_in
 
 
@@ -14,7 +14,7 @@ def _failed(rows: list[tuple], checks: TableChecks) -> set[tuple[str, str]]:
     con.execute("create table bad_mart "
                 "(day date, rep_id varchar, claims bigint, share double, read bigint, kept bigint)")
     con.executemany("insert into bad_mart values (?, ?, ?, ?, ?, ?)", [list(r) for r in rows])
-    result = published_suite(con, checks)
+    (result,) = published_suites(con, [checks])
     return {(o.expectation, o.column) for o in result.outcomes if not o.success}
 
 
