@@ -34,6 +34,7 @@ from flows.publish import (
     warehouse_published,
 )
 from flows.summary import RunSummary, new_conflicts_by_team, summary_published
+from matching.spark_engine import spark_session
 from settings.paths import DEFAULT_POLICY
 from transforms.schema import as_of_end, business_today
 
@@ -55,6 +56,9 @@ def night(
     policy, zone = inputs.policy, inputs.policy.business_timezone
     as_of = as_of or business_today(zone, started)
     now = as_of_end(as_of, zone)
+    scoring = inputs.config.matching_engine(engine)
+    if scoring.engine == "spark":  # a cluster that does not answer stops the night before its work, not after it
+        spark_session(scoring.spark)
     try:
         with warehouse.run_lock(warehouse_path):
             earlier = interrupted_files_written(warehouse_path)
@@ -74,7 +78,7 @@ def night(
                 with stage("归并 matching claims into customers (Splink)", lambda: matching.customers):
                     matching = customers_matched(con, claims, warehouse_path, inputs.decisions, run_id,
                                                  policy.link_policy(), cancel.connect, full_rebuild,
-                                                 inputs.config.matching_engine(engine))
+                                                 scoring)
                 with stage("归属 applying the ownership rules (replay)", lambda: sum(ownership.outcomes.values())):
                     ownership = ownership_replayed(con, claims, inputs.followups, inputs.extensions, inputs.appeals,
                                                    policy.ownership_policy(), now)

@@ -142,7 +142,7 @@ def test_a_run_killed_mid_way_leaves_the_last_warehouse_readable_and_no_process(
 @pytest.mark.spark
 def test_spark_that_cannot_start_stops_the_night_with_one_line_and_the_warehouse_unchanged(tmp_path):
     """`--engine spark` with YARN and no HADOOP_CONF_DIR: exit 1, what failed and where to look, no
-    stack; nothing published."""
+    stack; found before the night's work (no stage ran); nothing published."""
     sources = write_inputs(tmp_path)
     config = yaml.safe_load(sources.read_text(encoding="utf-8"))
     config["matching"] = {"spark": {"master": "yarn"}}
@@ -157,4 +157,5 @@ def test_spark_that_cannot_start_stops_the_night_with_one_line_and_the_warehouse
     assert lines[stopped + 1].startswith("Spark could not start a session on master 'yarn': ")
     assert lines[stopped + 1].endswith("or run the night with --engine duckdb.")
     assert "Traceback" not in done.stderr and "unexpected error" not in done.stderr
+    assert "✓" not in done.stderr and "ingesting new files" not in done.stderr
     assert not warehouse.exists()
