@@ -105,7 +105,7 @@ def _nightly(args: argparse.Namespace, as_of: date, console: Console, err: Conso
     from flows.cancel import signal_named
     from flows.nightly import RunCheckError, nightly
     from flows.summary import run_figures
-    from matching.spark_engine import SparkUnavailableError
+    from matching.spark_engine import SparkJobError, SparkUnavailableError
 
     unchanged = "the published warehouse is unchanged"
     try:
@@ -115,7 +115,8 @@ def _nightly(args: argparse.Namespace, as_of: date, console: Console, err: Conso
         stopped_by = signal_named(str(exc)) or signal.SIGTERM
         err.print(f"[bold red]The run was cancelled ({stopped_by.name}); {unchanged}.[/bold red]")
         return 128 + stopped_by.value
-    except (*config_errors(), WarehouseBusyError, RunCheckError, SparkUnavailableError) as exc:
+    except (*config_errors(), WarehouseBusyError, RunCheckError, SparkUnavailableError,
+            SparkJobError) as exc:
         if args.debug:
             traceback.print_exception(exc)
         err.print(f"[bold red]The run stopped; {unchanged}.[/bold red]")

@@ -17,6 +17,7 @@ Near a level's threshold (pinyin at 0.9) a pair can then fall one level lower on
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Protocol
 
@@ -79,6 +80,21 @@ class SparkUnavailableError(RuntimeError):
     publishes anything)."""
 
 
+def session_options(settings: SparkSettings, similarity_jar: str) -> dict[str, str]:
+    """The Spark settings a session of `settings` starts with: on a local master `_LOCAL_DEFAULTS`
+    and a driver (the whole cluster, then) with a third of the machine's memory: with Spark's
+    default of 1g, a night of a million claims failed ("Not enough memory to build and broadcast
+    the table"); then `settings.options`, which win; `similarity_jar` added to spark.jars."""
+    options = {}
+    if settings.master.startswith("local"):
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        options = {**_LOCAL_DEFAULTS, "spark.driver.memory": f"{max(1, memory // 3 // 2**30)}g"}
+    options.update(settings.options)
+    jars = [jar for jar in options.get("spark.jars", "").split(",") if jar]
+    options["spark.jars"] = ",".join([*jars, similarity_jar])
+    return options
+
+
 def spark_session(settings: SparkSettings) -> SparkSession:
     """The Spark session of `settings` (created, or the running one: then options that only a
     new JVM can take, such as spark.driver.memory, are ignored by Spark), with Splink's similarity
@@ -90,12 +106,8 @@ def spark_session(settings: SparkSettings) -> SparkSession:
     from pyspark.sql import SparkSession
     from splink.backends.spark import similarity_jar_location
 
-    options = dict(_LOCAL_DEFAULTS) if settings.master.startswith("local") else {}
-    options.update(settings.options)
-    jars = [jar for jar in options.get("spark.jars", "").split(",") if jar]
-    options["spark.jars"] = ",".join([*jars, similarity_jar_location()])
     builder = SparkSession.builder.master(settings.master).appName(settings.app_name)
-    for key, value in options.items():
+    for key, value in session_options(settings, similarity_jar_location()).items():
         builder = builder.config(key, value)
     try:
         session = builder.getOrCreate()
@@ -108,6 +120,11 @@ def spark_session(settings: SparkSettings) -> SparkSession:
     session.sparkContext.setLogLevel("ERROR")
     _register_udfs(session)
     return session
+
+
+class SparkJobError(RuntimeError):
+    """Spark started, then failed while scoring the pairs (out of memory, executors lost): the
+    night stops before it publishes anything."""
 
 
 def _unavailable(master: str, cause: str) -> SparkUnavailableError:
@@ -123,9 +140,17 @@ def _first_cause(exc: Exception) -> str:
         text = str(exc)  # a py4j error asks the JVM for its message, and the JVM may be gone
     except Exception:  # the class name still says something
         text = ""
+    return first_cause_in(text) or type(exc).__name__
+
+
+def first_cause_in(text: str) -> str:
+    """The line of a Java error's text that names what failed: its last "Caused by" (the root
+    cause, where Spark puts its advice), else its first line naming an exception or error, else
+    its first line; without the stack."""
     lines = [clean for line in text.splitlines() if (clean := line.strip().lstrip(":").strip())]
+    causes = [line.removeprefix("Caused by:").strip() for line in lines if line.startswith("Caused by:")]
     named = [line for line in lines if "Exception" in line or "Error" in line]
-    return (named or lines or [type(exc).__name__])[0].rstrip(".")
+    return (causes[-1:] or named or lines or [""])[0].rstrip(".")
 
 
 def _register_udfs(session: SparkSession) -> None:
@@ -166,12 +191,16 @@ def predicted_on_spark(windowed: pl.DataFrame, model: ScoringModel, columns: tup
     claims = scoring_input(windowed, compared, columns, increment)
     if increment is not None:
         keys += [earlier_key_column(k) for k in keys]
+    master = session.sparkContext.master  # asked now: after a failure the JVM may be gone
     spark = session.newSession()
     _register_udfs(spark)
     _view(spark, "_predict_input", _spark_compatible(claims, keys))
     _view(spark, "_forced_pairs", _spark_compatible(forced if forced is not None else NO_PAIRS, []))
     side_columns = [UNIQUE_ID, *compared, *(f"tf_{c}" for c in tf_columns)]
     kept = [c for c in kept_columns if c not in (f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r")]
+    from py4j.protocol import Py4JError
+    from pyspark.errors import PySparkException
+
     try:
         # materialised, as DuckDB's temp table is (the query reads it twice per window key); its
         # blocks go with the frame (Spark's context cleaner), the views are dropped below
@@ -186,6 +215,11 @@ def predicted_on_spark(windowed: pl.DataFrame, model: ScoringModel, columns: tup
         sql = predict_sql(model, columns, side_columns, threshold, kept, incremental=increment is not None)
         result = spark.sql(spark_sql(sql))
         frame = pl.from_arrow(result.toArrow())
+    except (Py4JError, PySparkException) as exc:
+        raise SparkJobError(
+            f"Spark failed while scoring the pairs on master {master!r}: {_first_cause(exc)}. "
+            "Give it more memory in matching.spark.options (sources.yaml): spark.driver.memory on a local master, "
+            "spark.executor.memory on a cluster; or run the night with --engine duckdb.") from exc
     finally:
         for view in _VIEWS:
             spark.catalog.dropTempView(view)
