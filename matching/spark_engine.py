@@ -81,14 +81,16 @@ class SparkUnavailableError(RuntimeError):
 
 
 def session_options(settings: SparkSettings, similarity_jar: str) -> dict[str, str]:
-    """The Spark settings a session of `settings` starts with: on a local master `_LOCAL_DEFAULTS`
-    and a driver (the whole cluster, then) with a third of the machine's memory: with Spark's
-    default of 1g, a night of a million claims failed ("Not enough memory to build and broadcast
-    the table"); then `settings.options`, which win; `similarity_jar` added to spark.jars."""
-    options = {}
+    """The Spark settings a session of `settings` starts with: no limit on the results the driver
+    collects (every scored pair comes back to it, 1 GiB of them at a million claims: Spark's
+    default limit is 1g); on a local master `_LOCAL_DEFAULTS` and a driver (the whole cluster,
+    then) with a third of the machine's memory: with Spark's default of 1g, a night of a million
+    claims failed ("Not enough memory to build and broadcast the table"); then `settings.options`,
+    which win; `similarity_jar` added to spark.jars."""
+    options = {"spark.driver.maxResultSize": "0"}
     if settings.master.startswith("local"):
         memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-        options = {**_LOCAL_DEFAULTS, "spark.driver.memory": f"{max(1, memory // 3 // 2**30)}g"}
+        options |= {**_LOCAL_DEFAULTS, "spark.driver.memory": f"{max(1, memory // 3 // 2**30)}g"}
     options.update(settings.options)
     jars = [jar for jar in options.get("spark.jars", "").split(",") if jar]
     options["spark.jars"] = ",".join([*jars, similarity_jar])
@@ -218,8 +220,9 @@ def predicted_on_spark(windowed: pl.DataFrame, model: ScoringModel, columns: tup
     except (Py4JError, PySparkException) as exc:
         raise SparkJobError(
             f"Spark failed while scoring the pairs on master {master!r}: {_first_cause(exc)}. "
-            "Give it more memory in matching.spark.options (sources.yaml): spark.driver.memory on a local master, "
-            "spark.executor.memory on a cluster; or run the night with --engine duckdb.") from exc
+            "Check the memory it has in matching.spark.options (sources.yaml): spark.driver.memory and "
+            "spark.driver.maxResultSize (the scored pairs come back to the driver), spark.executor.memory on a "
+            "cluster; or run the night with --engine duckdb.") from exc
     finally:
         for view in _VIEWS:
             spark.catalog.dropTempView(view)

@@ -1,5 +1,6 @@
 """What a Spark session starts with (no Spark is started here): a local driver gets memory enough
-for a night of a million claims unless the options say otherwise; a cluster gets only the options.
+for a night of a million claims unless the options say otherwise; a cluster gets only the options,
+and on either no limit on the size of the scored pairs the driver collects.
 And what a failed Spark call is reported as: the root cause of its Java error, in one line."""
 
 import os
@@ -17,6 +18,7 @@ def test_a_local_driver_gets_a_third_of_the_machines_memory_and_splinks_jar():
     assert options["spark.driver.memory"] != "1g" or machine < 6 * 2**30  # Spark's default failed at 1M claims
     assert options["spark.jars"] == JAR
     assert options["spark.sql.shuffle.partitions"] == "8"
+    assert options["spark.driver.maxResultSize"] == "0"  # the scored pairs of 1M claims are over Spark's 1g
 
 
 def test_the_options_win_over_the_local_defaults_and_keep_their_jars():
@@ -26,9 +28,10 @@ def test_the_options_win_over_the_local_defaults_and_keep_their_jars():
     assert options["spark.jars"] == f"/a.jar,/b.jar,{JAR}"
 
 
-def test_a_cluster_master_gets_only_its_options():
+def test_a_cluster_master_gets_only_its_options_and_no_limit_on_the_pairs_it_returns():
     settings = SparkConfig(master="spark://head:7077", options={"spark.executor.memory": "16g"})
-    assert session_options(settings, JAR) == {"spark.executor.memory": "16g", "spark.jars": JAR}
+    assert session_options(settings, JAR) == {"spark.driver.maxResultSize": "0", "spark.executor.memory": "16g",
+                                              "spark.jars": JAR}
 
 
 # what a night of a million claims on a 1g local driver raised (shortened): the root cause is last
