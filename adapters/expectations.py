@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import count
 
 import duckdb
 import polars as pl
@@ -23,6 +24,7 @@ from transforms.checks import CHECKS, DUPLICATE_CHECK, Check, duplicates_marked
 from transforms.schema import CATEGORIES
 
 ROW_KEY = "raw_row_id"
+_RUN_NUMBERS = count(1)  # names each suite's GX objects apart within a shared context
 TABLE_KEY = "table_key"
 
 
@@ -165,7 +167,7 @@ def _published_suite(con: duckdb.DuckDBPyConnection, gx, context, checks: TableC
 def _run_suite(
     gx, context, suite_name: str, frame: pl.DataFrame, expectation_list: list, *, key: str = ROW_KEY
 ) -> SuiteResult:
-    run_name = suite_name
+    run_name = f"{suite_name}_{next(_RUN_NUMBERS)}"  # a context may check one table twice
     source = context.data_sources.add_pandas(run_name)
     batch = source.add_dataframe_asset("frame").add_batch_definition_whole_dataframe("all")
     suite = context.suites.add(gx.ExpectationSuite(name=run_name))
