@@ -149,3 +149,30 @@ def test_a_master_that_never_answers_is_reported_once_spark_gives_up():
     assert done.stdout.startswith("Spark could not start a session on master 'spark://127.0.0.1:1': "), \
         done.stderr[-2000:]
     assert len(done.stdout.splitlines()) == 1 and "--engine duckdb" in done.stdout
+
+
+def test_a_job_that_fails_while_scoring_stops_with_its_root_cause_in_one_line(prepared, tmp_path):
+    """Spark started, then failed while scoring (here: a driver limit of 1k on the results it
+    collects loses the first task's): SparkJobError names the master and the root cause, not the
+    stack. In a process of its own, as the limit is the context's."""
+    prepared.write_parquet(tmp_path / "prepared.parquet")
+    code = ("import polars as pl\n"
+            "from matching.match_model import MatchModel\n"
+            "from matching.model import KEPT_COLUMNS, window_keyed\n"
+            "from matching.model_files import DEFAULT_MODEL\n"
+            "from matching.scoring import scoring_model\n"
+            "from matching.settings import BLOCKING_COLUMNS\n"
+            "from matching.spark_engine import SparkJobError, predicted_on_spark, spark_session\n"
+            "from settings.matching import SparkConfig\n"
+            "spark = spark_session(SparkConfig(master='local[1]', app_name='recon-tests', options={\n"
+            "    'spark.ui.enabled': 'false', 'spark.driver.maxResultSize': '1k'}))\n"
+            f"windowed = window_keyed(pl.read_parquet({str(tmp_path / 'prepared.parquet')!r}))\n"
+            "try:\n"
+            "    predicted_on_spark(windowed, scoring_model(MatchModel.read(DEFAULT_MODEL)), BLOCKING_COLUMNS, spark,\n"
+            "                       threshold=0.01, kept_columns=KEPT_COLUMNS)\n"
+            "except SparkJobError as exc:\n"
+            "    print(exc)\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.stdout.startswith("Spark failed while scoring the pairs on master 'local[1]': "), done.stderr[-2000:]
+    assert "Job aborted due to stage failure" in done.stdout, done.stdout
+    assert len(done.stdout.splitlines()) == 1 and "--engine duckdb" in done.stdout
