@@ -89,15 +89,15 @@ def _expectation(gx, check: Check, *, roster: list[str], as_of_end: datetime):
 
 def validate_claims(
     checkable: pl.DataFrame, *, roster: list[str], as_of_end: datetime, checks: tuple[Check, ...] = CHECKS,
-    suite: str = "claims_input", gx_context: tuple | None = None,
+    gx_context: tuple, suite: str = "claims_input",
 ) -> SuiteResult:
-    """Run the claim checks; `failures` has one row per (row, failed check). `gx_context`: GX
-    and the context to run in (`_new_context`), a new one if None."""
+    """Run the claim checks in `gx_context` (GX and its context, `_new_context`); `failures` has
+    one row per (row, failed check)."""
     columns = sorted({ROW_KEY, *(c.column for c in checks)})
     missing = [c for c in columns if c not in checkable.columns]
     if missing:
         raise ValueError(f"cannot validate claims: missing column(s) {', '.join(missing)}")
-    gx, context = gx_context or _new_context()
+    gx, context = gx_context
     expectation_list = [_expectation(gx, c, roster=roster, as_of_end=as_of_end) for c in checks]
     return _run_suite(gx, context, suite, checkable.select(columns), expectation_list)
 
@@ -180,6 +180,9 @@ def _run_suite(
         batch_parameters={"dataframe": frame.to_pandas()},
         result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [key]},
     )
+    # the data source keeps the frame it read: in a shared context, the claims' copy would live on
+    # through the matching stage, the night's peak
+    context.data_sources.delete(run_name)
     outcomes, keys, codes = [], [], []
     for r in result.results:
         config = r.expectation_config

@@ -57,12 +57,12 @@ def night(
     as_of = as_of or business_today(zone, started)
     now = as_of_end(as_of, zone)
     scoring = inputs.config.matching_engine(engine)
-    if scoring.engine == "spark":  # a cluster that does not answer stops the night before its work, not after it
-        spark_session(scoring.spark)
     try:
         with warehouse.run_lock(warehouse_path):
             earlier = interrupted_files_written(warehouse_path)
             with cancellable() as cancel, next_warehouse(warehouse_path, cancel) as con:
+                if scoring.engine == "spark":  # a cluster that does not answer stops the night before its work
+                    spark_session(scoring.spark)
                 run_id = run_started(con, as_of, now, zone)
                 with stage("读取文件 ingesting new files", lambda: warehouse.row_count(con, "raw_claims")):
                     intake = raw_claims_ingested(con, inputs.config, now)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import polars as pl
@@ -80,21 +81,31 @@ class SparkUnavailableError(RuntimeError):
     publishes anything)."""
 
 
-def session_options(settings: SparkSettings, similarity_jar: str) -> dict[str, str]:
-    """The Spark settings a session of `settings` starts with: no limit on the results the driver
-    collects (every scored pair comes back to it, 1 GiB of them at a million claims: Spark's
-    default limit is 1g); on a local master `_LOCAL_DEFAULTS` and a driver (the whole cluster,
-    then) with a third of the machine's memory: with Spark's default of 1g, a night of a million
-    claims failed ("Not enough memory to build and broadcast the table"); then `settings.options`,
-    which win; `similarity_jar` added to spark.jars."""
-    options = {"spark.driver.maxResultSize": "0"}
+def session_options(settings: SparkSettings, similarity_jar: str, memory: int) -> dict[str, str]:
+    """The Spark settings a session of `settings` starts with, on a machine (or container) with
+    `memory` bytes: a driver with a third of it, and no limit on the results it collects. The
+    driver runs here whatever the master (PySpark's client mode), and every scored pair comes back
+    to it: with Spark's defaults (a 1g driver, 1g of results) a night of a million claims failed,
+    on "Not enough memory to build and broadcast the table", then on its 1.0 GiB of pairs. A local
+    master also gets `_LOCAL_DEFAULTS`. Then `settings.options`, which win; `similarity_jar` is
+    added to spark.jars."""
+    options = {"spark.driver.memory": f"{max(1, memory // 3 // 2**30)}g", "spark.driver.maxResultSize": "0"}
     if settings.master.startswith("local"):
-        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-        options |= {**_LOCAL_DEFAULTS, "spark.driver.memory": f"{max(1, memory // 3 // 2**30)}g"}
+        options |= _LOCAL_DEFAULTS
     options.update(settings.options)
     jars = [jar for jar in options.get("spark.jars", "").split(",") if jar]
     options["spark.jars"] = ",".join([*jars, similarity_jar])
     return options
+
+
+def memory_available() -> int:
+    """Bytes of memory this process may use: the machine's, or its container's limit if lower."""
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    try:
+        limit = Path("/sys/fs/cgroup/memory.max").read_text(encoding="ascii").strip()
+    except OSError:
+        return memory
+    return min(memory, int(limit)) if limit.isdigit() else memory
 
 
 def spark_session(settings: SparkSettings) -> SparkSession:
@@ -109,7 +120,7 @@ def spark_session(settings: SparkSettings) -> SparkSession:
     from splink.backends.spark import similarity_jar_location
 
     builder = SparkSession.builder.master(settings.master).appName(settings.app_name)
-    for key, value in session_options(settings, similarity_jar_location()).items():
+    for key, value in session_options(settings, similarity_jar_location(), memory_available()).items():
         builder = builder.config(key, value)
     try:
         session = builder.getOrCreate()
@@ -194,16 +205,17 @@ def predicted_on_spark(windowed: pl.DataFrame, model: ScoringModel, columns: tup
     if increment is not None:
         keys += [earlier_key_column(k) for k in keys]
     master = session.sparkContext.master  # asked now: after a failure the JVM may be gone
-    spark = session.newSession()
-    _register_udfs(spark)
-    _view(spark, "_predict_input", _spark_compatible(claims, keys))
-    _view(spark, "_forced_pairs", _spark_compatible(forced if forced is not None else NO_PAIRS, []))
     side_columns = [UNIQUE_ID, *compared, *(f"tf_{c}" for c in tf_columns)]
     kept = [c for c in kept_columns if c not in (f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r")]
     from py4j.protocol import Py4JError
     from pyspark.errors import PySparkException
 
-    try:
+    spark = None
+    try:  # handing a million claims to Spark can fail as the query can
+        spark = session.newSession()
+        _register_udfs(spark)
+        _view(spark, "_predict_input", _spark_compatible(claims, keys))
+        _view(spark, "_forced_pairs", _spark_compatible(forced if forced is not None else NO_PAIRS, []))
         # materialised, as DuckDB's temp table is (the query reads it twice per window key); its
         # blocks go with the frame (Spark's context cleaner), the views are dropped below
         scored_claims = spark.sql(spark_sql(term_frequencies_sql(tf_columns))).localCheckpoint()
@@ -224,12 +236,22 @@ def predicted_on_spark(windowed: pl.DataFrame, model: ScoringModel, columns: tup
             "spark.driver.maxResultSize (the scored pairs come back to the driver), spark.executor.memory on a "
             "cluster; or run the night with --engine duckdb.") from exc
     finally:
-        for view in _VIEWS:
-            spark.catalog.dropTempView(view)
+        if spark is not None:
+            _views_dropped(spark, (Py4JError, PySparkException))
     if not isinstance(frame, pl.DataFrame):
         raise TypeError("Spark returned a column, not a table")
     # widened for Spark (`_spark_compatible`)
     return frame.with_columns(pl.col("_l", "_r").cast(pl.UInt32), pl.col("forced_by").cast(pl.UInt8))
+
+
+def _views_dropped(spark: SparkSession, spark_errors: tuple[type[Exception], ...]) -> None:
+    """Drop the scoring's temporary views; where Spark is gone (a job that killed the JVM), there
+    is nothing to drop, and the error already raised says why."""
+    for view in _VIEWS:
+        try:
+            spark.catalog.dropTempView(view)
+        except spark_errors:
+            return
 
 
 def _view(spark: SparkSession, name: str, frame: pl.DataFrame) -> DataFrame:

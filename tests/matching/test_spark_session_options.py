@@ -1,37 +1,45 @@
-"""What a Spark session starts with (no Spark is started here): a local driver gets memory enough
-for a night of a million claims unless the options say otherwise; a cluster gets only the options,
-and on either no limit on the size of the scored pairs the driver collects.
+"""What a Spark session starts with (no Spark is started here): a driver with memory enough for a
+night of a million claims and no limit on the scored pairs it collects, whatever the master (it
+runs here), unless the options say otherwise; a local master's defaults on a local master only.
 And what a failed Spark call is reported as: the root cause of its Java error, in one line."""
 
 import os
 
-from matching.spark_engine import first_cause_in, session_options
+from matching.spark_engine import first_cause_in, memory_available, session_options
 from settings.matching import SparkConfig
 
 JAR = "/opt/splink/similarity.jar"
+GIB = 2**30
 
 
-def test_a_local_driver_gets_a_third_of_the_machines_memory_and_splinks_jar():
-    options = session_options(SparkConfig(master="local[2]"), JAR)
-    machine = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    assert options["spark.driver.memory"] == f"{max(1, machine // 3 // 2**30)}g"
-    assert options["spark.driver.memory"] != "1g" or machine < 6 * 2**30  # Spark's default failed at 1M claims
+def test_a_local_driver_gets_a_third_of_the_memory_no_result_limit_and_splinks_jar():
+    options = session_options(SparkConfig(master="local[2]"), JAR, 24 * GIB)
+    assert options["spark.driver.memory"] == "8g"  # Spark's 1g failed a night of a million claims
+    assert options["spark.driver.maxResultSize"] == "0"  # and so did its 1g of collected pairs
     assert options["spark.jars"] == JAR
     assert options["spark.sql.shuffle.partitions"] == "8"
-    assert options["spark.driver.maxResultSize"] == "0"  # the scored pairs of 1M claims are over Spark's 1g
 
 
-def test_the_options_win_over_the_local_defaults_and_keep_their_jars():
+def test_a_small_machine_still_gets_a_driver_of_one_gigabyte():
+    assert session_options(SparkConfig(), JAR, 2 * GIB)["spark.driver.memory"] == "1g"
+
+
+def test_the_options_win_over_the_defaults_and_keep_their_jars():
     settings = SparkConfig(master="local[*]", options={"spark.driver.memory": "3g", "spark.jars": "/a.jar,/b.jar"})
-    options = session_options(settings, JAR)
+    options = session_options(settings, JAR, 24 * GIB)
     assert options["spark.driver.memory"] == "3g"
     assert options["spark.jars"] == f"/a.jar,/b.jar,{JAR}"
 
 
-def test_a_cluster_master_gets_only_its_options_and_no_limit_on_the_pairs_it_returns():
+def test_a_cluster_master_gets_the_drivers_settings_and_its_options_but_no_local_defaults():
     settings = SparkConfig(master="spark://head:7077", options={"spark.executor.memory": "16g"})
-    assert session_options(settings, JAR) == {"spark.driver.maxResultSize": "0", "spark.executor.memory": "16g",
-                                              "spark.jars": JAR}
+    assert session_options(settings, JAR, 48 * GIB) == {
+        "spark.driver.memory": "16g", "spark.driver.maxResultSize": "0", "spark.executor.memory": "16g",
+        "spark.jars": JAR}
+
+
+def test_the_memory_available_is_this_machines_at_most():
+    assert 0 < memory_available() <= os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
 
 
 # what a night of a million claims on a 1g local driver raised (shortened): the root cause is last
