@@ -24,8 +24,8 @@ from transforms.checks import CHECKS, DUPLICATE_CHECK, Check, duplicates_marked
 from transforms.schema import CATEGORIES
 
 ROW_KEY = "raw_row_id"
-_RUN_NUMBERS = count(1)  # names each suite's GX objects apart within a shared context
 TABLE_KEY = "table_key"
+_RUN_NUMBERS = count(1)  # names each suite's GX objects apart within a shared context
 
 
 @dataclass(frozen=True)

@@ -114,17 +114,16 @@ def spark_session(settings: SparkSettings) -> SparkSession:
     jar on spark.jars and its UDFs registered, logging at ERROR. A master that does not answer, a
     master URL Spark cannot read or a missing Java raise SparkUnavailableError, saying where to
     look, instead of a Java stack."""
-    from py4j.protocol import Py4JError
-    from pyspark.errors import PySparkException
     from pyspark.sql import SparkSession
     from splink.backends.spark import similarity_jar_location
 
     builder = SparkSession.builder.master(settings.master).appName(settings.app_name)
     for key, value in session_options(settings, similarity_jar_location(), memory_available()).items():
         builder = builder.config(key, value)
+    cannot_start: tuple[type[Exception], ...] = (*_spark_errors(), OSError)  # OSError: no Java
     try:
         session = builder.getOrCreate()
-    except (Py4JError, PySparkException, OSError) as exc:
+    except cannot_start as exc:
         raise _unavailable(settings.master, _first_cause(exc)) from exc
     # a standalone master that never answered stops the context on a thread of its own, maybe
     # after getOrCreate returned: a stopped session fails here, not in the middle of the scoring
@@ -207,9 +206,6 @@ def predicted_on_spark(windowed: pl.DataFrame, model: ScoringModel, columns: tup
     master = session.sparkContext.master  # asked now: after a failure the JVM may be gone
     side_columns = [UNIQUE_ID, *compared, *(f"tf_{c}" for c in tf_columns)]
     kept = [c for c in kept_columns if c not in (f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r")]
-    from py4j.protocol import Py4JError
-    from pyspark.errors import PySparkException
-
     spark = None
     try:  # handing a million claims to Spark can fail as the query can
         spark = session.newSession()
@@ -229,7 +225,7 @@ def predicted_on_spark(windowed: pl.DataFrame, model: ScoringModel, columns: tup
         sql = predict_sql(model, columns, side_columns, threshold, kept, incremental=increment is not None)
         result = spark.sql(spark_sql(sql))
         frame = pl.from_arrow(result.toArrow())
-    except (Py4JError, PySparkException) as exc:
+    except _spark_errors() as exc:
         raise SparkJobError(
             f"Spark failed while scoring the pairs on master {master!r}: {_first_cause(exc)}. "
             "Check the memory it has in matching.spark.options (sources.yaml): spark.driver.memory and "
@@ -237,20 +233,29 @@ def predicted_on_spark(windowed: pl.DataFrame, model: ScoringModel, columns: tup
             "cluster; or run the night with --engine duckdb.") from exc
     finally:
         if spark is not None:
-            _views_dropped(spark, (Py4JError, PySparkException))
+            _views_dropped(spark)
     if not isinstance(frame, pl.DataFrame):
         raise TypeError("Spark returned a column, not a table")
     # widened for Spark (`_spark_compatible`)
     return frame.with_columns(pl.col("_l", "_r").cast(pl.UInt32), pl.col("forced_by").cast(pl.UInt8))
 
 
-def _views_dropped(spark: SparkSession, spark_errors: tuple[type[Exception], ...]) -> None:
+def _spark_errors() -> tuple[type[Exception], ...]:
+    """What a failing Spark raises in Python: py4j's errors (the JVM's exceptions, a JVM gone) and
+    PySpark's own; imported here, as pyspark is loaded only where Spark is used."""
+    from py4j.protocol import Py4JError
+    from pyspark.errors import PySparkException
+
+    return Py4JError, PySparkException
+
+
+def _views_dropped(spark: SparkSession) -> None:
     """Drop the scoring's temporary views; where Spark is gone (a job that killed the JVM), there
     is nothing to drop, and the error already raised says why."""
     for view in _VIEWS:
         try:
             spark.catalog.dropTempView(view)
-        except spark_errors:
+        except _spark_errors():
             return
 
 
