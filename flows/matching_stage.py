@@ -136,14 +136,31 @@ def claims_standardised(con: duckdb.DuckDBPyConnection, accepted: pl.DataFrame,
     return standardised
 
 
+@dataclass(frozen=True)
+class Clustering:
+    """What `customers_clustered` leaves for `matching_published`: tonight's pairs from the
+    review floor up (classified), every claim's customer, the lineage and the decisions."""
+
+    plan: MatchingPlan
+    model: MatchModel
+    model_path: Path
+    model_source: str
+    classified: pl.DataFrame
+    claim_customer: pl.DataFrame
+    lineage: pl.DataFrame
+    reclustered: int
+    decisions: pl.DataFrame
+
+
 @task(cache_policy=NO_CACHE)
-def customers_matched(
+def customers_clustered(
     con: duckdb.DuckDBPyConnection, claims: pl.DataFrame, warehouse_path: Path, decisions: pl.DataFrame, run_id: str,
     policy: LinkPolicy, connect: Connect = duckdb.connect, full_rebuild: bool = False,
     engine: MatchingConfig = DUCKDB,
-) -> MatchSummary:
+) -> Clustering:
     """Score, link and cluster the standardised `claims` (as `claims_standardised` published
-    them) into customers with stable ids; publish the matching tables.
+    them) into customers with stable ids; publish `claim_customer`, the pairs and the lineage
+    (`matching_published` publishes the rest, while the ownership replay runs).
     Incremental when the last night left its state and nothing that decides matching changed
     (`flows.matching_plan`); `full_rebuild` forces a full one. `connect` opens the in-memory
     connections Splink works on; `engine` says where the pairs are scored (DuckDB or Spark)."""
@@ -173,22 +190,35 @@ def customers_matched(
     warehouse.append_rows(con, "customer_lineage", lineage.with_columns(pl.lit(run_id).alias("run_id")))
     warehouse.append_rows(con, "matching_runs", _matching_run(plan, run_id, claims.height, reclustered.len(),
                                                               pairs_kept))
+    return Clustering(plan, model, path, model_source, classified, claim_customer, lineage, reclustered.len(),
+                      all_decisions)
+
+
+@task(cache_policy=NO_CACHE)
+def matching_published(con: duckdb.DuckDBPyConnection, clustering: Clustering, claims: pl.DataFrame,
+                       policy: LinkPolicy) -> MatchSummary:
+    """Publish what follows from tonight's customers: the groups of companies, the review queue
+    and the `customers` model."""
+    classified, claim_customer, lineage = clustering.classified, clustering.claim_customer, clustering.lineage
     _groups_written(con, classified, claims, claim_customer)
-    candidates = pairs_with_evidence(review_candidates(classified, claim_customer, policy.match_threshold), model)
-    queue, outcomes = review_queue(candidates, claims, claim_customer, decisions_latest(all_decisions),
+    candidates = pairs_with_evidence(review_candidates(classified, claim_customer, policy.match_threshold),
+                                     clustering.model)
+    queue, outcomes = review_queue(candidates, claims, claim_customer, decisions_latest(clustering.decisions),
                                    policy.review_capacity)
     warehouse.write_table(con, "review_queue", queue, "rank")
     customers = warehouse.build_model(con, "customers")
+    plan = clustering.plan
     summary = MatchSummary(
         customers=customers, links=int(classified["is_link"].sum()), review_items=queue.height,
         merges=lineage.filter(pl.col("reason") == "merged").height,
-        splits=lineage.filter(pl.col("reason") == "split").height, model_path=path, model_source=model_source,
+        splits=lineage.filter(pl.col("reason") == "split").height, model_path=clustering.model_path,
+        model_source=clustering.model_source,
         apart_same_owner=outcomes["apart_same_owner"], apart_over_capacity=outcomes["apart_over_capacity"],
-        mode=plan.mode, mode_reason=plan.reason, reclustered=reclustered.len(),
+        mode=plan.mode, mode_reason=plan.reason, reclustered=clustering.reclustered,
     )
     get_run_logger().info(
         "customers: %d from %d claims (%d clustered again), %d links, %d to review; kept apart by rule: %d (same "
-        "owner), %d (over the queue's capacity)", customers, claims.height, reclustered.len(), summary.links,
+        "owner), %d (over the queue's capacity)", customers, claims.height, clustering.reclustered, summary.links,
         queue.height, outcomes["apart_same_owner"], outcomes["apart_over_capacity"])
     return summary
 

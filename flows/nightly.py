@@ -19,9 +19,9 @@ from adapters.expectations import validation_report_html
 from flows.cancel import RunCancelled, cancellable
 from flows.intake_stage import claims_validated, raw_claims_ingested
 from flows.marts_stage import RunCheckError, marts_built
-from flows.matching_stage import claims_standardised, customers_matched
+from flows.matching_stage import claims_standardised, customers_clustered, matching_published
 from flows.night_inputs import read_night_inputs
-from flows.ownership_stage import ownership_replayed
+from flows.ownership_stage import ownership_replayed, replay_started
 from flows.people_stage import first_acceptance_recorded, people_tables_built
 from flows.progress import stage
 from flows.publish import (
@@ -76,13 +76,17 @@ def night(
                     backfill = first_acceptance_recorded(con, as_of, policy.first_night_window_days, zone)
                 del accepted
                 with stage("归并 matching claims into customers (Splink)", lambda: matching.customers):
-                    matching = customers_matched(con, claims, warehouse_path, inputs.decisions, run_id,
-                                                 policy.link_policy(), cancel.connect, full_rebuild,
-                                                 scoring)
-                with stage("归属 applying the ownership rules (replay)", lambda: sum(ownership.outcomes.values())):
-                    ownership = ownership_replayed(con, claims, inputs.followups, inputs.extensions, inputs.appeals,
-                                                   policy.ownership_policy(), now)
+                    clustering = customers_clustered(con, claims, warehouse_path, inputs.decisions, run_id,
+                                                     policy.link_policy(), cancel.connect, full_rebuild, scoring)
+                    # the replay needs only the customers: it runs while the rest of matching is published
+                    replayed = replay_started(con, claims, clustering.claim_customer, inputs.followups,
+                                              inputs.extensions, inputs.appeals, policy.ownership_policy(), now)
+                    matching = matching_published(con, clustering, claims, policy.link_policy())
+                    del clustering
                 del claims
+                with stage("归属 applying the ownership rules (replay)", lambda: sum(ownership.outcomes.values())):
+                    ownership = ownership_replayed(con, replayed, inputs.appeals)
+                del replayed
                 with stage("汇总 building marts and checking them"):
                     mart_checks = marts_built(con)
                 with stage("通知 conflict details and rep notices", lambda: people.notices.height):

@@ -1,0 +1,38 @@
+"""Work started on a thread of its own (`flows.background`): the night collects its result or its error."""
+
+import threading
+
+import pytest
+
+from flows.background import in_background
+
+
+def test_the_result_is_what_the_function_returned() -> None:
+    assert in_background(lambda a, b: a + b, 2, 3).result(timeout=10) == 5
+
+
+def test_an_error_is_raised_where_the_result_is_collected() -> None:
+    def failing() -> None:
+        raise ValueError("replay failed")
+
+    with pytest.raises(ValueError, match="replay failed"):
+        in_background(failing).result(timeout=10)
+
+
+def test_the_work_runs_on_a_daemon_thread_so_a_stopped_night_does_not_wait_for_it() -> None:
+    release = threading.Event()
+    seen: list[threading.Thread] = []
+
+    def waiting() -> None:
+        seen.append(threading.current_thread())
+        release.wait(10)
+
+    future = in_background(waiting)
+    try:
+        while not seen:
+            threading.Event().wait(0.01)
+        assert seen[0] is not threading.main_thread() and seen[0].daemon
+        assert not future.done()
+    finally:
+        release.set()
+    future.result(timeout=10)
