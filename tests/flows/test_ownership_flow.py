@@ -1,14 +1,16 @@
 """The ownership rules as the nightly flow publishes them, on the bundled samples."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import duckdb
 import polars as pl
 import pytest
 import yaml
 
+from flows import ownership_stage
+from flows.nightly import nightly
 from flows.simulate import simulate
-from tests.flows.inputs import REPO
+from tests.flows.inputs import REPO, write_inputs
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -86,3 +88,19 @@ def test_simulating_tighter_category_caps_rejects_more(samples_run, tmp_path):
     assert rows["over_quota_rejections"]["policy_b"] > rows["over_quota_rejections"]["policy_a"]
     assert rows["over_quota_rejections"]["difference"] == (
         rows["over_quota_rejections"]["policy_b"] - rows["over_quota_rejections"]["policy_a"])
+
+
+def test_a_replay_failing_on_its_thread_stops_the_night_and_leaves_the_published_warehouse(tmp_path, monkeypatch):
+    sources = write_inputs(tmp_path)
+    warehouse = tmp_path / "var" / "warehouse.duckdb"
+    nightly(sources, warehouse, date(2026, 11, 26))
+    published = warehouse.read_bytes()
+
+    def failing(*_args, **_kwargs):
+        raise ValueError("the replay broke")
+
+    monkeypatch.setattr(ownership_stage, "replay", failing)
+    with pytest.raises(ValueError, match="the replay broke"):
+        nightly(sources, warehouse, date(2026, 11, 27))
+    assert warehouse.read_bytes() == published
+    assert not (warehouse.parent / "warehouse.duckdb.building").exists()
