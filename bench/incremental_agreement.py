@@ -636,7 +636,7 @@ def main() -> int:
         inc, full = folder / "incremental" / "warehouse.duckdb", folder / "full" / "warehouse.duckdb"
         figures = compare(inc, full) | {"night": k, "as_of": str(as_of), "what": what,
                                         "mode": runs["incremental"][1][0], "reason": runs["incremental"][1][1],
-                                        "touched": runs["incremental"][1][3], "reclustered": runs["incremental"][1][4],
+                                        "touched": runs["incremental"][1][4], "reclustered": runs["incremental"][1][5],
                                         "incremental_s": round(runs["incremental"][0], 1),
                                         "full_s": round(runs["full"][0], 1)}
         summary.append(figures)
