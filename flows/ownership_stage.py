@@ -18,6 +18,9 @@ from flows.background import in_background
 from transforms.ownership import OwnershipPolicy, OwnershipResult, replay
 from transforms.ownership.inputs import CLAIM_COLUMNS
 
+# the claims' columns the replay reads; their customer comes from `claim_customer`
+_CLAIM_COLUMNS = [c for c in CLAIM_COLUMNS if c != "customer_id"]
+
 
 @dataclass(frozen=True)
 class OwnershipSummary:
@@ -51,8 +54,8 @@ def replay_started(
 
 
 @task(cache_policy=NO_CACHE)
-def ownership_replayed(con: duckdb.DuckDBPyConnection, replayed: Future[OwnershipResult], appeals: pl.DataFrame,
-                       ) -> OwnershipSummary:
+def ownership_replayed(con: duckdb.DuckDBPyConnection, replayed: Future[OwnershipResult],
+                       appeals: pl.DataFrame) -> OwnershipSummary:
     """Publish claim_outcomes, ownership_history / _current, quota_usage, extension_outcomes,
     appeals, public_pool and conflicts, and the `owner_on(customer_id, ts)` macro, once the
     replay `replay_started` began has `replayed`."""
@@ -76,9 +79,6 @@ def ownership_replayed(con: duckdb.DuckDBPyConnection, replayed: Future[Ownershi
     get_run_logger().info("outcomes %s; %d customers protected, %d in the public pool",
                           counts, summary.protected, pool)
     return summary
-
-
-_CLAIM_COLUMNS = [c for c in CLAIM_COLUMNS if c != "customer_id"]
 
 
 def _roster(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
