@@ -34,13 +34,14 @@ _RUN_TABLES = {"run_log", "matching_runs", "run_context"}
 def code_fingerprint_of(warehouse: Path) -> str:
     """The code fingerprint the last night of `warehouse` recorded."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        return con.execute("select code_fingerprint from matching_runs order by recorded_at desc limit 1").fetchone()[0]
+        return con.execute("select code_fingerprint from matching_runs order by recorded_at desc limit 1").fetchall()[0][0]
 
 
 def tables_differing(a: Path, b: Path) -> dict[str, tuple[int, int]]:
     """{table: (rows only in a, rows only in b)} over the main tables of two warehouses, compared
     as multisets (`except all`); the run's own log tables are skipped."""
-    con = duckdb.connect(config={"enable_progress_bar": False})
+    con = duckdb.connect()
+    con.execute("set enable_progress_bar = false")
     con.execute("attach ? as a (read_only)", [str(a)])
     con.execute("attach ? as b (read_only)", [str(b)])
     tables = [row[0] for row in con.execute("select table_name from duckdb_tables() where database_name = 'a' "
@@ -48,7 +49,7 @@ def tables_differing(a: Path, b: Path) -> dict[str, tuple[int, int]]:
     differing = {}
     for table in (t for t in tables if t not in _RUN_TABLES):
         only = [con.execute(f'select count(*) from (select * from {x}."{table}" except all '
-                            f'select * from {y}."{table}")').fetchone()[0] for x, y in (("a", "b"), ("b", "a"))]
+                            f'select * from {y}."{table}")').fetchall()[0][0] for x, y in (("a", "b"), ("b", "a"))]
         if any(only):
             differing[table] = (only[0], only[1])
     return differing
