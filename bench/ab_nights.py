@@ -34,7 +34,8 @@ _RUN_TABLES = {"run_log", "matching_runs", "run_context"}
 def code_fingerprint_of(warehouse: Path) -> str:
     """The code fingerprint the last night of `warehouse` recorded."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        return con.execute("select code_fingerprint from matching_runs order by recorded_at desc limit 1").fetchall()[0][0]
+        rows = con.execute("select code_fingerprint from matching_runs order by recorded_at desc limit 1").fetchall()
+    return rows[0][0]
 
 
 def tables_differing(a: Path, b: Path) -> dict[str, tuple[int, int]]:
