@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import polars as pl
@@ -221,7 +221,14 @@ def chinese_industry(core_name: str | None) -> str | None:
     characters (where an English name's pinyin head ends): 华为云计算技术 → cloud computing technology."""
     if not core_name:
         return None
-    return _concepts_text(_trailing_concepts(tuple(core_name[HEAD_SYLLABLES:]), *_chinese_words()))
+    return _tail_industry(core_name[HEAD_SYLLABLES:])
+
+
+@lru_cache(maxsize=1 << 16)
+def _tail_industry(tail: str) -> str | None:
+    """`chinese_industry` of the characters after the head: a million claims' 359,000 distinct core
+    names end in 39,000 distinct tails, each read once."""
+    return _concepts_text(_trailing_concepts(tuple(tail), *_chinese_words()))
 
 
 def chinese_head(trade_name: str | None) -> str | None:

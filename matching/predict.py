@@ -188,16 +188,17 @@ def _levels_sql(model: ScoringModel, columns: tuple[str, ...], side_columns: lis
     listed = ", ".join(["_l", "_r", "_forced_by", *carried_columns(side_columns, kept), *gamma_names])
     return (
         f"pairs as ({pairs}), "
-        "formed_stored as (select pairs._forced_by | s._carried as _forced_by, s.* from pairs join _stored_pairs s "
-        "on s._l = pairs._l and s._r = pairs._r), "
-        "still_blocked as (select s._carried as _forced_by, s.* from _stored_pairs s left join pairs "
-        "on pairs._l = s._l and pairs._r = s._r where (s._valid or s._carried <> 0) and pairs._l is null), "
+        # one join keeps both kinds of stored pair: formed again tonight (their rules' bits joined to
+        # tonight's), or not formed but still sharing a window key or asked for by a rule
+        "stored as (select coalesce(pairs._forced_by, 0) | s._carried as _forced_by, s.* from _stored_pairs s "
+        "left join pairs on pairs._l = s._l and pairs._r = s._r "
+        "where pairs._l is not null or s._valid or s._carried <> 0), "
         "fresh as (select pairs._l, pairs._r, pairs._forced_by from pairs left join _stored_pairs s "
         "on s._l = pairs._l and s._r = pairs._r where s._l is null), "
         f"fresh_sides as (select fresh._l, fresh._r, fresh._forced_by, {sides} from fresh "
         "join _predict_claims l on l._pos = fresh._l join _predict_claims r on r._pos = fresh._r), "
         f"levels as (select {listed} from (select *, {gammas} from fresh_sides) "
-        f"union all select {listed} from formed_stored union all select {listed} from still_blocked)"
+        f"union all select {listed} from stored)"
     )
 
 
