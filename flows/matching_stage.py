@@ -233,6 +233,7 @@ def _pairs_classified(
     windowed = window_keyed(prepared)
     # the next night compares again only the pairs of untouched claims that did not share a window
     _window_keys_written(con, windowed.select("claim_id", *window_key_names(WINDOWED_COLUMNS)), plan)
+    warehouse.cache_released(con)  # the scoring query's pool is the night's peak
     kept = scored_pairs(prepared, model, min_probability=retention_probability(policy.review_floor),
                         connect=connect, windowed=windowed, touched_blocks=plan.touched_blocks,
                         earlier_keys=plan.earlier_keys, retained=plan.retained,
