@@ -236,7 +236,7 @@ def _pairs_classified(
     warehouse.cache_released(con)  # the scoring query's pool is the night's peak
     kept = scored_pairs(prepared, model, min_probability=retention_probability(policy.review_floor),
                         connect=connect, windowed=windowed, touched_blocks=plan.touched_blocks,
-                        earlier_keys=plan.earlier_keys, retained=plan.retained,
+                        earlier_keys=plan.earlier_keys, retained=plan.retained, with_level_weights=False,
                         spark=spark_session(engine.spark) if engine.engine == "spark" else None)
     del windowed
     state = kept.select(*PAIR_IDS, "pos_l", "pos_r", "is_forced", "forced_by", "match_weight", "match_probability",

@@ -33,6 +33,7 @@ import polars as pl
 from matching.identity import COUPLE_COLUMNS, couples_compatible
 from matching.match_model import MatchModel
 from matching.review import ReviewCapacity
+from matching.scoring import level_weights, scoring_model
 from matching.scratch_db import scratch_cursor
 from transforms.regions import regions_compatible
 
@@ -80,14 +81,13 @@ def exempt_from_names() -> pl.Expr:
 
 
 def link_order_weight(model: MatchModel) -> pl.Expr:
-    """`link_order_weight`: the match weight of a pair's comparison levels, without the
+    """`link_order_weight`: the match weight of a pair's comparison levels (from its `gamma_*`), without the
     term-frequency adjustments: the order in which the clustering joins links. A pair's levels
     depend on its two claims alone, so two unchanged claims keep their link's place in that order
     from night to night; with the adjustments, a pair's weight moves a little whenever other claims
     share its values, and two near-tied links could swap and cut a customer elsewhere on a full
     rebuild than on an incremental night, which only clusters again what its new claims touch."""
-    return pl.sum_horizontal(f"mw_{spec['output_column_name']}" for spec in model.comparisons) \
-        .alias("link_order_weight")
+    return pl.sum_horizontal(level_weights(scoring_model(model))).alias("link_order_weight")
 
 
 def level_value(model: MatchModel, comparison: str, label: str) -> int:

@@ -129,12 +129,13 @@ def scored_pairs(
     prepared: pl.DataFrame, model: MatchModel, *, min_probability: float, with_rule_pairs: bool = True,
     connect: Connect = duckdb.connect, windowed: pl.DataFrame | None = None,
     touched_blocks: dict[str, pl.Series] | None = None, earlier_keys: pl.DataFrame | None = None,
-    retained: pl.DataFrame | None = None, spark: SparkSession | None = None,
+    retained: pl.DataFrame | None = None, spark: SparkSession | None = None, with_level_weights: bool = True,
 ) -> pl.DataFrame:
     """Every blocked pair scoring at least `min_probability`, plus (`with_rule_pairs`) the pairs
     the link rules need whatever their score (`matching.rule_pairs`, flagged `is_forced`, with
-    their rules' bits `forced_by`); with per-comparison levels and match weights, in a stable
-    order (`claim_id_l` < `claim_id_r`). The
+    their rules' bits `forced_by`); with per-comparison levels and match weights (the levels' own
+    `mw_*` only `with_level_weights`: they follow from the levels), in a stable order
+    (`claim_id_l` < `claim_id_r`). The
     blocking rules are the code's (windows over giant blocks, `matching.blocks`), whatever the
     model file says; `windowed` is `window_keyed(prepared)`, if the caller has it. `pos_l`,
     `pos_r` are the claims' rows in `windowed` (sorted by claim id): the next night maps its
@@ -162,13 +163,14 @@ def scored_pairs(
         forced = rule_pairs(windowed, connection, searched, slips_before) if with_rule_pairs else None
         if spark is None:
             frame = predicted(windowed, scoring_model(model), BLOCKING_COLUMNS, connection,
-                              threshold=min_probability, kept_columns=KEPT_COLUMNS, forced=forced, increment=increment)
+                              threshold=min_probability, kept_columns=KEPT_COLUMNS, forced=forced, increment=increment,
+                              with_level_weights=with_level_weights)
         else:
             from matching.spark_engine import predicted_on_spark
 
             frame = predicted_on_spark(windowed, scoring_model(model), BLOCKING_COLUMNS, spark,
                                        threshold=min_probability, kept_columns=KEPT_COLUMNS, forced=forced,
-                                       increment=increment)
+                                       increment=increment, with_level_weights=with_level_weights)
     finally:
         connection.close()
     if frame.filter(pl.col("_l") > pl.col("_r")).height:

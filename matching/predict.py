@@ -55,7 +55,7 @@ def earlier_key_column(key: str) -> str:
 
 def predicted(windowed: pl.DataFrame, model: ScoringModel, columns: tuple[str, ...], con: duckdb.DuckDBPyConnection,
               *, threshold: float, kept_columns: tuple[str, ...], forced: pl.DataFrame | None = None,
-              increment: Increment | None = None) -> pl.DataFrame:
+              increment: Increment | None = None, with_level_weights: bool = True) -> pl.DataFrame:
     """Pairs sharing a window key of `columns` whose match probability is at least `threshold`,
     and the `forced` pairs (positions `_l` < `_r` in `windowed`, the bits of the rules asking for
     them `forced_by`, `matching.rule_pairs`) whatever their probability: ids (`claim_id_l` <
@@ -83,7 +83,8 @@ def predicted(windowed: pl.DataFrame, model: ScoringModel, columns: tuple[str, .
                                   "from _predict_claims order by _pos").pl().drop("_pos")
             con.register("_stored_pairs", stored_levels(claims.hstack(frequencies), increment.stored, model, columns,
                                                         carried_columns(side_columns, kept)))
-        sql = predict_sql(model, columns, side_columns, threshold, kept, incremental=increment is not None)
+        sql = predict_sql(model, columns, side_columns, threshold, kept, incremental=increment is not None,
+                          with_level_weights=with_level_weights)
         return con.sql(sql).pl().with_columns(pl.col("forced_by").cast(pl.UInt8))
     finally:
         for name in ("_predict_input", "_forced_pairs", "_stored_pairs"):
@@ -203,7 +204,10 @@ def _levels_sql(model: ScoringModel, columns: tuple[str, ...], side_columns: lis
 
 
 def predict_sql(model: ScoringModel, columns: tuple[str, ...], side_columns: list[str], threshold: float,
-                kept: list[str], incremental: bool = False) -> str:
+                kept: list[str], incremental: bool = False, with_level_weights: bool = True) -> str:
+    """The scoring query (`predicted`). Without `with_level_weights`, the levels' own weights `mw_*`
+    are left out of the result (the term-frequency adjustments stay): they follow from `gamma_*`
+    (`matching.scoring.level_weights`), and at 1M claims they are 9 float columns of 5M pairs."""
     weights = ", ".join(_weight_cases(c) for c in model.comparisons)
     terms = [term for c in model.comparisons for term in (f"mw_{c.name}", *([f"mw_tf_adj_{c.name}"] * c.has_tf))]
     weight = f"cast({model.prior_match_weight} as float8) + " + " + ".join(terms)
@@ -212,7 +216,7 @@ def predict_sql(model: ScoringModel, columns: tuple[str, ...], side_columns: lis
                    f"else power(cast(2 as float8), ({weight})) / (1.0 + power(cast(2 as float8), ({weight}))) end")
     per_comparison = [column for c in model.comparisons
                       for column in (*[k for k in kept if k.startswith(f"{c.name}_")], f"gamma_{c.name}",
-                                     *_weight_names(c))]
+                                     *(_weight_names(c) if with_level_weights else _weight_names(c)[1:]))]
     output = ", ".join([f"{weight} as match_weight", f"{probability} as match_probability",
                         f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r", *per_comparison, "_forced_by <> 0 as is_forced",
                         "_forced_by as forced_by", "_l", "_r"])

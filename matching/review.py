@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from matching.match_model import MatchModel
+from matching.scoring import level_weights, scoring_model
 
 SIDE_BY_SIDE = ("company_name", "rep_id", "submitted_at", "contact_name", "phone", "email", "website", "credit_code")
 QUEUE_OUTCOMES = ("queued", "apart_same_owner", "apart_over_capacity")
@@ -53,7 +54,9 @@ def level_combinations(pairs: pl.DataFrame, model: MatchModel) -> pl.DataFrame:
     `evidence` (one line per comparison: label and weight). All follow from the levels alone:
     millions of pairs share a few thousand combinations."""
     labels = _labels(model)
-    combinations = pairs.select(*(f"gamma_{name}" for name in labels), *(f"mw_{name}" for name in labels)).unique()
+    weights = {weight.meta.output_name(): weight for weight in level_weights(scoring_model(model))}
+    combinations = pairs.select(f"gamma_{name}" for name in labels).unique().with_columns(
+        weights[f"mw_{name}"] for name in labels)
     lines = [
         pl.format("{}: {} ({})", pl.lit(name), pl.col(f"level_{name}"), pl.col(f"mw_{name}").round(1))
         for name in labels
@@ -65,10 +68,12 @@ def level_combinations(pairs: pl.DataFrame, model: MatchModel) -> pl.DataFrame:
 
 
 def pairs_with_evidence(pairs: pl.DataFrame, model: MatchModel) -> pl.DataFrame:
-    """Adds `level_<comparison>` and `evidence` (`level_combinations`) to scored pairs, in their order."""
+    """Adds `mw_<comparison>` where missing, `level_<comparison>` and `evidence`
+    (`level_combinations`) to scored pairs, in their order."""
     combinations = level_combinations(pairs, model)
-    keys = [c for c in combinations.columns if c.startswith(("gamma_", "mw_"))]
-    return pairs.join(combinations, on=keys, how="left", nulls_equal=True, maintain_order="left")
+    keys = [c for c in combinations.columns if c.startswith("gamma_")]
+    added = combinations.drop(c for c in combinations.columns if c in pairs.columns and c not in keys)
+    return pairs.join(added, on=keys, how="left", nulls_equal=True, maintain_order="left")
 
 
 def review_candidates(classified: pl.DataFrame, claim_customer: pl.DataFrame, match_threshold: float) -> pl.DataFrame:

@@ -163,14 +163,19 @@ def gamma_case(comparison: Comparison) -> str:
     return f"case {whens} end"
 
 
+def level_weights(model: ScoringModel) -> list[pl.Expr]:
+    """Each comparison's `mw_*`, its level's own match weight, from `gamma_*` (null stays null)."""
+    return [pl.col(f"gamma_{c.name}").replace_strict({lvl.gamma: lvl.match_weight for lvl in c.levels},
+                                                     return_dtype=pl.Float64).alias(f"mw_{c.name}")
+            for c in model.comparisons]
+
+
 def weights_added(pairs: pl.DataFrame, model: ScoringModel) -> pl.DataFrame:
     """Pairs with gamma_* → mw_*, mw_tf_adj_* (from `tf_<column>_l/_r`), match_weight and
     match_probability, by Splink's formulas."""
     weights, terms = [], []
-    for c in model.comparisons:
-        gamma = pl.col(f"gamma_{c.name}")
-        weights.append(gamma.replace_strict({lvl.gamma: lvl.match_weight for lvl in c.levels},
-                                            return_dtype=pl.Float64).alias(f"mw_{c.name}"))
+    for c, level_weight in zip(model.comparisons, level_weights(model), strict=True):
+        weights.append(level_weight)
         terms.append(f"mw_{c.name}")
         if c.has_tf:
             weights.append(_tf_adjustment(c).alias(f"mw_tf_adj_{c.name}"))

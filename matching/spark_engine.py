@@ -193,7 +193,7 @@ def _renamed(node: exp.Expression) -> exp.Expression:
 
 def predicted_on_spark(windowed: pl.DataFrame, model: ScoringModel, columns: tuple[str, ...], session: SparkSession,
                        *, threshold: float, kept_columns: tuple[str, ...], forced: pl.DataFrame | None = None,
-                       increment: Increment | None = None) -> pl.DataFrame:
+                       increment: Increment | None = None, with_level_weights: bool = True) -> pl.DataFrame:
     """What `matching.predict.predicted` returns for the same arguments (the same pairs, columns,
     order of columns and dtypes), computed by Spark. Runs in a new session on `session`'s context, so that its
     temporary views never meet another caller's."""
@@ -222,7 +222,8 @@ def predicted_on_spark(windowed: pl.DataFrame, model: ScoringModel, columns: tup
             stored = stored_levels(claims.hstack(frequencies.sort("_pos").drop("_pos")), increment.stored, model,
                                    columns, carried_columns(side_columns, kept))
             _view(spark, "_stored_pairs", _spark_compatible(stored, []))
-        sql = predict_sql(model, columns, side_columns, threshold, kept, incremental=increment is not None)
+        sql = predict_sql(model, columns, side_columns, threshold, kept, incremental=increment is not None,
+                          with_level_weights=with_level_weights)
         result = spark.sql(spark_sql(sql))
         frame = pl.from_arrow(result.toArrow())
     except _spark_errors() as exc:

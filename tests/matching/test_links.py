@@ -1,8 +1,10 @@
 import polars as pl
+import pytest
 
 from matching.links import LinkPolicy, exempt_from_names, level_value, link_order_weight, pairs_classified
 from matching.match_model import MatchModel
 from matching.model_files import DEFAULT_MODEL
+from matching.scoring import scoring_model
 
 MODEL = MatchModel.read(DEFAULT_MODEL)
 LEVEL = {label: level_value(MODEL, "company_name", label) for label in (
@@ -164,12 +166,15 @@ def test_an_incremental_night_keeps_a_pairs_classification_unless_its_probabilit
     assert fresh.sort("claim_id_l")["decision_basis"].to_list() == ["review", "corroborated_link", "name_link"]
 
 
-def test_the_order_weight_of_a_link_leaves_out_the_term_frequency_adjustments():
-    names = [spec["output_column_name"] for spec in MODEL.comparisons]
-    pairs = pl.DataFrame({**{f"mw_{name}": [1.0, 1.0] for name in names},
-                          "mw_tf_adj_company_name": [0.5, -3.0]})  # other claims share the name tonight
+def test_the_order_weight_of_a_link_is_its_levels_weight_without_the_term_frequency_adjustments():
+    scoring = scoring_model(MODEL)
+    # two pairs on the same levels, the first comparison's strongest; other claims share the name tonight
+    pairs = pl.DataFrame({**{f"gamma_{c.name}": [c.levels[0].gamma] * 2 for c in scoring.comparisons},
+                          "mw_tf_adj_company_name": [0.5, -3.0]})
     weights = pairs.select(link_order_weight(MODEL))["link_order_weight"].to_list()
-    assert weights == [float(len(names))] * 2
+    expected = sum(c.levels[0].match_weight for c in scoring.comparisons)
+    assert weights == [pytest.approx(expected)] * 2
+    assert weights[0] == weights[1]
 
 
 def test_a_link_sharing_a_credit_code_or_a_group_link_is_exempt_from_the_name_check():
