@@ -12,7 +12,7 @@ from matching.model import KEPT_COLUMNS
 from matching.model_files import DEFAULT_MODEL
 from matching.predict import Increment, predicted
 from matching.prepare import claims_for_matching
-from matching.scoring import scoring_model
+from matching.scoring import level_weights, scoring_model
 from matching.settings import BLOCKING_COLUMNS
 from transforms.standardise import standardise_claims
 
@@ -52,6 +52,19 @@ def test_predicted_equals_splinks_predict(windowed, threshold):
     if threshold < 0.5:
         assert ours.height >= 15 and ours["gamma_company_name"].n_unique() >= 4
         assert ours.filter(pl.col("mw_tf_adj_company_name") != 0).height > 0
+
+
+def test_without_the_levels_own_weights_the_pairs_are_the_same_and_the_weights_follow_from_the_levels(windowed):
+    model = scoring_model(MatchModel.read(DEFAULT_MODEL))
+    full = predicted(windowed, model, BLOCKING_COLUMNS, duckdb.connect(), threshold=1e-6, kept_columns=KEPT_COLUMNS)
+    lean = predicted(windowed, model, BLOCKING_COLUMNS, duckdb.connect(), threshold=1e-6, kept_columns=KEPT_COLUMNS,
+                     with_level_weights=False)
+    level_weight_columns = [f"mw_{c.name}" for c in model.comparisons]
+    assert not set(level_weight_columns) & set(lean.columns)
+    assert "mw_tf_adj_company_name" in lean.columns
+    assert lean.sort("_l", "_r").equals(full.drop(level_weight_columns).sort("_l", "_r"))
+    derived = lean.sort("_l", "_r").select(level_weights(model))
+    assert derived.equals(full.sort("_l", "_r").select(level_weight_columns))
 
 
 def test_forced_pairs_are_kept_whatever_their_probability_and_scored_alike(windowed):
