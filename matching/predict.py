@@ -216,7 +216,7 @@ def predict_sql(model: ScoringModel, columns: tuple[str, ...], side_columns: lis
                    f"else power(cast(2 as float8), ({weight})) / (1.0 + power(cast(2 as float8), ({weight}))) end")
     per_comparison = [column for c in model.comparisons
                       for column in (*[k for k in kept if k.startswith(f"{c.name}_")], f"gamma_{c.name}",
-                                     *(_weight_names(c) if with_level_weights else _weight_names(c)[1:]))]
+                                     *([f"mw_{c.name}"] * with_level_weights), *([f"mw_tf_adj_{c.name}"] * c.has_tf))]
     output = ", ".join([f"{weight} as match_weight", f"{probability} as match_probability",
                         f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r", *per_comparison, "_forced_by <> 0 as is_forced",
                         "_forced_by as forced_by", "_l", "_r"])

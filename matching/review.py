@@ -68,12 +68,11 @@ def level_combinations(pairs: pl.DataFrame, model: MatchModel) -> pl.DataFrame:
 
 
 def pairs_with_evidence(pairs: pl.DataFrame, model: MatchModel) -> pl.DataFrame:
-    """Adds `mw_<comparison>` where missing, `level_<comparison>` and `evidence`
-    (`level_combinations`) to scored pairs, in their order."""
+    """Adds `mw_<comparison>`, `level_<comparison>` and `evidence` (`level_combinations`) to
+    scored pairs (their levels `gamma_*`), in their order."""
     combinations = level_combinations(pairs, model)
     keys = [c for c in combinations.columns if c.startswith("gamma_")]
-    added = combinations.drop(c for c in combinations.columns if c in pairs.columns and c not in keys)
-    return pairs.join(added, on=keys, how="left", nulls_equal=True, maintain_order="left")
+    return pairs.join(combinations, on=keys, how="left", nulls_equal=True, maintain_order="left")
 
 
 def review_candidates(classified: pl.DataFrame, claim_customer: pl.DataFrame, match_threshold: float) -> pl.DataFrame:
