@@ -16,6 +16,7 @@ import os
 import polars as pl
 
 from matching.clustering import UnionFind
+from matching.positions import both_sides
 
 EVIDENCE = {
     "sister": "same trade name, other industry word",
@@ -27,19 +28,18 @@ EVIDENCE = {
 def group_edges(classified: pl.DataFrame, claim_customer: pl.DataFrame) -> pl.DataFrame:
     """One row per two customers with group evidence: `customer_id_a` < `customer_id_b`, `evidence`
     (sorted, distinct labels of EVIDENCE)."""
-    customers = claim_customer.select("claim_id", "customer_id")
     shown_by = {
         EVIDENCE["sister"]: pl.col("name_agreement") == "sister",
         EVIDENCE["mail"]: pl.col("gamma_company_email_domain") == 1,
         EVIDENCE["site"]: pl.col("gamma_website_domain") == 1,
     }
     evidence = [pl.when(condition).then(pl.lit(label)) for label, condition in shown_by.items()]
+    shown = classified.filter(pl.any_horizontal(shown_by.values()).fill_null(False))
     # most such pairs are within one customer: the evidence is listed for the others only
     return (
-        classified.filter(pl.any_horizontal(shown_by.values()).fill_null(False))
-        .select("claim_id_l", "claim_id_r", "name_agreement", "gamma_company_email_domain", "gamma_website_domain")
-        .join(customers.rename({"claim_id": "claim_id_l", "customer_id": "c_l"}), on="claim_id_l")
-        .join(customers.rename({"claim_id": "claim_id_r", "customer_id": "c_r"}), on="claim_id_r")
+        shown.select("name_agreement", "gamma_company_email_domain", "gamma_website_domain")
+        .hstack(both_sides(shown, claim_customer, ["customer_id"]).rename({"customer_id_l": "c_l",
+                                                                           "customer_id_r": "c_r"}))
         .filter(pl.col("c_l") != pl.col("c_r"))
         .select(pl.min_horizontal("c_l", "c_r").alias("customer_id_a"),
                 pl.max_horizontal("c_l", "c_r").alias("customer_id_b"),

@@ -40,6 +40,7 @@ from pathlib import Path
 import polars as pl
 
 from matching.clustering import IDENTITY, UnionFind
+from matching.positions import both_sides
 
 RETENTION_MARGIN_BITS = 2.0
 PAIR_IDS = ("claim_id_l", "claim_id_r")
@@ -224,14 +225,12 @@ def claims_affected(
     which `matching.clustering` treats as one). `claims` has `claim_id` and IDENTITY; `links`
     `claim_id_l`, `claim_id_r`; `previous` last night's `claim_id`, `customer_id` (a claim absent
     from it is its own group). Nothing outside the result is linked to anything inside it."""
-    groups = claims.select("claim_id", *IDENTITY).join(previous, on="claim_id", how="left").with_columns(
-        pl.coalesce("customer_id", pl.lit("new:") + pl.col("claim_id")).alias("group"))
+    groups = claims.select("claim_id", *IDENTITY).join(previous, on="claim_id", how="left", maintain_order="left")\
+        .with_columns(pl.coalesce("customer_id", pl.lit("new:") + pl.col("claim_id")).alias("group"))
     group_of = groups.select("claim_id", "group")
     must = pl.DataFrame(list(must_link), schema={"claim_id_l": pl.String, "claim_id_r": pl.String}, orient="row")
-    pairs = pl.concat([links.select(*PAIR_IDS), must])
-    crossing = (pairs.join(group_of.rename({"claim_id": "claim_id_l", "group": "a"}), on="claim_id_l")
-                .join(group_of.rename({"claim_id": "claim_id_r", "group": "b"}), on="claim_id_r")
-                .filter(pl.col("a") != pl.col("b")).select("a", "b"))
+    crossing = (pl.concat([both_sides(pairs, group_of, ["group"]) for pairs in (links, must)])
+                .select(pl.col("group_l").alias("a"), pl.col("group_r").alias("b")).filter(pl.col("a") != pl.col("b")))
     units = (groups.filter(pl.col("name_norm").is_not_null()).group_by(IDENTITY)
              .agg(pl.col("group").unique().sort()).filter(pl.col("group").list.len() > 1)
              .select(pl.col("group").list.first().alias("a"), pl.col("group").alias("b")).explode("b")

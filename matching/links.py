@@ -32,6 +32,7 @@ import polars as pl
 
 from matching.identity import COUPLE_COLUMNS, couples_compatible
 from matching.match_model import MatchModel
+from matching.positions import both_sides
 from matching.review import ReviewCapacity
 from matching.scoring import level_weights, scoring_model
 from matching.scratch_db import scratch_cursor
@@ -101,13 +102,9 @@ def level_value(model: MatchModel, comparison: str, label: str) -> int:
 
 
 def with_sides(pairs: pl.DataFrame, prepared: pl.DataFrame) -> pl.DataFrame:
-    """`pairs` plus each claim's SIDE_COLUMNS, suffixed `_l` / `_r` (joined by claim id)."""
-    sides = prepared.select("claim_id", *SIDE_COLUMNS)
-    for side in ("l", "r"):
-        pairs = pairs.drop([f"{c}_{side}" for c in SIDE_COLUMNS if f"{c}_{side}" in pairs.columns]).join(
-            sides.rename({c: f"{c}_{side}" for c in sides.columns}), on=f"claim_id_{side}", how="left"
-        )
-    return pairs
+    """`pairs` plus each claim's SIDE_COLUMNS, suffixed `_l` / `_r` (`matching.positions`)."""
+    sides = both_sides(pairs, prepared, SIDE_COLUMNS)
+    return pairs.drop([c for c in sides.columns if c in pairs.columns]).hstack(sides)
 
 
 def _regions_differ(pairs: pl.DataFrame) -> pl.Series:

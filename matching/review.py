@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from matching.match_model import MatchModel
+from matching.positions import both_sides
 from matching.scoring import level_weights, scoring_model
 
 SIDE_BY_SIDE = ("company_name", "rep_id", "submitted_at", "contact_name", "phone", "email", "website", "credit_code")
@@ -78,17 +79,15 @@ def pairs_with_evidence(pairs: pl.DataFrame, model: MatchModel) -> pl.DataFrame:
 def review_candidates(classified: pl.DataFrame, claim_customer: pl.DataFrame, match_threshold: float) -> pl.DataFrame:
     """Pairs that may join two customers, one per customer pair (the strongest), with
     `customer_id_l/_r` and `pairs_between`."""
-    customers = claim_customer.select("claim_id", "customer_id")
     may_join = (
         (pl.col("decision_basis") == "review")
         | ((pl.col("decision_basis") == "names_differ") & (pl.col("match_probability") >= match_threshold)
            & ~(pl.col("is_registered_name_l").fill_null(False) & pl.col("is_registered_name_r").fill_null(False)))
         | pl.col("is_link")
     )
+    candidates = classified.filter(may_join)
     pairs = (
-        classified.filter(may_join)
-        .join(customers.rename({"claim_id": "claim_id_l", "customer_id": "customer_id_l"}), on="claim_id_l")
-        .join(customers.rename({"claim_id": "claim_id_r", "customer_id": "customer_id_r"}), on="claim_id_r")
+        candidates.hstack(both_sides(candidates, claim_customer, ["customer_id"]))
         .filter(pl.col("customer_id_l") != pl.col("customer_id_r"))
         .with_columns(
             pl.when(pl.col("is_link")).then(pl.lit("held_apart_by_names")).otherwise("decision_basis").alias("decision_basis"),
