@@ -101,7 +101,10 @@ def matching_plan(con: duckdb.DuckDBPyConnection, prepared: pl.DataFrame, scorin
     tonight_of_last, last_of_tonight = positions_carried(keys["claim_id"], prepared["claim_id"].sort(), touched)
     retained = pairs_retained(previous_pairs, tonight_of_last)
     earlier_keys = keys.drop("claim_id").select(pl.all().gather(last_of_tonight))
-    links = previous_pairs.filter("is_link").select("claim_id_l", "claim_id_r", exempt_from_names())
+    links = previous_pairs.filter("is_link")
+    links = links.select(  # with its claims' positions tonight (`links_changed`)
+        "claim_id_l", "claim_id_r", exempt_from_names(),
+        *(tonight_of_last.gather(links[f"pos_{side}"]).alias(f"pos_{side}") for side in ("l", "r")))
     return MatchingPlan("incremental", f"{touched.len():,} new or changed claims", fingerprint, model_digest, engine,
                         touched, blocks, earlier_keys, retained, links,
                         drift, pl.concat([touched, gone["claim_id"]]).unique().sort())

@@ -137,6 +137,22 @@ def test_links_changed_are_the_claims_of_links_made_or_lost_or_no_longer_held_al
     assert links_changed(before, tonight).to_list() == ["c", "d", "e", "f", "g"]
 
 
+def test_links_compared_by_position_give_the_claims_ids_give_and_a_touched_claims_links_count_as_lost():
+    def links(rows: list[tuple[str, str, bool, int | None, int | None]]) -> pl.DataFrame:
+        return pl.DataFrame(rows, schema={"claim_id_l": pl.String, "claim_id_r": pl.String,
+                                          "exempt_from_names": pl.Boolean, "pos_l": pl.UInt32, "pos_r": pl.UInt32},
+                            orient="row")
+
+    # tonight's positions: a 0, b 1, d 2, e 3, f 4, g 5, h 6, k 7 (c is gone; h was touched)
+    before = links([("a", "b", False, 0, 1), ("c", "d", False, None, 2), ("f", "g", True, 4, 5),
+                    ("h", "k", False, None, 7)])
+    tonight = links([("a", "b", False, 0, 1), ("d", "e", False, 2, 3), ("f", "g", False, 4, 5),
+                     ("h", "k", False, 6, 7)])
+    assert links_changed(before, tonight).to_list() == ["c", "d", "e", "f", "g", "h", "k"]
+    by_id = links_changed(before.drop("pos_l", "pos_r"), tonight.drop("pos_l", "pos_r"))
+    assert by_id.to_list() == ["c", "d", "e", "f", "g"]  # h and k: a touched claim is a seed anyway
+
+
 def test_rows_changed_are_the_new_the_changed_and_the_gone_whatever_the_time_zones_spelling():
     at = datetime(2026, 11, 25, 8, tzinfo=UTC)
     last = pl.DataFrame({"claim_id": ["a", "b", "c", "d"], "phone": ["1", "2", None, "4"],
