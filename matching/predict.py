@@ -82,10 +82,11 @@ def predicted(windowed: pl.DataFrame, model: ScoringModel, columns: tuple[str, .
             frequencies = con.sql(f"select {', '.join(['_pos', *(f'tf_{c}' for c in tf_columns)])} "
                                   "from _predict_claims order by _pos").pl().drop("_pos")
             con.register("_stored_pairs", stored_levels(claims.hstack(frequencies), increment.stored, model, columns,
-                                                        carried_columns(side_columns, kept)))
+                                                        carried_columns(side_columns)))
         sql = predict_sql(model, columns, side_columns, threshold, kept, incremental=increment is not None,
                           with_level_weights=with_level_weights)
-        return con.sql(sql).pl().with_columns(pl.col("forced_by").cast(pl.UInt8))
+        frame = con.sql(sql).pl().with_columns(pl.col("forced_by").cast(pl.UInt8))
+        return with_side_columns(frame, windowed, model, kept, with_level_weights)
     finally:
         for name in ("_predict_input", "_forced_pairs", "_stored_pairs"):
             con.unregister(name)
@@ -106,17 +107,40 @@ def scoring_input(windowed: pl.DataFrame, compared: list[str], columns: tuple[st
     )
 
 
-def carried_columns(side_columns: list[str], kept: list[str]) -> list[str]:
-    """The side columns a stored pair brings to its weighting: both ids, the term frequencies and
-    the `kept` side columns (`<column>_l`, `<column>_r`)."""
-    return [f"{c}_{s}" for c in side_columns for s in ("l", "r")
-            if c == UNIQUE_ID or c.startswith("tf_") or f"{c}_{s}" in kept]
+def carried_columns(side_columns: list[str]) -> list[str]:
+    """The side columns a stored pair brings to its weighting: both claims' term frequencies (its
+    ids and kept side columns are gathered after the query, `with_side_columns`)."""
+    return [f"{c}_{s}" for c in side_columns for s in ("l", "r") if c.startswith("tf_")]
+
+
+def output_columns(model: ScoringModel, kept: list[str], with_level_weights: bool) -> list[str]:
+    """The scoring's columns in order (Splink's, then `is_forced`, `forced_by` and the positions)."""
+    per_comparison = [column for c in model.comparisons
+                      for column in (*[k for k in kept if k.startswith(f"{c.name}_")], f"gamma_{c.name}",
+                                     *([f"mw_{c.name}"] * with_level_weights), *([f"mw_tf_adj_{c.name}"] * c.has_tf))]
+    return ["match_weight", "match_probability", f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r", *per_comparison, "is_forced",
+            "forced_by", "_l", "_r"]
+
+
+def gathered_columns(kept: list[str]) -> list[str]:
+    """The output columns that are the claims' own values (both ids and the `kept` side
+    columns): left out of the scoring query and gathered by position after it. Carried through
+    the query's joins as strings, at 1M claims they cost a second and a half of its five."""
+    return [f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r", *(k for k in kept if k.endswith(("_l", "_r")))]
+
+
+def with_side_columns(frame: pl.DataFrame, windowed: pl.DataFrame, model: ScoringModel, kept: list[str],
+                      with_level_weights: bool) -> pl.DataFrame:
+    """The scoring query's result (positions `_l`, `_r` in `windowed`) with the `gathered_columns`
+    added from `windowed`, in the order of `output_columns`."""
+    sides = [windowed[name[:-2]].gather(frame[f"_{name[-1]}"]).alias(name) for name in gathered_columns(kept)]
+    return frame.with_columns(sides).select(output_columns(model, kept, with_level_weights))
 
 
 def stored_levels(claims: pl.DataFrame, rescored: pl.DataFrame | None, model: ScoringModel,
                   columns: tuple[str, ...], carried: list[str]) -> pl.DataFrame:
-    """The `rescored` pairs (positions `_l`, `_r`, stored `gamma_*`, maybe their ids and their
-    rules' `_carried` bits, else none) with what weighting them needs, gathered by position from
+    """The `rescored` pairs (positions `_l`, `_r`, stored `gamma_*`, maybe their rules' `_carried`
+    bits, else none) with what weighting them needs, gathered by position from
     `claims` (the scoring input with its term frequencies, the row at position i being row i): the
     `carried` side columns they lack, and `_valid`: whether the pair still shares a window key.
     Gathering by position spares two joins of every kept pair (4.9M at 1M claims) with the claims
@@ -125,16 +149,27 @@ def stored_levels(claims: pl.DataFrame, rescored: pl.DataFrame | None, model: Sc
     if rescored is None:
         rescored = NO_PAIRS.with_columns(pl.lit(None, dtype=pl.Int32).alias(g) for g in gammas)
     ends = {"l": rescored["_l"], "r": rescored["_r"]}
-    shared = [(claims[key].gather(ends["l"]) == claims[key].gather(ends["r"])).fill_null(False)
-              for key in window_key_names(columns)]
-    valid = pl.DataFrame(shared).select(pl.any_horizontal(pl.all()).alias("_valid")) if shared else \
-        pl.DataFrame({"_valid": pl.Series([False] * rescored.height, dtype=pl.Boolean)})
-    ids = {f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r"} & set(rescored.columns)  # carried along: no strings to gather
-    sides = [rescored[name] if name in ids else claims[name[:-2]].gather(ends[name[-1]]).alias(name)
-             for name in carried]
+    valid = _sharing_a_key(claims, ends["l"], ends["r"], window_key_names(columns)).to_frame()
+    sides = [claims[name[:-2]].gather(ends[name[-1]]).alias(name) for name in carried]
     rules = rescored["_carried"] if "_carried" in rescored.columns else pl.repeat(0, rescored.height, eager=True)
     return pl.DataFrame([ends["l"], ends["r"], *sides, *(rescored[g].cast(pl.Int32) for g in gammas),
                          rules.cast(pl.UInt8).alias("_carried")]).hstack(valid)
+
+
+def _sharing_a_key(claims: pl.DataFrame, left: pl.Series, right: pl.Series, keys: list[str]) -> pl.Series:
+    """`_valid`: whether the claims at positions `left` and `right` of `claims` share a value of
+    one of `keys`. Each key is compared only for the pairs no earlier key joined: most kept pairs
+    share the first (the name's), and 18 keys over 5M pairs took a second."""
+    valid = pl.repeat(False, left.len(), dtype=pl.Boolean, eager=True).alias("_valid")
+    open_rows = pl.int_range(left.len(), dtype=pl.UInt32, eager=True)
+    for key in keys:
+        if open_rows.is_empty():
+            break
+        values = claims[key]
+        same = (values.gather(left.gather(open_rows)) == values.gather(right.gather(open_rows))).fill_null(False)
+        valid = valid.scatter(open_rows.filter(same), True)
+        open_rows = open_rows.filter(~same)
+    return valid
 
 
 def term_frequencies_sql(columns: list[str]) -> str:
@@ -166,10 +201,9 @@ def _blocked_sql(column: str, key: str, earlier_keys: list[str] | None) -> str:
     return f"select _l, _r, 0 as _forced_by from ({moved})"
 
 
-def _levels_sql(model: ScoringModel, columns: tuple[str, ...], side_columns: list[str], kept: list[str],
-                incremental: bool) -> str:
+def _levels_sql(model: ScoringModel, columns: tuple[str, ...], side_columns: list[str], incremental: bool) -> str:
     """`pairs` (the distinct pairs, with the bits of the rules that asked for them, `_forced_by`)
-    and `levels` (each pair's positions, ids, kept side columns, term frequencies and `gamma_*`).
+    and `levels` (each pair's positions, term frequencies and `gamma_*`).
     On an incremental night the pairs of `_stored_pairs` (`stored_levels`) formed tonight, still
     sharing a window key or still asked for by a rule (`_carried`) come with their levels; the
     others' are computed from both claims."""
@@ -186,7 +220,7 @@ def _levels_sql(model: ScoringModel, columns: tuple[str, ...], side_columns: lis
         return (f"pairs as ({pairs}), sides as (select pairs._l, pairs._r, pairs._forced_by, {sides} from pairs "
                 "join _predict_claims l on l._pos = pairs._l join _predict_claims r on r._pos = pairs._r), "
                 f"levels as (select *, {gammas} from sides)")
-    listed = ", ".join(["_l", "_r", "_forced_by", *carried_columns(side_columns, kept), *gamma_names])
+    listed = ", ".join(["_l", "_r", "_forced_by", *carried_columns(side_columns), *gamma_names])
     return (
         f"pairs as ({pairs}), "
         # one join keeps both kinds of stored pair: formed again tonight (their rules' bits joined to
@@ -205,7 +239,8 @@ def _levels_sql(model: ScoringModel, columns: tuple[str, ...], side_columns: lis
 
 def predict_sql(model: ScoringModel, columns: tuple[str, ...], side_columns: list[str], threshold: float,
                 kept: list[str], incremental: bool = False, with_level_weights: bool = True) -> str:
-    """The scoring query (`predicted`). Without `with_level_weights`, the levels' own weights `mw_*`
+    """The scoring query (`predicted`), whose result lacks the `gathered_columns` (added after it,
+    `with_side_columns`). Without `with_level_weights`, the levels' own weights `mw_*`
     are left out of the result (the term-frequency adjustments stay): they follow from `gamma_*`
     (`matching.scoring.level_weights`), and at 1M claims they are 9 float columns of 5M pairs."""
     weights = ", ".join(_weight_cases(c) for c in model.comparisons)
@@ -214,14 +249,12 @@ def predict_sql(model: ScoringModel, columns: tuple[str, ...], side_columns: lis
     # Splink's formula: 2^2000 could overflow, 2^-2000 cannot
     probability = (f"case when ({weight}) >= 0 then 1.0 / (1.0 + power(cast(2 as float8), -({weight}))) "
                    f"else power(cast(2 as float8), ({weight})) / (1.0 + power(cast(2 as float8), ({weight}))) end")
-    per_comparison = [column for c in model.comparisons
-                      for column in (*[k for k in kept if k.startswith(f"{c.name}_")], f"gamma_{c.name}",
-                                     *([f"mw_{c.name}"] * with_level_weights), *([f"mw_tf_adj_{c.name}"] * c.has_tf))]
-    output = ", ".join([f"{weight} as match_weight", f"{probability} as match_probability",
-                        f"{UNIQUE_ID}_l", f"{UNIQUE_ID}_r", *per_comparison, "_forced_by <> 0 as is_forced",
-                        "_forced_by as forced_by", "_l", "_r"])
+    computed = {"match_weight": f"{weight} as match_weight", "match_probability": f"{probability} as match_probability",
+                "is_forced": "_forced_by <> 0 as is_forced", "forced_by": "_forced_by as forced_by"}
+    output = ", ".join(computed.get(name, name) for name in output_columns(model, kept, with_level_weights)
+                       if name not in gathered_columns(kept))
     return (
-        f"with {_levels_sql(model, columns, side_columns, kept, incremental)}, "
+        f"with {_levels_sql(model, columns, side_columns, incremental)}, "
         f"weighted as (select *, {weights} from levels) "
         f"select {output} from weighted where _forced_by <> 0 or ({weight}) >= {_match_weight(threshold)}"
     )

@@ -40,6 +40,7 @@ from matching.predict import (
     scoring_input,
     stored_levels,
     term_frequencies_sql,
+    with_side_columns,
 )
 from matching.prepare import UNIQUE_ID
 from matching.scoring import ScoringModel, compared_columns
@@ -220,7 +221,7 @@ def predicted_on_spark(windowed: pl.DataFrame, model: ScoringModel, columns: tup
             frequencies = pl.from_arrow(scored_claims.select("_pos", *(f"tf_{c}" for c in tf_columns)).toArrow())
             assert isinstance(frequencies, pl.DataFrame)
             stored = stored_levels(claims.hstack(frequencies.sort("_pos").drop("_pos")), increment.stored, model,
-                                   columns, carried_columns(side_columns, kept))
+                                   columns, carried_columns(side_columns))
             _view(spark, "_stored_pairs", _spark_compatible(stored, []))
         sql = predict_sql(model, columns, side_columns, threshold, kept, incremental=increment is not None,
                           with_level_weights=with_level_weights)
@@ -238,7 +239,8 @@ def predicted_on_spark(windowed: pl.DataFrame, model: ScoringModel, columns: tup
     if not isinstance(frame, pl.DataFrame):
         raise TypeError("Spark returned a column, not a table")
     # widened for Spark (`_spark_compatible`)
-    return frame.with_columns(pl.col("_l", "_r").cast(pl.UInt32), pl.col("forced_by").cast(pl.UInt8))
+    frame = frame.with_columns(pl.col("_l", "_r").cast(pl.UInt32), pl.col("forced_by").cast(pl.UInt8))
+    return with_side_columns(frame, windowed, model, kept, with_level_weights)
 
 
 def _spark_errors() -> tuple[type[Exception], ...]:

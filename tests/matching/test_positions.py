@@ -13,8 +13,8 @@ CLAIMS = pl.DataFrame({"claim_id": ["a", "b", "c", "d"], "customer_id": ["C1", "
 
 def _pairs(ends: list[tuple[int, int]]) -> pl.DataFrame:
     ids = CLAIMS["claim_id"]
-    return pl.DataFrame({"claim_id_l": [ids[l] for l, _ in ends], "claim_id_r": [ids[r] for _, r in ends],
-                         "pos_l": [l for l, _ in ends], "pos_r": [r for _, r in ends]},
+    return pl.DataFrame({"claim_id_l": [ids[left] for left, _ in ends], "claim_id_r": [ids[right] for _, right in ends],
+                         "pos_l": [left for left, _ in ends], "pos_r": [right for _, right in ends]},
                         schema={"claim_id_l": pl.String, "claim_id_r": pl.String, "pos_l": pl.UInt32,
                                 "pos_r": pl.UInt32})
 
