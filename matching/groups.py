@@ -33,20 +33,25 @@ def group_edges(classified: pl.DataFrame, claim_customer: pl.DataFrame) -> pl.Da
         EVIDENCE["mail"]: pl.col("gamma_company_email_domain") == 1,
         EVIDENCE["site"]: pl.col("gamma_website_domain") == 1,
     }
-    evidence = [pl.when(condition).then(pl.lit(label)) for label, condition in shown_by.items()]
+    # each kind of evidence a bit, so that a customer pair's evidence is one number until the end
+    bits = {label: 1 << i for i, label in enumerate(shown_by)}
+    mask = pl.sum_horizontal(pl.when(condition).then(bits[label]).otherwise(0)
+                             for label, condition in shown_by.items()).cast(pl.UInt8)
+    labels = pl.DataFrame({"_mask": range(1, 1 << len(bits))}, schema={"_mask": pl.UInt8}).with_columns(
+        pl.col("_mask").map_elements(lambda m: sorted(label for label, bit in bits.items() if m & bit),
+                                     return_dtype=pl.List(pl.String)).alias("evidence"))
     shown = classified.filter(pl.any_horizontal(shown_by.values()).fill_null(False))
     # most such pairs are within one customer: the evidence is listed for the others only
     return (
-        shown.select("name_agreement", "gamma_company_email_domain", "gamma_website_domain")
+        shown.select(mask.alias("_mask"))
         .hstack(both_sides(shown, claim_customer, ["customer_id"]).rename({"customer_id_l": "c_l",
                                                                            "customer_id_r": "c_r"}))
         .filter(pl.col("c_l") != pl.col("c_r"))
-        .select(pl.min_horizontal("c_l", "c_r").alias("customer_id_a"),
-                pl.max_horizontal("c_l", "c_r").alias("customer_id_b"),
-                pl.concat_list(evidence).list.drop_nulls().alias("evidence"))
-        .explode("evidence")
-        .group_by("customer_id_a", "customer_id_b")
-        .agg(pl.col("evidence").unique().sort())
+        .group_by(pl.min_horizontal("c_l", "c_r").alias("customer_id_a"),
+                  pl.max_horizontal("c_l", "c_r").alias("customer_id_b"))
+        .agg(pl.col("_mask").bitwise_or())
+        .join(labels, on="_mask")
+        .select("customer_id_a", "customer_id_b", "evidence")
         .sort("customer_id_a", "customer_id_b")
     )
 

@@ -125,7 +125,8 @@ def review_queue(
         decided.select(pl.col("pair_l").alias("claim_id_l"), pl.col("pair_r").alias("claim_id_r")),
         on=["claim_id_l", "claim_id_r"], how="anti",
     )
-    profiles = _customer_profiles(claims, claim_customer)
+    involved = pl.concat([waiting["customer_id_l"], waiting["customer_id_r"]]).unique().implode()
+    profiles = _customer_profiles(claims, claim_customer.filter(pl.col("customer_id").is_in(involved)))
     for side in ("l", "r"):
         waiting = waiting.join(profiles.rename({c: f"{c}_{side}" for c in profiles.columns}),
                                on=f"customer_id_{side}", how="left")
