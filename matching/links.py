@@ -319,9 +319,10 @@ def classified_reusing(scored: pl.DataFrame, prepared: pl.DataFrame, model: Matc
     if earlier is None:
         fresh, reused = scored, None
     else:
-        before = earlier.select(pl.col("_l").alias("pos_l"), pl.col("_r").alias("pos_r"),
-                                pl.col("match_probability").alias("_before"), *CLASSIFICATION)
-        joined = scored.join(before, on=["pos_l", "pos_r"], how="left")
+        pair = (pl.col("pos_l").cast(pl.UInt64) * 2**32 + pl.col("pos_r")).alias("_pair")
+        before = earlier.select(pl.col("_l").alias("pos_l"), pl.col("_r").alias("pos_r")).select(pair).hstack(
+            earlier.select(pl.col("match_probability").alias("_before"), *CLASSIFICATION))
+        joined = scored.with_columns(pair).join(before, on="_pair", how="left").drop("_pair")
         now, then = pl.col("match_probability"), pl.col("_before")
         same_side = [(now >= limit) == (then >= limit) for limit in (policy.match_threshold, policy.review_floor)]
         reusable = (pl.col("decision_basis").is_not_null() & pl.all_horizontal(same_side)).fill_null(False)
