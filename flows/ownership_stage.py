@@ -14,12 +14,15 @@ from prefect.cache_policies import NO_CACHE
 from adapters import warehouse
 from adapters.side_inputs import appeal_rulings_on_conflicts
 from adapters.sql_files import MACROS, sql_text
-from flows.background import in_background
-from transforms.ownership import OwnershipPolicy, OwnershipResult, replay
+from flows.background import in_background, in_process
+from transforms.ownership import OwnershipPolicy, OwnershipResult
 from transforms.ownership.inputs import CLAIM_COLUMNS
+from transforms.ownership.replay import replay_with_customers
 
 # the claims' columns the replay reads; their customer comes from `claim_customer`
 _CLAIM_COLUMNS = [c for c in CLAIM_COLUMNS if c != "customer_id"]
+# nights from this many claims replay in a process of their own (`replay_started`)
+REPLAY_PROCESS_CLAIMS = 100_000
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,8 @@ def ownership_result(
     # only the columns the replay reads: all 46 of 1M claims took 4 s to fetch
     claims = warehouse.frame(con, f"select {', '.join(_CLAIM_COLUMNS)} from claims order by claim_id")
     customers = warehouse.frame(con, "select claim_id, customer_id from claim_customer")
-    return _replayed(claims, customers, _roster(con), followups, extensions, appeals, policy, now)
+    return replay_with_customers(claims, customers, followups, extensions, appeal_rulings_on_conflicts(appeals),
+                                 _roster(con), policy, now)
 
 
 def replay_started(
@@ -47,10 +51,14 @@ def replay_started(
     extensions: pl.DataFrame, appeals: pl.DataFrame, policy: OwnershipPolicy, now: datetime,
 ) -> Future[OwnershipResult]:
     """The replay of tonight's `claims` (as `claims_standardised` published them) with their
-    customers, started on a thread of its own: its loop is Python holding one core, while the
-    matching stage publishes its last tables with DuckDB and polars on the other (at 1M claims
-    the two took 15 s and 13 s one after the other)."""
-    return in_background(_replayed, claims, claim_customer, _roster(con), followups, extensions, appeals, policy, now)
+    customers, started while the matching stage publishes its last tables. Its loop is pure
+    Python: from REPLAY_PROCESS_CLAIMS claims up it runs in a process of its own
+    (`flows.background.in_process`), where it does not hold the interpreter the matching stage's
+    polars and DuckDB steps need (at 1M claims, a thread made the two 3.5 s slower than running them
+    one after the other); a smaller night replays on a thread, without starting a process."""
+    start = in_process if claims.height >= REPLAY_PROCESS_CLAIMS else in_background
+    return start(replay_with_customers, claims.select(_CLAIM_COLUMNS), claim_customer.select("claim_id", "customer_id"),
+                 followups, extensions, appeal_rulings_on_conflicts(appeals), _roster(con), policy, now)
 
 
 @task(cache_policy=NO_CACHE)
@@ -83,15 +91,6 @@ def ownership_replayed(con: duckdb.DuckDBPyConnection, replayed: Future[Ownershi
 
 def _roster(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return warehouse.frame(con, "select rep_id, rep_name, team, quota from reps order by rep_id")
-
-
-def _replayed(claims: pl.DataFrame, claim_customer: pl.DataFrame, roster: pl.DataFrame, followups: pl.DataFrame,
-              extensions: pl.DataFrame, appeals: pl.DataFrame, policy: OwnershipPolicy,
-              now: datetime) -> OwnershipResult:
-    """`replay` of `claims` (sorted by id) with their customers, `claim_customer`."""
-    claims = claims.select(_CLAIM_COLUMNS).join(claim_customer.select("claim_id", "customer_id"), on="claim_id",
-                                                maintain_order="left")
-    return replay(claims, followups, extensions, appeal_rulings_on_conflicts(appeals), roster, policy, now)
 
 
 def _appeals_with_status(appeals: pl.DataFrame, outcomes: pl.DataFrame) -> pl.DataFrame:

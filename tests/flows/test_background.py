@@ -1,10 +1,14 @@
-"""Work started on a thread of its own (`flows.background`): the night collects its result or its error."""
+"""Work started on a thread or in a process of its own (`flows.background`): the night collects its
+result or its error."""
 
+import operator
+import os
+import pickle
 import threading
 
 import pytest
 
-from flows.background import in_background
+from flows.background import in_background, in_process
 
 
 def test_the_result_is_what_the_function_returned() -> None:
@@ -36,3 +40,19 @@ def test_the_work_runs_on_a_daemon_thread_so_a_stopped_night_does_not_wait_for_i
     finally:
         release.set()
     future.result(timeout=10)
+
+
+def test_work_in_a_process_returns_its_result_and_raises_its_error_where_collected() -> None:
+    assert in_process(operator.add, 2, 3).result(timeout=60) == 5
+    with pytest.raises(ValueError, match="invalid literal"):
+        in_process(int, "not a number").result(timeout=60)
+
+
+def test_a_process_that_dies_without_answering_is_an_error_not_a_hang() -> None:
+    with pytest.raises(RuntimeError, match=r"ended without a result \(exit code 3\)"):
+        in_process(os._exit, 3).result(timeout=60)
+
+
+def test_work_that_cannot_be_sent_is_an_error() -> None:
+    with pytest.raises((pickle.PicklingError, TypeError, AttributeError)):
+        in_process(lambda: 1).result(timeout=60)

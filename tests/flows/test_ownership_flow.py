@@ -99,7 +99,7 @@ def test_a_replay_failing_on_its_thread_stops_the_night_and_leaves_the_published
     def failing(*_args, **_kwargs):
         raise ValueError("the replay broke")
 
-    monkeypatch.setattr(ownership_stage, "replay", failing)
+    monkeypatch.setattr(ownership_stage, "replay_with_customers", failing)
     with pytest.raises(ValueError, match="the replay broke"):
         nightly(sources, warehouse, date(2026, 11, 27))
     assert warehouse.read_bytes() == published

@@ -7,7 +7,7 @@ read it. Durations are whole days; a `None` turns the rule off.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import TypeVar
 
@@ -71,3 +71,13 @@ class OwnershipPolicy:
         )
         if DEFAULT_TEMPLATE not in self.templates:
             raise ValueError("templates must include a 'default' template")
+
+    def __reduce__(self) -> tuple[object, tuple[dict[str, object]]]:
+        """Pickled with its mappings as plain dicts (a mapping proxy does not pickle): the night
+        may replay in a process of its own (`flows.background.in_process`)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        return _policy_of, ({name: dict(v) if isinstance(v, Mapping) else v for name, v in values.items()},)
+
+
+def _policy_of(values: dict[str, object]) -> OwnershipPolicy:
+    return OwnershipPolicy(**values)  # type: ignore[arg-type]

@@ -37,6 +37,7 @@ import polars as pl
 from transforms.ownership import frames
 from transforms.ownership.engine import Replay
 from transforms.ownership.inputs import (
+    CLAIM_COLUMNS,
     ROSTER_COLUMNS,
     as_micros,
     check_columns,
@@ -96,3 +97,14 @@ def replay(
         extension_outcomes=frames.extension_outcomes(
             state, extensions_, policy.extension.max_count, zone),
     )
+
+
+def replay_with_customers(claims: pl.DataFrame, claim_customer: pl.DataFrame, followups: pl.DataFrame,
+                          extensions: pl.DataFrame, appeal_decisions: pl.DataFrame, roster: pl.DataFrame,
+                          policy: OwnershipPolicy, as_of_end: datetime) -> OwnershipResult:
+    """`replay` of `claims` (sorted by claim id; any columns, the customer's aside) with each claim's
+    customer from `claim_customer`, as the night runs it."""
+    columns = [c for c in CLAIM_COLUMNS if c != "customer_id"]
+    claims = claims.select(columns).join(claim_customer.select("claim_id", "customer_id"), on="claim_id",
+                                         maintain_order="left")
+    return replay(claims, followups, extensions, appeal_decisions, roster, policy, as_of_end)
