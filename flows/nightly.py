@@ -18,7 +18,7 @@ from adapters.desk_store import desk_beside
 from adapters.expectations import validation_report_html
 from flows.cancel import RunCancelled, cancellable
 from flows.intake_stage import claims_validated, raw_claims_ingested
-from flows.marts_stage import RunCheckError, marts_built, tables_checked_early
+from flows.marts_stage import RunCheckError, marts_built
 from flows.matching_stage import claims_standardised, customers_clustered, matching_published
 from flows.night_inputs import read_night_inputs
 from flows.ownership_stage import ownership_replayed, replay_started
@@ -83,13 +83,12 @@ def night(
                                               inputs.extensions, inputs.appeals, policy.ownership_policy(), now)
                     matching = matching_published(con, clustering, claims, policy.link_policy())
                     del clustering
-                    checked_early = tables_checked_early(con)  # while the replay runs
                 del claims
                 with stage("归属 applying the ownership rules (replay)", lambda: sum(ownership.outcomes.values())):
                     ownership = ownership_replayed(con, replayed, inputs.appeals)
                 del replayed
                 with stage("汇总 building marts and checking them"):
-                    mart_checks = marts_built(con, checked_early)
+                    mart_checks = marts_built(con)
                 with stage("通知 conflict details and rep notices", lambda: people.notices.height):
                     people = people_tables_built(con, as_of)
                 with stage("发布 publishing the warehouse"):
