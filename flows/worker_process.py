@@ -4,7 +4,8 @@ result back.
 Started by `in_process` (with the parent's `sys.path`): reads a pickled (function, arguments) from stdin,
 writes a pickled ("ok", result) or ("error", exception) to stdout. Anything the function prints
 goes to stderr, so the answer stays readable. On Linux the process asks to be stopped when its
-parent dies: a night killed while its replay runs leaves nothing behind.
+parent dies: a night killed while its replay runs leaves nothing behind. (The signal follows the
+thread that started the process, which must outlive it: the night's own, which waits for the result.)
 """
 
 from __future__ import annotations
