@@ -16,11 +16,8 @@ from adapters.side_inputs import appeal_rulings_on_conflicts
 from adapters.sql_files import MACROS, sql_text
 from flows.background import in_background, in_process
 from transforms.ownership import OwnershipPolicy, OwnershipResult
-from transforms.ownership.inputs import CLAIM_COLUMNS
-from transforms.ownership.replay import replay_with_customers
+from transforms.ownership.replay import REPLAYED_CLAIM_COLUMNS, replay_with_customers
 
-# the claims' columns the replay reads; their customer comes from `claim_customer`
-_CLAIM_COLUMNS = [c for c in CLAIM_COLUMNS if c != "customer_id"]
 # nights from this many claims replay in a process of their own (`replay_started`)
 REPLAY_PROCESS_CLAIMS = 100_000
 
@@ -40,7 +37,7 @@ def ownership_result(
     """Replay the warehouse's claims (with their customers, `claim_customer`) under `policy` up to
     `now`."""
     # only the columns the replay reads: all 46 of 1M claims took 4 s to fetch
-    claims = warehouse.frame(con, f"select {', '.join(_CLAIM_COLUMNS)} from claims order by claim_id")
+    claims = warehouse.frame(con, f"select {', '.join(REPLAYED_CLAIM_COLUMNS)} from claims order by claim_id")
     customers = warehouse.frame(con, "select claim_id, customer_id from claim_customer")
     return replay_with_customers(claims, customers, followups, extensions, appeal_rulings_on_conflicts(appeals),
                                  _roster(con), policy, now)
@@ -57,8 +54,10 @@ def replay_started(
     polars and DuckDB steps need (at 1M claims, a thread made the two 3.5 s slower than running them
     one after the other); a smaller night replays on a thread, without starting a process."""
     start = in_process if claims.height >= REPLAY_PROCESS_CLAIMS else in_background
-    return start(replay_with_customers, claims.select(_CLAIM_COLUMNS), claim_customer.select("claim_id", "customer_id"),
-                 followups, extensions, appeal_rulings_on_conflicts(appeals), _roster(con), policy, now)
+    # only what the replay reads goes to its process
+    return start(replay_with_customers, claims.select(REPLAYED_CLAIM_COLUMNS),
+                 claim_customer.select("claim_id", "customer_id"), followups, extensions,
+                 appeal_rulings_on_conflicts(appeals), _roster(con), policy, now)
 
 
 @task(cache_policy=NO_CACHE)

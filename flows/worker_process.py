@@ -42,4 +42,3 @@ def main() -> None:
     except (pickle.PicklingError, TypeError, AttributeError):  # an exception that does not pickle
         pickle.dump(("error", RuntimeError(repr(outcome[1]))), answer, protocol=pickle.HIGHEST_PROTOCOL)
     answer.close()
-

@@ -40,7 +40,7 @@ from pathlib import Path
 import polars as pl
 
 from matching.clustering import IDENTITY, UnionFind
-from matching.positions import both_sides
+from matching.positions import both_sides, pair_number
 
 RETENTION_MARGIN_BITS = 2.0
 PAIR_IDS = ("claim_id_l", "claim_id_r")
@@ -177,9 +177,8 @@ def links_changed(previous: pl.DataFrame, tonight: pl.DataFrame) -> pl.Series:
     ids = [*PAIR_IDS, "exempt_from_names"]
     on = ids
     if {"pos_l", "pos_r"} <= set(previous.columns) & set(tonight.columns):
-        # one 64-bit number per link (positions stay below 2**31): joined at a third of the cost of three columns
-        key = (pl.col("pos_l").cast(pl.UInt64) * 2**32 + pl.col("pos_r").cast(pl.UInt64) * 2
-               + pl.col("exempt_from_names").cast(pl.UInt64)).alias("_link")
+        # one number per link: joined at a third of the cost of three columns
+        key = (pair_number() * 2 + pl.col("exempt_from_names").cast(pl.UInt64)).alias("_link")
         previous, tonight = previous.with_columns(key), tonight.with_columns(key)
         on = ["_link"]
     kept = list(dict.fromkeys([*ids, *on]))

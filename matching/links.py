@@ -32,7 +32,7 @@ import polars as pl
 
 from matching.identity import COUPLE_COLUMNS, couples_compatible
 from matching.match_model import MatchModel
-from matching.positions import both_sides
+from matching.positions import both_sides, pair_number
 from matching.review import ReviewCapacity
 from matching.scoring import level_weights, scoring_model
 from matching.scratch_db import scratch_cursor
@@ -319,10 +319,9 @@ def classified_reusing(scored: pl.DataFrame, prepared: pl.DataFrame, model: Matc
     if earlier is None:
         fresh, reused = scored, None
     else:
-        pair = (pl.col("pos_l").cast(pl.UInt64) * 2**32 + pl.col("pos_r")).alias("_pair")
-        before = earlier.select(pl.col("_l").alias("pos_l"), pl.col("_r").alias("pos_r")).select(pair).hstack(
-            earlier.select(pl.col("match_probability").alias("_before"), *CLASSIFICATION))
-        joined = scored.with_columns(pair).join(before, on="_pair", how="left").drop("_pair")
+        before = earlier.select(pair_number("_l", "_r").alias("_pair"), pl.col("match_probability").alias("_before"),
+                                *CLASSIFICATION)
+        joined = scored.with_columns(pair_number().alias("_pair")).join(before, on="_pair", how="left").drop("_pair")
         now, then = pl.col("match_probability"), pl.col("_before")
         same_side = [(now >= limit) == (then >= limit) for limit in (policy.match_threshold, policy.review_floor)]
         reusable = (pl.col("decision_basis").is_not_null() & pl.all_horizontal(same_side)).fill_null(False)

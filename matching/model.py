@@ -21,6 +21,7 @@ from splink import DuckDBAPI, Linker, SettingsCreator
 
 from matching.blocks import window_key_names, with_window_keys
 from matching.match_model import MatchModel
+from matching.positions import pair_number
 from matching.predict import Increment, predicted
 from matching.rule_pairs import CHAIN_COLUMNS, SLIP_COLUMNS, carried_rule_bits, rule_pairs
 from matching.scoring import scoring_model
@@ -175,8 +176,7 @@ def scored_pairs(
         connection.close()
     if frame.filter(pl.col("_l") > pl.col("_r")).height:
         raise AssertionError("a scored pair's positions (and so its ids) are out of order")
-    # positions follow the ids: their order; one 64-bit key sorts 5M pairs in half the time of two columns
-    order = (frame["_l"].cast(pl.UInt64) * 2**32 + frame["_r"]).arg_sort()
+    order = frame.select(pair_number("_l", "_r")).to_series().arg_sort()  # positions follow the ids: their order
     return frame[order].rename({"_l": "pos_l", "_r": "pos_r"})
 
 

@@ -17,6 +17,12 @@ POSITIONS = ("pos_l", "pos_r")
 SIDES = ("l", "r")
 
 
+def pair_number(left: str = "pos_l", right: str = "pos_r") -> pl.Expr:
+    """One 64-bit number per pair of positions (each below 2**31), in the pairs' order: sorting or
+    joining millions of pairs by it costs half what the two columns cost."""
+    return pl.col(left).cast(pl.UInt64) * 2**32 + pl.col(right).cast(pl.UInt64)
+
+
 def both_sides(pairs: pl.DataFrame, per_claim: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
     """One row per row of `pairs`, in its order: `<column>_l`, `<column>_r` for each of `columns`
     of `per_claim` (one row per `claim_id`), null where a claim is not in `per_claim`."""

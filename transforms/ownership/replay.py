@@ -49,6 +49,9 @@ from transforms.ownership.inputs import (
 )
 from transforms.ownership.policy import OwnershipPolicy
 
+# the claims' columns the replay reads; their customer comes from `claim_customer`
+REPLAYED_CLAIM_COLUMNS = [c for c in CLAIM_COLUMNS if c != "customer_id"]
+
 
 @dataclass(frozen=True)
 class OwnershipResult:
@@ -104,7 +107,6 @@ def replay_with_customers(claims: pl.DataFrame, claim_customer: pl.DataFrame, fo
                           policy: OwnershipPolicy, as_of_end: datetime) -> OwnershipResult:
     """`replay` of `claims` (sorted by claim id; any columns, the customer's aside) with each claim's
     customer from `claim_customer`, as the night runs it."""
-    columns = [c for c in CLAIM_COLUMNS if c != "customer_id"]
-    claims = claims.select(columns).join(claim_customer.select("claim_id", "customer_id"), on="claim_id",
+    claims = claims.select(REPLAYED_CLAIM_COLUMNS).join(claim_customer.select("claim_id", "customer_id"), on="claim_id",
                                          maintain_order="left")
     return replay(claims, followups, extensions, appeal_decisions, roster, policy, as_of_end)
