@@ -13,11 +13,15 @@ import tempfile
 import traceback
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
 from transforms.schema import business_today
+
+if TYPE_CHECKING:
+    from flows.prefect_runtime import LocalApi
 
 EXIT_CONFIG = 2  # a configuration or input-file mistake, found before anything ran
 
@@ -92,13 +96,14 @@ def run(args: argparse.Namespace, console: Console) -> int:
     api = prepare_prefect(args.warehouse.parent / "prefect", verbose=args.verbose)
     try:
         route_logs(log_file, verbose=args.verbose)
-        return _nightly(args, as_of, console, err, log_file)
+        return _nightly(args, as_of, console, err, log_file, api)
     finally:
         if api is not None:
             api.stop()
 
 
-def _nightly(args: argparse.Namespace, as_of: date, console: Console, err: Console, log_file: Path) -> int:
+def _nightly(args: argparse.Namespace, as_of: date, console: Console, err: Console, log_file: Path,
+             api: LocalApi | None) -> int:
     from prefect.exceptions import CancelledRun
 
     from adapters.warehouse import WarehouseBusyError
@@ -108,6 +113,8 @@ def _nightly(args: argparse.Namespace, as_of: date, console: Console, err: Conso
     from matching.spark_engine import SparkJobError, SparkUnavailableError
 
     unchanged = "the published warehouse is unchanged"
+    if api is not None:  # it came up while the flow's modules were imported
+        api.wait_until_ready()
     try:
         summary = nightly(args.sources, args.warehouse, as_of, args.policy, full_rebuild=args.full,
                           engine=args.engine, desk_path=args.desk)

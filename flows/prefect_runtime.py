@@ -1,11 +1,13 @@
 """What Prefect needs to run a night, set by `recon` itself, so that a night runs the same from a
 shell, from cron (`env -i`, any folder) or as a deployment run.
 
-Without `PREFECT_API_URL`, Prefect would start a temporary API server as a child process: slow to
-start on a loaded machine, and left running on its own when the run is killed. Instead the API
-runs inside this process, on a thread, with its database under the warehouse's folder: nothing of
-the run can outlive it. With `PREFECT_API_URL` set (a long-lived `prefect server start`, as for
-`recon serve`), that server is used and nothing is started.
+Without `PREFECT_API_URL`, `recon run` serves Prefect's API for the night from a process of its own
+(`flows.prefect_api_process`), with its database under the warehouse's folder. It is started first,
+so that it comes up (about 3 s of imports and database set-up) while the night checks its inputs and
+imports its flow on the other core, and it stops with the night, killed or not: nothing of the run
+outlives it. (Prefect's own temporary server is also a child process, but one a killed run leaves
+running.) With `PREFECT_API_URL` set (a long-lived `prefect server start`, as for `recon serve`),
+that server is used and nothing is started.
 
 Everything here must happen before Prefect is first imported: its settings are read at import.
 """
@@ -16,7 +18,8 @@ import atexit
 import logging
 import os
 import socket
-import threading
+import subprocess
+import sys
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -32,23 +35,43 @@ _QUIET = {
 
 @dataclass
 class LocalApi:
-    """Prefect's API served from a thread of this process."""
+    """Prefect's API served by a process of this night's."""
 
     url: str
-    server: object  # uvicorn.Server
-    thread: threading.Thread
+    process: subprocess.Popen
+
+    def wait_until_ready(self) -> None:
+        """Return once the API answers; raise if its process ended or it did not answer in time."""
+        limit = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS") or STARTUP_SECONDS)
+        deadline = time.monotonic() + max(limit, STARTUP_SECONDS)
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"Prefect's API could not start (its process ended with code "
+                                   f"{self.process.returncode}; see the run's log file)")
+            try:
+                with urllib.request.urlopen(f"{self.url}/health", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"Prefect's API did not answer within {limit:.0f} s")
 
     def stop(self) -> None:
         """Flush what Prefect still sends, then stop the server (idempotent)."""
-        if not self.thread.is_alive():
+        if self.process.poll() is not None:
             return
         _flush_prefect_workers()
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 def prepare_prefect(prefect_home: Path, *, verbose: bool = False) -> LocalApi | None:
-    """Set Prefect's environment for this process and start its API when none is configured.
+    """Set Prefect's environment for this process and start its API when none is configured
+    (without waiting for it: `LocalApi.wait_until_ready` before the first flow).
 
     `prefect_home` holds Prefect's database when the API runs here (an existing
     `PREFECT_HOME` is respected). Console logging is off unless `verbose`: `flows.logs` sends
@@ -57,41 +80,28 @@ def prepare_prefect(prefect_home: Path, *, verbose: bool = False) -> LocalApi | 
         os.environ.setdefault(name, value)
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
-    if os.environ.get("PREFECT_API_URL"):
-        import prefect  # noqa: F401 - Prefect sets up its logging at import: before `flows.logs` does
+    api = None
+    if not os.environ.get("PREFECT_API_URL"):
+        home = Path(os.environ.setdefault("PREFECT_HOME", str(prefect_home))).expanduser()
+        home.mkdir(parents=True, exist_ok=True)
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}/api"
+        os.environ["PREFECT_API_URL"] = url
+        api = _start_api(url, port)
+    import prefect  # noqa: F401 - Prefect sets up its logging at import: before `flows.logs` does
 
-        return None
-    home = Path(os.environ.setdefault("PREFECT_HOME", str(prefect_home))).expanduser()
-    home.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/api"
-    os.environ["PREFECT_API_URL"] = url
-    return _start_api(url, port)
+    return api
 
 
 def _start_api(url: str, port: int) -> LocalApi:
-    import uvicorn
-    from prefect.server.api.server import create_app
-
-    app = create_app(ephemeral=True, final=True)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="on"))
-    thread = threading.Thread(target=server.run, name="prefect-api", daemon=True)
-    thread.start()
-    api = LocalApi(url, server, thread)
+    # the child imports from where this process does, whatever folder it was started in; its own
+    # session keeps a terminal's Ctrl-C from it, so that a cancelled night can still report so
+    start = f"import sys; sys.path[:] = {sys.path!r}; from flows.prefect_api_process import main; main({port})"
+    process = subprocess.Popen([sys.executable, "-c", start], stdin=subprocess.DEVNULL, start_new_session=True)
+    api = LocalApi(url, process)
     # registered before any Prefect worker starts, so it runs after theirs at exit
     atexit.register(api.stop)
-    limit = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS") or STARTUP_SECONDS)
-    deadline = time.monotonic() + max(limit, STARTUP_SECONDS)
-    while time.monotonic() < deadline:
-        if not thread.is_alive():
-            raise RuntimeError("Prefect's API could not start in this process (see the run's log file)")
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
-                if response.status == 200:
-                    return api
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"Prefect's API did not answer within {limit:.0f} s")
+    return api
 
 
 def _flush_prefect_workers() -> None:

@@ -19,14 +19,15 @@ import sys
 _PR_SET_PDEATHSIG = 1
 
 
-def _stopped_with_parent() -> None:
-    """SIGTERM this process when its parent dies (Linux `prctl`; elsewhere nothing)."""
+def stopped_with_parent() -> None:
+    """SIGTERM this process when its parent dies (Linux `prctl`; elsewhere nothing). The signal follows
+    the parent's thread that started this process, which must outlive it."""
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def main() -> None:
-    _stopped_with_parent()
+    stopped_with_parent()
     answer = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     sys.stdout = sys.stderr
     try:

@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -76,6 +77,19 @@ def _alive(process_group: int) -> bool:
     return True
 
 
+def _processes_with(environment_entry: str) -> list[int]:
+    """The processes whose environment holds `environment_entry` (the run's Prefect API runs in its
+    own session, outside the run's process group)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and environment_entry.encode() in (entry / "environ").read_bytes().split(b"\0"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
 def _second_night(tmp_path):
     """A published first night, and a second night's file: (sources, warehouse, its bytes)."""
     sources = write_inputs(tmp_path)
@@ -127,6 +141,7 @@ def test_a_run_killed_mid_way_leaves_the_last_warehouse_readable_and_no_process(
     run.wait(timeout=30)
     time.sleep(1)
     assert not _alive(run.pid), "a process started by the run outlived it"
+    assert not _processes_with(f"PREFECT_HOME={env['PREFECT_HOME']}"), "the run's Prefect API outlived it"
 
     assert warehouse.read_bytes() == before
     with duckdb.connect(str(warehouse), read_only=True) as con:
