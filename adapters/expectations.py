@@ -8,9 +8,11 @@ failing row, which checks it failed. Results are also rendered as an HTML page f
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 from collections.abc import Iterable
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import count
@@ -48,10 +50,25 @@ class SuiteResult:
     failures: pl.DataFrame  # ROW_KEY, check
 
 
-def _new_context():
-    """A fresh ephemeral GX context; GX is imported lazily (3-4 s) and kept quiet. One per stage,
-    shared by its suites (each suite's names are its own): a context takes a quarter of a second
-    to make, and a night runs thirteen suites."""
+class RunHere(Executor):
+    """Runs each suite at once, in this process: `claims_checked` and `published_suites_started`
+    take any executor, and a night too small for a process of its own (`flows.checks_process`)
+    gives them this one."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:
+            future.set_exception(exc)
+        return future
+
+
+@functools.cache
+def gx_context():
+    """GX and one ephemeral context for this process, made at the first suite. GX is imported
+    lazily (2.5-4 s) and kept quiet; the context (a quarter of a second to make) is shared by the
+    night's suites, each under names of its own."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -89,15 +106,14 @@ def _expectation(gx, check: Check, *, roster: list[str], as_of_end: datetime):
 
 def validate_claims(
     checkable: pl.DataFrame, *, roster: list[str], as_of_end: datetime, checks: tuple[Check, ...] = CHECKS,
-    gx_context: tuple, suite: str = "claims_input",
+    suite: str = "claims_input",
 ) -> SuiteResult:
-    """Run the claim checks in `gx_context` (GX and its context, `_new_context`); `failures` has
-    one row per (row, failed check)."""
+    """Run the claim checks; `failures` has one row per (row, failed check)."""
     columns = sorted({ROW_KEY, *(c.column for c in checks)})
     missing = [c for c in columns if c not in checkable.columns]
     if missing:
         raise ValueError(f"cannot validate claims: missing column(s) {', '.join(missing)}")
-    gx, context = gx_context
+    gx, context = gx_context()
     expectation_list = [_expectation(gx, c, roster=roster, as_of_end=as_of_end) for c in checks]
     return _run_suite(gx, context, suite, checkable.select(columns), expectation_list)
 
@@ -114,23 +130,26 @@ class ClaimChecks:
 
 
 def claims_checked(checkable: pl.DataFrame, *, roster: list[str], as_of_end: datetime,
-                   settled: pl.Series | None = None) -> ClaimChecks:
+                   settled: pl.Series | None = None, suites: Executor | None = None) -> ClaimChecks:
     """Every row check, then the duplicate check among the rows that passed them: a claim id
     repeated by a refused row does not refuse the good row that shares it.
 
     `settled`: raw row ids that passed every row check on an earlier night under the same rules,
     roster and configuration, and no later as-of instant (a row's content never changes): the row
     checks run on the other rows only, and the duplicate check on those and on the rows marked as
-    duplicates, the only ones that could fail it."""
+    duplicates, the only ones that could fail it.
+
+    `suites` runs the two GX suites (default: here; `flows.checks_process` in a process of its
+    own); the rest stays in this process."""
+    suites = suites or RunHere()
     row_checks = tuple(c for c in CHECKS if c.code != DUPLICATE_CHECK)
     settled_rows = pl.col(ROW_KEY).is_in(settled.implode()) if settled is not None else pl.lit(False)
-    gx_context = _new_context()
-    rows = validate_claims(checkable.filter(~settled_rows), roster=roster, as_of_end=as_of_end, checks=row_checks,
-                           gx_context=gx_context)
+    rows = suites.submit(validate_claims, checkable.filter(~settled_rows), roster=roster, as_of_end=as_of_end,
+                         checks=row_checks).result()
     marked = duplicates_marked(checkable, rows.failures[ROW_KEY])
-    duplicates = validate_claims(marked.filter(~settled_rows | pl.col("duplicate_of").is_not_null()), roster=roster,
-                                 as_of_end=as_of_end, suite="claims_duplicates",
-                                 checks=tuple(c for c in CHECKS if c.code == DUPLICATE_CHECK), gx_context=gx_context)
+    duplicates = suites.submit(validate_claims, marked.filter(~settled_rows | pl.col("duplicate_of").is_not_null()),
+                               roster=roster, as_of_end=as_of_end, suite="claims_duplicates",
+                               checks=tuple(c for c in CHECKS if c.code == DUPLICATE_CHECK)).result()
     failures = pl.concat([rows.failures, duplicates.failures]).unique().sort(ROW_KEY, "check")
     return ClaimChecks(rows, duplicates, marked, failures)
 
@@ -141,18 +160,29 @@ def rows_passed(checks: ClaimChecks) -> pl.Series:
 
 
 def published_suites(con: duckdb.DuckDBPyConnection, checks: Iterable[TableChecks]) -> list[SuiteResult]:
-    """Check each table `checks.table` in `con`, in one GX context: a unique, complete key;
-    not-null columns; counts >= 0; rates within 0-1 (null passes); every rule true."""
-    gx, context = _new_context()
-    return [_published_suite(con, gx, context, table) for table in checks]
+    """Check each table `checks.table` in `con`, here: a unique, complete key; not-null columns;
+    counts >= 0; rates within 0-1 (null passes); every rule true."""
+    return [future.result() for future in published_suites_started(con, checks, RunHere())]
 
 
-def _published_suite(con: duckdb.DuckDBPyConnection, gx, context, checks: TableChecks) -> SuiteResult:
+def published_suites_started(con: duckdb.DuckDBPyConnection, checks: Iterable[TableChecks],
+                             suites: Executor) -> list[Future[SuiteResult]]:
+    """`published_suites` handed to `suites`: each table's checked columns are read here, now, and
+    checked there, the results collected later (a table checked early must not change after)."""
+    return [suites.submit(published_suite, _checked_columns(con, table), table) for table in checks]
+
+
+def _checked_columns(con: duckdb.DuckDBPyConnection, checks: TableChecks) -> pl.DataFrame:
     key_text = ", ".join(f"cast({c} as varchar)" for c in checks.key)
     columns = dict.fromkeys((*checks.key, *checks.not_null, *checks.non_negative, *checks.within_0_1))
     selected = [*columns, *(f"({condition}) as {name}" for name, condition in checks.rules)]
-    frame = warehouse.frame(
+    return warehouse.frame(
         con, f"select concat_ws('|', {key_text}) as {TABLE_KEY}, {', '.join(selected)} from {checks.table}")
+
+
+def published_suite(frame: pl.DataFrame, checks: TableChecks) -> SuiteResult:
+    """The checks of one published table on its `_checked_columns`."""
+    gx, context = gx_context()
     e = gx.expectations
     expectations = [
         e.ExpectColumnValuesToBeUnique(column=TABLE_KEY),

@@ -5,8 +5,9 @@
 `--dir` is a folder `bench/incremental_bench.py` filled (night1/, samples/ with tonight's files
 copied in, sources.yaml). Each round runs night 2 on a fresh copy of night1/ with the base code,
 then with the new one (base, new, base, new …), each a separate `recon run` process with
-PYTHONPATH at its checkout and the code fingerprint pinned to night 1's: matching code that
-changed would otherwise rebuild in full, and there would be no incremental night to compare.
+PYTHONPATH at its checkout and the code fingerprint pinned to night 1's (and the input checks'
+code to the base's, so night 1 must be the base's): matching code that changed would otherwise
+rebuild in full, and there would be no incremental night to compare.
 This machine's speed drifts by 15% within an hour; runs of one code back to back, then the
 other, measured the drift. Prints each run's wall time, peak memory of the process tree and
 stage times, then whether every table of the last base and new warehouses holds the same rows
@@ -72,7 +73,8 @@ def main() -> int:
     parser.add_argument("--max-rss-gib", type=float, default=16.0)
     args = parser.parse_args()
     night1 = args.dir / "night1"
-    pinned = code_fingerprint_of(night1 / "warehouse.duckdb")
+    # both sides as night 1's code: its fingerprint, and the base's checks (night 1 must be the base's)
+    pinned = (code_fingerprint_of(night1 / "warehouse.duckdb"), args.base.resolve() / "adapters" / "expectations.py")
     last = {}
     for round_ in range(1, args.rounds + 1):
         for side, code in (("base", args.base), ("new", args.new)):

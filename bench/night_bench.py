@@ -81,21 +81,26 @@ def run_night(claims: int, scratch: Path, seed: int, key_accounts: str, max_rss:
 
 
 # `recon` with the code fingerprint of `matching.incremental` pinned (bench/ab_nights.py)
-_PINNED = ("import sys, matching.incremental as m; pin = sys.argv.pop(1); m.code_fingerprint = lambda: pin; "
+_PINNED = ("import sys, matching.incremental as m, adapters.expectations as e; pin = sys.argv.pop(1); "
+           "m.code_fingerprint = lambda: pin; e.__file__ = sys.argv.pop(1); "
            "from cli.main import main; sys.exit(main(sys.argv[1:]))")
 
 
 def run_recon(sources: Path, warehouse: Path, as_of: str, scratch: Path, max_rss: float,
-              extra: list[str] | None = None, code: Path = REPO, pinned_fingerprint: str | None = None) -> Night:
+              extra: list[str] | None = None, code: Path = REPO,
+              pinned_fingerprint: tuple[str, Path] | None = None) -> Night:
     """One `recon run` as a separate process (Prefect's home under `scratch`), its stage times,
     wall time and the peak resident memory of its process tree. `code`: the checkout it runs;
-    `pinned_fingerprint`: the code fingerprint it records and compares (another checkout's code
-    otherwise rebuilds in full)."""
+    `pinned_fingerprint`: the code fingerprint it records and compares, and the validation code whose
+    bytes the input checks' digest reads (another checkout's code otherwise rebuilds in full and
+    checks every row again)."""
     night = Night(0)
     env = dict(os.environ, PREFECT_HOME=str(scratch / "prefect"), PREFECT_SERVER_ANALYTICS_ENABLED="false",
                DO_NOT_TRACK="1", PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120",
                PYTHONPATH=str(code), COLUMNS="250")  # rich wraps at 80 columns without a terminal
-    recon = ["-m", "cli"] if pinned_fingerprint is None else ["-c", _PINNED, pinned_fingerprint]
+    recon = ["-m", "cli"]
+    if pinned_fingerprint is not None:
+        recon = ["-c", _PINNED, pinned_fingerprint[0], str(pinned_fingerprint[1])]
     command = [sys.executable, *recon, "run", "--sources", str(sources),
                "--warehouse", str(warehouse), "--as-of", as_of, *(extra or [])]
     lines: list[str] = []

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import atexit
 import pickle
+import queue
 import subprocess
 import sys
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Executor, Future
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -36,44 +37,84 @@ def in_background(function: Callable[..., T], *args: Any) -> Future[T]:
 _RUNNING: set[subprocess.Popen] = set()
 
 
-def in_process(function: Callable[..., T], *args: Any) -> Future[T]:
-    """`function(*args)` run in a new Python process (`flows.worker_process`), its result or error
-    collected by a daemon thread. For long pure-Python work (the ownership replay's loop): on a
-    thread it holds the interpreter's lock, and the night's other thread, handing many small steps
-    to polars and DuckDB, waits for the lock at every step; in a process of its own each has a core.
-    `function` must be importable by name and its arguments and result picklable. The process
-    ends with this one (`flows.worker_process`, and at exit here)."""
-    future: Future[T] = Future()
-    # the child imports from where this process does, whatever folder it was started in
-    start = f"import sys; sys.path[:] = {sys.path!r}; from flows.worker_process import main; main()"
-    child = subprocess.Popen([sys.executable, "-c", start], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-    _RUNNING.add(child)
+class WorkerProcess(Executor):
+    """A new Python process (`flows.worker_process`) running the functions submitted to it one after
+    another, for long pure-Python work: on a thread it would hold the interpreter's lock, and the
+    night's other thread, handing many small steps to polars and DuckDB, would wait for the lock at
+    every step; in a process of its own each has a core.
 
-    def collect() -> None:
-        if not future.set_running_or_notify_cancel():
-            child.kill()
-            return
+    A function must be importable by name, its arguments and result picklable. `submit` returns at
+    once: a thread sends the work (a busy process reads it only when it is done with the last) and
+    another collects the answers, in order. An error is raised where its result is collected; a
+    process that dies fails what it had not answered. The process ends with this one (the Linux
+    parent-death signal follows the thread that made this object, which must outlive it; and a kill
+    at exit)."""
+
+    def __init__(self, name: str = "work") -> None:
+        # the child imports from where this process does, whatever folder it was started in
+        start = f"import sys; sys.path[:] = {sys.path!r}; from flows.worker_process import main; main()"
+        self._child = subprocess.Popen([sys.executable, "-c", start], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        _RUNNING.add(self._child)
+        self._to_send: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._to_answer: queue.SimpleQueue[Future | None] = queue.SimpleQueue()
+        threading.Thread(target=self._send, name=f"process-{name}-send", daemon=True).start()
+        threading.Thread(target=self._collect, name=f"process-{name}", daemon=True).start()
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        future: Future[T] = Future()
         try:
-            assert child.stdin is not None and child.stdout is not None
-            with child.stdin:
-                pickle.dump((function, args), child.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-            answer = child.stdout.read()
-            code = child.wait()
-            if not answer:
-                raise RuntimeError(f"{getattr(function, '__name__', 'the work')}'s process ended without a result "
-                                   f"(exit code {code})")
-            status, value = pickle.loads(answer)
-            if status == "ok":
-                future.set_result(value)
-            else:
-                future.set_exception(value)
-        except BaseException as exc:
-            child.kill()
+            work = pickle.dumps((fn, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:
             future.set_exception(exc)
-        finally:
-            _RUNNING.discard(child)
+            return future
+        future.set_running_or_notify_cancel()
+        self._to_answer.put(future)
+        self._to_send.put(work)
+        return future
 
-    threading.Thread(target=collect, name=f"process-{getattr(function, '__name__', 'work')}", daemon=True).start()
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """The process ends once it has answered what was submitted (at once with `cancel_futures`)."""
+        if cancel_futures:
+            self._child.kill()
+        self._to_send.put(None)
+        self._to_answer.put(None)
+        if wait:
+            self._child.wait()
+
+    def _send(self) -> None:
+        assert self._child.stdin is not None
+        try:
+            with self._child.stdin:
+                while (work := self._to_send.get()) is not None:
+                    self._child.stdin.write(work)
+                    self._child.stdin.flush()
+        except OSError:  # the process died: `_collect` fails what it had not answered
+            pass
+
+    def _collect(self) -> None:
+        assert self._child.stdout is not None
+        try:
+            while (future := self._to_answer.get()) is not None:
+                try:
+                    status, value = pickle.load(self._child.stdout)
+                except EOFError:
+                    code = self._child.wait()
+                    future.set_exception(RuntimeError(f"the process ended without a result (exit code {code})"))
+                    continue
+                if status == "ok":
+                    future.set_result(value)
+                else:
+                    future.set_exception(value)
+        finally:
+            self._child.stdout.close()
+            _RUNNING.discard(self._child)
+
+
+def in_process(function: Callable[..., T], *args: Any) -> Future[T]:
+    """`function(*args)` run in a new process of its own (`WorkerProcess`), which ends with it."""
+    worker = WorkerProcess(getattr(function, "__name__", "work"))
+    future = worker.submit(function, *args)
+    worker.shutdown(wait=False)
     return future
 
 

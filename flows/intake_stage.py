@@ -4,6 +4,7 @@ accepted (handed to standardisation, which publishes `claims`) or quarantined wi
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -55,20 +56,22 @@ def raw_claims_ingested(con: duckdb.DuckDBPyConnection, config: SourcesConfig, n
 
 @task(cache_policy=NO_CACHE)
 def claims_validated(con: duckdb.DuckDBPyConnection, config: SourcesConfig, roster: pl.DataFrame, as_of: date,
-                     now: datetime, full_rebuild: bool = False) -> tuple[list[SuiteResult], pl.DataFrame]:
+                     now: datetime, full_rebuild: bool = False,
+                     suites: Executor | None = None) -> tuple[list[SuiteResult], pl.DataFrame]:
     """Check the current version of every ingested file; publish `quarantine`, and the roster as
     `reps`. Returns the input suites' results (row checks, then duplicate claim ids; not the rows
     checked, which the night need not hold) and the accepted claims, which `claims_standardised`
     publishes with their standardised parts (one write of a million claims, not two). Rows that
     passed the row checks on an earlier night under the same rules are not checked again
-    (`rows_validated`, `claims_checked`), unless `full_rebuild`."""
+    (`rows_validated`, `claims_checked`), unless `full_rebuild`. The GX suites run in `suites`
+    (default: here)."""
     current = warehouse.frame(con, sql_text(QUERIES, "current_raw_claims"))
     parsed = claims_parsed_by_source(current, config.source_formats(), retired_zone=config.timezone)
     rep_ids = roster["rep_id"].to_list()
     digest = _validation_digest(config, rep_ids)
     settled = None if full_rebuild else _rows_settled(con, digest, now)
     checkable = _with_records_of_repeated_ids(con, claims_checkable(parsed))
-    checks = claims_checked(checkable, roster=rep_ids, as_of_end=now, settled=settled)
+    checks = claims_checked(checkable, roster=rep_ids, as_of_end=now, settled=settled, suites=suites)
     claims = claims_accepted(checks.checked, checks.failures)
     quarantine = claims_quarantined(checks.checked, checks.failures, as_of=as_of.isoformat())
     warehouse.write_table(con, "quarantine", quarantine, "source, file_name, row_number")

@@ -6,6 +6,7 @@ No `from __future__ import annotations` here: a deployment run pickles this func
 validates its parameters in another process, where string annotations would not resolve.
 """
 
+from contextlib import ExitStack
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -17,8 +18,9 @@ from adapters import warehouse
 from adapters.desk_store import desk_beside
 from adapters.expectations import validation_report_html
 from flows.cancel import RunCancelled, cancellable
+from flows.checks_process import suites_runner
 from flows.intake_stage import claims_validated, raw_claims_ingested
-from flows.marts_stage import RunCheckError, marts_built
+from flows.marts_stage import RunCheckError, claims_check_started, marts_built
 from flows.matching_stage import claims_standardised, customers_clustered, matching_published
 from flows.night_inputs import read_night_inputs
 from flows.ownership_stage import ownership_replayed, replay_started
@@ -60,19 +62,22 @@ def night(
     try:
         with warehouse.run_lock(warehouse_path):
             earlier = interrupted_files_written(warehouse_path)
-            with cancellable() as cancel, next_warehouse(warehouse_path, cancel) as con:
+            with cancellable() as cancel, next_warehouse(warehouse_path, cancel) as con, ExitStack() as scope:
                 if scoring.engine == "spark":  # a cluster that does not answer stops the night before its work
                     spark_session(scoring.spark)
                 run_id = run_started(con, as_of, now, zone)
                 with stage("读取文件 ingesting new files", lambda: warehouse.row_count(con, "raw_claims")):
                     intake = raw_claims_ingested(con, inputs.config, now)
+                # Great Expectations' suites: in a process of its own for a large night
+                suites = scope.enter_context(suites_runner(warehouse.row_count(con, "raw_claims")))
                 # the claims go from stage to stage in memory, and are let go once the next has them
                 with stage("校验 validating claims (Great Expectations)", lambda: accepted_count):
                     input_checks, accepted = claims_validated(con, inputs.config, inputs.roster, as_of, now,
-                                                              full_rebuild)
+                                                              full_rebuild, suites)
                     accepted_count = accepted.height
                 with stage("标准化 standardising names, phones, e-mails, sites, codes", lambda: accepted_count):
                     claims = claims_standardised(con, accepted, full_rebuild)
+                    early_checks = claims_check_started(con, suites)  # checked while the night matches
                     backfill = first_acceptance_recorded(con, as_of, policy.first_night_window_days, zone)
                 del accepted
                 with stage("归并 matching claims into customers (Splink)", lambda: matching.customers):
@@ -88,7 +93,7 @@ def night(
                     ownership = ownership_replayed(con, replayed, inputs.appeals)
                 del replayed
                 with stage("汇总 building marts and checking them"):
-                    mart_checks = marts_built(con)
+                    mart_checks = marts_built(con, suites, early_checks)
                 with stage("通知 conflict details and rep notices", lambda: people.notices.height):
                     people = people_tables_built(con, as_of)
                 with stage("发布 publishing the warehouse"):

@@ -1,11 +1,13 @@
-"""The other end of `flows.background.in_process`: run one function in this process and hand its
-result back.
+"""The other end of `flows.background.WorkerProcess`: run the functions the parent sends, one after
+another, and hand their results back.
 
-Started by `in_process` (with the parent's `sys.path`): reads a pickled (function, arguments) from stdin,
-writes a pickled ("ok", result) or ("error", exception) to stdout. Anything the function prints
+Started by `flows.background.WorkerProcess` (with the parent's `sys.path`): reads pickled (function,
+arguments, keyword arguments) from stdin until it closes, and writes a pickled ("ok", result) or
+("error", exception) to stdout for each, in order. Anything the function prints
 goes to stderr, so the answer stays readable. On Linux the process asks to be stopped when its
-parent dies: a night killed while its replay runs leaves nothing behind. (The signal follows the
-thread that started the process, which must outlive it: the night's own, which waits for the result.)
+parent dies: a night killed while its replay runs leaves nothing behind. A terminal's Ctrl-C is
+left to the parent, which cancels the night and then stops this process: interrupted here, the
+work would fail with an error of its own first.
 """
 
 from __future__ import annotations
@@ -28,18 +30,22 @@ def stopped_with_parent() -> None:
 
 def main() -> None:
     stopped_with_parent()
-    answer = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     sys.stdout = sys.stderr
-    try:
-        function, args = pickle.load(sys.stdin.buffer)
-    except EOFError:  # the parent could not send its work (and raises why)
-        sys.exit(1)
-    try:
-        outcome = ("ok", function(*args))
-    except Exception as exc:  # handed to the parent, which raises it where the result is collected
-        outcome = ("error", exc)
-    try:
-        pickle.dump(outcome, answer, protocol=pickle.HIGHEST_PROTOCOL)
-    except (pickle.PicklingError, TypeError, AttributeError):  # an exception that does not pickle
-        pickle.dump(("error", RuntimeError(repr(outcome[1]))), answer, protocol=pickle.HIGHEST_PROTOCOL)
-    answer.close()
+    while True:
+        try:
+            function, args, kwargs = pickle.load(sys.stdin.buffer)
+        except EOFError:  # nothing more to do
+            break
+        try:
+            outcome = ("ok", function(*args, **kwargs))
+        except Exception as exc:  # handed to the parent, which raises it where the result is collected
+            outcome = ("error", exc)
+        try:
+            answer = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError):  # an exception that does not pickle
+            answer = pickle.dumps(("error", RuntimeError(repr(outcome[1]))), protocol=pickle.HIGHEST_PROTOCOL)
+        answers.write(answer)
+        answers.flush()
+    answers.close()

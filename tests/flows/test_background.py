@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from flows.background import in_background, in_process
+from flows.background import WorkerProcess, in_background, in_process
 
 
 def test_the_result_is_what_the_function_returned() -> None:
@@ -56,3 +56,31 @@ def test_a_process_that_dies_without_answering_is_an_error_not_a_hang() -> None:
 def test_work_that_cannot_be_sent_is_an_error() -> None:
     with pytest.raises((pickle.PicklingError, TypeError, AttributeError)):
         in_process(lambda: 1).result(timeout=60)
+
+
+def test_a_worker_process_answers_its_work_in_order_and_takes_more_while_busy() -> None:
+    import time
+
+    worker = WorkerProcess()
+    try:
+        started = time.monotonic()
+        slow = worker.submit(time.sleep, 2)
+        queued = [worker.submit(divmod, n, 3) for n in range(5)]
+        failing = worker.submit(int, "x", base=10)
+        assert time.monotonic() - started < 1  # submitting does not wait for the busy process
+        assert slow.result(timeout=60) is None
+        assert [f.result(timeout=60) for f in queued] == [divmod(n, 3) for n in range(5)]
+        with pytest.raises(ValueError, match="invalid literal"):
+            failing.result(timeout=60)
+    finally:
+        worker.shutdown()
+
+
+def test_a_worker_process_shut_down_with_its_work_cancelled_stops_at_once() -> None:
+    import time
+
+    worker = WorkerProcess()
+    pending = worker.submit(time.sleep, 60)
+    worker.shutdown(cancel_futures=True)
+    with pytest.raises(RuntimeError, match="ended without a result"):
+        pending.result(timeout=10)
