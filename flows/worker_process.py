@@ -13,6 +13,7 @@ work would fail with an error of its own first.
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import pickle
 import signal
@@ -46,6 +47,17 @@ def main() -> None:
             answer = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError):  # an exception that does not pickle
             answer = pickle.dumps(("error", RuntimeError(repr(outcome[1]))), protocol=pickle.HIGHEST_PROTOCOL)
+        del outcome
         answers.write(answer)
         answers.flush()
+        _memory_returned()
     answers.close()
+
+
+def _memory_returned() -> None:
+    """Hand the freed memory of the last work back to the system: a process kept for the night
+    (Great Expectations') would otherwise hold its largest work's (the claims' pandas copy, about
+    200 MB at 1M claims) through the night's peak."""
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None).malloc_trim(0)
