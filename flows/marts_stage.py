@@ -29,15 +29,19 @@ def published_checks() -> list[TableChecks]:
     return [CLAIMS_CHECKS, *(header_checks(folder, name) for folder in (MODELS, MARTS) for name in names_in(folder))]
 
 
-def claims_check_started(con: duckdb.DuckDBPyConnection, suites: Executor) -> dict[str, Future[SuiteResult]]:
-    """The published `claims`' check, handed to `suites` as soon as the table is final (it is not
-    written after standardisation), for `marts_built` to collect."""
-    return {CLAIMS_CHECKS.table: published_suites_started(con, [CLAIMS_CHECKS], suites)[0]}
+def checks_started(con: duckdb.DuckDBPyConnection, suites: Executor,
+                   *tables: str) -> dict[TableChecks, Future[SuiteResult]]:
+    """The checks of `tables`, handed to `suites` as soon as the night has written them for the
+    last time (claims after standardisation, customers after matching, public_pool and conflicts
+    after the replay), for `marts_built` to collect: in a process of their own, they run while
+    the night goes on."""
+    checks = [c for c in published_checks() if c.table in tables]
+    return dict(zip(checks, published_suites_started(con, checks, suites), strict=True))
 
 
 @task(cache_policy=NO_CACHE)
 def marts_built(con: duckdb.DuckDBPyConnection, suites: Executor | None = None,
-                started: dict[str, Future[SuiteResult]] | None = None) -> list[SuiteResult]:
+                started: dict[TableChecks, Future[SuiteResult]] | None = None) -> list[SuiteResult]:
     """Build `ingest_audit`, `conflict_details` and the marts, then check every published table
     with Great Expectations (in `suites`; those `started` earlier are collected);
     RunCheckError names each failed check."""
@@ -46,8 +50,8 @@ def marts_built(con: duckdb.DuckDBPyConnection, suites: Executor | None = None,
         logger.info("%s: %d rows", name, warehouse.build_model(con, name))
     started = started or {}
     checks = published_checks()
-    later = iter(published_suites_started(con, [c for c in checks if c.table not in started], suites or RunHere()))
-    results = [(started[c.table] if c.table in started else next(later)).result() for c in checks]
+    later = iter(published_suites_started(con, [c for c in checks if c not in started], suites or RunHere()))
+    results = [(started[c] if c in started else next(later)).result() for c in checks]
     failed = [o for r in results for o in r.outcomes if not o.success]
     if failed:
         raise RunCheckError(

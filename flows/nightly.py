@@ -20,7 +20,7 @@ from adapters.expectations import validation_report_html
 from flows.cancel import RunCancelled, cancellable
 from flows.checks_process import suites_runner
 from flows.intake_stage import claims_validated, raw_claims_ingested
-from flows.marts_stage import RunCheckError, claims_check_started, marts_built
+from flows.marts_stage import RunCheckError, checks_started, marts_built
 from flows.matching_stage import claims_standardised, customers_clustered, matching_published
 from flows.night_inputs import read_night_inputs
 from flows.ownership_stage import ownership_replayed, replay_started
@@ -77,7 +77,7 @@ def night(
                     accepted_count = accepted.height
                 with stage("标准化 standardising names, phones, e-mails, sites, codes", lambda: accepted_count):
                     claims = claims_standardised(con, accepted, full_rebuild)
-                    early_checks = claims_check_started(con, suites)  # checked while the night matches
+                    early_checks = checks_started(con, suites, "claims")  # checked while the night matches
                     backfill = first_acceptance_recorded(con, as_of, policy.first_night_window_days, zone)
                 del accepted
                 with stage("归并 matching claims into customers (Splink)", lambda: matching.customers):
@@ -87,10 +87,12 @@ def night(
                     replayed = replay_started(con, claims, clustering.claim_customer, inputs.followups,
                                               inputs.extensions, inputs.appeals, policy.ownership_policy(), now)
                     matching = matching_published(con, clustering, claims, policy.link_policy())
+                    early_checks |= checks_started(con, suites, "customers")
                     del clustering
                 del claims
                 with stage("归属 applying the ownership rules (replay)", lambda: sum(ownership.outcomes.values())):
                     ownership = ownership_replayed(con, replayed, inputs.appeals)
+                    early_checks |= checks_started(con, suites, "public_pool", "conflicts")
                 del replayed
                 with stage("汇总 building marts and checking them"):
                     mart_checks = marts_built(con, suites, early_checks)

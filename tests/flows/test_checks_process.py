@@ -53,3 +53,15 @@ def test_a_published_table_checked_in_a_process_fails_what_it_fails_here():
         there = [future.result() for future in published_suites_started(con, checks, suites)]
     assert not here[0].success and [o for o in here[0].outcomes if not o.success]
     assert [(r.outcomes, r.failures.to_dicts()) for r in there] == [(r.outcomes, r.failures.to_dicts()) for r in here]
+
+
+def test_a_table_checked_as_soon_as_it_is_final_is_checked_with_its_declared_checks():
+    from flows.marts_stage import CLAIMS_CHECKS, checks_started
+
+    con = duckdb.connect()
+    con.execute("create table claims as select * from (values ('c1', timestamp '2026-11-01', 'A'), "
+                "('c1', timestamp '2026-11-02', 'E')) v(claim_id, submitted_at, category)")
+    started = checks_started(con, RunHere(), "claims")
+    assert list(started) == [CLAIMS_CHECKS]
+    failed = {o.check for o in started[CLAIMS_CHECKS].result().outcomes if not o.success}
+    assert failed == {"expect_column_values_to_be_unique", "expect_column_values_to_be_in_set"}
