@@ -66,10 +66,10 @@ def night(
                 if scoring.engine == "spark":  # a cluster that does not answer stops the night before its work
                     spark_session(scoring.spark)
                 run_id = run_started(con, as_of, now, zone)
+                # Great Expectations' suites: in a process of its own for a night as large as the last
+                suites = scope.enter_context(suites_runner(warehouse.row_count(con, "raw_claims")))
                 with stage("读取文件 ingesting new files", lambda: warehouse.row_count(con, "raw_claims")):
                     intake = raw_claims_ingested(con, inputs.config, now)
-                # Great Expectations' suites: in a process of its own for a large night
-                suites = scope.enter_context(suites_runner(warehouse.row_count(con, "raw_claims")))
                 # the claims go from stage to stage in memory, and are let go once the next has them
                 with stage("校验 validating claims (Great Expectations)", lambda: accepted_count):
                     input_checks, accepted = claims_validated(con, inputs.config, inputs.roster, as_of, now,
