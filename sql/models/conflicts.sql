@@ -10,22 +10,26 @@ with outcomes as (
 ),
 
 owner_claims as (
+    -- the claims of a conflict's owner in its customer, the only ones whose pairs can be evidence:
+    -- a key account's pairs with everyone else's claims were three million rows at 1M claims
     select claim_customer.customer_id, claims.claim_id, claims.rep_id
     from claims
     inner join claim_customer using (claim_id)
+    semi join (select distinct customer_id, owner_rep_id as rep_id from outcomes) as owners
+        using (customer_id, rep_id)
 ),
 
 pair_ends as (
-    -- each scored pair of a conflict claim seen from that claim, so the evidence is an equi-join
-    -- whichever side of the pair the refused claim was stored on (an `or` of the two would be a
-    -- nested loop); the evidence lists are fetched for the chosen pair only
+    -- each scored pair of a conflict claim and an owner's claim seen from the conflict claim, so
+    -- the evidence is an equi-join whichever side of the pair the refused claim was stored on (an
+    -- `or` of the two would be a nested loop); the evidence lists are fetched for the chosen pair only
     select claim_id_l as claim_id, claim_id_r as matched_claim_id, match_probability, decision_basis
     from match_pairs
-    where claim_id_l in (select claim_id from outcomes)
+    where claim_id_l in (select claim_id from outcomes) and claim_id_r in (select claim_id from owner_claims)
     union all
     select claim_id_r, claim_id_l, match_probability, decision_basis
     from match_pairs
-    where claim_id_r in (select claim_id from outcomes)
+    where claim_id_r in (select claim_id from outcomes) and claim_id_l in (select claim_id from owner_claims)
 ),
 
 pair_owners as materialized (
