@@ -60,7 +60,8 @@ class LocalApi:
         """Flush what Prefect still sends, then stop the server (idempotent)."""
         if self.process.poll() is not None:
             return
-        _flush_prefect_workers()
+        if "prefect" in sys.modules:  # else the night stopped before it ran
+            _flush_prefect_workers()
         self.process.terminate()
         try:
             self.process.wait(timeout=10)
@@ -70,8 +71,16 @@ class LocalApi:
 
 
 def prepare_prefect(prefect_home: Path, *, verbose: bool = False) -> LocalApi | None:
-    """Set Prefect's environment for this process and start its API when none is configured
-    (without waiting for it: `LocalApi.wait_until_ready` before the first flow).
+    """`prefect_environment`, then Prefect imported (`prefect_imported`)."""
+    api = prefect_environment(prefect_home, verbose=verbose)
+    prefect_imported()
+    return api
+
+
+def prefect_environment(prefect_home: Path, *, verbose: bool = False) -> LocalApi | None:
+    """Set Prefect's environment for this process and start its API when none is configured,
+    without waiting for it (`LocalApi.wait_until_ready` before the first flow) and without
+    importing Prefect here (`prefect_imported`, before the night's logs are routed).
 
     `prefect_home` holds Prefect's database when the API runs here (an existing
     `PREFECT_HOME` is respected). Console logging is off unless `verbose`: `flows.logs` sends
@@ -80,17 +89,18 @@ def prepare_prefect(prefect_home: Path, *, verbose: bool = False) -> LocalApi | 
         os.environ.setdefault(name, value)
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
-    api = None
-    if not os.environ.get("PREFECT_API_URL"):
-        home = Path(os.environ.setdefault("PREFECT_HOME", str(prefect_home))).expanduser()
-        home.mkdir(parents=True, exist_ok=True)
-        port = _free_port()
-        url = f"http://127.0.0.1:{port}/api"
-        os.environ["PREFECT_API_URL"] = url
-        api = _start_api(url, port)
-    import prefect  # noqa: F401 - Prefect sets up its logging at import: before `flows.logs` does
+    if os.environ.get("PREFECT_API_URL"):
+        return None
+    home = Path(os.environ.setdefault("PREFECT_HOME", str(prefect_home))).expanduser()
+    home.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/api"
+    os.environ["PREFECT_API_URL"] = url
+    return _start_api(url, port)
 
-    return api
+
+def prefect_imported() -> None:
+    import prefect  # noqa: F401 - Prefect sets up its logging at import: before `flows.logs` does
 
 
 def _start_api(url: str, port: int) -> LocalApi:

@@ -44,6 +44,22 @@ def test_a_bad_config_is_one_line_exit_2_before_anything_starts(tmp_path):
     assert debug.returncode == 2 and "Traceback" in debug.stderr and "ConfigError" in debug.stderr
 
 
+def test_a_bad_config_after_a_night_stops_the_api_started_while_it_was_checked(tmp_path):
+    """A warehouse folder that ran a night has Prefect's home, and its API starts while the inputs
+    are checked: a mistake found then still exits 2 with one line, and stops it."""
+    sources = write_inputs(tmp_path)
+    warehouse = tmp_path / "var" / "warehouse.duckdb"
+    env = recon_env(tmp_path)
+    first = recon("run", "--sources", str(sources), "--warehouse", str(warehouse), "--as-of", "2026-11-26", env=env)
+    assert first.returncode == 0, first.stderr
+    sources.write_text(sources.read_text(encoding="utf-8").replace("kind: crm", "kind: erp"), encoding="utf-8")
+    done = recon("run", "--sources", str(sources), "--warehouse", str(warehouse), env=env)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "recon: sources.yaml: sources[1].kind: Input should be 'form', 'crm' or 'sheet'"]
+    assert not _processes_with(f"PREFECT_HOME={env['PREFECT_HOME']}"), "the API outlived the refused run"
+
+
 def test_policy_and_roster_mistakes_name_the_key_and_the_row(tmp_path):
     sources = write_inputs(tmp_path)
     policy = tmp_path / "policy.yaml"
