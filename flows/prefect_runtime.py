@@ -2,10 +2,10 @@
 shell, from cron (`env -i`, any folder) or as a deployment run.
 
 Without `PREFECT_API_URL`, `recon run` serves Prefect's API for the night from a process of its own
-(`flows.prefect_api_process`), with its database under the warehouse's folder. It is started first,
-so that it comes up (about 3 s of imports and database set-up) while the night checks its inputs and
-imports its flow on the other core, and it stops with the night, killed or not: nothing of the run
-outlives it. (Prefect's own temporary server is also a child process, but one a killed run leaves
+(`flows.prefect_api_process`), with its database under the warehouse's folder. It is started early
+(`cli.night.run`), so that it comes up (about 3 s of imports and database set-up) while the night
+checks its inputs and imports its flow on the other core, and it stops with the night, killed or
+not: nothing of the run outlives it. (Prefect's own temporary server is also a child process, but one a killed run leaves
 running.) With `PREFECT_API_URL` set (a long-lived `prefect server start`, as for `recon serve`),
 that server is used and nothing is started.
 
