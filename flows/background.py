@@ -37,6 +37,12 @@ def in_background(function: Callable[..., T], *args: Any) -> Future[T]:
 _RUNNING: set[subprocess.Popen] = set()
 
 
+def python_child(call: str, **popen: Any) -> subprocess.Popen:
+    """A new Python process running `call` (a statement importing what it runs), with this process's
+    `sys.path`: it imports from where this process does, whatever folder it was started in."""
+    return subprocess.Popen([sys.executable, "-c", f"import sys; sys.path[:] = {sys.path!r}; {call}"], **popen)
+
+
 class WorkerProcess(Executor):
     """A new Python process (`flows.worker_process`) running the functions submitted to it one after
     another, for long pure-Python work: on a thread it would hold the interpreter's lock, and the
@@ -51,9 +57,8 @@ class WorkerProcess(Executor):
     at exit)."""
 
     def __init__(self, name: str = "work") -> None:
-        # the child imports from where this process does, whatever folder it was started in
-        start = f"import sys; sys.path[:] = {sys.path!r}; from flows.worker_process import main; main()"
-        self._child = subprocess.Popen([sys.executable, "-c", start], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self._child = python_child("from flows.worker_process import main; main()", stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE)
         _RUNNING.add(self._child)
         self._to_send: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self._to_answer: queue.SimpleQueue[Future | None] = queue.SimpleQueue()

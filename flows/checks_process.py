@@ -4,8 +4,8 @@ A night's suites cost about 6 s of pure Python at 1M claims: importing GX (2.5 s
 suites and the published tables' (the claims' alone 1.5 s). In a process started when the night
 begins, the import happens while the night reads and parses its files on the other core, and the
 claims' check runs while the night matches. Only each suite's frame and result cross between the
-processes. A smaller night checks in its own process (`RunHere`): a process of its own would cost
-more than it saves.
+processes. A smaller night checks in the night's process (`RunHere`): a process of its own would
+cost more than it saves.
 """
 
 from __future__ import annotations

@@ -5,9 +5,9 @@ Without `PREFECT_API_URL`, `recon run` serves Prefect's API for the night from a
 (`flows.prefect_api_process`), with its database under the warehouse's folder. It is started early
 (`cli.night.run`), so that it comes up (about 3 s of imports and database set-up) while the night
 checks its inputs and imports its flow on the other core, and it stops with the night, killed or
-not: nothing of the run outlives it. (Prefect's own temporary server is also a child process, but one a killed run leaves
-running.) With `PREFECT_API_URL` set (a long-lived `prefect server start`, as for `recon serve`),
-that server is used and nothing is started.
+not: nothing of the run outlives it. (Prefect's own temporary server is also a child process, but
+one a killed run leaves running.) With `PREFECT_API_URL` set (a long-lived `prefect server start`,
+as for `recon serve`), that server is used and nothing is started.
 
 Everything here must happen before Prefect is first imported: its settings are read at import.
 """
@@ -24,6 +24,8 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+from flows.background import python_child
 
 STARTUP_SECONDS = 120.0  # a cold start on a loaded 2-core machine took up to ~40 s
 _QUIET = {
@@ -104,10 +106,9 @@ def prefect_imported() -> None:
 
 
 def _start_api(url: str, port: int) -> LocalApi:
-    # the child imports from where this process does, whatever folder it was started in; its own
-    # session keeps a terminal's Ctrl-C from it, so that a cancelled night can still report so
-    start = f"import sys; sys.path[:] = {sys.path!r}; from flows.prefect_api_process import main; main({port})"
-    process = subprocess.Popen([sys.executable, "-c", start], stdin=subprocess.DEVNULL, start_new_session=True)
+    # its own session keeps a terminal's Ctrl-C from it, so that a cancelled night can still report so
+    process = python_child(f"from flows.prefect_api_process import main; main({port})", stdin=subprocess.DEVNULL,
+                           start_new_session=True)
     api = LocalApi(url, process)
     # registered before any Prefect worker starts, so it runs after theirs at exit
     atexit.register(api.stop)

@@ -1,13 +1,12 @@
 """The other end of `flows.background.WorkerProcess`: run the functions the parent sends, one after
 another, and hand their results back.
 
-Started by `flows.background.WorkerProcess` (with the parent's `sys.path`): reads pickled (function,
-arguments, keyword arguments) from stdin until it closes, and writes a pickled ("ok", result) or
-("error", exception) to stdout for each, in order. Anything the function prints
-goes to stderr, so the answer stays readable. On Linux the process asks to be stopped when its
-parent dies: a night killed while its replay runs leaves nothing behind. A terminal's Ctrl-C is
-left to the parent, which cancels the night and then stops this process: interrupted here, the
-work would fail with an error of its own first.
+It reads pickled (function, arguments, keyword arguments) from stdin until it closes, and writes a
+pickled ("ok", result) or ("error", exception) to stdout for each, in order. Anything the function
+prints goes to stderr, so the answers stay readable. On Linux the process asks to be stopped when
+its parent dies: a night killed while its replay or checks run leaves nothing behind. A terminal's
+Ctrl-C is left to the parent, which cancels the night and then stops this process: interrupted
+here, the work would fail with an error of its own first.
 """
 
 from __future__ import annotations
