@@ -17,6 +17,7 @@ stage times, then whether every table of the last base and new warehouses holds 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -81,6 +82,7 @@ def main() -> int:
             folder = args.dir / f"ab-{side}"
             shutil.rmtree(folder, ignore_errors=True)
             shutil.copytree(night1, folder)
+            os.sync()  # the copy's gigabyte is written back now, not during the night timed
             night = run_recon(args.dir / "sources.yaml", folder / "warehouse.duckdb", args.as_of, args.dir,
                               args.max_rss_gib * 2**30, code=code.resolve(), pinned_fingerprint=pinned)
             _print_run(f"{side} {round_}", night)

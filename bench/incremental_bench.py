@@ -129,6 +129,7 @@ def main() -> int:
         folder = args.dir / mode
         shutil.rmtree(folder, ignore_errors=True)
         shutil.copytree(night1_dir, folder)
+        os.sync()  # the copy's gigabyte is written back now, not during the night timed
         night = run_recon(sources, folder / "warehouse.duckdb", "2026-11-26", args.dir, max_rss, [*engine, *extra])
         _print_night(night, f"night 2, {mode}")
         if night.returncode:
