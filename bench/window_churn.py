@@ -62,10 +62,11 @@ def main() -> int:
     args = parser.parse_args()
     with duckdb.connect(str(args.before), read_only=True) as con:
         previous = con.sql("select * from claims_for_matching").pl()
-        previous_pairs = con.sql("select claim_id_l, claim_id_r from scored_pairs").pl()
+        previous_pairs = con.sql("select pos_l, pos_r from scored_pairs").pl()
+        last_ids = con.sql("select claim_id from claims_for_matching order by claim_id").pl()["claim_id"]
     with duckdb.connect(str(args.after), read_only=True) as con:
         prepared = con.sql("select * from claims_for_matching").pl()
-    touched, gone = claims_touched(prepared, previous, previous_pairs)
+    touched, gone = claims_touched(prepared, previous, previous_pairs, last_ids)
     touched_ids = touched.implode()
     windowed = with_window_keys(prepared, BLOCKING_COLUMNS, max_block=args.size)
     counts = dict.fromkeys(("positional full", "positional again", "content full", "content again"), 0)

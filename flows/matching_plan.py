@@ -24,8 +24,8 @@ from matching.incremental import (
     term_frequency_drift,
 )
 from matching.links import exempt_from_names
+from matching.model import WINDOWED_COLUMNS
 from matching.scoring import ScoringModel
-from matching.settings import BLOCKING_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -89,21 +89,24 @@ def matching_plan(con: duckdb.DuckDBPyConnection, prepared: pl.DataFrame, scorin
     if drift >= RETENTION_MARGIN_BITS:
         return full(f"term frequencies moved {drift:.2f} bits since the last full rebuild "
                     f"(limit {RETENTION_MARGIN_BITS})")
-    # what tonight reads of them: ids, levels, probability and classification (not the weights)
+    # what tonight reads of them: positions, levels, probability and classification (not the ids,
+    # which last night's positions give, nor the weights)
     wanted = [c for c in warehouse.frame(con, "describe previous_scored_pairs")["column_name"]
-              if c not in ("is_forced", "match_weight") and not c.startswith("mw_")]
+              if c not in ("is_forced", "match_weight", "claim_id_l", "claim_id_r") and not c.startswith("mw_")]
     previous_pairs = warehouse.frame(con, f"select {', '.join(wanted)} from previous_scored_pairs")
-    touched, gone = claims_touched(prepared, previous, previous_pairs)
-    touched = pl.concat([touched, claims_of_rarer_values(prepared, previous, tf_columns)]).unique().sort()
-    blocks = blocks_touched(prepared, touched, gone, BLOCKING_COLUMNS)  # the rule pairs' chain columns among them
     # the claims of last night's window keys are those its pairs' positions count (`positions_carried`)
     keys = warehouse.frame(con, "select * from previous_window_keys order by claim_id")
-    tonight_of_last, last_of_tonight = positions_carried(keys["claim_id"], prepared["claim_id"].sort(), touched)
+    last_ids = keys["claim_id"]
+    touched, gone = claims_touched(prepared, previous, previous_pairs, last_ids)
+    touched = pl.concat([touched, claims_of_rarer_values(prepared, previous, tf_columns)]).unique().sort()
+    # the rule pairs' chain columns among them; the name shapes' blocks are ranked again (`window_keyed`)
+    blocks = blocks_touched(prepared, touched, gone, WINDOWED_COLUMNS)
+    tonight_of_last, last_of_tonight = positions_carried(last_ids, prepared["claim_id"].sort(), touched)
     retained = pairs_retained(previous_pairs, tonight_of_last)
     earlier_keys = keys.drop("claim_id").select(pl.all().gather(last_of_tonight))
     links = previous_pairs.filter("is_link")
-    links = links.select(  # with its claims' positions tonight (`links_changed`)
-        "claim_id_l", "claim_id_r", exempt_from_names(),
+    links = links.select(  # with its claims' ids and positions tonight (`links_changed`)
+        *(last_ids.gather(links[f"pos_{side}"]).alias(f"claim_id_{side}") for side in ("l", "r")), exempt_from_names(),
         *(tonight_of_last.gather(links[f"pos_{side}"]).alias(f"pos_{side}") for side in ("l", "r")))
     return MatchingPlan("incremental", f"{touched.len():,} new or changed claims", fingerprint, model_digest, engine,
                         touched, blocks, earlier_keys, retained, links,

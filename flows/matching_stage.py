@@ -33,6 +33,7 @@ from matching.incremental import (
 from matching.links import CLASSIFICATION, LinkPolicy, classified_reusing, exempt_from_names, link_order_weight
 from matching.match_model import MatchModel
 from matching.model import (
+    WINDOWED_COLUMNS,
     Connect,
     match_weights_chart_html,
     scored_pairs,
@@ -42,9 +43,7 @@ from matching.model import (
 from matching.model_files import CHART_FILE, DEFAULT_MODEL, MODEL_FILE, model_dir, pending_model_dir
 from matching.prepare import claims_for_matching
 from matching.review import level_combinations, pairs_with_evidence, review_candidates, review_queue
-from matching.rule_pairs import SLIP_COLUMNS
 from matching.scoring import scoring_model
-from matching.settings import BLOCKING_COLUMNS
 from matching.spark_engine import spark_session
 from settings.matching import MatchingConfig
 from transforms.standardise import standardise_claims_reusing
@@ -58,7 +57,6 @@ NAME_KEY_COLUMNS = ("claim_id", "name_norm", "credit_code_norm", "core_name", "t
 
 
 STATE_ROW = "_state_row"
-WINDOWED_COLUMNS = (*BLOCKING_COLUMNS, *SLIP_COLUMNS)  # whose window keys the next night starts from
 
 
 class TrainingError(RuntimeError):
@@ -230,7 +228,7 @@ def _pairs_classified(
     """(tonight's pairs from `review_floor` up and the rule pairs, classified; how many pairs were
     kept): every pair from the retention floor up is written to `scored_pairs`, with its levels,
     probability and classification, for the next night to start from."""
-    windowed = window_keyed(prepared)
+    windowed = window_keyed(prepared, plan.earlier_keys, plan.touched_blocks)
     # the next night compares again only the pairs of untouched claims that did not share a window
     _window_keys_written(con, windowed.select("claim_id", *window_key_names(WINDOWED_COLUMNS)), plan)
     warehouse.cache_released(con)  # the scoring query's pool is the night's peak

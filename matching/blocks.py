@@ -14,6 +14,9 @@ link the chain of neighbours already carries.
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
+
 import polars as pl
 
 from matching.prepare import UNIQUE_ID
@@ -69,8 +72,41 @@ def with_window_keys(prepared: pl.DataFrame, columns: tuple[str, ...], max_block
     return frame.with_columns(keys)
 
 
-def _ordering(frame: pl.DataFrame, by: list[pl.Expr]) -> pl.Series:
-    return frame.select(pl.arg_sort_by(by, nulls_last=True)).to_series()
+def with_window_keys_reusing(prepared: pl.DataFrame, columns: tuple[str, ...], earlier: pl.DataFrame,
+                             touched: dict[str, pl.Series], max_block: int = MAX_BLOCK) -> pl.DataFrame:
+    """`with_window_keys(prepared, columns, max_block)` on an incremental night, ranking only the
+    blocks that changed. `earlier` holds last night's window keys, row for row with `prepared`
+    sorted by claim id (null for a new or changed claim); `touched`, per column, the values whose
+    block holds a claim new, changed or gone since (`matching.incremental.blocks_touched`). Every
+    other block holds last night's claims, unchanged, so they keep last night's keys; a touched
+    block is ranked again over its own claims, in the order the whole frame would give them (each
+    ordering ends with the claim id). At 1M claims ranking every block cost 2 s a night."""
+    frame = prepared.sort(UNIQUE_ID)
+    redo = {c: frame[c].is_in(touched[c].implode()).fill_null(False) for c in columns}
+    wide = [redo[c] for c in columns if c not in _NARROW_ORDER]
+    common = _ordering(frame, [pl.col(c) for c in _NEIGHBOUR_ORDER if c in frame.columns],
+                       reduce(operator.or_, wide)) if wide else None
+    keys = []
+    for column in columns:
+        if column in _NARROW_ORDER:
+            ordering = _ordering(frame, [_NARROW_ORDER[column], pl.col(UNIQUE_ID)], redo[column])
+            size = min(max_block, NARROW_WINDOW)
+        else:
+            ordering, size = common, max_block
+        values = pl.select(pl.when(redo[column]).then(frame[column])).to_series().alias(column)
+        fresh = _window_keys(values, ordering, size)
+        keys += [pl.select(pl.when(redo[column]).then(key).otherwise(earlier[key.name])).to_series().alias(key.name)
+                 for key in fresh]
+    return frame.with_columns(keys)
+
+
+def _ordering(frame: pl.DataFrame, by: list[pl.Expr], rows: pl.Series | None = None) -> pl.Series:
+    """The row numbers of `frame` sorted `by`; only those where `rows` is true, if given."""
+    if rows is None:
+        return frame.select(pl.arg_sort_by(by, nulls_last=True)).to_series()
+    chosen = rows.arg_true()  # only the columns `by` reads are gathered
+    ranked = frame.lazy().filter(pl.lit(rows)).select(pl.arg_sort_by(by, nulls_last=True)).collect()
+    return chosen.gather(ranked.to_series())
 
 
 def _window_keys(values: pl.Series, ordering: pl.Series, size: int) -> list[pl.Series]:

@@ -19,7 +19,7 @@ import duckdb
 import polars as pl
 from splink import DuckDBAPI, Linker, SettingsCreator
 
-from matching.blocks import window_key_names, with_window_keys
+from matching.blocks import window_key_names, with_window_keys, with_window_keys_reusing
 from matching.match_model import MatchModel
 from matching.positions import pair_number
 from matching.predict import Increment, predicted
@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 # DuckDB otherwise lets its buffer pool grow to 80% of the machine; beyond this it spills to disk.
 # At 1M claims scoring's 11M blocked pairs need about 3 GB: at 2 GB it spilled and took 33 s, not 20.
 SPLINK_MEMORY_LIMIT = "3GB"
+# the columns with window keys: the blocking columns and the name shapes the slips are looked for by
+WINDOWED_COLUMNS = (*BLOCKING_COLUMNS, *SLIP_COLUMNS)
 KEPT_COLUMNS = ("claim_id_l", "claim_id_r", "match_probability", "match_weight", "legal_form_l")
 U_SAMPLE_PAIRS = 5e6
 # EM on a blocking rule scores every pair of a block; a key account's name block alone has millions
@@ -120,10 +122,16 @@ def _rounded(node: Any) -> Any:
     return node
 
 
-def window_keyed(prepared: pl.DataFrame) -> pl.DataFrame:
-    """`prepared`, sorted by claim id, with the window keys of the blocking and name-shape columns
-    (`matching.blocks`): what `scored_pairs` pairs."""
-    return with_window_keys(prepared, (*BLOCKING_COLUMNS, *SLIP_COLUMNS))
+def window_keyed(prepared: pl.DataFrame, earlier_keys: pl.DataFrame | None = None,
+                 touched_blocks: dict[str, pl.Series] | None = None) -> pl.DataFrame:
+    """`prepared`, sorted by claim id, with the window keys of WINDOWED_COLUMNS
+    (`matching.blocks`): what `scored_pairs` pairs. An incremental night passes last night's keys
+    (`earlier_keys`, row for row) and the values of the blocks its claims touched
+    (`touched_blocks`): only those blocks are ranked again (`with_window_keys_reusing`)."""
+    if earlier_keys is None or touched_blocks is None or not set(WINDOWED_COLUMNS) <= set(touched_blocks) \
+            or not set(window_key_names(WINDOWED_COLUMNS)) <= set(earlier_keys.columns):
+        return with_window_keys(prepared, WINDOWED_COLUMNS)
+    return with_window_keys_reusing(prepared, WINDOWED_COLUMNS, earlier_keys, touched_blocks)
 
 
 def scored_pairs(

@@ -40,9 +40,10 @@ def test_new_changed_and_partners_of_gone_claims_are_touched():
                           ("e", "联想", None)])
     tonight = _prepared([("a", "华为", "1"), ("b", "华为", None), ("c", "小米", "9"), ("e", "联想", None),
                          ("f", "联想", None)])
-    pairs = _pairs([("a", "b"), ("c", "d"), ("d", "e")])
+    # last night's pairs by their claims' positions among a b c d e
+    pairs = pl.DataFrame({"pos_l": [0, 2, 3], "pos_r": [1, 3, 4]}, schema={"pos_l": pl.UInt32, "pos_r": pl.UInt32})
     # c changed, f is new, d is gone: e was paired with d
-    touched, gone = claims_touched(tonight, previous, pairs)
+    touched, gone = claims_touched(tonight, previous, pairs, previous["claim_id"].sort())
     assert touched.to_list() == ["c", "e", "f"]
     assert sorted(gone["claim_id"]) == ["c", "d"]  # c's old row, and d
     # the blocks to pair again: those of a touched claim, and those a gone claim was in
