@@ -237,7 +237,8 @@ def _pairs_classified(
                         earlier_keys=plan.earlier_keys, retained=plan.retained, with_level_weights=False,
                         spark=spark_session(engine.spark) if engine.engine == "spark" else None)
     del windowed
-    state = kept.select(*PAIR_IDS, "pos_l", "pos_r", "is_forced", "forced_by", "match_weight", "match_probability",
+    # the pair's claims by position (`match_pairs` gives their ids): 10M id strings not written
+    state = kept.select("pos_l", "pos_r", "is_forced", "forced_by", "match_weight", "match_probability",
                         pl.col("^gamma_.*$"), pl.col("^mw_tf_adj_.*$"))
     levels = level_combinations(kept, model)
     # each pair's row in `state` goes with it through the classification, which reorders them
