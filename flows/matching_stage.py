@@ -20,7 +20,6 @@ from matching.constraints import constraints_from_decisions, decisions_latest
 from matching.groups import customer_groups, group_edges
 from matching.ids import customer_ids_assigned, customer_number
 from matching.incremental import (
-    PAIR_IDS,
     claims_affected,
     code_fingerprint,
     links_changed,
@@ -253,7 +252,8 @@ def _pairs_classified(
     classified = classified.drop(STATE_ROW)
     warehouse.write_table(con, "scored_pairs", state, order_by=None)  # sorted by the pair's ids
     warehouse.write_table(con, "match_levels", levels, order_by=None)
-    warehouse.build_view(con, "match_pairs")
+    for view in ("claim_positions", "decided_pairs", "match_pairs"):
+        warehouse.build_view(con, view)
     return classified, state.height
 
 

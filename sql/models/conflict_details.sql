@@ -5,7 +5,7 @@
 -- The rule and evidence are those of the pair (refused claim, owner's claim); null when that pair was
 -- not scored, i.e. the two met only through the customer's other claims.
 -- Inputs: conflicts, claims, ownership_history, ownership_current, appeals, reps, claim_first_accepted,
--- match_pairs.
+-- decided_pairs, claim_positions.
 -- @key: claim_id
 -- @within_0_1: match_probability
 with conflicts as (
@@ -35,11 +35,14 @@ owner_claims as (
 
 owner_pair as (
     -- the match evidence between the refused claim and that owner claim, when the pair was scored
+    -- (decided_pairs names a pair's claims by their positions, claim_positions)
     select owner_claims.claim_id, pairs.match_probability, pairs.decision_basis, pairs.evidence
     from owner_claims
-    inner join match_pairs as pairs
-        on pairs.claim_id_l = least(owner_claims.claim_id, owner_claims.owner_claim_id)
-        and pairs.claim_id_r = greatest(owner_claims.claim_id, owner_claims.owner_claim_id)
+    inner join claim_positions as mine on mine.claim_id = owner_claims.claim_id
+    inner join claim_positions as theirs on theirs.claim_id = owner_claims.owner_claim_id
+    inner join decided_pairs as pairs
+        on pairs.pos_l = least(mine.pos, theirs.pos)
+        and pairs.pos_r = greatest(mine.pos, theirs.pos)
 ),
 
 conflict_appeals as (

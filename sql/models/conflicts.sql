@@ -1,8 +1,8 @@
 -- conflicts: the claims refused because another rep holds the customer (撞单).
 -- Grain: one row per conflict claim; key: claim_id.
 -- Who claimed and who owns, both teams, the protection's end, and the strongest match evidence
--- tying the claim to one of the owner's claims (from match_pairs) when the model linked them.
--- Inputs: claim_outcomes, claims, reps, customers, match_pairs, claim_customer.
+-- tying the claim to one of the owner's claims (from decided_pairs) when the model linked them.
+-- Inputs: claim_outcomes, claims, reps, customers, decided_pairs, claim_positions, claim_customer.
 -- @key: claim_id
 -- @within_0_1: match_probability
 with outcomes as (
@@ -19,17 +19,32 @@ owner_claims as (
         using (customer_id, rep_id)
 ),
 
+claim_ends as materialized (
+    -- the positions (claim_positions) of the conflict claims and of their owners' claims: the
+    -- scored pairs name their claims by them
+    select claim_positions.claim_id, claim_positions.pos, outcomes.claim_id is not null as is_conflict,
+        owners.claim_id is not null as is_owners
+    from claim_positions
+    left join outcomes using (claim_id)
+    left join (select distinct claim_id from owner_claims) as owners using (claim_id)
+    where outcomes.claim_id is not null or owners.claim_id is not null
+),
+
 pair_ends as (
     -- each scored pair of a conflict claim and an owner's claim seen from the conflict claim, so
     -- the evidence is an equi-join whichever side of the pair the refused claim was stored on (an
     -- `or` of the two would be a nested loop); the evidence lists are fetched for the chosen pair only
-    select claim_id_l as claim_id, claim_id_r as matched_claim_id, match_probability, decision_basis
-    from match_pairs
-    where claim_id_l in (select claim_id from outcomes) and claim_id_r in (select claim_id from owner_claims)
+    select conflict.claim_id, matched.claim_id as matched_claim_id, conflict.pos as claim_pos,
+        matched.pos as matched_pos, pairs.match_probability, pairs.decision_basis
+    from decided_pairs as pairs
+    inner join claim_ends as conflict on conflict.pos = pairs.pos_l and conflict.is_conflict
+    inner join claim_ends as matched on matched.pos = pairs.pos_r and matched.is_owners
     union all
-    select claim_id_r, claim_id_l, match_probability, decision_basis
-    from match_pairs
-    where claim_id_r in (select claim_id from outcomes) and claim_id_l in (select claim_id from owner_claims)
+    select conflict.claim_id, matched.claim_id, conflict.pos, matched.pos, pairs.match_probability,
+        pairs.decision_basis
+    from decided_pairs as pairs
+    inner join claim_ends as conflict on conflict.pos = pairs.pos_r and conflict.is_conflict
+    inner join claim_ends as matched on matched.pos = pairs.pos_l and matched.is_owners
 ),
 
 pair_owners as materialized (
@@ -46,7 +61,9 @@ strongest as (
         outcomes.claim_id,
         pair_owners.match_probability,
         pair_owners.decision_basis,
-        pair_owners.matched_claim_id
+        pair_owners.matched_claim_id,
+        least(pair_owners.claim_pos, pair_owners.matched_pos) as pos_l,
+        greatest(pair_owners.claim_pos, pair_owners.matched_pos) as pos_r
     from outcomes
     inner join pair_owners on pair_owners.claim_id = outcomes.claim_id
     where pair_owners.matched_customer_id = outcomes.customer_id
@@ -57,11 +74,9 @@ strongest as (
 ),
 
 evidence as (
-    select strongest.*, match_pairs.evidence
+    select strongest.*, pairs.evidence
     from strongest
-    inner join match_pairs
-        on match_pairs.claim_id_l = least(strongest.claim_id, strongest.matched_claim_id)
-        and match_pairs.claim_id_r = greatest(strongest.claim_id, strongest.matched_claim_id)
+    inner join decided_pairs as pairs using (pos_l, pos_r)
 ),
 
 final as (

@@ -26,14 +26,16 @@ def _night():
         *((k, "C1", r, instant(f"2026-11-02T{h}:00:00+08:00"), "conflict", "撞单", "conflict", "S1", end)
           for k, r, h in (("K3", "S2", "09"), ("K4", "S3", "10"), ("K5", "S2", "11"))),
     ])
-    pair = "claim_id_l varchar, claim_id_r varchar, match_probability double, decision_basis varchar, evidence varchar"
-    table(con, "match_pairs", pair, [
-        ("K1", "K3", 0.90, "model", "K1~K3"),  # the refused claim on the right
-        ("K2", "K3", 0.80, "model", "K2~K3"),
-        ("K3", "K4", 0.99, "model", "K3~K4"),  # two claimants: never the owner's evidence
-        ("K4", "K2", 0.95, "model", "K4~K2"),  # the refused claim on the left, ids out of order
-        ("K1", "K4", 0.95, "model", "K1~K4"),  # a tie: the smaller matched claim id wins
-        ("K5", "K6", 0.97, "sure", "K5~K6"),  # a claim of another customer: not the owner's
+    # scored pairs name their claims by position: K1 … K6 are 0 … 5
+    table(con, "claim_positions", "claim_id varchar, pos uinteger", [(k, i) for i, (k, _, _) in enumerate(claims)])
+    pair = "pos_l uinteger, pos_r uinteger, match_probability double, decision_basis varchar, evidence varchar"
+    table(con, "decided_pairs", pair, [
+        (0, 2, 0.90, "model", "K1~K3"),  # the refused claim on the right
+        (1, 2, 0.80, "model", "K2~K3"),
+        (2, 3, 0.99, "model", "K3~K4"),  # two claimants: never the owner's evidence
+        (3, 1, 0.95, "model", "K4~K2"),  # the refused claim on the left, positions out of order
+        (0, 3, 0.95, "model", "K1~K4"),  # a tie: the smaller matched claim id wins
+        (4, 5, 0.97, "sure", "K5~K6"),  # a claim of another customer: not the owner's
     ])
     return con
 
