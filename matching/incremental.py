@@ -13,6 +13,9 @@ whether a link rule asked for it and whether it linked (`scored_pairs`). The nex
   rule; the link rules' chains and slips are searched again only where a touched claim can change
   them, the others carried over by the bits kept with each pair (`matching.rule_pairs`): the pairs
   are those a full night forms;
+- the window keys of a block holding no touched or gone claim are last night's (it holds the same
+  claims), only the others ranked again (`matching.blocks.with_window_keys_reusing`); the kept
+  pairs name their claims by position among the night's claims sorted by id, not by id;
 - only the customers reachable from a touched claim, a link made, lost or newly exempt from the
   name check, a removed claim or a new reviewer decision are clustered again (`claims_affected`);
   every other customer keeps its claims and its id.

@@ -38,7 +38,7 @@ class Increment:
       else they scored below the retention floor, which term frequencies' drift cannot undo,
       `matching.incremental`);
     - `stored`: the pairs kept from earlier nights between untouched claims (positions `_l`,
-      `_r`, their `gamma_*` levels, maybe their ids, and `_carried`: the bits of the rules still
+      `_r`, their `gamma_*` levels, and `_carried`: the bits of the rules still
       asking for them, `matching.rule_pairs.carried_rule_bits`), weighted again from their levels
       with tonight's term frequencies and kept by the same rule if they still share a window key
       or a rule still asks for them."""
